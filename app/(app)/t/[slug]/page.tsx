@@ -1,0 +1,46 @@
+import Link from "next/link";
+import { PageHeader } from "@/components/shell/page-header";
+import { Card, EmptyState } from "@/components/ui/card";
+import { requireTeam } from "@/lib/auth/session";
+import { teamOverview } from "@/lib/data/teams";
+import { can } from "@/lib/permissions";
+
+export default async function TeamOverviewPage({ params }: { params: Promise<{ slug: string }> }) {
+  const ctx = await requireTeam((await params).slug);
+  const overview = await teamOverview(ctx);
+  const manage = can(ctx.role, "member.manage");
+  const base = `/t/${ctx.team.slug}`;
+  return (
+    <>
+      <PageHeader title={ctx.team.name} description="Hosts, environments and deployments of this team." />
+      <div className="grid gap-4 sm:grid-cols-3">
+        <Stat label="Members" value={overview.members} href={manage ? `${base}/settings/members` : undefined} />
+        <Stat label="Pending invites" value={overview.pendingInvites} href={manage ? `${base}/settings/members` : undefined} />
+        <Stat label="Hosts" value={0} />
+      </div>
+      <div className="mt-8">
+        <Card title="Hosts">
+          <EmptyState title="No hosts connected yet">
+            Hosts and their containers will appear here once the host agent is connected.
+          </EmptyState>
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function Stat({ label, value, href }: { label: string; value: number; href?: string }) {
+  const body = (
+    <div className="rounded-lg border border-slate-200 bg-white px-5 py-4 shadow-sm">
+      <p className="text-sm text-slate-500">{label}</p>
+      <p className="mt-1 text-2xl font-semibold tabular-nums">{value}</p>
+    </div>
+  );
+  return href ? (
+    <Link href={href} className="block rounded-lg hover:ring-2 hover:ring-brand-100">
+      {body}
+    </Link>
+  ) : (
+    body
+  );
+}

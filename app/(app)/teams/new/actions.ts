@@ -1,0 +1,16 @@
+"use server";
+import { redirect } from "next/navigation";
+import { apiUser } from "@/lib/auth/session";
+import { createTeam } from "@/lib/data/teams";
+import { runAction, type ActionState } from "@/lib/http/action-state";
+import { formObject } from "@/lib/validation/parse";
+
+export async function createTeamAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  let slug: string | undefined;
+  const state = await runAction(async () => {
+    slug = (await createTeam(await apiUser(), values)).slug;
+  }, values);
+  if (slug) redirect(`/t/${slug}`);
+  return state;
+}

@@ -1,0 +1,33 @@
+// Human wording for audit actions; unknown actions fall back to their code.
+type Event = { action: string; targetLabel: string | null; data: unknown };
+
+export function describeAudit(e: Event): string {
+  const d = (e.data ?? {}) as Record<string, { from?: string; to?: string } | string | undefined>;
+  const change = (k: string) => {
+    const v = d[k];
+    return typeof v === "object" && v ? `${v.from} → ${v.to}` : "";
+  };
+  const t = e.targetLabel ?? "";
+  switch (e.action) {
+    case "team.create":
+      return `created the team`;
+    case "team.rename":
+      return `renamed the team (${change("name")})`;
+    case "team.delete":
+      return `deleted the team`;
+    case "invite.create":
+      return `invited ${t} as ${String(d.role ?? "").toLowerCase()}`;
+    case "invite.revoke":
+      return `revoked the invite for ${t}`;
+    case "invite.accept":
+      return `joined as ${String(d.role ?? "").toLowerCase()} (accepted an invite)`;
+    case "member.role":
+      return `changed the role of ${t} (${change("role").toLowerCase()})`;
+    case "member.remove":
+      return `removed ${t}`;
+    case "member.leave":
+      return `left the team`;
+    default:
+      return `${e.action}${t ? ` on ${t}` : ""}`;
+  }
+}

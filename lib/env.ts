@@ -1,0 +1,25 @@
+// Server-side configuration, read once. scripts/load-env.mjs fills these in for Berth's own processes.
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: start Berth with \`npm start\` (or set ${name} yourself).`);
+  return v;
+}
+
+export const env = {
+  get databaseUrl() {
+    return required("DATABASE_URL");
+  },
+  get redisUrl() {
+    return process.env.REDIS_URL || "redis://127.0.0.1:6379";
+  },
+  get appUrl() {
+    return (process.env.NEXTAUTH_URL || `http://localhost:${process.env.PORT || 3000}`).replace(/\/$/, "");
+  },
+  get sessionSecret() {
+    return required("NEXTAUTH_SECRET");
+  },
+  /** Namespaces BullMQ keys, so test runs never share queues with a running Berth. */
+  get queuePrefix() {
+    return process.env.BERTH_QUEUE_PREFIX || "bull";
+  },
+};

@@ -1,0 +1,29 @@
+// Server actions are public POST endpoints: each one authenticates itself (lib/auth/session) and reports
+// failures as state for the form that called it, never as an unhandled throw.
+import { unstable_rethrow } from "next/navigation";
+import { AppError, type FieldErrors } from "@/lib/errors";
+
+export type ActionState = {
+  ok?: boolean;
+  message?: string;
+  error?: string;
+  fields?: FieldErrors;
+  /** Echoed input, so a failed form keeps what the user typed. */
+  values?: Record<string, string>;
+  data?: Record<string, string>;
+};
+
+export async function runAction(fn: () => Promise<Partial<ActionState> | void>, values?: Record<string, string>): Promise<ActionState> {
+  try {
+    return { ok: true, ...(await fn()) };
+  } catch (e) {
+    unstable_rethrow(e); // redirect() and notFound() are control flow, not failures
+    const { password: _p, currentPassword: _c, newPassword: _n, ...safe } = values ?? {};
+    if (e instanceof AppError) {
+      const fields = "fields" in e ? (e as { fields: FieldErrors }).fields : undefined;
+      return { ok: false, error: e.message, fields, values: safe };
+    }
+    console.error("action failed:", e);
+    return { ok: false, error: "Something went wrong on our side; nothing was changed. Try again.", values: safe };
+  }
+}

@@ -1,0 +1,51 @@
+// The one permission table. Every authorisation check in Berth asks `can(role, action)`.
+import type { Role } from "@/lib/generated/prisma/enums";
+
+export const ROLES = ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"] as const satisfies readonly Role[];
+
+/** Higher rank, more power. */
+export const ROLE_RANK: Record<Role, number> = { OWNER: 4, ADMIN: 3, DEVELOPER: 2, VIEWER: 1 };
+
+export const ROLE_LABEL: Record<Role, string> = {
+  OWNER: "Owner",
+  ADMIN: "Admin",
+  DEVELOPER: "Developer",
+  VIEWER: "Viewer",
+};
+
+const table = {
+  "team.read": "VIEWER",
+  "team.rename": "ADMIN",
+  "team.delete": "OWNER",
+  "member.manage": "ADMIN", // list, invite, revoke, change roles, remove
+  "audit.read": "ADMIN",
+  "outbox.read": "ADMIN",
+} as const satisfies Record<string, Role>;
+
+export type Action = keyof typeof table;
+
+export function can(role: Role, action: Action): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[table[action]];
+}
+
+/** The least role that may do `action` (for messages like "only admins can …"). */
+export function minimumRole(action: Action): Role {
+  return table[action];
+}
+
+/**
+ * Whether `actor` may give `target` (currently `from`, or a new member when null) the role `to`.
+ * Nobody hands out more than they hold, and only owners touch owners.
+ */
+export function canAssignRole(actor: Role, from: Role | null, to: Role): boolean {
+  if (!can(actor, "member.manage")) return false;
+  if (ROLE_RANK[to] > ROLE_RANK[actor]) return false;
+  if (from && ROLE_RANK[from] > ROLE_RANK[actor]) return false;
+  if ((from === "OWNER" || to === "OWNER") && actor !== "OWNER") return false;
+  return true;
+}
+
+/** Whether `actor` may remove a member who holds `target`. */
+export function canRemoveMember(actor: Role, target: Role): boolean {
+  return can(actor, "member.manage") && ROLE_RANK[target] <= ROLE_RANK[actor] && (target !== "OWNER" || actor === "OWNER");
+}

@@ -1,0 +1,40 @@
+// One place that decides Berth's runtime environment: the user's own variables win, then the
+// generated secrets in .berth/secrets.env, then the local services that scripts/setup.sh runs.
+import fs from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+
+function readSecrets() {
+  const file = path.join(root, ".berth", "secrets.env");
+  if (!fs.existsSync(file)) return {};
+  const out = {};
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** The environment for Berth's processes. `test` selects the test database. */
+export function loadEnv({ test = false } = {}) {
+  const env = { ...readSecrets(), ...process.env };
+  const localDb = (name) => `postgresql://berth:${encodeURIComponent(env.BERTH_DB_PASSWORD ?? "")}@127.0.0.1:5432/${name}`;
+  env.DATABASE_URL ??= localDb("berth");
+  if (test) env.DATABASE_URL = env.TEST_DATABASE_URL ?? (process.env.DATABASE_URL ? withDbSuffix(env.DATABASE_URL) : localDb("berth_test"));
+  env.REDIS_URL ??= "redis://127.0.0.1:6379";
+  env.PORT ??= "3000";
+  env.NEXTAUTH_URL ??= `http://localhost:${env.PORT}`;
+  for (const key of ["NEXTAUTH_SECRET", "BERTH_MASTER_KEY"]) {
+    if (!env[key]) throw new Error(`${key} is not set and .berth/secrets.env has none: run \`npm start\` once, or set it.`);
+  }
+  return env;
+}
+
+function withDbSuffix(url) {
+  const u = new URL(url);
+  u.pathname = `${u.pathname}_test`;
+  return u.toString();
+}
+
+export { root };

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Prepares this machine for Berth: installs missing Debian packages, starts stopped services, writes the
+# generated secrets once, installs npm dependencies. Safe and quick to run again.
+#   scripts/setup.sh          what `npm start` needs
+#   scripts/setup.sh --test   plus what `npm test` needs (Chromium for browser tests, the test database)
+# DATABASE_URL, REDIS_URL and DOCKER_HOST, when set, point Berth at services the user runs: those are
+# neither installed nor started here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=start
+[ "${1:-}" = "--test" ] && mode=test
+
+say() { printf '\033[1mberth setup:\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31mberth setup:\033[0m %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+is_debian() { grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release 2>/dev/null; }
+
+# --- Debian packages ---------------------------------------------------------------------------------
+need_pkgs=()
+want() { # want <command> <package>
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || need_pkgs+=("$2")
+}
+want git git
+want openssl openssl
+[ -n "${DATABASE_URL:-}" ] || { want pg_ctlcluster postgresql-common; [ -d /usr/lib/postgresql ] || need_pkgs+=(postgresql); }
+[ -n "${REDIS_URL:-}" ] || want redis-server redis-server
+[ -n "${DOCKER_HOST:-}" ] || want dockerd docker.io
+if [ "$mode" = test ]; then
+  want chromium chromium
+  want busybox busybox-static
+fi
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  pkgs=$(printf '%s\n' "${need_pkgs[@]}" | sort -u | tr '\n' ' ')
+  if ! is_root || ! is_debian; then
+    die "missing: ${pkgs}. Run as root on Debian/Ubuntu so setup can install them (apt-get install -y ${pkgs}),
+install them yourself, or point Berth at your own services with DATABASE_URL, REDIS_URL and DOCKER_HOST."
+  fi
+  say "installing ${pkgs}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $pkgs >/tmp/berth-apt.log 2>&1 \
+    || { tail -20 /tmp/berth-apt.log >&2; die "apt-get install failed (full log: /tmp/berth-apt.log)"; }
+fi
+
+# --- Generated secrets: created once, mode 0600, ignored by git --------------------------------------
+secrets=.berth/secrets.env
+mkdir -p .berth && chmod 700 .berth
+touch "$secrets" && chmod 600 "$secrets"
+ensure_secret() { # ensure_secret <NAME> <bytes>
+  grep -q "^$1=" "$secrets" || echo "$1=$(openssl rand -hex "$2")" >>"$secrets"
+}
+ensure_secret NEXTAUTH_SECRET 32
+ensure_secret BERTH_MASTER_KEY 32   # encrypts stored secrets; never the session secret
+ensure_secret BERTH_DB_PASSWORD 24
+db_password=$(grep '^BERTH_DB_PASSWORD=' "$secrets" | cut -d= -f2)
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
+if [ -z "${DATABASE_URL:-}" ]; then
+  is_root || die "a local PostgreSQL needs root to start; or set DATABASE_URL to a database you run."
+  read -r pg_ver pg_cluster pg_port pg_status _ < <(pg_lsclusters -h | head -1) \
+    || die "no PostgreSQL cluster found; create one with: pg_createcluster 15 main"
+  if [ "$pg_status" != online ]; then
+    say "starting PostgreSQL $pg_ver/$pg_cluster on port $pg_port"
+    pg_ctlcluster --skip-systemctl-redirect "$pg_ver" "$pg_cluster" start
+  fi
+  [ "$pg_port" = 5432 ] || die "PostgreSQL $pg_ver/$pg_cluster listens on $pg_port; Berth expects 5432 or a DATABASE_URL."
+  psql_admin() { runuser -u postgres -- psql -qtAX -v ON_ERROR_STOP=1 "$@"; }
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='berth'")" != 1 ]; then
+    psql_admin -c "CREATE ROLE berth LOGIN CREATEDB PASSWORD '${db_password}'"
+  else
+    psql_admin -c "ALTER ROLE berth LOGIN CREATEDB PASSWORD '${db_password}'"
+  fi
+  dbs=(berth)
+  [ "$mode" = test ] && dbs+=(berth_test)
+  for db in "${dbs[@]}"; do
+    [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='${db}'")" = 1 ] \
+      || psql_admin -c "CREATE DATABASE ${db} OWNER berth"
+  done
+fi
+
+# --- Redis --------------------------------------------------------------------------------------------
+if [ -z "${REDIS_URL:-}" ]; then
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    say "starting Redis on 127.0.0.1:6379"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+      --logfile /var/log/berth-redis.log
+    for _ in $(seq 50); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli ping >/dev/null 2>&1 || die "Redis did not start (log: /var/log/berth-redis.log)"
+  fi
+fi
+
+# --- Docker Engine ------------------------------------------------------------------------------------
+if [ -z "${DOCKER_HOST:-}" ]; then
+  if ! docker info >/dev/null 2>&1; then
+    is_root || die "Docker Engine is not running and starting it needs root; or set DOCKER_HOST."
+    say "starting Docker Engine"
+    setsid dockerd --host unix:///var/run/docker.sock >/var/log/dockerd.log 2>&1 < /dev/null &
+    for _ in $(seq 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
+    docker info >/dev/null 2>&1 || die "Docker Engine did not start (log: /var/log/dockerd.log)"
+  fi
+fi
+
+# --- npm dependencies: reinstalled only when the lock file changed -----------------------------------
+stamp=node_modules/.berth-lock.sha256
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" >"$stamp"
+fi
