@@ -3,8 +3,8 @@ import { signIn } from "next-auth/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Alert } from "@/components/ui/alert";
-import { buttonClass } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/alert";
+import { buttonClass } from "@/components/ui/button-class";
 import { Field } from "@/components/ui/field";
 import type { ActionState } from "@/lib/http/action-state";
 import { PASSWORD_MIN } from "@/lib/validation/fields";
@@ -46,7 +46,7 @@ export function SignUpForm({ action, next, email, submitLabel = "Create account"
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
-      {state?.error && <Alert tone="error">{state.error}</Alert>}
+      <FormMessage state={state} />
       {Object.entries(hidden).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}

@@ -13,10 +13,11 @@ export function Alert({ tone = "info", children }: { tone?: keyof typeof TONES; 
   );
 }
 
-/** The outcome line of a form: its error, or its success message. */
-export function FormMessage({ state }: { state: { ok?: boolean; error?: string; message?: string } | undefined }) {
+/** The outcome line of a form: its error (or a pointer to the fields that carry it), or its success message. */
+export function FormMessage({ state }: { state: { ok?: boolean; error?: string; message?: string; fields?: Record<string, unknown> } | undefined }) {
   if (!state) return null;
-  if (state.error) return <Alert tone="error">{state.error}</Alert>;
+  const onFields = Object.keys(state.fields ?? {}).some((k) => k !== "_");
+  if (state.error) return <Alert tone="error">{onFields ? "Please check the fields marked below." : state.error}</Alert>;
   if (state.ok && state.message) return <Alert tone="success">{state.message}</Alert>;
   return null;
 }

@@ -41,8 +41,9 @@ export const id = z.string().min(1).max(64);
 /** Turns a display name into a URL slug candidate. */
 export function slugify(name: string): string {
   return name
-    .toLowerCase()
     .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "") // accents go, their letters stay
+    .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 40)

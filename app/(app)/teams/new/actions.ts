@@ -1,4 +1,5 @@
 "use server";
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { apiUser } from "@/lib/auth/session";
 import { createTeam } from "@/lib/data/teams";
@@ -11,6 +12,9 @@ export async function createTeamAction(_prev: ActionState | undefined, form: For
   const state = await runAction(async () => {
     slug = (await createTeam(await apiUser(), values)).slug;
   }, values);
-  if (slug) redirect(`/t/${slug}`);
+  if (slug) {
+    revalidatePath("/", "layout"); // the header's team list
+    redirect(`/t/${slug}`);
+  }
   return state;
 }

@@ -1,4 +1,5 @@
 "use server";
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { apiUser } from "@/lib/auth/session";
 import { acceptInvite, acceptInviteAsNewUser } from "@/lib/data/invites";
@@ -11,7 +12,10 @@ export async function acceptInviteAction(_prev: ActionState | undefined, form: F
   const state = await runAction(async () => {
     slug = (await acceptInvite(await apiUser(), values.token ?? "")).slug;
   }, values);
-  if (slug) redirect(`/t/${slug}`);
+  if (slug) {
+    revalidatePath("/", "layout");
+    redirect(`/t/${slug}`);
+  }
   return state;
 }
 

@@ -26,7 +26,10 @@ export async function leaveTeamAction(_prev: ActionState | undefined, form: Form
     await leaveTeam(await apiTeam(values.team));
     left = true;
   }, values);
-  if (left) redirect("/");
+  if (left) {
+    revalidatePath("/", "layout");
+    redirect("/");
+  }
   return state;
 }
 
@@ -37,6 +40,9 @@ export async function deleteTeamAction(_prev: ActionState | undefined, form: For
     await deleteTeam(await apiTeam(values.team), values);
     deleted = true;
   }, values);
-  if (deleted) redirect("/");
+  if (deleted) {
+    revalidatePath("/", "layout");
+    redirect("/");
+  }
   return state;
 }

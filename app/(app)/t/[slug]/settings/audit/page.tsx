@@ -2,7 +2,7 @@ import Link from "next/link";
 import { Forbidden } from "@/components/forbidden";
 import { describeAudit } from "@/components/team/audit-describe";
 import { RelativeTime } from "@/components/time";
-import { buttonClass } from "@/components/ui/button";
+import { buttonClass } from "@/components/ui/button-class";
 import { Badge, Card, EmptyState } from "@/components/ui/card";
 import { requireTeam } from "@/lib/auth/session";
 import { listAudit, listAuditActions } from "@/lib/data/audit";

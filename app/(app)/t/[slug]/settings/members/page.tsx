@@ -27,6 +27,7 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
       <Card title="Invite someone" description="The link works once, only for the email you enter, until it expires.">
         <ActionForm action={createInviteAction} resetOnSuccess>
           {team}
+          <InviteLinkResult />
           <div className="grid gap-4 sm:grid-cols-[1fr_10rem_8rem]">
             <Field label="Email" name="email" type="email" placeholder="teammate@example.com" required />
             <Select label="Role" name="role" defaultValue="DEVELOPER">
@@ -39,7 +40,6 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
             <Field label="Expires in (days)" name="expiresInDays" type="number" min={1} max={30} defaultValue={INVITE_DAYS_DEFAULT} />
           </div>
           <SubmitButton pendingLabel="Inviting…">Create invite</SubmitButton>
-          <InviteLinkResult />
         </ActionForm>
       </Card>
 
