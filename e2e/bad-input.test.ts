@@ -1,19 +1,12 @@
 // Bad input in the browser: a clear message on the page, the user's typing kept, nothing half-written.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTeam, launch, newPage, PASSWORD, screenshot, signUp, uniqueEmail } from "./support/browser";
+import { describe, expect, it } from "vitest";
+import { createTeam, newPage, PASSWORD, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe("bad input", () => {
   it("sign-up names the bad fields and refuses a taken email", async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto("/signup");
     await page.getByLabel("Your name").fill("Sam");
     await page.getByLabel("Email").fill("not-an-email");
@@ -26,7 +19,7 @@ describe("bad input", () => {
     await screenshot(page, "10-signup-errors");
 
     const email = uniqueEmail("taken");
-    const other = await newPage(browser);
+    const other = await newPage(browser());
     await signUp(other, { name: "First", email });
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);
@@ -37,9 +30,9 @@ describe("bad input", () => {
 
   it("sign-in says when the password is wrong", async () => {
     const email = uniqueEmail("signin");
-    const first = await newPage(browser);
+    const first = await newPage(browser());
     await signUp(first, { name: "Sig", email });
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto("/signin");
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("wrong-password-1");
@@ -52,7 +45,7 @@ describe("bad input", () => {
   });
 
   it("unknown team slugs and invalid invite links are not found", async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await signUp(page, { name: "Nosy", email: uniqueEmail("nosy") });
     const res = await page.goto("/t/definitely-not-a-team-of-mine");
     expect(res?.status()).toBe(404);
@@ -62,7 +55,7 @@ describe("bad input", () => {
   });
 
   it("team forms keep the input and explain the problem; deleting needs the exact name", async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await signUp(page, { name: "Tess", email: uniqueEmail("tess") });
     await page.goto("/teams/new");
     await page.getByLabel("Team name").fill("Ok Name");

@@ -1,21 +1,14 @@
 // The issue's walk-through, clicked in a real browser: sign up → create team → invite → a second user in
 // a second browser context accepts → sees the team with the right role → a viewer cannot reach member
 // management → the owner finds all of it in the audit log.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTeam, launch, newPage, PASSWORD, screenshot, signUp, uniqueEmail } from "./support/browser";
+import { describe, expect, it } from "vitest";
+import { createTeam, newPage, PASSWORD, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe("team onboarding", () => {
   it("takes a team from sign-up to an audited invite accepted by a viewer", async () => {
-    const owner = await newPage(browser);
+    const owner = await newPage(browser());
     const ownerEmail = uniqueEmail("owner");
     await signUp(owner, { name: "Olive Owner", email: ownerEmail });
     await screenshot(owner, "01-create-first-team");
@@ -46,7 +39,7 @@ describe("team onboarding", () => {
     await screenshot(owner, "04-outbox");
 
     // A second person, in a browser context of their own, accepts as a new user.
-    const viewer = await newPage(browser);
+    const viewer = await newPage(browser());
     await viewer.goto(new URL(inviteUrl).pathname);
     await expect.poll(() => viewer.getByRole("heading", { level: 1 }).textContent()).toBe(`Join ${teamName}`);
     await expect.poll(() => viewer.getByLabel("Email").inputValue()).toBe(viewerEmail);

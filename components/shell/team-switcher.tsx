@@ -30,7 +30,7 @@ export function TeamSwitcher({ teams }: { teams: TeamItem[] }) {
         <span className="flex h-6 w-6 items-center justify-center rounded bg-brand-100 text-xs font-semibold text-brand-700">
           {(current?.name ?? "?").slice(0, 1).toUpperCase()}
         </span>
-        <span className="max-w-48 truncate">{current?.name ?? "Choose a team"}</span>
+        <span className="max-w-48 truncate">{current?.name ?? (teams.length ? "Switch team" : "No team yet")}</span>
         <svg viewBox="0 0 20 20" className="h-4 w-4 text-slate-400" fill="currentColor" aria-hidden>
           <path d="M5.23 7.21a.75.75 0 0 1 1.06.02L10 11.17l3.71-3.94a.75.75 0 1 1 1.08 1.04l-4.25 4.5a.75.75 0 0 1-1.08 0l-4.25-4.5a.75.75 0 0 1 .02-1.06Z" />
         </svg>

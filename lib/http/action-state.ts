@@ -1,6 +1,7 @@
 // Server actions are public POST endpoints: each one authenticates itself (lib/auth/session) and reports
 // failures as state for the form that called it, never as an unhandled throw.
-import { unstable_rethrow } from "next/navigation";
+import { revalidatePath } from "next/cache";
+import { redirect, unstable_rethrow } from "next/navigation";
 import { AppError, type FieldErrors } from "@/lib/errors";
 
 export type ActionState = {
@@ -26,4 +27,20 @@ export async function runAction(fn: () => Promise<Partial<ActionState> | void>, 
     console.error("action failed:", e);
     return { ok: false, error: "Something went wrong on our side; nothing was changed. Try again.", values: safe };
   }
+}
+
+/**
+ * For actions that end somewhere else (created a team, joined, left, deleted): on success the header's team
+ * list is refreshed and the browser goes to the path `fn` returned; on failure the form gets its state.
+ */
+export async function runActionThenGo(fn: () => Promise<string>, values?: Record<string, string>): Promise<ActionState> {
+  let to: string | undefined;
+  const state = await runAction(async () => {
+    to = await fn();
+  }, values);
+  if (to) {
+    revalidatePath("/", "layout");
+    redirect(to);
+  }
+  return state;
 }

@@ -1,22 +1,12 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { redirect } from "next/navigation";
 import { apiUser } from "@/lib/auth/session";
 import { acceptInvite, acceptInviteAsNewUser } from "@/lib/data/invites";
-import { runAction, type ActionState } from "@/lib/http/action-state";
+import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
 
 export async function acceptInviteAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
-  let slug: string | undefined;
-  const state = await runAction(async () => {
-    slug = (await acceptInvite(await apiUser(), values.token ?? "")).slug;
-  }, values);
-  if (slug) {
-    revalidatePath("/", "layout");
-    redirect(`/t/${slug}`);
-  }
-  return state;
+  return runActionThenGo(async () => `/t/${(await acceptInvite(await apiUser(), values.token ?? "")).slug}`, values);
 }
 
 /** Creates the account and joins; the form then signs in and continues to the team. */

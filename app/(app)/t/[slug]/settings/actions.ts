@@ -1,10 +1,9 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { redirect } from "next/navigation";
 import { apiTeam } from "@/lib/auth/session";
 import { leaveTeam } from "@/lib/data/members";
 import { deleteTeam, renameTeam } from "@/lib/data/teams";
-import { runAction, type ActionState } from "@/lib/http/action-state";
+import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
 
 // Each action re-derives the team context from the session and the submitted slug: the form's hidden
@@ -21,28 +20,16 @@ export async function renameTeamAction(_prev: ActionState | undefined, form: For
 
 export async function leaveTeamAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
-  let left = false;
-  const state = await runAction(async () => {
+  return runActionThenGo(async () => {
     await leaveTeam(await apiTeam(values.team));
-    left = true;
+    return "/";
   }, values);
-  if (left) {
-    revalidatePath("/", "layout");
-    redirect("/");
-  }
-  return state;
 }
 
 export async function deleteTeamAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
-  let deleted = false;
-  const state = await runAction(async () => {
+  return runActionThenGo(async () => {
     await deleteTeam(await apiTeam(values.team), values);
-    deleted = true;
+    return "/";
   }, values);
-  if (deleted) {
-    revalidatePath("/", "layout");
-    redirect("/");
-  }
-  return state;
 }
