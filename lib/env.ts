@@ -18,6 +18,17 @@ export const env = {
   get sessionSecret() {
     return required("NEXTAUTH_SECRET");
   },
+  /** The Redis address host agents on other machines connect to (credentials are added per host). */
+  get publicRedisUrl() {
+    const u = new URL(process.env.BERTH_PUBLIC_REDIS_URL || this.redisUrl);
+    u.username = "";
+    u.password = "";
+    return u.toString();
+  },
+  /** How long a host may stay silent before it is shown offline. */
+  get hostOfflineAfterMs() {
+    return Number(process.env.BERTH_HOST_OFFLINE_AFTER_MS || 15_000);
+  },
   /** Namespaces BullMQ keys, so test runs never share queues with a running Berth. */
   get queuePrefix() {
     return process.env.BERTH_QUEUE_PREFIX || "bull";

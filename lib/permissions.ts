@@ -20,6 +20,11 @@ const table = {
   "member.manage": "ADMIN", // list, invite, revoke, change roles, remove
   "audit.read": "ADMIN",
   "outbox.read": "ADMIN",
+  "host.read": "VIEWER", // hosts, containers, logs, stats, images
+  "host.manage": "ADMIN", // add, rename, remove hosts
+  "container.act": "DEVELOPER", // start, stop, restart, kill, remove; remove unused images
+  "container.env": "DEVELOPER", // reveal environment values
+  "container.exec": "ADMIN", // the terminal
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof table;

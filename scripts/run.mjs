@@ -1,5 +1,5 @@
-// `npm start` after setup: prepare, then run the web app and the control worker until Ctrl-C.
-import { spawn } from "node:child_process";
+// `npm start` after setup: prepare, then run the web app, the control worker and the local host agent until Ctrl-C.
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { prepare } from "./prepare.mjs";
 import { root } from "./load-env.mjs";
@@ -7,11 +7,16 @@ import { root } from "./load-env.mjs";
 const env = { ...prepare(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
+// This machine is a host too: register it (once) and run its agent beside the web app and control worker.
+const local = spawnSync(bin("tsx"), ["scripts/local-agent.ts"], { cwd: root, env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+if (local.status !== 0) process.exit(1);
+
 const children = [
-  ["web", bin("next"), ["start", "--port", env.PORT]],
-  ["worker", bin("tsx"), ["workers/control.ts"]],
-].map(([name, cmd, args]) => {
-  const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  ["web", bin("next"), ["start", "--port", env.PORT], env],
+  ["worker", bin("tsx"), ["workers/control.ts"], env],
+  ["agent", bin("tsx"), ["workers/agent.ts"], { ...env, BERTH_AGENT_URL: local.stdout.trim() }],
+].map(([name, cmd, args, childEnv]) => {
+  const child = spawn(cmd, args, { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   const prefix = (stream, out) =>
     stream.on("data", (chunk) => {
       for (const line of chunk.toString().split("\n")) if (line) out.write(`[${name}] ${line}\n`);
@@ -36,4 +41,4 @@ function stop(code = 0) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
-console.log(`\n  Berth is running: open ${env.NEXTAUTH_URL}\n  (web app on port ${env.PORT} and the control worker; Ctrl-C stops both)\n`);
+console.log(`\n  Berth is running: open ${env.NEXTAUTH_URL}\n  (web app on port ${env.PORT}, the control worker and this machine's host agent; Ctrl-C stops them)\n`);

@@ -56,7 +56,9 @@ ensure_secret() { # ensure_secret <NAME> <bytes>
 ensure_secret NEXTAUTH_SECRET 32
 ensure_secret BERTH_MASTER_KEY 32   # encrypts stored secrets; never the session secret
 ensure_secret BERTH_DB_PASSWORD 24
+ensure_secret BERTH_REDIS_PASSWORD 24 # the control plane's Redis login; hosts get users of their own
 db_password=$(grep '^BERTH_DB_PASSWORD=' "$secrets" | cut -d= -f2)
+redis_password=$(grep '^BERTH_REDIS_PASSWORD=' "$secrets" | cut -d= -f2)
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -83,14 +85,21 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 
 # --- Redis --------------------------------------------------------------------------------------------
+# The default user gets a password: without one, any client (a host agent included) could skip its ACL.
 if [ -z "${REDIS_URL:-}" ]; then
+  rcli() { REDISCLI_AUTH="$redis_password" redis-cli -h 127.0.0.1 -p 6379 "$@" 2>&1; }
+  ours() { [ "$(rcli ping)" = PONG ]; } # redis-cli prints PONG after a failed AUTH too: compare exactly
   if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     say "starting Redis on 127.0.0.1:6379"
     redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-      --logfile /var/log/berth-redis.log
-    for _ in $(seq 50); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.1; done
-    redis-cli ping >/dev/null 2>&1 || die "Redis did not start (log: /var/log/berth-redis.log)"
+      --requirepass "$redis_password" --logfile /var/log/berth-redis.log
+    for _ in $(seq 50); do ours && break; sleep 0.1; done
   fi
+  if ! ours; then
+    # Running, but with another password or none: align the default user with ours.
+    redis-cli -h 127.0.0.1 -p 6379 config set requirepass "$redis_password" >/dev/null 2>&1 || true
+  fi
+  ours || die "Redis on 127.0.0.1:6379 does not accept Berth's password; stop it or set REDIS_URL."
 fi
 
 # --- Docker Engine ------------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ export async function createTeam(actor: Actor, input: unknown) {
       return await db.$transaction(async (tx) => {
         const team = await tx.team.create({ data: { name: data.name, slug }, select: { id: true, slug: true, name: true } });
         await tx.membership.create({ data: { teamId: team.id, userId: actor.id, role: "OWNER" } });
+        // The instance's first team adopts the machine Berth runs on.
+        await tx.host.updateMany({ where: { isLocal: true, teamId: null }, data: { teamId: team.id } });
         await recordAudit(tx, actor, { teamId: team.id, action: "team.create", target: { type: "team", id: team.id, label: team.name }, data: { slug } });
         return team;
       });

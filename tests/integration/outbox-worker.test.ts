@@ -7,6 +7,7 @@ import { listOutbox } from "@/lib/data/outbox";
 import { closeQueues } from "@/lib/jobs/enqueue";
 import { startControlWorker } from "@/workers/control/start";
 import { makeTeam, uniq } from "./support/factory";
+import { waitFor } from "./support/wait";
 
 let control: ReturnType<typeof startControlWorker>;
 beforeAll(() => {
@@ -16,15 +17,6 @@ afterAll(async () => {
   await control.close();
   await closeQueues();
 });
-
-async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("invite email through the control worker", () => {
   it("is delivered to the team's outbox with the invite link", async () => {

@@ -8,6 +8,11 @@ describe("permission table", () => {
     expect(ROLES.map((r) => can(r, "audit.read"))).toEqual([true, true, false, false]);
     expect(ROLES.map((r) => can(r, "team.rename"))).toEqual([true, true, false, false]);
     expect(ROLES.map((r) => can(r, "team.delete"))).toEqual([true, false, false, false]);
+    expect(ROLES.map((r) => can(r, "host.read"))).toEqual([true, true, true, true]);
+    expect(ROLES.map((r) => can(r, "host.manage"))).toEqual([true, true, false, false]);
+    expect(ROLES.map((r) => can(r, "container.act"))).toEqual([true, true, true, false]);
+    expect(ROLES.map((r) => can(r, "container.env"))).toEqual([true, true, true, false]);
+    expect(ROLES.map((r) => can(r, "container.exec"))).toEqual([true, true, false, false]);
   });
 
   it("lets nobody hand out more than they hold, and only owners touch owners", () => {

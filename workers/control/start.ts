@@ -1,4 +1,5 @@
-// The control worker: consumes the control queue and relays outbox rows whose job never reached Redis.
+// The control worker: consumes the control queue, relays outbox rows whose job never reached Redis, and
+// persists what host agents report.
 import { Worker } from "bullmq";
 import { dispatchOutboxEmail, staleOutboxIds } from "@/lib/data/outbox";
 import { closeQueues } from "@/lib/jobs/enqueue";
@@ -6,6 +7,7 @@ import { CONTROL_QUEUE } from "@/lib/jobs/definitions";
 import { redisConnection } from "@/lib/jobs/redis";
 import { env } from "@/lib/env";
 import { handleControlJob } from "./handlers";
+import { startHostReports } from "./host-reports";
 
 const RELAY_EVERY_MS = 30_000;
 
@@ -27,11 +29,13 @@ export function startControlWorker() {
   };
   const timer = setInterval(relay, RELAY_EVERY_MS);
   void relay();
+  const reports = startHostReports();
 
   return {
     worker,
     async close() {
       clearInterval(timer);
+      await reports.close();
       await worker.close();
       await closeQueues();
     },

@@ -1,0 +1,83 @@
+// Things the console asks a host's agent for, after the same team and role checks as any other read or
+// write. Container ids are checked against the team's own container records before a job is sent.
+import { ValidationError } from "@/lib/errors";
+import { callHost } from "@/lib/hosts/call-host";
+import type { ContainerAction } from "@/lib/hosts/protocol";
+import {
+  containerActionJob,
+  containerEnvJob,
+  containerInspectJob,
+  containerLogsJob,
+  containerStatsJob,
+  imageRemoveJob,
+  imagesListJob,
+} from "@/lib/jobs/host-jobs";
+import { db } from "@/lib/db";
+import type { ContainerDetails } from "@/workers/agent/details";
+import type { ImageSummary } from "@/workers/agent/docker/images";
+import type { LogLine } from "@/workers/agent/docker/logs";
+import type { StatsSample } from "@/workers/agent/docker/stats";
+import { recordAudit } from "./audit";
+import { getContainer } from "./containers";
+import { authorize, type TeamContext } from "./context";
+import { getHost } from "./hosts";
+
+async function onlineHost(ctx: TeamContext, hostId: string) {
+  const host = await getHost(ctx, hostId);
+  if (host.status !== "ONLINE") throw new ValidationError(`${host.name} is offline: its agent has not reported for a while.`);
+  return host;
+}
+
+export async function actOnContainer(ctx: TeamContext, hostId: string, dockerId: string, action: ContainerAction) {
+  authorize(ctx, "container.act");
+  const c = await getContainer(ctx, hostId, dockerId);
+  await onlineHost(ctx, hostId);
+  await callHost(hostId, containerActionJob, { dockerId: c.dockerId, action });
+  await db.$transaction((tx) =>
+    recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: `container.${action}`, target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` } }),
+  );
+}
+
+export async function containerLogs(ctx: TeamContext, hostId: string, dockerId: string, opts: { tail: number; since?: number; timestamps: boolean }) {
+  const c = await getContainer(ctx, hostId, dockerId);
+  await onlineHost(ctx, hostId);
+  return callHost<typeof containerLogsJob.schema, { lines: LogLine[] }>(hostId, containerLogsJob, { dockerId: c.dockerId, ...opts });
+}
+
+export async function containerStats(ctx: TeamContext, hostId: string, dockerId: string) {
+  const c = await getContainer(ctx, hostId, dockerId);
+  await onlineHost(ctx, hostId);
+  return callHost<typeof containerStatsJob.schema, StatsSample>(hostId, containerStatsJob, { dockerId: c.dockerId }, 10_000);
+}
+
+export async function containerDetails(ctx: TeamContext, hostId: string, dockerId: string) {
+  const c = await getContainer(ctx, hostId, dockerId);
+  await onlineHost(ctx, hostId);
+  return callHost<typeof containerInspectJob.schema, ContainerDetails>(hostId, containerInspectJob, { dockerId: c.dockerId }, 10_000);
+}
+
+/** Environment values: developers and above, and each reveal is audited. */
+export async function revealContainerEnv(ctx: TeamContext, hostId: string, dockerId: string) {
+  authorize(ctx, "container.env");
+  const c = await getContainer(ctx, hostId, dockerId);
+  await onlineHost(ctx, hostId);
+  const res = await callHost<typeof containerEnvJob.schema, { env: { name: string; value: string }[] }>(hostId, containerEnvJob, { dockerId: c.dockerId }, 10_000);
+  await db.$transaction((tx) =>
+    recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "container.env.reveal", target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` } }),
+  );
+  return res.env;
+}
+
+export async function listHostImages(ctx: TeamContext, hostId: string) {
+  await onlineHost(ctx, hostId);
+  return (await callHost<typeof imagesListJob.schema, { images: ImageSummary[] }>(hostId, imagesListJob, {}, 15_000)).images;
+}
+
+export async function removeHostImage(ctx: TeamContext, hostId: string, imageId: string) {
+  authorize(ctx, "container.act");
+  const host = await onlineHost(ctx, hostId);
+  await callHost(hostId, imageRemoveJob, { imageId });
+  await db.$transaction((tx) =>
+    recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "image.remove", target: { type: "image", id: imageId, label: `${host.name}/${imageId.replace("sha256:", "").slice(0, 12)}` } }),
+  );
+}

@@ -1,0 +1,116 @@
+// Worker side: what host agents report, persisted. No team context: the control worker is the only
+// caller, with a host id taken from the Redis stream the report came from (which only that host can write).
+import { db, type Tx } from "@/lib/db";
+import type { ContainerSummary, HostReport } from "@/lib/hosts/protocol";
+
+export type ReportOutcome = { teamId: string | null; hostChanged: boolean; containersChanged: boolean } | null;
+
+function containerData(c: ContainerSummary, reportedAt: Date) {
+  return {
+    name: c.name,
+    image: c.image,
+    imageId: c.imageId,
+    command: c.command,
+    state: c.state,
+    status: c.status,
+    health: c.health,
+    ports: c.ports,
+    labels: c.labels,
+    restartPolicy: c.restartPolicy,
+    exitCode: c.exitCode,
+    createdAt: new Date(c.createdAt),
+    startedAt: c.startedAt ? new Date(c.startedAt) : null,
+    finishedAt: c.finishedAt ? new Date(c.finishedAt) : null,
+    reportedAt,
+  };
+}
+
+async function upsertContainer(tx: Tx, hostId: string, c: ContainerSummary, at: Date) {
+  const data = containerData(c, at);
+  // Reports can arrive out of order (a snapshot taken before an event, delivered after it): keep the newer.
+  const { count } = await tx.container.updateMany({ where: { hostId, dockerId: c.dockerId, reportedAt: { lte: at } }, data });
+  if (count === 0) {
+    await tx.container.createMany({ data: [{ hostId, dockerId: c.dockerId, ...data }], skipDuplicates: true });
+  }
+}
+
+async function markOnline(tx: Tx, hostId: string, now: Date) {
+  const { count } = await tx.host.updateMany({ where: { id: hostId, status: { not: "ONLINE" } }, data: { status: "ONLINE", statusSince: now } });
+  return count > 0;
+}
+
+export async function applyHostReport(hostId: string, report: HostReport): Promise<ReportOutcome> {
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { teamId: true } });
+  if (!host) return null; // removed meanwhile
+  const now = new Date();
+  const at = new Date(report.at);
+  const out = { teamId: host.teamId, hostChanged: false, containersChanged: false };
+  await db.$transaction(async (tx) => {
+    switch (report.type) {
+      case "heartbeat": {
+        const f = report.facts;
+        out.hostChanged = await markOnline(tx, hostId, now);
+        await tx.host.update({
+          where: { id: hostId },
+          data: {
+            lastHeartbeatAt: now,
+            agentVersion: f.agentVersion,
+            dockerVersion: f.dockerVersion,
+            apiVersion: f.apiVersion,
+            os: f.os,
+            kernel: f.kernel,
+            cpuCount: f.cpuCount,
+            cpuPercent: f.cpuPercent,
+            memTotalBytes: BigInt(Math.round(f.memTotalBytes)),
+            memUsedBytes: BigInt(Math.round(f.memUsedBytes)),
+            images: f.images,
+          },
+        });
+        out.hostChanged = true;
+        break;
+      }
+      case "snapshot": {
+        for (const c of report.containers) await upsertContainer(tx, hostId, c, at);
+        await tx.container.deleteMany({ where: { hostId, dockerId: { notIn: report.containers.map((c) => c.dockerId) }, reportedAt: { lte: at } } });
+        out.hostChanged = await markOnline(tx, hostId, now);
+        await tx.host.update({ where: { id: hostId }, data: { lastSnapshotAt: now, lastHeartbeatAt: now } });
+        out.containersChanged = true;
+        break;
+      }
+      case "container":
+        await upsertContainer(tx, hostId, report.container, at);
+        out.containersChanged = true;
+        break;
+      case "removed":
+        await tx.container.deleteMany({ where: { hostId, dockerId: report.dockerId, reportedAt: { lte: at } } });
+        out.containersChanged = true;
+        break;
+      case "goodbye":
+        await tx.host.update({ where: { id: hostId }, data: { status: "OFFLINE", statusSince: now } });
+        out.hostChanged = true;
+        break;
+      default: {
+        const never: never = report;
+        throw new Error(`unknown report ${JSON.stringify(never)}`);
+      }
+    }
+  });
+  return out;
+}
+
+/** Hosts silent for longer than `afterMs` go offline; returns them so their teams can be told. */
+export async function markSilentHostsOffline(afterMs: number) {
+  const cutoff = new Date(Date.now() - afterMs);
+  const silent = await db.host.findMany({
+    where: { status: "ONLINE", OR: [{ lastHeartbeatAt: { lt: cutoff } }, { lastHeartbeatAt: null }] },
+    select: { id: true, teamId: true },
+  });
+  if (silent.length === 0) return [];
+  await db.host.updateMany({ where: { id: { in: silent.map((h) => h.id) }, status: "ONLINE" }, data: { status: "OFFLINE", statusSince: new Date() } });
+  return silent;
+}
+
+/** Every host's id and password hash, to re-provision Redis users (Redis forgets them on restart). */
+export async function allHostCredentials() {
+  return db.host.findMany({ select: { id: true, tokenHash: true } });
+}

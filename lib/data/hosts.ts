@@ -1,0 +1,96 @@
+// Hosts of a team: add (with a Redis login of their own), list, rename, remove (revoking that login).
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
+import { agentRedisUrl, provisionHostUser, revokeHostUser } from "@/lib/hosts/redis-acl";
+import { parseInput } from "@/lib/validation/parse";
+import { recordAudit } from "./audit";
+import { authorize, type TeamContext } from "./context";
+
+export const hostNameInput = z.object({
+  name: z.string({ error: "Enter a name." }).trim().min(1, "Enter a name.").max(60, "Use at most 60 characters."),
+});
+
+export function newHostToken() {
+  const token = randomBytes(32).toString("base64url");
+  return { token, tokenHash: createHash("sha256").update(token).digest("hex") };
+}
+
+const hostSelect = {
+  id: true,
+  name: true,
+  isLocal: true,
+  status: true,
+  statusSince: true,
+  lastHeartbeatAt: true,
+  lastSnapshotAt: true,
+  agentVersion: true,
+  dockerVersion: true,
+  apiVersion: true,
+  os: true,
+  cpuCount: true,
+  cpuPercent: true,
+  memTotalBytes: true,
+  memUsedBytes: true,
+  images: true,
+  createdAt: true,
+} as const;
+
+export async function listHosts(ctx: TeamContext) {
+  authorize(ctx, "host.read");
+  const hosts = await db.host.findMany({ where: { teamId: ctx.team.id }, select: hostSelect, orderBy: [{ isLocal: "desc" }, { createdAt: "asc" }] });
+  const counts = await db.container.groupBy({ by: ["hostId", "state"], where: { host: { teamId: ctx.team.id } }, _count: true });
+  return hosts.map((h) => ({
+    ...h,
+    containers: Object.fromEntries(counts.filter((c) => c.hostId === h.id).map((c) => [c.state, c._count])) as Record<string, number>,
+  }));
+}
+
+export async function getHost(ctx: TeamContext, hostId: string) {
+  authorize(ctx, "host.read");
+  const host = await db.host.findFirst({ where: { id: String(hostId), teamId: ctx.team.id }, select: hostSelect });
+  if (!host) throw new NotFoundError("Host not found");
+  return host;
+}
+
+/** Adds a host and returns, once, the command its agent runs (it holds the host's Redis password). */
+export async function createHost(ctx: TeamContext, input: unknown) {
+  authorize(ctx, "host.manage");
+  const { name } = parseInput(hostNameInput, input);
+  const { token, tokenHash } = newHostToken();
+  const host = await db.$transaction(async (tx) => {
+    const host = await tx.host.create({ data: { teamId: ctx.team.id, name, tokenHash }, select: { id: true, name: true } });
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.create", target: { type: "host", id: host.id, label: name } });
+    return host;
+  });
+  try {
+    await provisionHostUser(host.id, tokenHash);
+  } catch (e) {
+    await db.host.delete({ where: { id: host.id } });
+    throw e;
+  }
+  const url = agentRedisUrl(host.id, token);
+  return { ...host, agentUrl: url, command: `BERTH_AGENT_URL='${url}' npm run agent` };
+}
+
+export async function renameHost(ctx: TeamContext, hostId: string, input: unknown) {
+  authorize(ctx, "host.manage");
+  const { name } = parseInput(hostNameInput, input);
+  const before = await getHost(ctx, hostId);
+  await db.$transaction(async (tx) => {
+    await tx.host.update({ where: { id: before.id }, data: { name } });
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.rename", target: { type: "host", id: before.id, label: name }, data: { name: { from: before.name, to: name } } });
+  });
+}
+
+/** Removes the host and its container records, and revokes its Redis login at once. */
+export async function removeHost(ctx: TeamContext, hostId: string) {
+  authorize(ctx, "host.manage");
+  const host = await getHost(ctx, hostId);
+  await db.$transaction(async (tx) => {
+    await tx.host.delete({ where: { id: host.id } });
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.remove", target: { type: "host", id: host.id, label: host.name } });
+  });
+  await revokeHostUser(host.id);
+}

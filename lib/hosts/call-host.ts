@@ -1,0 +1,50 @@
+// The web app asks a host's agent to do something and waits for its answer (or Docker's error).
+import { Queue, QueueEvents } from "bullmq";
+import type { z } from "zod";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import type { JobDefinition } from "@/lib/jobs/define-job";
+import { redisConnection } from "@/lib/jobs/redis";
+import { hostQueueName } from "./protocol";
+
+type Pair = { queue: Queue; events: QueueEvents; ready: Promise<unknown> };
+const pairs = new Map<string, Pair>();
+
+function pair(hostId: string): Pair {
+  let p = pairs.get(hostId);
+  if (!p) {
+    const name = hostQueueName(hostId);
+    const events = new QueueEvents(name, { connection: redisConnection(), prefix: env.queuePrefix });
+    p = { queue: new Queue(name, { connection: redisConnection(), prefix: env.queuePrefix }), events, ready: events.waitUntilReady() };
+    pairs.set(hostId, p);
+  }
+  return p;
+}
+
+/** Docker refused, or the agent failed: the message is shown to the user as it is. */
+export class HostJobError extends AppError {
+  constructor(message: string) {
+    super(message, 502, "host_error");
+  }
+}
+
+export async function callHost<S extends z.ZodType, R = unknown>(hostId: string, def: JobDefinition<S>, data: z.input<S>, timeoutMs = 30_000): Promise<R> {
+  const p = pair(hostId);
+  await p.ready;
+  const job = await p.queue.add(def.name, def.schema.parse(data), def.options);
+  try {
+    return (await job.waitUntilFinished(p.events, timeoutMs)) as R;
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/timed out/i.test(msg)) {
+      await job.remove().catch(() => {});
+      throw new HostJobError(`The host did not answer within ${Math.round(timeoutMs / 1000)} s. Is its agent running?`);
+    }
+    throw new HostJobError(msg);
+  }
+}
+
+export async function closeHostCalls() {
+  await Promise.all([...pairs.values()].flatMap((p) => [p.queue.close(), p.events.close()]));
+  pairs.clear();
+}

@@ -1,0 +1,73 @@
+// The wire contract between a host agent and the control plane: what an agent reports about its Docker
+// Engine. Shared by the agent (which builds and validates it) and the control worker (which parses it).
+import { z } from "zod";
+
+export const CONTAINER_STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"] as const;
+
+export const portMapping = z.object({
+  privatePort: z.number().int(),
+  publicPort: z.number().int().nullable(),
+  type: z.string(),
+  ip: z.string().nullable(),
+});
+
+/** One container as the console lists it. Times are ISO strings. */
+export const containerSummary = z.object({
+  dockerId: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string(),
+  image: z.string(),
+  imageId: z.string(),
+  command: z.string(),
+  state: z.enum(CONTAINER_STATES),
+  /** Docker's own words, e.g. "Exited (137) 5 seconds ago". */
+  status: z.string(),
+  health: z.enum(["starting", "healthy", "unhealthy"]).nullable(),
+  ports: z.array(portMapping),
+  labels: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  restartPolicy: z.string(),
+});
+export type ContainerSummary = z.infer<typeof containerSummary>;
+
+/** What a heartbeat says about the host and its engine. */
+export const hostFacts = z.object({
+  agentVersion: z.string(),
+  dockerVersion: z.string(),
+  apiVersion: z.string(),
+  os: z.string(),
+  kernel: z.string(),
+  cpuCount: z.number().int(),
+  cpuPercent: z.number(),
+  memTotalBytes: z.number(),
+  memUsedBytes: z.number(),
+  images: z.number().int(),
+});
+export type HostFacts = z.infer<typeof hostFacts>;
+
+/** A report an agent appends to its stream. */
+export const hostReport = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("heartbeat"), at: z.string(), facts: hostFacts }),
+  // The whole truth: containers absent from it are gone.
+  z.object({ type: z.literal("snapshot"), at: z.string(), containers: z.array(containerSummary) }),
+  z.object({ type: z.literal("container"), at: z.string(), container: containerSummary }),
+  z.object({ type: z.literal("removed"), at: z.string(), dockerId: z.string() }),
+  z.object({ type: z.literal("goodbye"), at: z.string() }),
+]);
+export type HostReport = z.infer<typeof hostReport>;
+
+export const CONTAINER_ACTIONS = ["start", "stop", "restart", "kill", "remove"] as const;
+export type ContainerAction = (typeof CONTAINER_ACTIONS)[number];
+
+/** Redis key names for one host; every key a host's credentials may touch starts with `hostKeyPrefix`. */
+export function hostQueueName(hostId: string) {
+  return `host-${hostId}`;
+}
+export function hostKeyPrefix(prefix: string, hostId: string) {
+  return `${prefix}:${hostQueueName(hostId)}:`;
+}
+export function hostReportStream(prefix: string, hostId: string) {
+  return `${hostKeyPrefix(prefix, hostId)}reports`;
+}

@@ -1,0 +1,54 @@
+// Per-host Redis logins. Each host agent authenticates as `host-<id>`, allowed only the keys of its own
+// queue and report stream, and no pub/sub channel. The control plane keeps the admin login.
+import { Redis } from "ioredis";
+import { env } from "@/lib/env";
+import { hostKeyPrefix, hostQueueName } from "./protocol";
+
+export function hostRedisUser(hostId: string) {
+  return hostQueueName(hostId);
+}
+
+let admin: Redis | undefined;
+function adminRedis(): Redis {
+  admin ??= new Redis(env.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  return admin;
+}
+
+/** Creates or resets the host's user. `tokenHash` is the SHA-256 hex of its password (never the password). */
+export async function provisionHostUser(hostId: string, tokenHash: string, redis: Redis = adminRedis()): Promise<void> {
+  await redis.call(
+    "ACL",
+    "SETUSER",
+    hostRedisUser(hostId),
+    "reset",
+    "on",
+    `#${tokenHash}`,
+    `~${hostKeyPrefix(env.queuePrefix, hostId)}*`,
+    "resetchannels",
+    "+@all",
+    "-@dangerous",
+    "+info",
+    "+client",
+  );
+}
+
+/** Removes the host's user and disconnects any client still logged in as it. */
+export async function revokeHostUser(hostId: string, redis: Redis = adminRedis()): Promise<void> {
+  const user = hostRedisUser(hostId);
+  await redis.call("ACL", "DELUSER", user);
+  await redis.call("CLIENT", "KILL", "USER", user).catch(() => 0);
+}
+
+/** The Redis URL an agent uses: its own user and password, plus the queue prefix. */
+export function agentRedisUrl(hostId: string, token: string, base = env.publicRedisUrl): string {
+  const u = new URL(base);
+  u.username = hostRedisUser(hostId);
+  u.password = token;
+  u.searchParams.set("prefix", env.queuePrefix);
+  return u.toString();
+}
+
+export async function closeAdminRedis() {
+  await admin?.quit().catch(() => {});
+  admin = undefined;
+}

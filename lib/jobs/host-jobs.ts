@@ -1,0 +1,41 @@
+// Jobs the control plane sends to one host's agent (queue `host-<id>`). Payloads are ids and options;
+// the agent checks them again with these same schemas before touching Docker.
+import { z } from "zod";
+import { CONTAINER_ACTIONS } from "@/lib/hosts/protocol";
+import { defineJob } from "./define-job";
+
+const dockerId = z.string().regex(/^[0-9a-f]{12,64}$/, "Not a container id.");
+const imageId = z.string().regex(/^(sha256:)?[0-9a-f]{12,64}$/, "Not an image id.");
+// Results are read once by the caller; keep them only briefly (an env result holds values).
+const once = { attempts: 1, removeOnComplete: { age: 60 }, removeOnFail: { age: 3600 } } as const;
+
+export const containerActionJob = defineJob({
+  name: "container.action",
+  queue: "host",
+  schema: z.object({ dockerId, action: z.enum(CONTAINER_ACTIONS) }),
+  options: once,
+});
+
+export const containerLogsJob = defineJob({
+  name: "container.logs",
+  queue: "host",
+  schema: z.object({ dockerId, tail: z.number().int().min(1).max(5000), since: z.number().int().min(0).optional(), timestamps: z.boolean() }),
+  options: once,
+});
+
+export const containerStatsJob = defineJob({ name: "container.stats", queue: "host", schema: z.object({ dockerId }), options: once });
+
+export const containerInspectJob = defineJob({ name: "container.inspect", queue: "host", schema: z.object({ dockerId }), options: once });
+
+export const containerEnvJob = defineJob({
+  name: "container.env",
+  queue: "host",
+  schema: z.object({ dockerId }),
+  options: { attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600 } },
+});
+
+export const imagesListJob = defineJob({ name: "images.list", queue: "host", schema: z.object({}), options: once });
+
+export const imageRemoveJob = defineJob({ name: "image.remove", queue: "host", schema: z.object({ imageId }), options: once });
+
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob];

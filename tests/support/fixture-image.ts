@@ -1,0 +1,143 @@
+// A tiny test image built locally from the host's static busybox, because no registry is reachable here.
+// Every container the tests create is labelled berth.test=1 so cleanup never touches anyone else's.
+import { spawn } from "node:child_process";
+import { mkdtemp, mkdir, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type Dockerode from "dockerode";
+
+export const FIXTURE_IMAGE = "berth-fixture/busybox:1";
+export const TEST_LABEL = "berth.test";
+
+const BUSYBOX = "/bin/busybox";
+const DOCKERFILE = `FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox","--install","-s","/bin"]
+CMD ["sh"]
+`;
+// Test files run in separate worker processes; a lock directory keeps two of them from building at once
+// (two simultaneous builds both miss the cache and the tag would move under a container already made).
+const LOCK_DIR = path.join(os.tmpdir(), "berth-fixture-image.lock");
+const LOCK_STALE_MS = 120_000;
+
+let pending: Promise<string> | null = null;
+
+/** Builds FIXTURE_IMAGE from /bin/busybox unless it exists; returns its image id. */
+export function ensureFixtureImage(docker: Dockerode): Promise<string> {
+  pending ??= ensure(docker).finally(() => {
+    pending = null;
+  });
+  return pending;
+}
+
+async function existingId(docker: Dockerode): Promise<string | null> {
+  try {
+    return (await docker.getImage(FIXTURE_IMAGE).inspect()).Id;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    throw err;
+  }
+}
+
+async function ensure(docker: Dockerode): Promise<string> {
+  const deadline = Date.now() + LOCK_STALE_MS;
+  for (;;) {
+    const id = await existingId(docker);
+    if (id) return id;
+    if (await tryLock()) break;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for another process to build ${FIXTURE_IMAGE}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  try {
+    return (await existingId(docker)) ?? (await build(docker));
+  } finally {
+    await rmdir(LOCK_DIR).catch(() => undefined);
+  }
+}
+
+async function tryLock(): Promise<boolean> {
+  try {
+    await mkdir(LOCK_DIR);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    // A lock left behind by a crashed run must not block every later run.
+    const age = Date.now() - (await stat(LOCK_DIR).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    if (age > LOCK_STALE_MS) await rmdir(LOCK_DIR).catch(() => undefined);
+    return false;
+  }
+}
+
+async function build(docker: Dockerode): Promise<string> {
+  const ctx = await mkdtemp(path.join(os.tmpdir(), "berth-fixture-"));
+  try {
+    await writeFile(path.join(ctx, "Dockerfile"), DOCKERFILE);
+    // The build context: the Dockerfile from the temp dir and busybox straight from /bin (argument array, no shell).
+    const tar = spawn("tar", ["-c", "-f", "-", "-C", ctx, "Dockerfile", "-C", path.dirname(BUSYBOX), path.basename(BUSYBOX)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let tarErr = "";
+    tar.stderr.on("data", (d: Buffer) => (tarErr += d.toString()));
+    const tarDone = new Promise<void>((resolve, reject) => {
+      tar.on("error", reject);
+      tar.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code}: ${tarErr.trim()}`))));
+    });
+    const output = await docker.buildImage(tar.stdout, { t: FIXTURE_IMAGE, rm: true, forcerm: true, labels: { [TEST_LABEL]: "1" } });
+    const events = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) =>
+      docker.modem.followProgress(output, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))),
+    );
+    await tarDone;
+    // The build endpoint answers 200 and reports a failed step inside the stream.
+    const failed = events.find((e) => e.error || e.errorDetail);
+    if (failed) throw new Error(`building ${FIXTURE_IMAGE} failed: ${failed.errorDetail?.message ?? failed.error}`);
+    const id = await existingId(docker);
+    if (!id) throw new Error(`building ${FIXTURE_IMAGE} left no image`);
+    return id;
+  } finally {
+    await rm(ctx, { recursive: true, force: true });
+  }
+}
+
+export type FixtureOptions = {
+  name?: string;
+  cmd?: string[];
+  tty?: boolean;
+  healthcheck?: { test: string[]; intervalMs: number };
+  labels?: Record<string, string>;
+};
+
+/** Creates and starts a labelled container from the fixture image (default: a long sleep). */
+export async function runFixture(docker: Dockerode, opts: FixtureOptions = {}): Promise<Dockerode.Container> {
+  await ensureFixtureImage(docker);
+  const ns = (ms: number) => ms * 1_000_000; // the Engine takes healthcheck durations in nanoseconds
+  const container = await docker.createContainer({
+    name: opts.name,
+    Image: FIXTURE_IMAGE,
+    Cmd: opts.cmd ?? ["sleep", "3600"],
+    Tty: opts.tty ?? false,
+    Labels: { ...opts.labels, [TEST_LABEL]: "1" },
+    Healthcheck: opts.healthcheck
+      ? { Test: opts.healthcheck.test, Interval: ns(opts.healthcheck.intervalMs), Timeout: ns(Math.max(opts.healthcheck.intervalMs, 1000)), Retries: 1 }
+      : undefined,
+    // A stop must not wait the default 10 s for `sleep`, which ignores SIGTERM as PID 1.
+    StopTimeout: 1,
+  });
+  await container.start();
+  return container;
+}
+
+/** Force-removes every container labelled berth.test=1 (and only those). */
+export async function removeTestContainers(docker: Dockerode): Promise<void> {
+  const mine = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=1`] } });
+  await Promise.all(
+    mine.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch((err: { statusCode?: number }) => {
+          // Already gone, or being removed by a parallel cleanup: fine.
+          if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
+        }),
+    ),
+  );
+}

@@ -1,0 +1,61 @@
+// The agent's job handlers: each parses its payload with the shared definition, then calls Docker.
+import { UnrecoverableError, type Job } from "bullmq";
+import type Dockerode from "dockerode";
+import {
+  containerActionJob,
+  containerEnvJob,
+  containerInspectJob,
+  containerLogsJob,
+  containerStatsJob,
+  imageRemoveJob,
+  imagesListJob,
+} from "@/lib/jobs/host-jobs";
+import { runContainerAction } from "./docker/containers";
+import { listImages, removeImage } from "./docker/images";
+import { readLogs } from "./docker/logs";
+import { sampleStats } from "./docker/stats";
+import { containerDetails, containerEnv } from "./details";
+
+/** Docker's own refusal, passed through unchanged, and never retried. */
+function refused(e: unknown): never {
+  throw new UnrecoverableError(e instanceof Error ? e.message : String(e));
+}
+
+export function createJobHandler(docker: Dockerode, afterAction: (dockerId: string) => Promise<void>) {
+  return async function handle(job: Job): Promise<unknown> {
+    switch (job.name) {
+      case containerActionJob.name: {
+        const { dockerId, action } = containerActionJob.schema.parse(job.data);
+        await runContainerAction(docker, dockerId, action).catch(refused);
+        await afterAction(dockerId);
+        return { ok: true };
+      }
+      case containerLogsJob.name: {
+        const d = containerLogsJob.schema.parse(job.data);
+        return { lines: await readLogs(docker, d.dockerId, { tail: d.tail, since: d.since, timestamps: d.timestamps }).catch(refused) };
+      }
+      case containerStatsJob.name: {
+        const { dockerId } = containerStatsJob.schema.parse(job.data);
+        return sampleStats(docker, dockerId).catch(refused);
+      }
+      case containerInspectJob.name: {
+        const { dockerId } = containerInspectJob.schema.parse(job.data);
+        return containerDetails(await docker.getContainer(dockerId).inspect().catch(refused));
+      }
+      case containerEnvJob.name: {
+        const { dockerId } = containerEnvJob.schema.parse(job.data);
+        return { env: containerEnv(await docker.getContainer(dockerId).inspect().catch(refused)) };
+      }
+      case imagesListJob.name:
+        imagesListJob.schema.parse(job.data);
+        return { images: await listImages(docker) };
+      case imageRemoveJob.name: {
+        const { imageId } = imageRemoveJob.schema.parse(job.data);
+        await removeImage(docker, imageId).catch(refused);
+        return { ok: true };
+      }
+      default:
+        throw new UnrecoverableError(`unknown job ${job.name}`);
+    }
+  };
+}

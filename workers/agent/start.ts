@@ -1,0 +1,89 @@
+// The host agent: one process per Docker host, with only an outbound connection to Redis. It consumes
+// its host's queue, and reports heartbeats, container changes (from Docker's event stream) and full
+// snapshots. It is level-triggered: a snapshot on start, after any Redis or Docker reconnect, and
+// periodically, so state missed while disconnected is put right.
+import { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { hostQueueName } from "@/lib/hosts/protocol";
+import type { AgentConfig } from "./config";
+import { connectDocker } from "./docker/connect";
+import { inspectSummary, listSummaries } from "./docker/containers";
+import { watchContainerEvents } from "./docker/events";
+import { createHostFactsSampler } from "./docker/host-facts";
+import { createJobHandler } from "./jobs";
+import { createReporter } from "./reporter";
+
+export const AGENT_VERSION = "0.1.0";
+
+// Container events that do not change what the console shows.
+const QUIET = /^(exec_|attach|detach|resize|top|copy|archive-path|extract-to-dir|export|commit)/;
+
+export type AgentOptions = { heartbeatMs?: number; snapshotMs?: number; log?: (msg: string) => void };
+
+export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
+  const log = opts.log ?? ((m: string) => console.log(`agent: ${m}`));
+  const { docker, apiVersion } = await connectDocker();
+  log(`Docker Engine API ${apiVersion}; host ${cfg.hostId}`);
+  const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
+  redis.on("error", (e) => log(`redis: ${e.message}`));
+  const report = createReporter(redis, cfg);
+  const facts = createHostFactsSampler(docker, AGENT_VERSION);
+  let stopped = false;
+
+  const now = () => new Date().toISOString();
+  const safely = (what: string, fn: () => Promise<unknown>) => fn().catch((e) => !stopped && log(`${what} failed: ${(e as Error).message}`));
+
+  const heartbeat = () => safely("heartbeat", async () => report({ type: "heartbeat", at: now(), facts: await facts() }));
+  const snapshot = () => safely("snapshot", async () => report({ type: "snapshot", at: now(), containers: await listSummaries(docker) }));
+  const reportContainer = async (dockerId: string) => {
+    const c = await inspectSummary(docker, dockerId);
+    await report(c ? { type: "container", at: now(), container: c } : { type: "removed", at: now(), dockerId });
+  };
+
+  // Docker's event stream, re-opened with a snapshot whenever it drops (events may have been missed).
+  let stopEvents = () => {};
+  const watch = () => {
+    stopEvents = watchContainerEvents(
+      docker,
+      (e) => {
+        if (!QUIET.test(e.action)) void safely("container report", () => reportContainer(e.id));
+      },
+      (err) => {
+        if (stopped) return;
+        log(`Docker events stream ended${err ? `: ${err.message}` : ""}; reconnecting`);
+        setTimeout(() => {
+          if (stopped) return;
+          watch();
+          void snapshot();
+        }, 1000);
+      },
+    );
+  };
+  watch();
+
+  redis.on("ready", () => {
+    void heartbeat();
+    void snapshot();
+  });
+
+  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler(docker, reportContainer), {
+    connection: new Redis(cfg.redisUrl, { maxRetriesPerRequest: null }),
+    prefix: cfg.prefix,
+    concurrency: 4,
+  });
+  worker.on("error", (e) => log(`queue: ${e.message}`));
+
+  const timers = [setInterval(heartbeat, opts.heartbeatMs ?? 5000), setInterval(snapshot, opts.snapshotMs ?? 30_000)];
+
+  return {
+    hostId: cfg.hostId,
+    async stop({ goodbye = true } = {}) {
+      stopped = true;
+      timers.forEach(clearInterval);
+      stopEvents();
+      await worker.close();
+      if (goodbye) await report({ type: "goodbye", at: now() }).catch(() => {});
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// Reads every host's report stream through one consumer group, persists each report, tells the host's
+// team, and acknowledges. Also re-provisions host Redis users whenever Redis (re)connects, and marks
+// silent hosts offline.
+import { Redis } from "ioredis";
+import { allHostCredentials, applyHostReport, markSilentHostsOffline } from "@/lib/data/host-reports";
+import { env } from "@/lib/env";
+import { hostReport, hostReportStream } from "@/lib/hosts/protocol";
+import { provisionHostUser } from "@/lib/hosts/redis-acl";
+import { publishLive } from "@/lib/live/publish";
+
+const GROUP = "control";
+const CONSUMER = `control-${process.pid}`;
+
+export function startHostReports() {
+  const reader = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  const writer = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  let stopped = false;
+  let streams = new Map<string, string>(); // stream key → host id
+  const groupsMade = new Set<string>();
+
+  async function refreshHosts() {
+    const hosts = await allHostCredentials();
+    streams = new Map(hosts.map((h) => [hostReportStream(env.queuePrefix, h.id), h.id]));
+    for (const key of streams.keys()) {
+      if (groupsMade.has(key)) continue;
+      await writer.xgroup("CREATE", key, GROUP, "0", "MKSTREAM").catch((e: Error) => {
+        if (!e.message.includes("BUSYGROUP")) throw e;
+      });
+      groupsMade.add(key);
+    }
+    return hosts;
+  }
+
+  async function provisionAll() {
+    groupsMade.clear(); // a restarted Redis lost its streams and groups too
+    for (const h of await refreshHosts()) await provisionHostUser(h.id, h.tokenHash, writer);
+  }
+  writer.on("ready", () => void provisionAll().catch((e) => console.error("control: provisioning host users failed:", e)));
+
+  async function handle(key: string, id: string, fields: string[]) {
+    const hostId = streams.get(key);
+    const raw = fields[fields.indexOf("report") + 1];
+    try {
+      const report = hostId && raw ? hostReport.safeParse(JSON.parse(raw)) : undefined;
+      if (!hostId || !report?.success) {
+        console.error(`control: dropped a malformed report ${id} on ${key}`);
+      } else {
+        const out = await applyHostReport(hostId, report.data);
+        if (out?.containersChanged) await publishLive(writer, out.teamId, { hostId, kind: "containers" });
+        else if (out?.hostChanged) await publishLive(writer, out.teamId, { hostId, kind: "host" });
+      }
+    } finally {
+      await writer.xack(key, GROUP, id);
+    }
+  }
+
+  async function loop() {
+    let lastRefresh = 0;
+    while (!stopped) {
+      try {
+        if (Date.now() - lastRefresh > 2000) {
+          await refreshHosts();
+          lastRefresh = Date.now();
+        }
+        const keys = [...streams.keys()];
+        if (keys.length === 0) {
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        const res = (await reader.xreadgroup("GROUP", GROUP, CONSUMER, "COUNT", 100, "BLOCK", 1000, "STREAMS", ...keys, ...keys.map(() => ">"))) as
+          | [string, [string, string[]][]][]
+          | null;
+        for (const [key, entries] of res ?? []) for (const [id, fields] of entries) await handle(key, id, fields);
+      } catch (e) {
+        if (stopped) break;
+        const msg = (e as Error).message;
+        if (msg.includes("NOGROUP")) groupsMade.clear();
+        else console.error("control: reading host reports failed:", msg);
+        lastRefresh = 0;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  const sweep = setInterval(async () => {
+    try {
+      for (const h of await markSilentHostsOffline(env.hostOfflineAfterMs)) await publishLive(writer, h.teamId, { hostId: h.id, kind: "host" });
+    } catch (e) {
+      console.error("control: offline sweep failed:", e);
+    }
+  }, 1000);
+
+  const running = loop();
+  return {
+    async close() {
+      stopped = true;
+      clearInterval(sweep);
+      reader.disconnect();
+      await running;
+      await writer.quit().catch(() => {});
+    },
+  };
+}
