@@ -8,6 +8,8 @@ import type Dockerode from "dockerode";
 
 export const FIXTURE_IMAGE = "berth-fixture/busybox:1";
 export const TEST_LABEL = "berth.test";
+// Test files run in parallel processes: each removes only its own containers (and those of dead processes).
+const OWNER_LABEL = "berth.test.pid";
 
 const BUSYBOX = "/bin/busybox";
 const DOCKERFILE = `FROM scratch
@@ -98,6 +100,16 @@ async function build(docker: Dockerode): Promise<string> {
   }
 }
 
+/** The labels that mark a container as this test process's own. */
+export function testLabels(): Record<string, string> {
+  return { [TEST_LABEL]: "1", [OWNER_LABEL]: String(process.pid) };
+}
+
+/** The same labels as `docker run` arguments, for tests that create containers with the CLI. */
+export function testLabelArgs(): string[] {
+  return Object.entries(testLabels()).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+}
+
 export type FixtureOptions = {
   name?: string;
   cmd?: string[];
@@ -115,7 +127,7 @@ export async function runFixture(docker: Dockerode, opts: FixtureOptions = {}): 
     Image: FIXTURE_IMAGE,
     Cmd: opts.cmd ?? ["sleep", "3600"],
     Tty: opts.tty ?? false,
-    Labels: { ...opts.labels, [TEST_LABEL]: "1" },
+    Labels: { ...opts.labels, ...testLabels() },
     Healthcheck: opts.healthcheck
       ? { Test: opts.healthcheck.test, Interval: ns(opts.healthcheck.intervalMs), Timeout: ns(Math.max(opts.healthcheck.intervalMs, 1000)), Retries: 1 }
       : undefined,
@@ -126,9 +138,26 @@ export async function runFixture(docker: Dockerode, opts: FixtureOptions = {}): 
   return container;
 }
 
-/** Force-removes every container labelled berth.test=1 (and only those). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Force-removes containers labelled berth.test=1 that this process created, plus any left by a test
+ * process that no longer runs; a test file running in parallel keeps its containers. Containers with
+ * berth.test=1 but no owner label cannot be told apart and are removed too.
+ */
 export async function removeTestContainers(docker: Dockerode): Promise<void> {
-  const mine = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=1`] } });
+  const labelled = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=1`] } });
+  const mine = labelled.filter((c) => {
+    const pid = Number(c.Labels?.[OWNER_LABEL]);
+    return pid === process.pid || !Number.isInteger(pid) || pid <= 0 || !processAlive(pid);
+  });
   await Promise.all(
     mine.map((c) =>
       docker

@@ -77,7 +77,10 @@ export function watchContainerEvents(
     if (event && !stopped) onEvent(event);
   });
 
-  docker.getEvents({ filters: { type: ["container"] } }).then(
+  // The Engine registers the subscriber only after answering, so an event in that gap would be lost;
+  // `since` (whole seconds) has it replay from its recent-events buffer instead. A replayed event from
+  // just before the call may arrive too, which is harmless to a consumer that re-inspects on events.
+  docker.getEvents({ since: Math.floor(Date.now() / 1000), filters: { type: ["container"] } }).then(
     (s) => {
       stream = s;
       if (stopped) return destroy(s);

@@ -7,6 +7,10 @@ type Size = { cols: number; rows: number };
 const EXIT_POLL_MS = 100;
 const EXIT_POLL_LIMIT = 50; // the exec's state can lag the connection closing by a moment
 
+/**
+ * Starts `cmd` with a TTY of `size` and returns the raw terminal stream (read it: `wait` resolves once the
+ * stream has ended, with the exit code, or null if Docker no longer knows the exec).
+ */
 export async function startExec(
   docker: Dockerode,
   id: string,

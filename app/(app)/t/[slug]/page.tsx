@@ -16,14 +16,32 @@ export default async function TeamOverviewPage({ params }: { params: Promise<{ s
       <div className="grid gap-4 sm:grid-cols-3">
         <Stat label="Members" value={overview.members} href={manage ? `${base}/settings/members` : undefined} />
         <Stat label="Pending invites" value={overview.pendingInvites} href={manage ? `${base}/settings/members` : undefined} />
-        <Stat label="Hosts" value={0} />
+        <Stat label={`Hosts (${overview.hostsOnline} online)`} value={overview.hosts} href={`${base}/hosts`} />
       </div>
       <div className="mt-8">
-        <Card title="Hosts">
-          <EmptyState title="No hosts connected yet">
-            Hosts and their containers will appear here once the host agent is connected.
-          </EmptyState>
-        </Card>
+        {overview.hosts === 0 ? (
+          <Card title="Hosts">
+            <EmptyState title="No hosts connected yet">
+              {manage ? (
+                <Link href={`${base}/hosts`} className="text-brand-600 hover:underline">
+                  Add a host
+                </Link>
+              ) : (
+                "An admin can add one."
+              )}
+            </EmptyState>
+          </Card>
+        ) : (
+          <Card title="Containers">
+            <p className="text-sm text-slate-600">
+              <span className="text-2xl font-semibold tabular-nums text-slate-900">{overview.running}</span> running across {overview.hosts} host
+              {overview.hosts === 1 ? "" : "s"}.{" "}
+              <Link href={`${base}/hosts`} className="text-brand-600 hover:underline">
+                See hosts
+              </Link>
+            </p>
+          </Card>
+        )}
       </div>
     </>
   );

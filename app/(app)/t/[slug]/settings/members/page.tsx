@@ -1,6 +1,6 @@
 import { Forbidden } from "@/components/forbidden";
 import { RoleBadge } from "@/components/role-badge";
-import { InviteLinkResult } from "@/components/team/invite-link";
+import { CopyResult } from "@/components/ui/copy-result";
 import { RelativeTime } from "@/components/time";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
@@ -27,7 +27,7 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
       <Card title="Invite someone" description="The link works once, only for the email you enter, until it expires.">
         <ActionForm action={createInviteAction} resetOnSuccess>
           {team}
-          <InviteLinkResult />
+          <CopyResult testId="invite-link" />
           <div className="grid gap-4 sm:grid-cols-[1fr_10rem_8rem]">
             <Field label="Email" name="email" type="email" placeholder="teammate@example.com" required />
             <Select label="Role" name="role" defaultValue="DEVELOPER">

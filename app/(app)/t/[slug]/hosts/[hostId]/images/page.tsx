@@ -1,0 +1,69 @@
+import { RelativeTime } from "@/components/time";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
+import { EmptyState } from "@/components/ui/card";
+import { requireTeam } from "@/lib/auth/session";
+import { listHostImages } from "@/lib/data/host-calls";
+import { AppError } from "@/lib/errors";
+import { formatBytes } from "@/lib/format";
+import { can } from "@/lib/permissions";
+import { removeImageAction } from "../../actions";
+
+export default async function HostImagesPage({ params }: { params: Promise<{ slug: string; hostId: string }> }) {
+  const { slug, hostId } = await params;
+  const ctx = await requireTeam(slug);
+  let images;
+  try {
+    images = await listHostImages(ctx, hostId);
+  } catch (e) {
+    if (e instanceof AppError) return <Alert tone="warning">{e.message}</Alert>;
+    throw e;
+  }
+  if (images.length === 0) return <EmptyState title="No images on this host" />;
+  const canRemove = can(ctx.role, "container.act");
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+      <table className="w-full text-sm" data-testid="images">
+        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-2.5 font-medium">Image</th>
+            <th className="px-4 py-2.5 font-medium">Size</th>
+            <th className="px-4 py-2.5 font-medium">Created</th>
+            <th className="px-4 py-2.5 font-medium">Used by</th>
+            {canRemove && <th className="px-4 py-2.5" />}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {images.map((img) => (
+            <tr key={img.id} className="align-top">
+              <td className="px-4 py-3">
+                <div className="font-medium">{img.tags.length ? img.tags.join(", ") : <span className="text-slate-400">untagged</span>}</div>
+                <div className="font-mono text-xs text-slate-400">{img.id.replace("sha256:", "").slice(0, 12)}</div>
+              </td>
+              <td className="px-4 py-3 tabular-nums text-slate-600">{formatBytes(img.sizeBytes)}</td>
+              <td className="px-4 py-3 text-slate-600">
+                <RelativeTime date={new Date(img.createdAt)} />
+              </td>
+              <td className="px-4 py-3 text-slate-600">{img.containers.length ? img.containers.map((c) => c.name).join(", ") : <span className="text-slate-400">unused</span>}</td>
+              {canRemove && (
+                <td className="px-4 py-3 text-right">
+                  {img.containers.length === 0 && (
+                    <ActionForm action={removeImageAction} confirm="Remove this image from the host?" className="inline-flex flex-col items-end gap-1">
+                      <input type="hidden" name="team" value={ctx.team.slug} />
+                      <input type="hidden" name="hostId" value={hostId} />
+                      <input type="hidden" name="imageId" value={img.id} />
+                      <SubmitButton variant="ghost" pendingLabel="Removing…">
+                        Remove
+                      </SubmitButton>
+                    </ActionForm>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

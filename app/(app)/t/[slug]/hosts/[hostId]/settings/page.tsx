@@ -1,0 +1,41 @@
+import { Forbidden } from "@/components/forbidden";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
+import { requireTeam } from "@/lib/auth/session";
+import { getHost } from "@/lib/data/hosts";
+import { can } from "@/lib/permissions";
+import { removeHostAction, renameHostAction } from "../../actions";
+
+export default async function HostSettingsPage({ params }: { params: Promise<{ slug: string; hostId: string }> }) {
+  const { slug, hostId } = await params;
+  const ctx = await requireTeam(slug);
+  if (!can(ctx.role, "host.manage")) return <Forbidden what="Only admins and owners rename or remove hosts." />;
+  const host = await getHost(ctx, hostId);
+  const hidden = (
+    <>
+      <input type="hidden" name="team" value={ctx.team.slug} />
+      <input type="hidden" name="hostId" value={host.id} />
+    </>
+  );
+  return (
+    <div className="max-w-2xl space-y-6">
+      <Card title="Name">
+        <ActionForm action={renameHostAction}>
+          {hidden}
+          <Field label="Name" name="name" defaultValue={host.name} required />
+          <SubmitButton pendingLabel="Saving…">Rename</SubmitButton>
+        </ActionForm>
+      </Card>
+      <Card tone="danger" title="Remove host" description="Revokes the host's Redis login at once (its agent is disconnected) and forgets its containers. The containers keep running on the host.">
+        <ActionForm action={removeHostAction} confirm={`Remove ${host.name} from Berth?`}>
+          {hidden}
+          <SubmitButton variant="danger" pendingLabel="Removing…">
+            Remove {host.name}
+          </SubmitButton>
+        </ActionForm>
+      </Card>
+    </div>
+  );
+}

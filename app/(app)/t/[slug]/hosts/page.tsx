@@ -1,0 +1,89 @@
+import Link from "next/link";
+import { HostStatus } from "@/components/hosts/host-status";
+import { LiveRefresh } from "@/components/live/live-refresh";
+import { PageHeader } from "@/components/shell/page-header";
+import { RelativeTime } from "@/components/time";
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/button";
+import { Card, EmptyState } from "@/components/ui/card";
+import { CopyResult } from "@/components/ui/copy-result";
+import { Field } from "@/components/ui/field";
+import { requireTeam } from "@/lib/auth/session";
+import { listHosts } from "@/lib/data/hosts";
+import { formatBytes, formatPercent } from "@/lib/format";
+import { can } from "@/lib/permissions";
+import { addHostAction } from "./actions";
+
+export const metadata = { title: "Hosts" };
+
+export default async function HostsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const ctx = await requireTeam((await params).slug);
+  const hosts = await listHosts(ctx);
+  const base = `/t/${ctx.team.slug}/hosts`;
+  return (
+    <>
+      <PageHeader title="Hosts" description="Docker hosts whose agents report to this team." actions={<LiveRefresh slug={ctx.team.slug} />} />
+      {hosts.length === 0 ? (
+        <EmptyState title="No hosts yet">{can(ctx.role, "host.manage") ? "Add a host below and run its agent." : "An admin can add one."}</EmptyState>
+      ) : (
+        <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
+          <table className="w-full text-sm" data-testid="hosts">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2.5 font-medium">Host</th>
+                <th className="px-4 py-2.5 font-medium">Status</th>
+                <th className="px-4 py-2.5 font-medium">Docker</th>
+                <th className="px-4 py-2.5 font-medium">CPU</th>
+                <th className="px-4 py-2.5 font-medium">Memory</th>
+                <th className="px-4 py-2.5 font-medium">Containers</th>
+                <th className="px-4 py-2.5 font-medium">Last heartbeat</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {hosts.map((h) => (
+                <tr key={h.id} className="hover:bg-slate-50">
+                  <td className="px-4 py-3">
+                    <Link href={`${base}/${h.id}`} className="font-medium text-brand-700 hover:underline">
+                      {h.name}
+                    </Link>
+                    {h.isLocal && <span className="ml-2 text-xs text-slate-400">this machine</span>}
+                  </td>
+                  <td className="px-4 py-3">
+                    <HostStatus status={h.status} since={h.statusSince} />
+                  </td>
+                  <td className="px-4 py-3 text-slate-600">{h.dockerVersion ?? "–"}</td>
+                  <td className="px-4 py-3 tabular-nums text-slate-600">
+                    {formatPercent(h.cpuPercent)} {h.cpuCount ? <span className="text-slate-400">of {h.cpuCount}</span> : null}
+                  </td>
+                  <td className="px-4 py-3 tabular-nums text-slate-600">
+                    {formatBytes(h.memUsedBytes)} <span className="text-slate-400">/ {formatBytes(h.memTotalBytes)}</span>
+                  </td>
+                  <td className="px-4 py-3 text-slate-600">
+                    <span className="text-emerald-700">{h.containers.running ?? 0} running</span>
+                    {(h.containers.exited ?? 0) + (h.containers.created ?? 0) + (h.containers.dead ?? 0) > 0 && (
+                      <span className="text-slate-400"> · {(h.containers.exited ?? 0) + (h.containers.created ?? 0) + (h.containers.dead ?? 0)} stopped</span>
+                    )}
+                    {(h.containers.paused ?? 0) > 0 && <span className="text-amber-700"> · {h.containers.paused} paused</span>}
+                  </td>
+                  <td className="px-4 py-3 text-slate-500">{h.lastHeartbeatAt ? <RelativeTime date={h.lastHeartbeatAt} /> : "never"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {can(ctx.role, "host.manage") && (
+        <div className="mt-8">
+          <Card title="Add host" description="Gives the host a Redis login that can reach only its own queue. The command is shown once.">
+            <ActionForm action={addHostAction} resetOnSuccess>
+              <input type="hidden" name="team" value={ctx.team.slug} />
+              <CopyResult testId="agent-command" />
+              <Field label="Name" name="name" placeholder="build-server-1" required />
+              <SubmitButton pendingLabel="Adding…">Add host</SubmitButton>
+            </ActionForm>
+          </Card>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+"use client";
+// Keeps a server-rendered page current: on each push from the team's live stream it re-renders the page
+// on the server (router.refresh), coalescing bursts. Shows whether the stream is connected.
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+
+export function LiveRefresh({ slug, hostId }: { slug: string; hostId?: string }) {
+  const router = useRouter();
+  const [connected, setConnected] = useState(false);
+  const pending = useRef(false);
+  useEffect(() => {
+    const es = new EventSource(`/api/teams/${slug}/live`);
+    es.onopen = () => setConnected(true);
+    es.onerror = () => setConnected(false);
+    es.onmessage = (e) => {
+      const msg = JSON.parse(e.data) as { hostId: string };
+      if (hostId && msg.hostId !== hostId) return;
+      if (pending.current) return;
+      pending.current = true;
+      setTimeout(() => {
+        pending.current = false;
+        router.refresh();
+      }, 50);
+    };
+    return () => es.close();
+  }, [slug, hostId, router]);
+  return (
+    <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" data-testid="live-status" data-connected={connected}>
+      <span className={`h-2 w-2 rounded-full ${connected ? "bg-emerald-500" : "bg-amber-400"}`} />
+      {connected ? "Live" : "Reconnecting…"}
+    </span>
+  );
+}

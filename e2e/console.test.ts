@@ -1,0 +1,63 @@
+// The live console in a real browser: add a host, run its agent, watch a container started and stopped
+// with the docker CLI change state without a reload, read its logs, stop it from Berth.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import Dockerode from "dockerode";
+import { afterAll, describe, expect, it } from "vitest";
+import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers } from "../tests/support/fixture-image";
+import { createTeam, newPage, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
+
+const run = promisify(execFile);
+const docker = new Dockerode();
+const browser = useBrowser();
+let agent: ChildProcess | undefined;
+
+afterAll(async () => {
+  agent?.kill("SIGTERM");
+  await removeTestContainers(docker);
+});
+
+describe("live container console", () => {
+  it("follows docker CLI changes live, shows logs, and acts on containers", async () => {
+    await ensureFixtureImage(docker);
+    const page = await newPage(browser());
+    await signUp(page, { name: "Console Admin", email: uniqueEmail("console") });
+    const slug = await createTeam(page, `Console ${Date.now().toString(36)}`);
+
+    await page.goto(`/t/${slug}/hosts`);
+    await page.getByLabel("Name").fill("e2e-host");
+    await page.getByRole("button", { name: "Add host" }).click();
+    const command = await page.getByTestId("agent-command").inputValue();
+    const url = /BERTH_AGENT_URL='([^']+)'/.exec(command)?.[1];
+    expect(url).toMatch(/^redis:\/\/host-/);
+    agent = spawn(path.join(process.cwd(), "node_modules/.bin/tsx"), ["workers/agent.ts"], { env: { ...process.env, BERTH_AGENT_URL: url }, stdio: "ignore" });
+
+    // The host turns online on the page by itself.
+    await page.locator('[data-testid="host-status"][data-status="ONLINE"]').waitFor({ timeout: 30_000 });
+    await screenshot(page, "30-hosts");
+    await page.getByRole("link", { name: "e2e-host" }).click();
+    await page.locator('[data-testid="live-status"][data-connected="true"]').waitFor();
+
+    const name = `e2e-web-${Date.now().toString(36)}`;
+    await run("docker", ["run", "-d", "--name", name, "--label", "berth.test=1", "--stop-timeout", "1", FIXTURE_IMAGE, "sh", "-c", "echo hello-from-the-console; sleep 3600"]);
+    const row = page.getByTestId(`container-${name}`);
+    await row.locator('[data-testid="container-state"][data-state="running"]').waitFor();
+
+    // Stopped outside Berth: the row changes without a reload.
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await run("docker", ["stop", name]);
+    await row.locator('[data-testid="container-state"][data-state="exited"]').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true); // no reload happened
+    await screenshot(page, "31-host-containers");
+
+    // Start it from Berth, then read its logs on the container page.
+    await row.getByRole("button", { name: "Start" }).click();
+    await row.locator('[data-testid="container-state"][data-state="running"]').waitFor();
+    expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);
+    await row.getByRole("link", { name }).click();
+    await page.getByTestId("logs").getByText("hello-from-the-console").first().waitFor();
+    await page.getByTestId("env").waitFor();
+    await screenshot(page, "32-container");
+  });
+});
