@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers } from "../tests/support/fixture-image";
+import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabelArgs } from "../tests/support/fixture-image";
 import { createTeam, newPage, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
 
 const run = promisify(execFile);
@@ -40,7 +40,7 @@ describe("live container console", () => {
     await page.locator('[data-testid="live-status"][data-connected="true"]').waitFor();
 
     const name = `e2e-web-${Date.now().toString(36)}`;
-    await run("docker", ["run", "-d", "--name", name, "--label", "berth.test=1", "--stop-timeout", "1", FIXTURE_IMAGE, "sh", "-c", "echo hello-from-the-console; sleep 3600"]);
+    await run("docker", ["run", "-d", "--name", name, ...testLabelArgs(), "--stop-timeout", "1", FIXTURE_IMAGE, "sh", "-c", "echo hello-from-the-console; sleep 3600"]);
     const row = page.getByTestId(`container-${name}`);
     await row.locator('[data-testid="container-state"][data-state="running"]').waitFor();
 

@@ -22,7 +22,10 @@ export function loadEnv({ test = false } = {}) {
   const localDb = (name) => `postgresql://berth:${encodeURIComponent(env.BERTH_DB_PASSWORD ?? "")}@127.0.0.1:5432/${name}`;
   env.DATABASE_URL ??= localDb("berth");
   if (test) env.DATABASE_URL = env.TEST_DATABASE_URL ?? (process.env.DATABASE_URL ? withDbSuffix(env.DATABASE_URL) : localDb("berth_test"));
-  env.REDIS_URL ??= `redis://:${encodeURIComponent(env.BERTH_REDIS_PASSWORD ?? "")}@127.0.0.1:6379`;
+  if (!env.REDIS_URL) {
+    env.REDIS_URL = `redis://:${encodeURIComponent(env.BERTH_REDIS_PASSWORD ?? "")}@127.0.0.1:6379`;
+    env.BERTH_LOCAL_REDIS = "1"; // ours to start and stop (scripts/setup.sh does), not a user's
+  }
   env.PORT ??= "3000";
   env.NEXTAUTH_URL ??= `http://localhost:${env.PORT}`;
   for (const key of ["NEXTAUTH_SECRET", "BERTH_MASTER_KEY"]) {

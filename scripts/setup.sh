@@ -25,7 +25,7 @@ want() { # want <command> <package>
 want git git
 want openssl openssl
 [ -n "${DATABASE_URL:-}" ] || { want pg_ctlcluster postgresql-common; [ -d /usr/lib/postgresql ] || need_pkgs+=(postgresql); }
-[ -n "${REDIS_URL:-}" ] || want redis-server redis-server
+[ -n "${REDIS_URL:-}" ] && [ "${BERTH_LOCAL_REDIS:-}" != 1 ] || want redis-server redis-server
 [ -n "${DOCKER_HOST:-}" ] || want dockerd docker.io
 if [ "$mode" = test ]; then
   want chromium chromium
@@ -86,7 +86,8 @@ fi
 
 # --- Redis --------------------------------------------------------------------------------------------
 # The default user gets a password: without one, any client (a host agent included) could skip its ACL.
-if [ -z "${REDIS_URL:-}" ]; then
+# (BERTH_LOCAL_REDIS marks a REDIS_URL that Berth derived itself for this local Redis.)
+if [ -z "${REDIS_URL:-}" ] || [ "${BERTH_LOCAL_REDIS:-}" = 1 ]; then
   rcli() { REDISCLI_AUTH="$redis_password" redis-cli -h 127.0.0.1 -p 6379 "$@" 2>&1; }
   ours() { [ "$(rcli ping)" = PONG ]; } # redis-cli prints PONG after a failed AUTH too: compare exactly
   if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then

@@ -10,7 +10,10 @@ export function hostRedisUser(hostId: string) {
 
 let admin: Redis | undefined;
 function adminRedis(): Redis {
-  admin ??= new Redis(env.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  if (!admin) {
+    admin = new Redis(env.redisUrl, { maxRetriesPerRequest: 2 });
+    admin.on("error", (e) => console.error(`redis (admin): ${e.message}`));
+  }
   return admin;
 }
 

@@ -14,6 +14,7 @@ const CONSUMER = `control-${process.pid}`;
 export function startHostReports() {
   const reader = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const writer = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  for (const r of [reader, writer]) r.on("error", (e) => !stopped && console.error(`control: redis: ${e.message}`));
   let stopped = false;
   let streams = new Map<string, string>(); // stream key → host id
   const groupsMade = new Set<string>();
