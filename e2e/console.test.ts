@@ -31,7 +31,7 @@ describe("live container console", () => {
     const command = await page.getByTestId("agent-command").inputValue();
     const url = /BERTH_AGENT_URL='([^']+)'/.exec(command)?.[1];
     expect(url).toMatch(/^redis:\/\/host-/);
-    agent = spawn(path.join(process.cwd(), "node_modules/.bin/tsx"), ["workers/agent.ts"], { env: { ...process.env, BERTH_AGENT_URL: url }, stdio: "ignore" });
+    agent = spawn(path.join(process.cwd(), "node_modules/.bin/tsx"), ["workers/agent.ts"], { env: { ...process.env, BERTH_AGENT_URL: url }, stdio: process.env.BERTH_E2E_LOG ? "inherit" : "ignore" });
 
     // The host turns online on the page by itself.
     await page.locator('[data-testid="host-status"][data-status="ONLINE"]').waitFor({ timeout: 30_000 });
@@ -58,6 +58,16 @@ describe("live container console", () => {
     await row.getByRole("link", { name }).click();
     await page.getByTestId("logs").getByText("hello-from-the-console").first().waitFor();
     await page.getByTestId("env").waitFor();
+
+    // A shell in the container, through the browser.
+    await page.getByRole("button", { name: "Open terminal" }).click();
+    await page.getByTestId("terminal-status").getByText("Connected").waitFor();
+    await page.getByTestId("terminal").click();
+    await page.keyboard.type("echo berth-$((6*7))");
+    await page.keyboard.press("Enter");
+    await page.getByTestId("terminal").getByText("berth-42").first().waitFor();
     await screenshot(page, "32-container");
+    await page.goto(`/t/${slug}/settings/audit?action=container.exec`);
+    await page.getByTestId("audit-events").getByText("container.exec").first().waitFor();
   });
 });

@@ -71,3 +71,15 @@ export function hostKeyPrefix(prefix: string, hostId: string) {
 export function hostReportStream(prefix: string, hostId: string) {
   return `${hostKeyPrefix(prefix, hostId)}reports`;
 }
+
+/** A terminal session's two streams: `out` written by the agent, `in` by the web app. */
+export function execStreamKey(prefix: string, hostId: string, sessionId: string, dir: "in" | "out") {
+  return `${hostKeyPrefix(prefix, hostId)}exec:${sessionId}:${dir}`;
+}
+
+export const terminalInput = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("data"), data: z.string().max(64 * 1024) }),
+  z.object({ type: z.literal("resize"), cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(500) }),
+  z.object({ type: z.literal("close") }),
+]);
+export type TerminalInput = z.infer<typeof terminalInput>;

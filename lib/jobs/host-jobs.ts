@@ -38,4 +38,17 @@ export const imagesListJob = defineJob({ name: "images.list", queue: "host", sch
 
 export const imageRemoveJob = defineJob({ name: "image.remove", queue: "host", schema: z.object({ imageId }), options: once });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob];
+/** Starts a terminal session; the agent answers once the shell runs and then serves it on its own. */
+export const containerExecJob = defineJob({
+  name: "container.exec",
+  queue: "host",
+  schema: z.object({
+    dockerId,
+    sessionId: z.string().uuid(),
+    cols: z.number().int().min(1).max(1000),
+    rows: z.number().int().min(1).max(500),
+  }),
+  options: once,
+});
+
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob];

@@ -1,8 +1,10 @@
 // The agent's job handlers: each parses its payload with the shared definition, then calls Docker.
 import { UnrecoverableError, type Job } from "bullmq";
 import type Dockerode from "dockerode";
+import type { Redis } from "ioredis";
 import {
   containerActionJob,
+  containerExecJob,
   containerEnvJob,
   containerInspectJob,
   containerLogsJob,
@@ -14,14 +16,18 @@ import { runContainerAction } from "./docker/containers";
 import { listImages, removeImage } from "./docker/images";
 import { readLogs } from "./docker/logs";
 import { sampleStats } from "./docker/stats";
+import type { AgentConfig } from "./config";
 import { containerDetails, containerEnv } from "./details";
+import { startTerminal } from "./terminal";
 
 /** Docker's own refusal, passed through unchanged, and never retried. */
 function refused(e: unknown): never {
   throw new UnrecoverableError(e instanceof Error ? e.message : String(e));
 }
 
-export function createJobHandler(docker: Dockerode, afterAction: (dockerId: string) => Promise<void>) {
+export type JobContext = { docker: Dockerode; redis: Redis; cfg: AgentConfig; afterAction: (dockerId: string) => Promise<void>; log: (m: string) => void };
+
+export function createJobHandler({ docker, redis, cfg, afterAction, log }: JobContext) {
   return async function handle(job: Job): Promise<unknown> {
     switch (job.name) {
       case containerActionJob.name: {
@@ -52,6 +58,11 @@ export function createJobHandler(docker: Dockerode, afterAction: (dockerId: stri
       case imageRemoveJob.name: {
         const { imageId } = imageRemoveJob.schema.parse(job.data);
         await removeImage(docker, imageId).catch(refused);
+        return { ok: true };
+      }
+      case containerExecJob.name: {
+        const d = containerExecJob.schema.parse(job.data);
+        await startTerminal(docker, redis, cfg, d, log).catch(refused);
         return { ok: true };
       }
       default:

@@ -66,7 +66,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     void snapshot();
   });
 
-  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler(docker, reportContainer), {
+  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler({ docker, redis, cfg, afterAction: reportContainer, log }), {
     connection: new Redis(cfg.redisUrl, { maxRetriesPerRequest: null }),
     prefix: cfg.prefix,
     concurrency: 4,

@@ -4,6 +4,7 @@ import { EnvReveal } from "@/components/hosts/env-reveal";
 import { ContainerState } from "@/components/hosts/host-status";
 import { LogViewer } from "@/components/hosts/log-viewer";
 import { StatsCharts } from "@/components/hosts/stats-charts";
+import { TerminalPanel } from "@/components/hosts/terminal";
 import { RelativeTime } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
@@ -90,6 +91,12 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
       <Card title="Logs">
         <LogViewer endpoint={`${api}/logs`} name={c.name} />
       </Card>
+
+      {can(ctx.role, "container.exec") && running && (
+        <Card title="Terminal" description="An interactive shell in the container. Opening one is recorded in the audit log.">
+          <TerminalPanel slug={ctx.team.slug} hostId={hostId} dockerId={c.dockerId} />
+        </Card>
+      )}
 
       <Card title="Stats" description={running ? "Sampled every 2 seconds." : "The container is not running."}>
         {running ? <StatsCharts endpoint={`${api}/stats`} /> : <p className="text-sm text-slate-500">Start the container to see live stats.</p>}
