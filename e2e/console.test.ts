@@ -31,7 +31,7 @@ describe("live container console", () => {
     const command = await page.getByTestId("agent-command").inputValue();
     const url = /BERTH_AGENT_URL='([^']+)'/.exec(command)?.[1];
     expect(url).toMatch(/^redis:\/\/host-/);
-    agent = spawn(path.join(process.cwd(), "node_modules/.bin/tsx"), ["workers/agent.ts"], { env: { ...process.env, BERTH_AGENT_URL: url }, stdio: process.env.BERTH_E2E_LOG ? "inherit" : "ignore" });
+    agent = spawn(process.execPath, [path.join(process.cwd(), "dist/agent.cjs")], { env: { ...process.env, BERTH_AGENT_URL: url }, stdio: process.env.BERTH_E2E_LOG ? "inherit" : "ignore" });
 
     // The host turns online on the page by itself.
     await page.locator('[data-testid="host-status"][data-status="ONLINE"]').waitFor({ timeout: 30_000 });

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { buildAgent } from "./build-agent.mjs";
 import { loadEnv, root } from "./load-env.mjs";
 
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -44,7 +45,7 @@ function whenChanged(name, inputs, fn) {
   fs.writeFileSync(stamp, sum);
 }
 
-export function prepare({ test = false, build = true } = {}) {
+export async function prepare({ test = false, build = true } = {}) {
   const env = loadEnv({ test });
   whenChanged("prisma-generate", ["prisma/schema.prisma", "package-lock.json"], () => run(bin("prisma"), ["generate"], env));
   run(bin("prisma"), ["migrate", "deploy"], env);
@@ -53,5 +54,6 @@ export function prepare({ test = false, build = true } = {}) {
       run(bin("next"), ["build"], { ...env, NEXT_TELEMETRY_DISABLED: "1" }),
     );
   }
+  await buildAgent();
   return env;
 }

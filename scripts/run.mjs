@@ -4,7 +4,7 @@ import path from "node:path";
 import { prepare } from "./prepare.mjs";
 import { root } from "./load-env.mjs";
 
-const env = { ...prepare(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
+const env = { ...(await prepare()), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
 // This machine is a host too: register it (once) and run its agent beside the web app and control worker.
@@ -14,7 +14,7 @@ if (local.status !== 0) process.exit(1);
 const children = [
   ["web", bin("next"), ["start", "--port", env.PORT], env],
   ["worker", bin("tsx"), ["workers/control.ts"], env],
-  ["agent", bin("tsx"), ["workers/agent.ts"], { ...env, BERTH_AGENT_URL: local.stdout.trim() }],
+  ["agent", process.execPath, ["dist/agent.cjs"], { ...env, BERTH_AGENT_URL: local.stdout.trim() }],
 ].map(([name, cmd, args, childEnv]) => {
   const child = spawn(cmd, args, { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   const prefix = (stream, out) =>

@@ -12,7 +12,7 @@ const only = args.filter((a) => !a.includes("/"));
 const files = args.filter((a) => a.includes("/"));
 const projects = only.length ? only : ["unit", "integration", "e2e"];
 const env = {
-  ...prepare({ test: true, build: projects.includes("e2e") }),
+  ...(await prepare({ test: true, build: projects.includes("e2e") })),
   NODE_ENV: "test",
   NEXT_TELEMETRY_DISABLED: "1",
   BERTH_QUEUE_PREFIX: `berth-test-${process.pid}`,

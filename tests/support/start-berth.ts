@@ -1,0 +1,55 @@
+// Starts the built web app and the control worker on a free port, with the caller's environment (the
+// test database, a queue prefix of its own). Used by the browser tests and the benchmarks.
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, log: () => string, ms = 90_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`Berth exited while starting:\n${log()}`);
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status < 500) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`Berth did not answer ${url} within ${ms / 1000}s:\n${log()}`);
+}
+
+export async function startBerth() {
+  const root = process.cwd();
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
+  const env = { ...process.env, PORT: String(port), NEXTAUTH_URL: baseUrl, NODE_ENV: "production" as const };
+  let output = "";
+  const spawnLogged = (cmd: string, args: string[]) => {
+    const c = spawn(path.join(root, "node_modules/.bin", cmd), args, { cwd: root, env });
+    c.stdout?.on("data", (d) => (output += d));
+    c.stderr?.on("data", (d) => (output += d));
+    return c;
+  };
+  const web = spawnLogged("next", ["start", "--port", String(port)]);
+  const worker = spawnLogged("tsx", ["workers/control.ts"]);
+  await waitForHttp(`${baseUrl}/signin`, web, () => output);
+  return {
+    baseUrl,
+    output: () => output,
+    stop() {
+      for (const c of [web, worker]) c.kill("SIGTERM");
+    },
+  };
+}
