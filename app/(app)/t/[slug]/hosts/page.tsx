@@ -46,7 +46,7 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
                     <Link href={`${base}/${h.id}`} className="font-medium text-brand-700 hover:underline">
                       {h.name}
                     </Link>
-                    {h.isLocal && <span className="ml-2 text-xs text-slate-400">this machine</span>}
+                    {h.isLocal && <span className="ml-2 text-xs text-slate-400">local</span>}
                   </td>
                   <td className="px-4 py-3">
                     <HostStatus status={h.status} since={h.statusSince} />
