@@ -25,6 +25,12 @@ const table = {
   "container.act": "DEVELOPER", // start, stop, restart, kill, remove; remove unused images
   "container.env": "DEVELOPER", // reveal environment values
   "container.exec": "ADMIN", // the terminal
+  "project.read": "VIEWER", // projects, environments, services, variables (secrets always masked)
+  "project.write": "DEVELOPER", // create and rename projects, add and clone environments, edit configuration
+  "project.archive": "ADMIN",
+  "environment.protect": "ADMIN", // protect or unprotect an environment; change a protected one
+  "config.team": "ADMIN", // team-wide variables reach every project, production included
+  "config.export-secrets": "ADMIN",
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof table;
@@ -53,4 +59,9 @@ export function canAssignRole(actor: Role, from: Role | null, to: Role): boolean
 /** Whether `actor` may remove a member who holds `target`. */
 export function canRemoveMember(actor: Role, target: Role): boolean {
   return can(actor, "member.manage") && ROLE_RANK[target] <= ROLE_RANK[actor] && (target !== "OWNER" || actor === "OWNER");
+}
+
+/** Changing an environment's configuration (or deploying to it): developers, or admins when it is protected. */
+export function canChangeEnvironment(role: Role, env: { protected: boolean }): boolean {
+  return can(role, env.protected ? "environment.protect" : "project.write");
 }
