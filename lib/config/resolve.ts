@@ -37,56 +37,89 @@ export type ResolvedVar = {
 export type ResolveError = { key: string; source: Scope; message: string; chain: string[] };
 export type ServiceConfig = { vars: ResolvedVar[]; errors: ResolveError[] };
 
-type Def = { scope: Scope; input: VarInput };
+/** One variable definition; `rank` orders definitions by their qualified name for `uses`. */
+type Def = { scope: Scope; owner?: string; input: VarInput; rank: number; nodes: Map<string, Node> };
 /** A definition evaluated for `ctx`, the service whose effective set answers its unqualified references. */
-type Node = { id: string; ctx: string; def: Def };
-type Outcome = { ok: true; value: string; secret: boolean; deps: string[] } | { ok: false; deps: string[] };
+type Node = {
+  ctx: string;
+  def: Def;
+  state: "new" | "open" | "done";
+  ok: boolean;
+  value: string;
+  secret: boolean;
+  /** The nodes its references point at (also for a failing node: consumersOf counts them). */
+  deps: Node[];
+  /** Ranks of every definition used, transitively, sorted (successful nodes only). */
+  uses: Int32Array;
+};
 type Target = { node: Node } | { node?: undefined; note: string };
-type Frame = { node: Node; parsed: ParsedValue; index: number; value: string; secret: boolean; failed: boolean; deps: Set<string> };
+type Frame = { node: Node; parsed: ParsedValue; index: number; deps: Set<Node> };
 
+const SHARED_SCOPES = ["team", "project", "environment"] as const;
+const NONE = new Int32Array(0);
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 class Resolver {
-  private readonly shared: Record<Exclude<Scope, "service">, Map<string, VarInput>>;
-  readonly services = new Map<string, Map<string, VarInput>>();
+  private readonly shared: Record<Exclude<Scope, "service">, Map<string, Def>>;
+  readonly services = new Map<string, Map<string, Def>>();
   private readonly parsed = new Map<VarInput, ParsedValue>();
-  private readonly nodes = new Map<string, Node>();
-  private readonly memo = new Map<string, Outcome>();
+  // `uses` is rendered from ranks: names[rank] is "team.X", "environment.X", "services.api.X"…
+  private readonly names: string[] = [];
+  private readonly ownNames: string[] = [];
+  private readonly ownRanks = new Map<string, [number, number]>();
+  private servicesStart = 0;
 
   constructor(layers: ConfigLayers) {
     this.shared = { team: index(layers.team, "team"), project: index(layers.project, "project"), environment: index(layers.environment, "environment") };
     for (const [name, vars] of Object.entries(layers.services)) {
       if (!SERVICE_NAME_PATTERN.test(name)) throw new Error(`invalid service name "${name}"`);
-      this.services.set(name, index(vars, `service ${name}`));
+      this.services.set(name, index(vars, "service", name));
     }
+    this.rankDefinitions();
+  }
+
+  /**
+   * Sorting all definitions by qualified name once lets `uses` be merged as sorted integer arrays. A
+   * service's own definitions are contiguous ("services.api." prefix) and rendered as "service.X", which
+   * sorts just before every other "services." name: render() moves that block there.
+   */
+  private rankDefinitions() {
+    const all: [string, Def][] = [];
+    for (const scope of SHARED_SCOPES) for (const def of this.shared[scope].values()) all.push([`${scope}.${def.input.key}`, def]);
+    for (const [name, defs] of this.services) for (const def of defs.values()) all.push([`services.${name}.${def.input.key}`, def]);
+    all.sort((a, b) => byCodeUnit(a[0], b[0]));
+    all.forEach(([name, def], rank) => {
+      def.rank = rank;
+      this.names.push(name);
+      this.ownNames.push(def.scope === "service" ? `service.${def.input.key}` : name);
+      if (name < "services.") this.servicesStart = rank + 1;
+      if (def.owner !== undefined) {
+        const range = this.ownRanks.get(def.owner);
+        if (range) range[1] = rank + 1;
+        else this.ownRanks.set(def.owner, [rank, rank + 1]);
+      }
+    });
   }
 
   /** The definition that wins for `key` in `service`'s effective set. */
   effective(service: string, key: string): Def | undefined {
-    const own = this.services.get(service)?.get(key);
-    if (own) return { scope: "service", input: own };
-    for (const scope of ["environment", "project", "team"] as const) {
-      const input = this.shared[scope].get(key);
-      if (input) return { scope, input };
-    }
-    return undefined;
+    return this.services.get(service)?.get(key) ?? this.shared.environment.get(key) ?? this.shared.project.get(key) ?? this.shared.team.get(key);
   }
 
   effectiveKeys(service: string): string[] {
     const keys = new Set<string>();
-    for (const scope of ["team", "project", "environment"] as const) for (const k of this.shared[scope].keys()) keys.add(k);
+    for (const scope of SHARED_SCOPES) for (const k of this.shared[scope].keys()) keys.add(k);
     for (const k of this.services.get(service)?.keys() ?? []) keys.add(k);
     return [...keys].sort(byCodeUnit);
   }
 
-  sharedDef(scope: Exclude<Scope, "service">, key: string): VarInput | undefined {
+  sharedDef(scope: Exclude<Scope, "service">, key: string): Def | undefined {
     return this.shared[scope].get(key);
   }
 
   node(ctx: string, def: Def): Node {
-    const id = `${ctx}\u0000${def.scope}\u0000${def.input.key}`;
-    let node = this.nodes.get(id);
-    if (!node) this.nodes.set(id, (node = { id, ctx, def }));
+    let node = def.nodes.get(ctx);
+    if (!node) def.nodes.set(ctx, (node = { ctx, def, state: "new", ok: false, value: "", secret: def.input.secret, deps: [], uses: NONE }));
     return node;
   }
 
@@ -104,70 +137,67 @@ class Resolver {
       owner = ref.service!;
       if (!this.services.has(owner)) return { note: ` (no service "${owner}" in this environment)` };
       def = this.effective(owner, ref.key);
-    } else {
-      const scope = ref.scope === "env" ? "environment" : ref.scope;
-      const input = this.shared[scope].get(ref.key);
-      if (input) def = { scope, input };
-    }
+    } else def = this.shared[ref.scope === "env" ? "environment" : ref.scope].get(ref.key);
     return def ? { node: this.node(owner, def) } : { note: "" };
   }
 
-  /** Evaluates `start` and everything it references, memoising each node's outcome. */
-  evaluate(start: Node): Outcome {
-    const done = this.memo.get(start.id);
-    if (done) return done;
-    const onStack = new Set<string>();
+  /** Evaluates `start` and everything it references, once per node. */
+  evaluate(start: Node): Node {
+    if (start.state === "done") return start;
     const open = (node: Node): Frame => {
-      onStack.add(node.id);
+      node.state = "open";
       const parsed = this.parse(node.def.input);
-      return { node, parsed, index: 0, value: "", secret: node.def.input.secret, failed: parsed.errors.length > 0, deps: new Set() };
+      node.ok = parsed.errors.length === 0;
+      return { node, parsed, index: 0, deps: new Set() };
     };
     const stack = [open(start)];
     while (stack.length) {
       const f = stack[stack.length - 1];
+      const node = f.node;
       if (f.index < f.parsed.parts.length) {
         const part = f.parsed.parts[f.index];
         if ("text" in part) {
-          f.value += part.text;
+          node.value += part.text;
           f.index++;
           continue;
         }
         // Every reference is followed even after a failure, so `deps` is complete for consumersOf.
-        const t = this.target(part.ref, f.node.ctx);
+        const t = this.target(part.ref, node.ctx);
         if (!t.node) {
-          f.failed = true;
+          node.ok = false;
           f.index++;
           continue;
         }
-        f.deps.add(t.node.id);
-        const outcome = this.memo.get(t.node.id);
-        if (outcome) {
-          if (outcome.ok) {
-            f.value += outcome.value;
-            f.secret ||= outcome.secret;
-          } else f.failed = true;
+        const dep = t.node;
+        f.deps.add(dep);
+        if (dep.state === "done") {
+          if (dep.ok) {
+            node.value += dep.value;
+            node.secret ||= dep.secret;
+          } else node.ok = false;
           f.index++;
-        } else if (onStack.has(t.node.id)) {
-          // A cycle: every node on the stack reaches this one, so all of them fail through the memo.
-          f.failed = true;
+        } else if (dep.state === "open") {
+          // A cycle: every node on the stack reaches this one, so all of them fail through their deps.
+          node.ok = false;
           f.index++;
         } else {
-          stack.push(open(t.node)); // this part is revisited once the target is memoised
+          stack.push(open(dep)); // this part is revisited once the dependency is done
         }
         continue;
       }
-      const deps = [...f.deps];
-      this.memo.set(f.node.id, f.failed ? { ok: false, deps } : { ok: true, value: f.value, secret: f.secret, deps });
-      onStack.delete(f.node.id);
+      node.deps = [...f.deps];
+      if (node.ok) node.uses = mergeUses(node.deps);
+      else node.value = "";
+      node.state = "done";
       stack.pop();
     }
-    return this.memo.get(start.id)!;
+    return start;
   }
 
   /** The route from a failing root to its first cause, labelled as written relative to `service`. */
   explain(root: Node, service: string): { chain: string[]; message: string } {
     const chain = [root.def.input.key];
-    const path = new Set([root.id]);
+    const path = new Set([root]);
     let current = root;
     for (;;) {
       const parsed = this.parse(current.def.input);
@@ -182,13 +212,13 @@ class Resolver {
           chain.push(label);
           return { chain, message: `${before} → missing ${label}${t.note}` };
         }
-        if (path.has(t.node.id)) {
+        if (path.has(t.node)) {
           chain.push(label);
           return { chain, message: `${chain.join(" → ")} (cycle)` };
         }
-        if (!this.memo.get(t.node.id)!.ok) {
+        if (!t.node.ok) {
           chain.push(label);
-          path.add(t.node.id);
+          path.add(t.node);
           next = t.node;
           break;
         }
@@ -199,19 +229,29 @@ class Resolver {
     }
   }
 
-  /** Every node reachable from `roots` through references (excluding the roots unless re-reached). */
-  reachable(roots: Node[]): Node[] {
-    const seen = new Set<string>();
-    const todo = roots.flatMap((r) => this.evaluate(r).deps);
-    const out: Node[] = [];
-    while (todo.length) {
-      const id = todo.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      out.push(this.nodes.get(id)!);
-      todo.push(...this.memo.get(id)!.deps);
-    }
+  /** `uses` as qualified names for `service`, in code-unit order. */
+  private render(uses: Int32Array, service: string): string[] {
+    const out: string[] = [];
+    let i = 0;
+    while (i < uses.length && uses[i] < this.servicesStart) out.push(this.names[uses[i++]]);
+    const [lo, hi] = this.ownRanks.get(service) ?? [0, 0];
+    for (let k = i; k < uses.length && uses[k] < hi; k++) if (uses[k] >= lo) out.push(this.ownNames[uses[k]]);
+    for (; i < uses.length; i++) if (uses[i] < lo || uses[i] >= hi) out.push(this.names[uses[i]]);
     return out;
+  }
+
+  /** Whether any of `roots`, or anything they reference transitively, is `def`. */
+  reaches(roots: Node[], def: Def): boolean {
+    const seen = new Set<Node>();
+    const todo = [...roots];
+    while (todo.length) {
+      const node = todo.pop()!;
+      if (node.def === def) return true;
+      if (seen.has(node)) continue;
+      seen.add(node);
+      for (const dep of this.evaluate(node).deps) todo.push(dep);
+    }
+    return false;
   }
 
   resolve(service: string): ServiceConfig {
@@ -219,35 +259,56 @@ class Resolver {
     const vars: ResolvedVar[] = [];
     const errors: ResolveError[] = [];
     for (const key of this.effectiveKeys(service)) {
-      const def = this.effective(service, key)!;
-      const root = this.node(service, def);
-      const outcome = this.evaluate(root);
-      if (outcome.ok) {
-        const uses = [...new Set(this.reachable([root]).map((n) => qualifiedName(n, service)))].sort(byCodeUnit);
-        vars.push({ key, value: outcome.value, secret: outcome.secret, source: def.scope, uses });
-      } else {
-        errors.push({ key, source: def.scope, ...this.explain(root, service) });
-      }
+      const root = this.evaluate(this.node(service, this.effective(service, key)!));
+      const source = root.def.scope;
+      if (root.ok) vars.push({ key, value: root.value, secret: root.secret, source, uses: this.render(root.uses, service) });
+      else errors.push({ key, source, ...this.explain(root, service) });
     }
     return { vars, errors };
   }
 }
 
-function index(vars: VarInput[], where: string): Map<string, VarInput> {
-  const map = new Map<string, VarInput>();
-  for (const v of vars) {
-    if (!KEY_PATTERN.test(v.key)) throw new Error(`invalid variable key "${v.key}" at ${where} scope`);
-    if (map.has(v.key)) throw new Error(`variable "${v.key}" is defined twice at ${where} scope`);
-    map.set(v.key, v);
+function index(vars: VarInput[], scope: Scope, owner?: string): Map<string, Def> {
+  const where = owner === undefined ? `${scope} scope` : `service "${owner}"`;
+  const map = new Map<string, Def>();
+  for (const input of vars) {
+    if (!KEY_PATTERN.test(input.key)) throw new Error(`invalid variable key "${input.key}" in ${where}`);
+    if (map.has(input.key)) throw new Error(`variable "${input.key}" is defined twice in ${where}`);
+    map.set(input.key, { scope, owner, input, rank: -1, nodes: new Map() });
   }
   return map;
 }
 
-/** How `uses` names a node for the consuming `service`. */
-function qualifiedName(node: Node, service: string): string {
-  const { scope, input } = node.def;
-  if (scope !== "service") return `${scope}.${input.key}`;
-  return node.ctx === service ? `service.${input.key}` : `services.${node.ctx}.${input.key}`;
+/** The sorted union of each dependency's rank and its own uses; chains (one dependency) stay linear. */
+function mergeUses(deps: Node[]): Int32Array {
+  if (deps.length === 1) {
+    const [{ def, uses }] = deps;
+    let at = 0;
+    for (let hi = uses.length; at < hi; ) {
+      const mid = (at + hi) >>> 1;
+      if (uses[mid] < def.rank) at = mid + 1;
+      else hi = mid;
+    }
+    if (uses[at] === def.rank) return uses; // arrays are never mutated, so sharing is safe
+    const out = new Int32Array(uses.length + 1);
+    out.set(uses.subarray(0, at));
+    out[at] = def.rank;
+    out.set(uses.subarray(at), at + 1);
+    return out;
+  }
+  let total = 0;
+  for (const d of deps) total += d.uses.length + 1;
+  const all = new Int32Array(total);
+  let n = 0;
+  for (const d of deps) {
+    all[n++] = d.def.rank;
+    all.set(d.uses, n);
+    n += d.uses.length;
+  }
+  all.sort();
+  let w = 0;
+  for (let r = 0; r < all.length; r++) if (r === 0 || all[r] !== all[r - 1]) all[w++] = all[r];
+  return all.slice(0, w);
 }
 
 /** A reference as written, except that an unqualified one evaluated for another service names it. */
@@ -275,12 +336,12 @@ export function resolveEnvironment(layers: ConfigLayers): Record<string, Service
  */
 export function consumersOf(layers: ConfigLayers, scope: Exclude<Scope, "service">, key: string): string[] {
   const resolver = new Resolver(layers);
-  if (!resolver.sharedDef(scope, key)) return [];
-  const consumers: string[] = [];
-  for (const service of [...resolver.services.keys()].sort(byCodeUnit)) {
-    const roots = resolver.effectiveKeys(service).map((k) => resolver.node(service, resolver.effective(service, k)!));
-    const uses = (n: Node) => n.def.scope === scope && n.def.input.key === key;
-    if (roots.some(uses) || resolver.reachable(roots).some(uses)) consumers.push(service);
-  }
-  return consumers;
+  const def = resolver.sharedDef(scope, key);
+  if (!def) return [];
+  return [...resolver.services.keys()].sort(byCodeUnit).filter((service) =>
+    resolver.reaches(
+      resolver.effectiveKeys(service).map((k) => resolver.node(service, resolver.effective(service, k)!)),
+      def,
+    ),
+  );
 }

@@ -12,6 +12,7 @@ export default async function TeamLayout({ children, params }: { children: React
           <NavLinks
             items={[
               { href: base, label: "Overview", exact: true },
+              { href: `${base}/projects`, label: "Projects" },
               { href: `${base}/hosts`, label: "Hosts" },
               { href: `${base}/settings`, label: "Settings" },
             ]}

@@ -5,7 +5,10 @@ import { can } from "@/lib/permissions";
 export default async function SettingsLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string }> }) {
   const ctx = await requireTeam((await params).slug);
   const base = `/t/${ctx.team.slug}/settings`;
-  const items: NavItem[] = [{ href: base, label: "General", exact: true }];
+  const items: NavItem[] = [
+    { href: base, label: "General", exact: true },
+    { href: `${base}/variables`, label: "Shared variables" },
+  ];
   if (can(ctx.role, "member.manage")) items.push({ href: `${base}/members`, label: "Members" });
   if (can(ctx.role, "audit.read")) items.push({ href: `${base}/audit`, label: "Audit log" });
   if (can(ctx.role, "outbox.read")) items.push({ href: `${base}/outbox`, label: "Email outbox" });

@@ -1,0 +1,24 @@
+import { VariableEditor } from "@/components/config/variable-editor";
+import { Card } from "@/components/ui/card";
+import { requireTeam } from "@/lib/auth/session";
+import { listVariables } from "@/lib/data/variables";
+import { can } from "@/lib/permissions";
+
+export const metadata = { title: "Shared variables" };
+
+export default async function TeamVariablesPage({ params }: { params: Promise<{ slug: string }> }) {
+  const ctx = await requireTeam((await params).slug);
+  const vars = await listVariables(ctx, { scope: "TEAM" });
+  return (
+    <Card title="Shared variables" description="Available to every project of the team; projects, environments and services override them. Reference one as ${{ team.KEY }}.">
+      <VariableEditor
+        team={ctx.team.slug}
+        scope="TEAM"
+        path={`/t/${ctx.team.slug}/settings/variables`}
+        vars={vars}
+        canWrite={can(ctx.role, "config.team")}
+        readOnlyReason="Only admins and owners change team-wide variables."
+      />
+    </Card>
+  );
+}
