@@ -50,13 +50,13 @@ type Node = {
   /** The nodes its references point at (also for a failing node: consumersOf counts them). */
   deps: Node[];
   /** Ranks of every definition used, transitively, sorted (successful nodes only). */
-  uses: Int32Array;
+  uses: number[];
 };
 type Target = { node: Node } | { node?: undefined; note: string };
-type Frame = { node: Node; parsed: ParsedValue; index: number; deps: Set<Node> };
+type Frame = { node: Node; parsed: ParsedValue; index: number };
 
 const SHARED_SCOPES = ["team", "project", "environment"] as const;
-const NONE = new Int32Array(0);
+const NONE: number[] = [];
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 class Resolver {
@@ -148,7 +148,7 @@ class Resolver {
       node.state = "open";
       const parsed = this.parse(node.def.input);
       node.ok = parsed.errors.length === 0;
-      return { node, parsed, index: 0, deps: new Set() };
+      return { node, parsed, index: 0 };
     };
     const stack = [open(start)];
     while (stack.length) {
@@ -169,7 +169,7 @@ class Resolver {
           continue;
         }
         const dep = t.node;
-        f.deps.add(dep);
+        if (!node.deps.includes(dep)) node.deps.push(dep);
         if (dep.state === "done") {
           if (dep.ok) {
             node.value += dep.value;
@@ -185,7 +185,6 @@ class Resolver {
         }
         continue;
       }
-      node.deps = [...f.deps];
       if (node.ok) node.uses = mergeUses(node.deps);
       else node.value = "";
       node.state = "done";
@@ -230,7 +229,7 @@ class Resolver {
   }
 
   /** `uses` as qualified names for `service`, in code-unit order. */
-  private render(uses: Int32Array, service: string): string[] {
+  private render(uses: number[], service: string): string[] {
     const out: string[] = [];
     let i = 0;
     while (i < uses.length && uses[i] < this.servicesStart) out.push(this.names[uses[i++]]);
@@ -280,7 +279,7 @@ function index(vars: VarInput[], scope: Scope, owner?: string): Map<string, Def>
 }
 
 /** The sorted union of each dependency's rank and its own uses; chains (one dependency) stay linear. */
-function mergeUses(deps: Node[]): Int32Array {
+function mergeUses(deps: Node[]): number[] {
   if (deps.length === 1) {
     const [{ def, uses }] = deps;
     let at = 0;
@@ -289,26 +288,18 @@ function mergeUses(deps: Node[]): Int32Array {
       if (uses[mid] < def.rank) at = mid + 1;
       else hi = mid;
     }
-    if (uses[at] === def.rank) return uses; // arrays are never mutated, so sharing is safe
-    const out = new Int32Array(uses.length + 1);
-    out.set(uses.subarray(0, at));
-    out[at] = def.rank;
-    out.set(uses.subarray(at), at + 1);
+    if (uses[at] === def.rank) return uses; // arrays are never mutated once built, so sharing is safe
+    const out = uses.slice();
+    out.splice(at, 0, def.rank);
     return out;
   }
-  let total = 0;
-  for (const d of deps) total += d.uses.length + 1;
-  const all = new Int32Array(total);
-  let n = 0;
-  for (const d of deps) {
-    all[n++] = d.def.rank;
-    all.set(d.uses, n);
-    n += d.uses.length;
-  }
-  all.sort();
+  const all: number[] = [];
+  for (const d of deps) all.push(d.def.rank, ...d.uses);
+  all.sort((a, b) => a - b);
   let w = 0;
   for (let r = 0; r < all.length; r++) if (r === 0 || all[r] !== all[r - 1]) all[w++] = all[r];
-  return all.slice(0, w);
+  all.length = w;
+  return all;
 }
 
 /** A reference as written, except that an unqualified one evaluated for another service names it. */

@@ -9,7 +9,7 @@ export function hostRedisUser(hostId: string) {
 }
 
 let admin: Redis | undefined;
-function adminRedis(): Redis {
+export function adminRedis(): Redis {
   if (!admin) {
     admin = new Redis(env.redisUrl, { maxRetriesPerRequest: 2 });
     admin.on("error", (e) => console.error(`redis (admin): ${e.message}`));

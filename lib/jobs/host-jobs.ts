@@ -51,4 +51,12 @@ export const containerExecJob = defineJob({
   options: once,
 });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob];
+/** Runs a service: the spec (with its resolved environment) waits sealed under the host's keys. */
+export const serviceDeployJob = defineJob({
+  name: "service.deploy",
+  queue: "host",
+  schema: z.object({ serviceId: z.string().min(1).max(64), nonce: z.string().uuid() }),
+  options: { attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+});
+
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, serviceDeployJob];

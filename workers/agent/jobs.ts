@@ -11,12 +11,14 @@ import {
   containerStatsJob,
   imageRemoveJob,
   imagesListJob,
+  serviceDeployJob,
 } from "@/lib/jobs/host-jobs";
 import { runContainerAction } from "./docker/containers";
 import { listImages, removeImage } from "./docker/images";
 import { readLogs } from "./docker/logs";
 import { sampleStats } from "./docker/stats";
 import type { AgentConfig } from "./config";
+import { deployService, readSpec } from "./deploy";
 import { containerDetails, containerEnv } from "./details";
 import { startTerminal } from "./terminal";
 
@@ -64,6 +66,13 @@ export function createJobHandler({ docker, redis, cfg, afterAction, log }: JobCo
         const d = containerExecJob.schema.parse(job.data);
         await startTerminal(docker, redis, cfg, d, log).catch(refused);
         return { ok: true };
+      }
+      case serviceDeployJob.name: {
+        const { serviceId, nonce } = serviceDeployJob.schema.parse(job.data);
+        const spec = await readSpec(redis, cfg, serviceId, nonce).catch(refused);
+        const result = await deployService(docker, spec).catch(refused);
+        await afterAction(result.containerId);
+        return result;
       }
       default:
         throw new UnrecoverableError(`unknown job ${job.name}`);

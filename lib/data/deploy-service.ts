@@ -1,0 +1,58 @@
+// Deploying an image-based service: resolve its configuration, refuse on any reference error, seal the
+// spec for the target host, and have that host's agent run it.
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { env as appEnv } from "@/lib/env";
+import { ValidationError } from "@/lib/errors";
+import { callHost } from "@/lib/hosts/call-host";
+import { sealForHost } from "@/lib/hosts/host-seal";
+import { adminRedis } from "@/lib/hosts/redis-acl";
+import { serviceSpec, specKey } from "@/lib/hosts/service-spec";
+import { serviceDeployJob } from "@/lib/jobs/host-jobs";
+import { recordAudit } from "./audit";
+import type { TeamContext } from "./context";
+import { assertCanChange } from "./projects";
+import { deployableEnv } from "./resolved-config";
+import { getService } from "./services";
+
+export async function deployServiceNow(ctx: TeamContext, serviceId: string) {
+  const s = await getService(ctx, serviceId);
+  const where = `${s.environment.project.name}/${s.environment.name}/${s.name}`;
+  assertCanChange(ctx, s.environment);
+  if (!s.hostId) throw new ValidationError(`Choose a host for ${s.name} first.`);
+  const host = await db.host.findFirst({ where: { id: s.hostId, teamId: ctx.team.id }, select: { id: true, name: true, status: true, tokenHash: true } });
+  if (!host) throw new ValidationError(`${s.name}'s host no longer exists; choose another.`);
+  if (host.status !== "ONLINE") throw new ValidationError(`${host.name} is offline: its agent has not reported for a while.`);
+
+  const config = await deployableEnv(ctx.team.id, { id: s.environment.id, projectId: s.environment.project.id }, s);
+  if (config.errors.length) {
+    throw new ValidationError(`${s.name}'s configuration has errors, nothing was deployed: ${config.errors.map((e) => e.message).join("; ")}`);
+  }
+  const base = `berth-${s.environment.project.slug}-${s.environment.slug}`.slice(0, 100);
+  const spec = serviceSpec.parse({
+    serviceId: s.id,
+    containerName: `${base}-${s.name}`.slice(0, 128),
+    network: base,
+    image: s.image,
+    command: s.command,
+    ports: s.ports,
+    volumes: s.volumes,
+    restartPolicy: s.restartPolicy,
+    env: config.env,
+    labels: {
+      "berth.project": s.environment.project.slug,
+      "berth.environment": s.environment.slug,
+      "berth.service": s.name,
+      "berth.service.id": s.id,
+    },
+  });
+  const nonce = randomUUID();
+  const key = specKey(appEnv.queuePrefix, host.id, nonce);
+  await adminRedis().set(key, sealForHost(host.tokenHash, key, spec), "EX", 300);
+  const result = await callHost<typeof serviceDeployJob.schema, { containerId: string }>(host.id, serviceDeployJob, { serviceId: s.id, nonce }, 120_000);
+  await db.$transaction(async (tx) => {
+    await tx.service.update({ where: { id: s.id }, data: { deployedConfig: config.fingerprints, deployedAt: new Date() } });
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.deploy", target: { type: "service", id: s.id, label: where }, data: { host: host.name, image: s.image, keys: Object.keys(config.env) } });
+  });
+  return result;
+}

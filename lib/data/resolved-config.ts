@@ -1,0 +1,79 @@
+// A service's effective configuration, resolved by lib/config/resolve (the same module for previews and
+// deploys, so what the page shows is what the container gets). Secrets are opened only in server memory:
+// results derived from a secret are masked before they leave this module, except in `deployableEnv`.
+import { createHash, createHmac } from "node:crypto";
+import { resolveEnvironment, type ConfigLayers, type ResolveError, type ResolvedVar } from "@/lib/config/resolve";
+import { db } from "@/lib/db";
+import { authorize, type TeamContext } from "./context";
+import { openVariables } from "./variables";
+
+type EnvRef = { id: string; projectId: string };
+type ServiceRef = { id: string; name: string };
+
+export async function environmentLayers(teamId: string, env: EnvRef, services: ServiceRef[]): Promise<ConfigLayers> {
+  const owners = [`team:${teamId}`, `project:${env.projectId}`, `environment:${env.id}`, ...services.map((s) => `service:${s.id}`)];
+  const vars = await openVariables(teamId, owners);
+  const pick = (owner: string) => vars.filter((v) => v.owner === owner).map(({ key, value, secret }) => ({ key, value, secret }));
+  return {
+    team: pick(owners[0]!),
+    project: pick(owners[1]!),
+    environment: pick(owners[2]!),
+    services: Object.fromEntries(services.map((s) => [s.name, pick(`service:${s.id}`)])),
+  };
+}
+
+/** A keyed fingerprint of a value: tells changed from unchanged without storing or revealing the value. */
+export function fingerprint(value: string): string {
+  const key = createHash("sha256").update(`berth:fingerprint:${process.env.BERTH_MASTER_KEY ?? ""}`).digest();
+  return createHmac("sha256", key).update(value).digest("hex").slice(0, 32);
+}
+
+export type StagedChange = { added: string[]; removed: string[]; changed: string[] };
+
+export function stagedChanges(vars: ResolvedVar[], deployed: unknown): StagedChange | null {
+  if (!deployed || typeof deployed !== "object") return null;
+  const before = deployed as Record<string, string>;
+  const now = Object.fromEntries(vars.map((v) => [v.key, fingerprint(v.value)]));
+  return {
+    added: Object.keys(now).filter((k) => !(k in before)),
+    removed: Object.keys(before).filter((k) => !(k in now)),
+    changed: Object.keys(now).filter((k) => k in before && before[k] !== now[k]),
+  };
+}
+
+export type MaskedVar = Omit<ResolvedVar, "value"> & { value: string | null };
+
+/** The environment's services with their effective variables (secrets masked), errors and staged changes. */
+export async function resolvedServices(ctx: TeamContext, env: EnvRef) {
+  authorize(ctx, "project.read");
+  const services = await db.service.findMany({
+    where: { environmentId: env.id, environment: { project: { teamId: ctx.team.id } } },
+    select: { id: true, name: true, deployedConfig: true, deployedAt: true },
+    orderBy: { name: "asc" },
+  });
+  const resolved = resolveEnvironment(await environmentLayers(ctx.team.id, env, services));
+  return services.map((s) => {
+    const r = resolved[s.name]!;
+    const staged = r.errors.length ? null : stagedChanges(r.vars, s.deployedConfig);
+    return {
+      serviceId: s.id,
+      name: s.name,
+      vars: r.vars.map((v): MaskedVar => ({ ...v, value: v.secret ? null : v.value })),
+      errors: r.errors as ResolveError[],
+      deployedAt: s.deployedAt,
+      staged,
+      pending: Boolean(staged && (staged.added.length || staged.removed.length || staged.changed.length)),
+    };
+  });
+}
+
+/** Deploy path only: the exact environment a container gets, with fingerprints to remember it by. */
+export async function deployableEnv(teamId: string, env: EnvRef, service: ServiceRef) {
+  const services = await db.service.findMany({ where: { environmentId: env.id }, select: { id: true, name: true } });
+  const r = resolveEnvironment(await environmentLayers(teamId, env, services))[service.name]!;
+  return {
+    errors: r.errors,
+    env: Object.fromEntries(r.vars.map((v) => [v.key, v.value])),
+    fingerprints: Object.fromEntries(r.vars.map((v) => [v.key, fingerprint(v.value)])),
+  };
+}

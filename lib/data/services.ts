@@ -1,0 +1,103 @@
+// Image-based services of an environment: what to run, where, with which ports and named volumes.
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { ConflictError, NotFoundError } from "@/lib/errors";
+import { IMAGE_REF, portSpec, RESTART_POLICIES, volumeSpec } from "@/lib/hosts/service-spec";
+import { parseInput } from "@/lib/validation/parse";
+import { recordAudit } from "./audit";
+import { authorize, type TeamContext } from "./context";
+import { assertCanChange, getEnvironment } from "./projects";
+import { isUniqueViolation } from "./users";
+
+const lines = (v: unknown) => (typeof v === "string" ? v.split("\n").map((l) => l.trim()).filter(Boolean) : v);
+
+/** "8080:80/tcp", "80" (not published), "53:53/udp" */
+const portLine = z.string().transform((s, c) => {
+  const m = /^(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp))?$/.exec(s);
+  const parsed = m && portSpec.safeParse({ host: m[1] ? Number(m[1]) : null, container: Number(m[2]), protocol: m[3] ?? "tcp" });
+  if (!parsed?.success) {
+    c.addIssue({ code: "custom", message: `"${s}" is not a port: use CONTAINER, or HOST:CONTAINER, with /tcp or /udp.` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+/** "data:/var/lib/data", "cache:/cache:ro" */
+const volumeLine = z.string().transform((s, c) => {
+  const [source, target, mode] = s.split(":");
+  const parsed = volumeSpec.safeParse({ source, target, readOnly: mode === "ro" });
+  if (!parsed.success || (mode && mode !== "ro" && mode !== "rw")) {
+    c.addIssue({ code: "custom", message: parsed.success ? `"${s}": the mode is ro or rw.` : `"${s}": ${parsed.error.issues[0]?.message}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+export const serviceInput = z.object({
+  name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Use lowercase letters, digits and dashes."),
+  image: z.string().trim().regex(IMAGE_REF, "Not an image reference, e.g. nginx:1.27 or registry.example.com/team/api:2."),
+  command: z.preprocess(lines, z.array(z.string().max(4096)).max(64)).default([]),
+  ports: z.preprocess(lines, z.array(portLine).max(32)).default([]),
+  volumes: z.preprocess(lines, z.array(volumeLine).max(32)).default([]),
+  restartPolicy: z.enum(RESTART_POLICIES).default("unless-stopped"),
+  hostId: z.string().trim().max(64).optional().or(z.literal("").transform(() => undefined)),
+});
+
+const serviceSelect = {
+  id: true,
+  name: true,
+  image: true,
+  command: true,
+  ports: true,
+  volumes: true,
+  restartPolicy: true,
+  hostId: true,
+  host: { select: { id: true, name: true, status: true } },
+  deployedConfig: true,
+  deployedAt: true,
+} as const;
+
+export async function listServices(ctx: TeamContext, environmentId: string) {
+  authorize(ctx, "project.read");
+  return db.service.findMany({ where: { environmentId, environment: { project: { teamId: ctx.team.id } } }, select: serviceSelect, orderBy: { name: "asc" } });
+}
+
+export async function getService(ctx: TeamContext, serviceId: string) {
+  authorize(ctx, "project.read");
+  const s = await db.service.findFirst({
+    where: { id: String(serviceId), environment: { project: { teamId: ctx.team.id } } },
+    select: { ...serviceSelect, environment: { select: { id: true, name: true, slug: true, protected: true, project: { select: { id: true, name: true, slug: true } } } } },
+  });
+  if (!s) throw new NotFoundError("Service not found");
+  return s;
+}
+
+async function assertHostOfTeam(ctx: TeamContext, hostId: string | undefined) {
+  if (hostId && !(await db.host.count({ where: { id: hostId, teamId: ctx.team.id } }))) throw new NotFoundError("Host not found");
+}
+
+export async function createService(ctx: TeamContext, projectSlug: string, envSlug: string, input: unknown) {
+  const { project, env } = await getEnvironment(ctx, projectSlug, envSlug);
+  assertCanChange(ctx, env);
+  const data = parseInput(serviceInput, input);
+  await assertHostOfTeam(ctx, data.hostId);
+  try {
+    return await db.$transaction(async (tx) => {
+      const s = await tx.service.create({ data: { environmentId: env.id, ...data, hostId: data.hostId ?? null }, select: { id: true, name: true } });
+      await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.create", target: { type: "service", id: s.id, label: `${project.name}/${env.name}/${s.name}` }, data: { image: data.image } });
+      return s;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new ConflictError(`${env.name} already has a service called ${data.name}.`, { name: ["Already exists."] });
+    throw e;
+  }
+}
+
+export async function deleteService(ctx: TeamContext, serviceId: string) {
+  const s = await getService(ctx, serviceId);
+  assertCanChange(ctx, s.environment);
+  await db.$transaction(async (tx) => {
+    await tx.variable.deleteMany({ where: { owner: `service:${s.id}` } });
+    await tx.service.delete({ where: { id: s.id } });
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.delete", target: { type: "service", id: s.id, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` } });
+  });
+}

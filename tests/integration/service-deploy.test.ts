@@ -1,0 +1,132 @@
+// Deploying an image-based service on a real host agent: the container's environment equals the resolved
+// configuration exactly, secrets reach Docker without ever sitting in clear in Redis, reference errors stop
+// a deploy, and a later variable change shows as staged until a redeploy applies it.
+import Dockerode from "dockerode";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { deployServiceNow } from "@/lib/data/deploy-service";
+import { createHost } from "@/lib/data/hosts";
+import { createProject, getEnvironment } from "@/lib/data/projects";
+import { resolvedServices } from "@/lib/data/resolved-config";
+import { createService } from "@/lib/data/services";
+import { setVariable } from "@/lib/data/variables";
+import type { TeamContext } from "@/lib/data/context";
+import { ForbiddenError, ValidationError } from "@/lib/errors";
+import { closeHostCalls } from "@/lib/hosts/call-host";
+import { closeAdminRedis } from "@/lib/hosts/redis-acl";
+import { parseAgentUrl } from "@/workers/agent/config";
+import { startAgent } from "@/workers/agent/start";
+import { startControlWorker } from "@/workers/control/start";
+import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers } from "../support/fixture-image";
+import { addMember, makeTeam } from "./support/factory";
+import { waitFor } from "./support/wait";
+
+const docker = new Dockerode();
+const SECRET = "s3cr3t-never-in-clear-9f2";
+let ctx: TeamContext;
+let agent: Awaited<ReturnType<typeof startAgent>>;
+let control: ReturnType<typeof startControlWorker>;
+let hostId: string;
+const monitor = new Redis(process.env.REDIS_URL!);
+const seen: string[] = [];
+
+beforeAll(async () => {
+  await ensureFixtureImage(docker);
+  ctx = await makeTeam();
+  const host = await createHost(ctx, { name: "deploy-host" });
+  hostId = host.id;
+  control = startControlWorker();
+  agent = await startAgent(parseAgentUrl(host.agentUrl), { log: () => {}, heartbeatMs: 500 });
+  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  // Everything written to Redis while this file runs, to look for the secret in clear afterwards.
+  await monitor.monitor().then((m) => m.on("monitor", (_t: string, args: string[]) => seen.push(args.join(" "))));
+});
+
+afterAll(async () => {
+  monitor.disconnect();
+  await agent?.stop();
+  await control?.close();
+  await closeHostCalls();
+  await closeAdminRedis();
+  const mine = await docker.listContainers({ all: true, filters: { label: [`berth.project`] } });
+  for (const c of mine.filter((c) => c.Labels["berth.service.id"] && c.Names.some((n) => n.includes("deploy-test")))) {
+    await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  }
+  await docker.getNetwork("berth-deploy-test-staging").remove().catch(() => {});
+  await removeTestContainers(docker);
+});
+
+async function containerEnv(serviceId: string) {
+  const [c] = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${serviceId}`] } });
+  const info = await docker.getContainer(c!.Id).inspect();
+  const image = await docker.getImage(info.Image).inspect();
+  const fromImage = new Set(image.Config.Env ?? []);
+  return { info, env: Object.fromEntries((info.Config.Env ?? []).filter((e) => !fromImage.has(e)).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])) };
+}
+
+describe("deploying a service", () => {
+  it("gives the container exactly the resolved configuration, labelled and in its environment's network", async () => {
+    const project = await createProject(ctx, { name: "deploy-test" });
+    const { env } = await getEnvironment(ctx, project.slug, "staging");
+    await setVariable(ctx, { scope: "TEAM" }, { key: "REGION", value: "eu-west" });
+    await setVariable(ctx, { scope: "PROJECT", projectId: project.id }, { key: "DB_HOST", value: "db.internal" });
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "DB_PASSWORD", value: SECRET, secret: true });
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "DATABASE_URL", value: "postgres://app:${{ DB_PASSWORD }}@${{ DB_HOST }}/${{ team.REGION }}" });
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "LITERAL", value: "$${{ NOT_A_REF }}" });
+    const svc = await createService(ctx, project.slug, "staging", { name: "api", image: FIXTURE_IMAGE, command: "sleep\n3600", hostId });
+    await setVariable(ctx, { scope: "SERVICE", serviceId: svc.id }, { key: "DB_HOST", value: "api-db.internal" });
+
+    await deployServiceNow(ctx, svc.id);
+    const { info, env: got } = await containerEnv(svc.id);
+    expect(got).toEqual({
+      REGION: "eu-west",
+      DB_HOST: "api-db.internal",
+      DB_PASSWORD: SECRET,
+      DATABASE_URL: `postgres://app:${SECRET}@api-db.internal/eu-west`,
+      LITERAL: "${{ NOT_A_REF }}",
+    });
+    expect(info.Config.Labels).toMatchObject({ "berth.project": "deploy-test", "berth.environment": "staging", "berth.service": "api" });
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual(["berth-deploy-test-staging"]);
+    expect(info.Config.Cmd).toEqual(["sleep", "3600"]);
+
+    // What the page shows is what the container got, with the secret masked.
+    const [view] = await resolvedServices(ctx, { id: env.id, projectId: project.id });
+    expect(Object.fromEntries(view!.vars.map((v) => [v.key, v.value]))).toEqual({ ...got, DB_PASSWORD: null, DATABASE_URL: null });
+    expect(view!.pending).toBe(false);
+
+    // Not in clear anywhere in Redis traffic: not in job payloads, not in the sealed spec.
+    expect(seen.some((l) => l.includes("service.deploy"))).toBe(true);
+    expect(seen.join("\n")).not.toContain(SECRET);
+
+    // A change is staged until a redeploy applies it.
+    await setVariable(ctx, { scope: "PROJECT", projectId: project.id }, { key: "FEATURE_X", value: "on" });
+    const [staged] = await resolvedServices(ctx, { id: env.id, projectId: project.id });
+    expect(staged!.pending).toBe(true);
+    expect(staged!.staged).toEqual({ added: ["FEATURE_X"], removed: [], changed: [] });
+    await deployServiceNow(ctx, svc.id);
+    expect((await containerEnv(svc.id)).env.FEATURE_X).toBe("on");
+    const containers = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${svc.id}`] } });
+    expect(containers).toHaveLength(1); // the old one was replaced
+  }, 60_000);
+
+  it("refuses a configuration with a missing reference or a cycle, naming the chain", async () => {
+    const project = await createProject(ctx, { name: "broken-config" });
+    const { env } = await getEnvironment(ctx, project.slug, "development");
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "A", value: "${{ B }}" });
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "B", value: "${{ A }}" });
+    const svc = await createService(ctx, project.slug, "development", { name: "web", image: FIXTURE_IMAGE, hostId });
+    await expect(deployServiceNow(ctx, svc.id)).rejects.toThrow(/A → B → A|cycle/);
+    expect(await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${svc.id}`] } })).toHaveLength(0);
+  });
+
+  it("lets only admins deploy to a protected environment, and refuses host paths as volumes", async () => {
+    const dev = await addMember(ctx, "DEVELOPER");
+    const project = await createProject(ctx, { name: "prod-guard" });
+    const svc = await createService(ctx, project.slug, "production", { name: "api", image: FIXTURE_IMAGE, hostId });
+    await expect(deployServiceNow(dev, svc.id)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(createService(dev, project.slug, "production", { name: "x", image: FIXTURE_IMAGE })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(createService(ctx, project.slug, "staging", { name: "bad", image: FIXTURE_IMAGE, volumes: "/etc:/host-etc" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(createService(ctx, project.slug, "staging", { name: "bad", image: "not an image!" })).rejects.toBeInstanceOf(ValidationError);
+  });
+});

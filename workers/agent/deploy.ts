@@ -1,0 +1,67 @@
+// Runs a service from its sealed spec: in the environment's own network, labelled with its project,
+// environment and service, replacing the service's previous container.
+import type Dockerode from "dockerode";
+import type { Redis } from "ioredis";
+import { openAsHost } from "@/lib/hosts/host-seal";
+import { serviceSpec, specKey, type ServiceSpec } from "@/lib/hosts/service-spec";
+import type { AgentConfig } from "./config";
+import { toDockerError } from "./docker/errors";
+
+async function ensureNetwork(docker: Dockerode, name: string, labels: Record<string, string>) {
+  const found = await docker.listNetworks({ filters: { name: [name] } });
+  if (found.some((n) => n.Name === name)) return;
+  await docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true }).catch((e) => {
+    if ((e as { statusCode?: number }).statusCode !== 409) throw e; // created meanwhile
+  });
+}
+
+async function ensureImage(docker: Dockerode, image: string) {
+  try {
+    await docker.getImage(image).inspect();
+  } catch {
+    const stream = await docker.pull(image);
+    await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+  }
+}
+
+export async function readSpec(redis: Redis, cfg: AgentConfig, serviceId: string, nonce: string): Promise<ServiceSpec> {
+  const key = specKey(cfg.prefix, cfg.hostId, nonce);
+  const sealed = await redis.getdel(key);
+  if (!sealed) throw new Error("The deployment's spec has expired or was already used.");
+  const spec = serviceSpec.parse(openAsHost(decodeURIComponent(new URL(cfg.redisUrl).password), key, sealed));
+  if (spec.serviceId !== serviceId) throw new Error("The deployment's spec is for another service.");
+  return spec;
+}
+
+export async function deployService(docker: Dockerode, spec: ServiceSpec): Promise<{ containerId: string }> {
+  try {
+    await ensureNetwork(docker, spec.network, { "berth.managed": "true" });
+    await ensureImage(docker, spec.image);
+    const old = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${spec.serviceId}`] } });
+    for (const c of old) await docker.getContainer(c.Id).remove({ force: true });
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostPort: string }[]> = {};
+    for (const p of spec.ports) {
+      exposed[`${p.container}/${p.protocol}`] = {};
+      if (p.host) bindings[`${p.container}/${p.protocol}`] = [{ HostPort: String(p.host) }];
+    }
+    const container = await docker.createContainer({
+      name: spec.containerName,
+      Image: spec.image,
+      Cmd: spec.command.length ? spec.command : undefined,
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      Labels: spec.labels,
+      ExposedPorts: exposed,
+      HostConfig: {
+        RestartPolicy: { Name: spec.restartPolicy === "no" ? "" : spec.restartPolicy },
+        PortBindings: bindings,
+        Mounts: spec.volumes.map((v) => ({ Type: "volume" as const, Source: v.source, Target: v.target, ReadOnly: v.readOnly })),
+        NetworkMode: spec.network,
+      },
+    });
+    await container.start();
+    return { containerId: container.id };
+  } catch (e) {
+    throw toDockerError(e);
+  }
+}
