@@ -72,3 +72,25 @@ export function Select({
     </div>
   );
 }
+
+/** A labelled textarea; shows the first error of its field or of any item in it (`ports.2`). */
+export function TextAreaField({ label, name, placeholder, rows = 3 }: { label: string; name: string; placeholder?: string; rows?: number }) {
+  const state = useActionFormState();
+  const error = Object.entries(state?.fields ?? {}).find(([k]) => k === name || k.startsWith(`${name}.`))?.[1];
+  const echoed = state && !state.ok ? state.values?.[name] : undefined;
+  return (
+    <label className="block text-sm">
+      <span className="font-medium text-slate-700">{label}</span>
+      <textarea
+        key={echoed === undefined ? "initial" : `echo-${echoed}`}
+        name={name}
+        rows={rows}
+        placeholder={placeholder}
+        defaultValue={echoed}
+        aria-invalid={error ? true : undefined}
+        className={`mt-1 block w-full rounded-md border px-3 py-2 font-mono text-xs shadow-sm ${error ? "border-red-400" : "border-slate-300"}`}
+      />
+      {error && <span className="mt-1 block text-sm text-red-600">{error[0]}</span>}
+    </label>
+  );
+}

@@ -10,6 +10,10 @@
 // how it was reached, so that is memoised too. The chain named in an error does depend on the route, so
 // it is rebuilt per failing variable from the memo, following the first failing reference in value order.
 // The result for a service is therefore the same whether resolved alone or with the whole environment.
+//
+// `uses` is built bottom-up as sorted name lists (a chain link copies its dependency's list once), named
+// as seen from each node's service and renamed only where a `services.x` reference crosses services. Its
+// total size grows with chain depth × variables; that, not the resolution, dominates large environments.
 
 import { KEY_PATTERN, SERVICE_NAME_PATTERN, parseReferences, referenceName, type ParsedValue, type Reference } from "./references";
 
@@ -37,80 +41,81 @@ export type ResolvedVar = {
 export type ResolveError = { key: string; source: Scope; message: string; chain: string[] };
 export type ServiceConfig = { vars: ResolvedVar[]; errors: ResolveError[] };
 
-/** One variable definition; `rank` orders definitions by their qualified name for `uses`. */
-type Def = { scope: Scope; owner?: string; input: VarInput; rank: number; nodes: Map<string, Node> };
+/** One variable definition. */
+type Def = {
+  scope: Scope;
+  /** The service of a service-scope definition. */
+  owner?: string;
+  input: VarInput;
+  parsed: ParsedValue;
+  /** Its name in `uses`: "team.X", "environment.X", "services.api.X"; `ownName` ("service.X") for its owner. */
+  name: string;
+  ownName: string;
+  /** Its evaluations: per consuming service for a shared definition; one for a service's own. */
+  nodes?: Map<string, Node>;
+  own?: Node;
+};
 /** A definition evaluated for `ctx`, the service whose effective set answers its unqualified references. */
 type Node = {
   ctx: string;
   def: Def;
   state: "new" | "open" | "done";
+  /** The next part of the value to evaluate while open. */
+  index: number;
   ok: boolean;
   value: string;
   secret: boolean;
   /** The nodes its references point at (also for a failing node: consumersOf counts them). */
   deps: Node[];
-  /** Ranks of every definition used, transitively, sorted (successful nodes only). */
-  uses: number[];
+  /** Names of every definition used, transitively, as seen from `ctx`, sorted (successful nodes only). */
+  uses: string[];
 };
-type Target = { node: Node } | { node?: undefined; note: string };
-type Frame = { node: Node; parsed: ParsedValue; index: number };
 
 const SHARED_SCOPES = ["team", "project", "environment"] as const;
-const NONE: number[] = [];
+const NONE: string[] = [];
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 class Resolver {
   private readonly shared: Record<Exclude<Scope, "service">, Map<string, Def>>;
+  /** environment > project > team, merged once. */
+  private readonly sharedEffective = new Map<string, Def>();
+  private readonly sharedKeys: string[];
   readonly services = new Map<string, Map<string, Def>>();
-  private readonly parsed = new Map<VarInput, ParsedValue>();
-  // `uses` is rendered from ranks: names[rank] is "team.X", "environment.X", "services.api.X"…
-  private readonly names: string[] = [];
-  private readonly ownNames: string[] = [];
-  private readonly ownRanks = new Map<string, [number, number]>();
-  private servicesStart = 0;
 
-  constructor(layers: ConfigLayers) {
+  /** `withUses: false` skips building `uses` (consumersOf only needs the dependency graph). */
+  constructor(
+    layers: ConfigLayers,
+    private readonly withUses = true,
+  ) {
     this.shared = { team: index(layers.team, "team"), project: index(layers.project, "project"), environment: index(layers.environment, "environment") };
+    for (const scope of SHARED_SCOPES) for (const [key, def] of this.shared[scope]) this.sharedEffective.set(key, def);
+    this.sharedKeys = [...this.sharedEffective.keys()].sort(byCodeUnit);
     for (const [name, vars] of Object.entries(layers.services)) {
       if (!SERVICE_NAME_PATTERN.test(name)) throw new Error(`invalid service name "${name}"`);
       this.services.set(name, index(vars, "service", name));
     }
-    this.rankDefinitions();
-  }
-
-  /**
-   * Sorting all definitions by qualified name once lets `uses` be merged as sorted integer arrays. A
-   * service's own definitions are contiguous ("services.api." prefix) and rendered as "service.X", which
-   * sorts just before every other "services." name: render() moves that block there.
-   */
-  private rankDefinitions() {
-    const all: [string, Def][] = [];
-    for (const scope of SHARED_SCOPES) for (const def of this.shared[scope].values()) all.push([`${scope}.${def.input.key}`, def]);
-    for (const [name, defs] of this.services) for (const def of defs.values()) all.push([`services.${name}.${def.input.key}`, def]);
-    all.sort((a, b) => byCodeUnit(a[0], b[0]));
-    all.forEach(([name, def], rank) => {
-      def.rank = rank;
-      this.names.push(name);
-      this.ownNames.push(def.scope === "service" ? `service.${def.input.key}` : name);
-      if (name < "services.") this.servicesStart = rank + 1;
-      if (def.owner !== undefined) {
-        const range = this.ownRanks.get(def.owner);
-        if (range) range[1] = rank + 1;
-        else this.ownRanks.set(def.owner, [rank, rank + 1]);
-      }
-    });
   }
 
   /** The definition that wins for `key` in `service`'s effective set. */
   effective(service: string, key: string): Def | undefined {
-    return this.services.get(service)?.get(key) ?? this.shared.environment.get(key) ?? this.shared.project.get(key) ?? this.shared.team.get(key);
+    return this.services.get(service)?.get(key) ?? this.sharedEffective.get(key);
   }
 
+  /** `service`'s effective keys in code-unit order (a merge of two sorted lists). */
   effectiveKeys(service: string): string[] {
-    const keys = new Set<string>();
-    for (const scope of SHARED_SCOPES) for (const k of this.shared[scope].keys()) keys.add(k);
-    for (const k of this.services.get(service)?.keys() ?? []) keys.add(k);
-    return [...keys].sort(byCodeUnit);
+    const own = [...(this.services.get(service)?.keys() ?? [])].sort(byCodeUnit);
+    const shared = this.sharedKeys;
+    const out: string[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < shared.length || j < own.length) {
+      if (j === own.length || (i < shared.length && shared[i] < own[j])) out.push(shared[i++]);
+      else {
+        if (i < shared.length && shared[i] === own[j]) i++;
+        out.push(own[j++]);
+      }
+    }
+    return out;
   }
 
   sharedDef(scope: Exclude<Scope, "service">, key: string): Def | undefined {
@@ -118,74 +123,66 @@ class Resolver {
   }
 
   node(ctx: string, def: Def): Node {
+    if (def.scope === "service") return (def.own ??= newNode(ctx, def));
+    def.nodes ??= new Map();
     let node = def.nodes.get(ctx);
-    if (!node) def.nodes.set(ctx, (node = { ctx, def, state: "new", ok: false, value: "", secret: def.input.secret, deps: [], uses: NONE }));
+    if (!node) def.nodes.set(ctx, (node = newNode(ctx, def)));
     return node;
   }
 
-  private parse(input: VarInput): ParsedValue {
-    let parsed = this.parsed.get(input);
-    if (!parsed) this.parsed.set(input, (parsed = parseReferences(input.value)));
-    return parsed;
-  }
-
-  private target(ref: Reference, ctx: string): Target {
+  /** The node a reference points at from `ctx`, or why there is none ("" when the key is just missing). */
+  private target(ref: Reference, ctx: string): Node | string {
     let def: Def | undefined;
     let owner = ctx;
     if (ref.scope === "self") def = this.effective(ctx, ref.key);
     else if (ref.scope === "service") {
       owner = ref.service!;
-      if (!this.services.has(owner)) return { note: ` (no service "${owner}" in this environment)` };
+      if (!this.services.has(owner)) return ` (no service "${owner}" in this environment)`;
       def = this.effective(owner, ref.key);
     } else def = this.shared[ref.scope === "env" ? "environment" : ref.scope].get(ref.key);
-    return def ? { node: this.node(owner, def) } : { note: "" };
+    return def ? this.node(owner, def) : "";
   }
 
   /** Evaluates `start` and everything it references, once per node. */
   evaluate(start: Node): Node {
-    if (start.state === "done") return start;
-    const open = (node: Node): Frame => {
-      node.state = "open";
-      const parsed = this.parse(node.def.input);
-      node.ok = parsed.errors.length === 0;
-      return { node, parsed, index: 0 };
-    };
-    const stack = [open(start)];
+    if (start.state !== "new") return start;
+    const stack = [start];
+    start.state = "open";
     while (stack.length) {
-      const f = stack[stack.length - 1];
-      const node = f.node;
-      if (f.index < f.parsed.parts.length) {
-        const part = f.parsed.parts[f.index];
+      const node = stack[stack.length - 1];
+      const parts = node.def.parsed.parts;
+      if (node.index < parts.length) {
+        const part = parts[node.index];
         if ("text" in part) {
           node.value += part.text;
-          f.index++;
+          node.index++;
           continue;
         }
         // Every reference is followed even after a failure, so `deps` is complete for consumersOf.
-        const t = this.target(part.ref, node.ctx);
-        if (!t.node) {
+        const dep = this.target(part.ref, node.ctx);
+        if (typeof dep === "string") {
           node.ok = false;
-          f.index++;
+          node.index++;
           continue;
         }
-        const dep = t.node;
         if (!node.deps.includes(dep)) node.deps.push(dep);
         if (dep.state === "done") {
           if (dep.ok) {
             node.value += dep.value;
             node.secret ||= dep.secret;
           } else node.ok = false;
-          f.index++;
+          node.index++;
         } else if (dep.state === "open") {
           // A cycle: every node on the stack reaches this one, so all of them fail through their deps.
           node.ok = false;
-          f.index++;
+          node.index++;
         } else {
-          stack.push(open(dep)); // this part is revisited once the dependency is done
+          dep.state = "open";
+          stack.push(dep); // this part is revisited once the dependency is done
         }
         continue;
       }
-      if (node.ok) node.uses = mergeUses(node.deps);
+      if (node.ok && this.withUses) node.uses = mergeUses(node);
       else node.value = "";
       node.state = "done";
       stack.pop();
@@ -199,26 +196,26 @@ class Resolver {
     const path = new Set([root]);
     let current = root;
     for (;;) {
-      const parsed = this.parse(current.def.input);
+      const parsed = current.def.parsed;
       if (parsed.errors.length) return { chain, message: `${chain.join(" → ")}: ${parsed.errors[0]}` };
       let next: Node | undefined;
       for (const part of parsed.parts) {
         if (!("ref" in part)) continue;
         const label = refLabel(part.ref, current.ctx, service);
-        const t = this.target(part.ref, current.ctx);
-        if (!t.node) {
+        const dep = this.target(part.ref, current.ctx);
+        if (typeof dep === "string") {
           const before = chain.join(" → ");
           chain.push(label);
-          return { chain, message: `${before} → missing ${label}${t.note}` };
+          return { chain, message: `${before} → missing ${label}${dep}` };
         }
-        if (path.has(t.node)) {
+        if (path.has(dep)) {
           chain.push(label);
           return { chain, message: `${chain.join(" → ")} (cycle)` };
         }
-        if (!t.node.ok) {
+        if (!dep.ok) {
           chain.push(label);
-          path.add(t.node);
-          next = t.node;
+          path.add(dep);
+          next = dep;
           break;
         }
       }
@@ -226,17 +223,6 @@ class Resolver {
       if (!next) throw new Error(`config resolution: no cause found for ${chain.join(" → ")}`);
       current = next;
     }
-  }
-
-  /** `uses` as qualified names for `service`, in code-unit order. */
-  private render(uses: number[], service: string): string[] {
-    const out: string[] = [];
-    let i = 0;
-    while (i < uses.length && uses[i] < this.servicesStart) out.push(this.names[uses[i++]]);
-    const [lo, hi] = this.ownRanks.get(service) ?? [0, 0];
-    for (let k = i; k < uses.length && uses[k] < hi; k++) if (uses[k] >= lo) out.push(this.ownNames[uses[k]]);
-    for (; i < uses.length; i++) if (uses[i] < lo || uses[i] >= hi) out.push(this.names[uses[i]]);
-    return out;
   }
 
   /** Whether any of `roots`, or anything they reference transitively, is `def`. */
@@ -260,7 +246,7 @@ class Resolver {
     for (const key of this.effectiveKeys(service)) {
       const root = this.evaluate(this.node(service, this.effective(service, key)!));
       const source = root.def.scope;
-      if (root.ok) vars.push({ key, value: root.value, secret: root.secret, source, uses: this.render(root.uses, service) });
+      if (root.ok) vars.push({ key, value: root.value, secret: root.secret, source, uses: root.uses });
       else errors.push({ key, source, ...this.explain(root, service) });
     }
     return { vars, errors };
@@ -273,33 +259,67 @@ function index(vars: VarInput[], scope: Scope, owner?: string): Map<string, Def>
   for (const input of vars) {
     if (!KEY_PATTERN.test(input.key)) throw new Error(`invalid variable key "${input.key}" in ${where}`);
     if (map.has(input.key)) throw new Error(`variable "${input.key}" is defined twice in ${where}`);
-    map.set(input.key, { scope, owner, input, rank: -1, nodes: new Map() });
+    const name = owner === undefined ? `${scope}.${input.key}` : `services.${owner}.${input.key}`;
+    map.set(input.key, { scope, owner, input, parsed: parseReferences(input.value), name, ownName: `service.${input.key}` });
   }
   return map;
 }
 
-/** The sorted union of each dependency's rank and its own uses; chains (one dependency) stay linear. */
-function mergeUses(deps: Node[]): number[] {
-  if (deps.length === 1) {
-    const [{ def, uses }] = deps;
-    let at = 0;
-    for (let hi = uses.length; at < hi; ) {
-      const mid = (at + hi) >>> 1;
-      if (uses[mid] < def.rank) at = mid + 1;
-      else hi = mid;
-    }
-    if (uses[at] === def.rank) return uses; // arrays are never mutated once built, so sharing is safe
-    const out = uses.slice();
-    out.splice(at, 0, def.rank);
-    return out;
+function newNode(ctx: string, def: Def): Node {
+  const ok = def.parsed.errors.length === 0;
+  return { ctx, def, state: "new", index: 0, ok, value: "", secret: def.input.secret, deps: [], uses: NONE };
+}
+
+/**
+ * The sorted union of each dependency's name and its own uses, as seen from the node's service. Each node
+ * gets a new array (every root's is returned to the caller); a chain (one dependency) costs one copy.
+ */
+function mergeUses(node: Node): string[] {
+  if (!node.deps.length) return [];
+  const lists = node.deps.map((dep) => {
+    const uses = dep.ctx === node.ctx ? dep.uses : reframe(dep.uses, dep.ctx, node.ctx);
+    return insertSorted(uses, dep.def.owner === node.ctx ? dep.def.ownName : dep.def.name);
+  });
+  let out = lists[0];
+  for (let i = 1; i < lists.length; i++) out = mergeSorted(out, lists[i]);
+  return out;
+}
+
+/** A copy of a sorted list with `name` added (once). */
+function insertSorted(sorted: string[], name: string): string[] {
+  let at = 0;
+  for (let hi = sorted.length; at < hi; ) {
+    const mid = (at + hi) >>> 1;
+    if (sorted[mid] < name) at = mid + 1;
+    else hi = mid;
   }
-  const all: number[] = [];
-  for (const d of deps) all.push(d.def.rank, ...d.uses);
-  all.sort((a, b) => a - b);
-  let w = 0;
-  for (let r = 0; r < all.length; r++) if (r === 0 || all[r] !== all[r - 1]) all[w++] = all[r];
-  all.length = w;
-  return all;
+  const out = sorted.slice();
+  if (sorted[at] !== name) out.splice(at, 0, name);
+  return out;
+}
+
+function mergeSorted(a: string[], b: string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] < b[j]) out.push(a[i++]);
+    else if (b[j] < a[i]) out.push(b[j++]);
+    else (out.push(a[i++]), j++);
+  }
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
+}
+
+/** Uses seen from service `from` renamed for service `to`: "service.X" is whose own it is. */
+function reframe(uses: string[], from: string, to: string): string[] {
+  const toPrefix = `services.${to}.`;
+  return uses
+    .map((name) =>
+      name.startsWith("service.") ? `services.${from}.${name.slice(8)}` : name.startsWith(toPrefix) ? `service.${name.slice(toPrefix.length)}` : name,
+    )
+    .sort(byCodeUnit);
 }
 
 /** A reference as written, except that an unqualified one evaluated for another service names it. */
@@ -326,7 +346,7 @@ export function resolveEnvironment(layers: ConfigLayers): Record<string, Service
  * change to the variable affects them.
  */
 export function consumersOf(layers: ConfigLayers, scope: Exclude<Scope, "service">, key: string): string[] {
-  const resolver = new Resolver(layers);
+  const resolver = new Resolver(layers, false);
   const def = resolver.sharedDef(scope, key);
   if (!def) return [];
   return [...resolver.services.keys()].sort(byCodeUnit).filter((service) =>

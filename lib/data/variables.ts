@@ -23,7 +23,7 @@ export type OwnerRef =
   | { scope: "ENVIRONMENT"; environmentId: string }
   | { scope: "SERVICE"; serviceId: string };
 
-type Owner = { owner: string; scope: VarScope; label: string; env: { protected: boolean; name: string } | null };
+export type Owner = { owner: string; scope: VarScope; label: string; env: { protected: boolean; name: string } | null };
 
 /** Checks that the owner belongs to the team and says who may change it. */
 async function resolveOwner(ctx: TeamContext, ref: OwnerRef): Promise<Owner> {
@@ -75,26 +75,37 @@ async function writeVersion(tx: Tx, ctx: TeamContext, o: Owner, v: { variableId:
   await tx.variableVersion.create({ data: { ...v, teamId: ctx.team.id, owner: o.owner, actorId: ctx.actor.id, actorEmail: ctx.actor.email } });
 }
 
-export async function setVariable(ctx: TeamContext, ref: OwnerRef, input: unknown, action: "set" | "restore" = "set") {
-  const data = parseInput(variableInput, input);
-  const o = await resolveOwner(ctx, ref);
-  assertCanWrite(ctx, o);
+export type VariableData = z.output<typeof variableInput>;
+
+/** Writes one variable, its version and its audit row inside the caller's transaction. */
+export async function writeVariable(tx: Tx, ctx: TeamContext, o: Owner, data: VariableData, action: string) {
   const sealed = data.secret ? seal(data.value, aad(o.owner, data.key), masterKeysFromEnv()) : null;
   const value = data.secret ? null : data.value;
-  return db.$transaction(async (tx) => {
-    const before = await tx.variable.findUnique({ where: { owner_key: { owner: o.owner, key: data.key } }, select: { secret: true, value: true } });
-    const row = await tx.variable.upsert({
-      where: { owner_key: { owner: o.owner, key: data.key } },
-      create: { teamId: ctx.team.id, scope: o.scope, owner: o.owner, key: data.key, secret: data.secret, value, sealed, updatedById: ctx.actor.id },
-      update: { secret: data.secret, value, sealed, updatedById: ctx.actor.id },
-      select: { id: true, key: true, secret: true },
-    });
-    await writeVersion(tx, ctx, o, { variableId: row.id, key: data.key, action, secret: data.secret, value, sealed });
-    // Secrets appear in the audit log as "changed", never with a value.
-    const change = data.secret || before?.secret ? { secret: true } : { value: { from: before?.value ?? null, to: data.value } };
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: `variable.${action}`, target: { type: "variable", id: row.id, label: `${o.label}:${data.key}` }, data: change });
-    return row;
+  const before = await tx.variable.findUnique({ where: { owner_key: { owner: o.owner, key: data.key } }, select: { secret: true, value: true } });
+  const row = await tx.variable.upsert({
+    where: { owner_key: { owner: o.owner, key: data.key } },
+    create: { teamId: ctx.team.id, scope: o.scope, owner: o.owner, key: data.key, secret: data.secret, value, sealed, updatedById: ctx.actor.id },
+    update: { secret: data.secret, value, sealed, updatedById: ctx.actor.id },
+    select: { id: true, key: true, secret: true },
   });
+  await writeVersion(tx, ctx, o, { variableId: row.id, key: data.key, action, secret: data.secret, value, sealed });
+  // Secrets appear in the audit log as "changed", never with a value.
+  const change = data.secret || before?.secret ? { secret: true } : { value: { from: before?.value ?? null, to: data.value } };
+  await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: `variable.${action}`, target: { type: "variable", id: row.id, label: `${o.label}:${data.key}` }, data: change });
+  return row;
+}
+
+/** The owner, checked to be the team's and writable by the actor. */
+export async function writableOwner(ctx: TeamContext, ref: OwnerRef): Promise<Owner> {
+  const o = await resolveOwner(ctx, ref);
+  assertCanWrite(ctx, o);
+  return o;
+}
+
+export async function setVariable(ctx: TeamContext, ref: OwnerRef, input: unknown, action: "set" | "restore" = "set") {
+  const data = parseInput(variableInput, input);
+  const o = await writableOwner(ctx, ref);
+  return db.$transaction((tx) => writeVariable(tx, ctx, o, data, action));
 }
 
 export async function deleteVariable(ctx: TeamContext, ref: OwnerRef, key: string) {

@@ -1,6 +1,12 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ServiceCard } from "@/components/config/service-card";
 import { VariableEditor } from "@/components/config/variable-editor";
+import { Field, Select, TextAreaField } from "@/components/ui/field";
+import { listHosts } from "@/lib/data/hosts";
+import { resolvedServices } from "@/lib/data/resolved-config";
+import { listServices } from "@/lib/data/services";
+import { RESTART_POLICIES } from "@/lib/hosts/service-spec";
 import { PageHeader } from "@/components/shell/page-header";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
@@ -11,6 +17,7 @@ import { listVariables } from "@/lib/data/variables";
 import { NotFoundError } from "@/lib/errors";
 import { can, canChangeEnvironment } from "@/lib/permissions";
 import { protectEnvironmentAction } from "../../actions";
+import { createServiceAction, deployAllPendingAction } from "../../service-actions";
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ slug: string; project: string; env: string }> }) {
   const { slug, project: projectSlug, env: envSlug } = await params;
@@ -19,6 +26,15 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
   const vars = await listVariables(ctx, { scope: "ENVIRONMENT", environmentId: env.id });
   const path = `/t/${ctx.team.slug}/projects/${project.slug}/${env.slug}`;
   const canWrite = canChangeEnvironment(ctx.role, env);
+  const [services, resolved, hosts] = await Promise.all([
+    listServices(ctx, env.id),
+    resolvedServices(ctx, { id: env.id, projectId: project.id }),
+    listHosts(ctx),
+  ]);
+  const serviceVars = await Promise.all(services.map((s) => listVariables(ctx, { scope: "SERVICE", serviceId: s.id })));
+  const pending = resolved.filter((r) => r.pending);
+  const hidden = { team: ctx.team.slug, project: project.slug, env: env.slug };
+  const hiddenInputs = Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />);
   return (
     <>
       <Link href={`/t/${ctx.team.slug}/projects/${project.slug}`} className="text-sm text-slate-500 hover:text-slate-800">
@@ -44,6 +60,71 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
           </div>
         }
       />
+      {pending.length > 0 && canWrite && (
+        <div className="mb-6 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          <span>
+            Configuration changed for {pending.map((p) => p.name).join(", ")}: redeploy to apply.
+          </span>
+          <ActionForm action={deployAllPendingAction} className="flex flex-col items-end gap-1">
+            {hiddenInputs}
+            <input type="hidden" name="serviceIds" value={pending.map((p) => p.serviceId).join(",")} />
+            <SubmitButton pendingLabel="Redeploying…">Redeploy {pending.length === 1 ? "it" : `all ${pending.length}`}</SubmitButton>
+          </ActionForm>
+        </div>
+      )}
+
+      <h2 className="mb-3 text-lg font-semibold">Services</h2>
+      <div className="space-y-4">
+        {services.length === 0 && <p className="text-sm text-slate-500">No services in this environment yet.</p>}
+        {services.map((s, i) => (
+          <div key={s.id} className="space-y-2">
+            <ServiceCard hidden={hidden} service={s} resolved={resolved.find((r) => r.serviceId === s.id)!} canChange={canWrite} />
+            <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
+              <summary className="cursor-pointer text-sm font-medium text-slate-700">Variables of {s.name} only ({serviceVars[i]!.length})</summary>
+              <div className="mt-3">
+                <VariableEditor team={ctx.team.slug} scope="SERVICE" ownerId={s.id} path={path} vars={serviceVars[i]!} canWrite={canWrite} />
+              </div>
+            </details>
+          </div>
+        ))}
+      </div>
+
+      {canWrite && (
+        <div className="mt-6">
+          <Card title="Add service" description="An image to run on one of the team's hosts, in this environment's own network.">
+            <ActionForm action={createServiceAction} resetOnSuccess>
+              {hiddenInputs}
+              <div className="grid gap-4 sm:grid-cols-2">
+                <Field label="Name" name="name" placeholder="api" />
+                <Field label="Image" name="image" placeholder="nginx:1.27" />
+                <Select label="Host" name="hostId" defaultValue={hosts[0]?.id ?? ""}>
+                  {hosts.length === 0 && <option value="">No hosts yet</option>}
+                  {hosts.map((h) => (
+                    <option key={h.id} value={h.id}>
+                      {h.name}
+                    </option>
+                  ))}
+                </Select>
+                <Select label="Restart policy" name="restartPolicy" defaultValue="unless-stopped">
+                  {RESTART_POLICIES.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+              <TextAreaField label="Command (one argument per line; empty: the image's default)" name="command" placeholder={"node\nserver.js"} />
+              <div className="grid gap-4 sm:grid-cols-2">
+                <TextAreaField label="Ports (one per line: 8080:80/tcp, or 80 to expose only)" name="ports" />
+                <TextAreaField label="Named volumes (one per line: data:/var/lib/data[:ro])" name="volumes" />
+              </div>
+              <SubmitButton pendingLabel="Adding…">Add service</SubmitButton>
+            </ActionForm>
+          </Card>
+        </div>
+      )}
+
+      <div className="mt-8" />
       <Card title="Environment variables" description="Override project and team variables for this environment.">
         <VariableEditor
           team={ctx.team.slug}
@@ -58,3 +139,4 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
     </>
   );
 }
+

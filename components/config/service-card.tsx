@@ -1,0 +1,108 @@
+// One service of an environment: what runs where, its effective configuration (each value's source, secrets
+// masked), reference errors, and whether a change is waiting for a redeploy.
+import { ActionForm } from "@/components/ui/action-form";
+import { Alert } from "@/components/ui/alert";
+import { SubmitButton } from "@/components/ui/button";
+import { Badge, Card } from "@/components/ui/card";
+import { RelativeTime } from "@/components/time";
+import type { MaskedVar, StagedChange } from "@/lib/data/resolved-config";
+import type { ResolveError } from "@/lib/config/resolve";
+import { deleteServiceAction, deployServiceAction } from "@/app/(app)/t/[slug]/projects/service-actions";
+
+const SOURCE_COLOR = { team: "purple", project: "blue", environment: "green", service: "amber" } as const;
+
+export function ServiceCard({
+  hidden,
+  service,
+  resolved,
+  canChange,
+}: {
+  hidden: Record<string, string>;
+  service: { id: string; name: string; image: string; host: { name: string; status: string } | null; ports: unknown };
+  resolved: { vars: MaskedVar[]; errors: ResolveError[]; staged: StagedChange | null; pending: boolean; deployedAt: Date | null };
+  canChange: boolean;
+}) {
+  const fields = { ...hidden, serviceId: service.id };
+  const inputs = Object.entries(fields).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />);
+  return (
+    <div data-testid={`service-${service.name}`}>
+      <Card
+        title={service.name}
+        description={
+          <>
+            {service.image} on {service.host ? `${service.host.name}${service.host.status !== "ONLINE" ? " (offline)" : ""}` : "no host chosen"} ·{" "}
+            {resolved.deployedAt ? (
+              <>
+                deployed <RelativeTime date={resolved.deployedAt} />
+              </>
+            ) : (
+              "never deployed"
+            )}
+          </>
+        }
+        actions={
+          canChange ? (
+            <div className="flex items-start gap-2">
+              <ActionForm action={deployServiceAction} className="flex flex-col items-end gap-1">
+                {inputs}
+                <SubmitButton pendingLabel="Deploying…" disabled={resolved.errors.length > 0}>
+                  {resolved.deployedAt ? "Redeploy" : "Deploy"}
+                </SubmitButton>
+              </ActionForm>
+              <ActionForm action={deleteServiceAction} confirm={`Delete service ${service.name}? Its running container is left alone.`} showMessage={false}>
+                {inputs}
+                <SubmitButton variant="ghost" pendingLabel="…">
+                  Delete
+                </SubmitButton>
+              </ActionForm>
+            </div>
+          ) : undefined
+        }
+      >
+        {resolved.errors.length > 0 && (
+          <div className="mb-3">
+            <Alert tone="error">
+              Configuration errors, nothing can be deployed until they are fixed:
+              <ul className="mt-1 list-disc pl-5">
+                {resolved.errors.map((e) => (
+                  <li key={e.key} className="font-mono text-xs">
+                    {e.message}
+                  </li>
+                ))}
+              </ul>
+            </Alert>
+          </div>
+        )}
+        {resolved.pending && resolved.staged && (
+          <div className="mb-3" data-testid="staged">
+            <Alert tone="warning">
+              Configuration changed, redeploy to apply:{" "}
+              {[
+                ...resolved.staged.added.map((k) => `+ ${k}`),
+                ...resolved.staged.changed.map((k) => `~ ${k}`),
+                ...resolved.staged.removed.map((k) => `− ${k}`),
+              ].join(", ")}
+            </Alert>
+          </div>
+        )}
+        {resolved.vars.length === 0 ? (
+          <p className="text-sm text-slate-500">No variables reach this service.</p>
+        ) : (
+          <table className="w-full text-xs" data-testid="resolved">
+            <tbody className="divide-y divide-slate-100">
+              {resolved.vars.map((v) => (
+                <tr key={v.key}>
+                  <td className="w-1/3 py-1.5 pr-3 font-mono font-medium text-slate-800">{v.key}</td>
+                  <td className="break-all py-1.5 pr-3 font-mono text-slate-600">{v.value ?? <span title="secret">••••••••</span>}</td>
+                  <td className="py-1.5 text-right">
+                    <Badge color={SOURCE_COLOR[v.source]}>{v.source}</Badge>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
