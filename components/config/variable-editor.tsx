@@ -18,6 +18,7 @@ export function VariableEditor({
   vars,
   canWrite,
   readOnlyReason,
+  usage,
 }: {
   team: string;
   scope: "TEAM" | "PROJECT" | "ENVIRONMENT" | "SERVICE";
@@ -26,6 +27,8 @@ export function VariableEditor({
   vars: Var[];
   canWrite: boolean;
   readOnlyReason?: string;
+  /** For shared variables: the services that consume each key. */
+  usage?: Record<string, string[]>;
 }) {
   const hidden = (
     <>
@@ -45,7 +48,14 @@ export function VariableEditor({
           <tbody className="divide-y divide-slate-100">
             {vars.map((v) => (
               <tr key={v.key} data-testid={`var-${v.key}`} className="align-top">
-                <td className="w-1/3 py-2 pr-4 font-mono text-xs font-medium text-slate-800">{v.key}</td>
+                <td className="w-1/3 py-2 pr-4 font-mono text-xs font-medium text-slate-800">
+                  {v.key}
+                  {usage && (
+                    <div className="mt-0.5 font-sans font-normal text-slate-500" data-testid={`usage-${v.key}`}>
+                      {usage[v.key]?.length ? `used by ${usage[v.key]!.join(", ")}` : "used by no service"}
+                    </div>
+                  )}
+                </td>
                 <td className="py-2 pr-4 font-mono text-xs text-slate-600">
                   {v.secret ? (
                     <span className="inline-flex items-center gap-2">

@@ -4,7 +4,8 @@
 import { z } from "zod";
 import { formatDotenv, parseDotenv } from "@/lib/config/dotenv";
 import { db } from "@/lib/db";
-import { ValidationError } from "@/lib/errors";
+import { ForbiddenError, ValidationError } from "@/lib/errors";
+import { can } from "@/lib/permissions";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
@@ -12,6 +13,16 @@ import { createEnvironment, getEnvironment } from "./projects";
 import { openVariables, VAR_KEY, writableOwner, writeVariable } from "./variables";
 
 const envOwner = (id: string) => `environment:${id}`;
+
+/**
+ * Secrets copied out of a protected environment could be read back through a container in an open one,
+ * so only those who may change the protected environment may copy its secrets.
+ */
+function assertMayCopySecretsOut(ctx: TeamContext, from: { protected: boolean; name: string }) {
+  if (from.protected && !can(ctx.role, "environment.protect")) {
+    throw new ForbiddenError(`${from.name} is protected: only admins and owners copy its secrets elsewhere.`);
+  }
+}
 
 /** Keys of two environments side by side; secrets are compared in server memory and never returned. */
 export async function compareEnvironments(ctx: TeamContext, projectSlug: string, aSlug: string, bSlug: string) {
@@ -54,6 +65,7 @@ export async function promoteVariables(ctx: TeamContext, projectSlug: string, fr
   const source = new Map((await openVariables(ctx.team.id, [envOwner(from.id)])).map((v) => [v.key, v]));
   const missing = keys.filter((k) => !source.has(k));
   if (missing.length) throw new ValidationError(`${from.name} has no ${missing.join(", ")}.`);
+  if (keys.some((k) => source.get(k)!.secret)) assertMayCopySecretsOut(ctx, from);
   await db.$transaction(async (tx) => {
     for (const key of keys) {
       const v = source.get(key)!;
@@ -119,6 +131,7 @@ export async function exportEnvironment(ctx: TeamContext, projectSlug: string, e
 export async function cloneEnvironment(ctx: TeamContext, projectSlug: string, fromSlug: string, input: unknown) {
   const data = parseInput(z.object({ name: z.string(), withSecrets: z.coerce.boolean().default(false) }), input);
   const { env: from } = await getEnvironment(ctx, projectSlug, fromSlug);
+  if (data.withSecrets) assertMayCopySecretsOut(ctx, from);
   const created = await createEnvironment(ctx, projectSlug, { name: data.name });
   const target = await writableOwner(ctx, { scope: "ENVIRONMENT", environmentId: created.id });
   const services = await db.service.findMany({ where: { environmentId: from.id }, select: { id: true, name: true, image: true, command: true, ports: true, volumes: true, restartPolicy: true, hostId: true } });

@@ -2,7 +2,7 @@
 // deploys, so what the page shows is what the container gets). Secrets are opened only in server memory:
 // results derived from a secret are masked before they leave this module, except in `deployableEnv`.
 import { createHash, createHmac } from "node:crypto";
-import { resolveEnvironment, type ConfigLayers, type ResolveError, type ResolvedVar } from "@/lib/config/resolve";
+import { consumersOf, resolveEnvironment, type ConfigLayers, type ResolveError, type ResolvedVar } from "@/lib/config/resolve";
 import { db } from "@/lib/db";
 import { authorize, type TeamContext } from "./context";
 import { openVariables } from "./variables";
@@ -76,4 +76,24 @@ export async function deployableEnv(teamId: string, env: EnvRef, service: Servic
     env: Object.fromEntries(r.vars.map((v) => [v.key, v.value])),
     fingerprints: Object.fromEntries(r.vars.map((v) => [v.key, fingerprint(v.value)])),
   };
+}
+
+/**
+ * "Used by" for shared variables: for each key at team scope (or one project's scope), every service in
+ * every environment that consumes it, as "project/environment/service".
+ */
+export async function sharedVariableUsage(ctx: TeamContext, scope: "team" | "project", projectId?: string): Promise<Record<string, string[]>> {
+  authorize(ctx, "project.read");
+  const envs = await db.environment.findMany({
+    where: { project: { teamId: ctx.team.id, archivedAt: null, ...(projectId ? { id: projectId } : {}) } },
+    select: { id: true, slug: true, projectId: true, project: { select: { slug: true } }, services: { select: { id: true, name: true } } },
+  });
+  const usage: Record<string, string[]> = {};
+  for (const env of envs.filter((e) => e.services.length)) {
+    const layers = await environmentLayers(ctx.team.id, env, env.services);
+    for (const v of scope === "team" ? layers.team : layers.project) {
+      for (const svc of consumersOf(layers, scope, v.key)) (usage[v.key] ??= []).push(`${env.project.slug}/${env.slug}/${svc}`);
+    }
+  }
+  return usage;
 }

@@ -45,6 +45,10 @@ describe("compare and promote", () => {
     await promoteVariables(owner, p.slug, "staging", "production", { keys: ["DIFFERS", "TOKEN", "ONLY_STAGING"] });
     const after = Object.fromEntries((await openVariables(owner.team.id, [`environment:${prod.id}`])).map((v) => [v.key, [v.value, v.secret]]));
     expect(after).toMatchObject({ DIFFERS: ["new", false], TOKEN: ["stage-secret", true], ONLY_STAGING: ["1", false], ONLY_PROD: ["2", false] });
+    // A developer may not carry production's secrets into an open environment.
+    await expect(promoteVariables(dev, p.slug, "production", "staging", { keys: ["TOKEN"] })).rejects.toThrow(/protected/);
+    await promoteVariables(dev, p.slug, "production", "staging", { keys: ["ONLY_PROD"] });
+    await expect(cloneEnvironment(dev, p.slug, "production", { name: "leak", withSecrets: true })).rejects.toBeInstanceOf(ForbiddenError);
     const other = await makeTeam();
     await expect(compareEnvironments(other, p.slug, "staging", "production")).rejects.toBeInstanceOf(NotFoundError);
   });

@@ -70,6 +70,39 @@ describe("precedence", () => {
   });
 });
 
+describe("result shape", () => {
+  it("an empty environment and a service without variables", () => {
+    expect(resolveEnvironment(layers({}))).toEqual({});
+    expect(resolveService(layers({ services: { s: [] } }), "s")).toEqual({ vars: [], errors: [] });
+  });
+
+  it("does not depend on input order and repeats exactly", () => {
+    const vars = [v("A", "${{ B }}-${{ team.T }}"), v("B", "${{ C }}"), v("C", "c", true), v("D", "${{ D }}")];
+    const a = layers({ team: [v("T", "t"), v("U", "${{ A }}")], services: { s: vars, r: [v("X", "${{ services.s.A }}")] } });
+    const b = layers({ team: [v("U", "${{ A }}"), v("T", "t")], services: { r: [v("X", "${{ services.s.A }}")], s: [...vars].reverse() } });
+    expect(resolveEnvironment(a)).toEqual(resolveEnvironment(b));
+    expect(JSON.stringify(resolveEnvironment(a))).toBe(JSON.stringify(resolveEnvironment(a)));
+    expect(Object.keys(resolveEnvironment(b))).toEqual(["r", "s"]);
+  });
+
+  it("returns uses arrays that are independent of each other", () => {
+    const out = resolveService(layers({ team: [v("A", "a"), v("B", "b"), v("C", "${{ A }}"), v("D", "${{ C }}")], services: { s: [] } }), "s");
+    get(out, "A").uses.push("mutated");
+    get(out, "C").uses.push("mutated");
+    expect(get(out, "B").uses).toEqual([]);
+    expect(get(out, "D").uses).toEqual(["team.A", "team.C"]);
+  });
+
+  it("ignores a broken definition that is shadowed and not referenced", () => {
+    const out = resolveService(layers({ team: [v("A", "${{ }}"), v("B", "${{ NOPE }}")], project: [v("A", "ok")], services: { s: [v("B", "fine")] } }), "s");
+    expect(out.errors).toEqual([]);
+    expect(out.vars.map((x) => [x.key, x.value])).toEqual([
+      ["A", "ok"],
+      ["B", "fine"],
+    ]);
+  });
+});
+
 describe("unqualified references bind late, in the consuming service", () => {
   const l = layers({
     team: [v("HOST", "db.shared"), v("GREETING", "hello ${{ NAME }}")],
@@ -85,6 +118,13 @@ describe("unqualified references bind late, in the consuming service", () => {
     expect(get(env.api, "URL").source).toBe("environment");
     expect(get(env.api, "URL").uses).toEqual(["service.HOST"]);
     expect(get(env.web, "URL").uses).toEqual(["team.HOST"]);
+  });
+
+  it("a shared value referencing a key only one service defines fails only in the others", () => {
+    const l2 = layers({ team: [v("X", "<${{ ONLY_API }}>")], services: { api: [v("ONLY_API", "yes")], web: [] } });
+    const env = resolveEnvironment(l2);
+    expect(value(env.api, "X")).toBe("<yes>");
+    expect(error(env.web, "X")).toEqual({ key: "X", source: "team", chain: ["X", "ONLY_API"], message: "X → missing ONLY_API" });
   });
 
   it("a team-level value picks up project and service definitions of what it references", () => {
@@ -400,6 +440,11 @@ describe("secrets", () => {
     expect(get(env.web, "PLAIN")).toMatchObject({ value: "app@db", secret: false });
     expect(get(env.api, "TOKEN_REF").secret).toBe(true);
     expect(get(env.web, "TOKEN_REF").secret).toBe(false);
+  });
+
+  it("an escaped reference to a secret is not a use of it", () => {
+    const out = resolveService(layers({ team: [v("PASS", "p", true)], services: { s: [v("DOC", "set $${{ PASS }} here")] } }), "s");
+    expect(get(out, "DOC")).toMatchObject({ value: "set ${{ PASS }} here", secret: false, uses: [] });
   });
 
   it("propagates across services", () => {

@@ -9,16 +9,19 @@ import { Badge, Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { requireTeam } from "@/lib/auth/session";
 import { getProject } from "@/lib/data/projects";
+import { sharedVariableUsage } from "@/lib/data/resolved-config";
 import { listVariables } from "@/lib/data/variables";
 import { NotFoundError } from "@/lib/errors";
 import { can } from "@/lib/permissions";
 import { archiveProjectAction, createEnvironmentAction, renameProjectAction } from "../actions";
+import { cloneEnvironmentAction } from "../transfer-actions";
+import { Select } from "@/components/ui/field";
 
 export default async function ProjectPage({ params }: { params: Promise<{ slug: string; project: string }> }) {
   const { slug, project: projectSlug } = await params;
   const ctx = await requireTeam(slug);
   const project = await getProject(ctx, projectSlug).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
-  const vars = await listVariables(ctx, { scope: "PROJECT", projectId: project.id });
+  const [vars, usage] = await Promise.all([listVariables(ctx, { scope: "PROJECT", projectId: project.id }), sharedVariableUsage(ctx, "project", project.id)]);
   const base = `/t/${ctx.team.slug}/projects/${project.slug}`;
   const hidden = (
     <>
@@ -31,7 +34,15 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
       <Link href={`/t/${ctx.team.slug}/projects`} className="text-sm text-slate-500 hover:text-slate-800">
         ← Projects
       </Link>
-      <PageHeader title={project.name} description="Environments, and the variables every environment of this project shares." />
+      <PageHeader
+        title={project.name}
+        description="Environments, and the variables every environment of this project shares."
+        actions={
+          <Link href={`${base}/compare`} className="text-sm text-brand-600 hover:underline">
+            Compare environments
+          </Link>
+        }
+      />
       {project.archivedAt && (
         <div className="mb-6">
           <Alert tone="warning">This project is archived.</Alert>
@@ -51,7 +62,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
 
       <div className="mt-8 space-y-6">
         <Card title="Project variables" description="Shared by every environment of this project; environment and service variables override them.">
-          <VariableEditor team={ctx.team.slug} scope="PROJECT" ownerId={project.id} path={base} vars={vars} canWrite={can(ctx.role, "project.write")} readOnlyReason="Developers and above edit project variables." />
+          <VariableEditor team={ctx.team.slug} scope="PROJECT" ownerId={project.id} path={base} vars={vars} canWrite={can(ctx.role, "project.write")} readOnlyReason="Developers and above edit project variables." usage={usage} />
         </Card>
 
         {can(ctx.role, "project.write") && (
@@ -65,6 +76,28 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                 </label>
               )}
               <SubmitButton pendingLabel="Adding…">Add environment</SubmitButton>
+            </ActionForm>
+          </Card>
+        )}
+
+        {can(ctx.role, "project.write") && (
+          <Card title="Clone an environment" description="Copies its variables and services. Secrets only when you ask (and, from a protected environment, only for admins).">
+            <ActionForm action={cloneEnvironmentAction}>
+              {hidden}
+              <div className="grid gap-4 sm:grid-cols-2">
+                <Select label="From" name="from" defaultValue="staging">
+                  {project.environments.map((e) => (
+                    <option key={e.id} value={e.slug}>
+                      {e.name}
+                    </option>
+                  ))}
+                </Select>
+                <Field label="New environment name" name="name" placeholder="preview" />
+              </div>
+              <label className="flex items-center gap-2 text-sm text-slate-700">
+                <input type="checkbox" name="withSecrets" /> Copy secrets too
+              </label>
+              <SubmitButton pendingLabel="Cloning…">Clone</SubmitButton>
             </ActionForm>
           </Card>
         )}

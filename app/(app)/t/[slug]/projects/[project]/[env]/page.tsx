@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DotenvImport } from "@/components/config/dotenv-import";
 import { ServiceCard } from "@/components/config/service-card";
 import { VariableEditor } from "@/components/config/variable-editor";
 import { Field, Select, TextAreaField } from "@/components/ui/field";
@@ -18,6 +19,7 @@ import { NotFoundError } from "@/lib/errors";
 import { can, canChangeEnvironment } from "@/lib/permissions";
 import { protectEnvironmentAction } from "../../actions";
 import { createServiceAction, deployAllPendingAction } from "../../service-actions";
+import { applyImportAction, previewImportAction } from "../../transfer-actions";
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ slug: string; project: string; env: string }> }) {
   const { slug, project: projectSlug, env: envSlug } = await params;
@@ -136,7 +138,25 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
           readOnlyReason={env.protected ? "This environment is protected: only admins and owners change it. Secrets stay masked." : "Developers and above edit variables."}
         />
       </Card>
+      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        {canWrite && (
+          <Card title="Import .env" description="Paste or upload; you see what would change before anything is saved.">
+            <DotenvImport preview={previewImportAction} apply={applyImportAction} hidden={{ team: ctx.team.slug, environmentId: env.id, path }} />
+          </Card>
+        )}
+        <Card title="Export .env" description="This environment's own variables.">
+          <div className="flex flex-wrap gap-3 text-sm">
+            <a href={`/api/teams/${ctx.team.slug}/projects/${project.slug}/environments/${env.slug}/dotenv`} className="text-brand-600 hover:underline">
+              Download without secrets
+            </a>
+            {can(ctx.role, "config.export-secrets") && (
+              <a href={`/api/teams/${ctx.team.slug}/projects/${project.slug}/environments/${env.slug}/dotenv?secrets=1`} className="text-amber-700 hover:underline">
+                Download with secrets (recorded in the audit log)
+              </a>
+            )}
+          </div>
+        </Card>
+      </div>
     </>
   );
 }
-

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { createProject, getEnvironment } from "@/lib/data/projects";
+import { resolvedServices, sharedVariableUsage } from "@/lib/data/resolved-config";
+import { createService } from "@/lib/data/services";
+import { setVariable } from "@/lib/data/variables";
+import { makeTeam } from "./support/factory";
+
+describe("resolved configuration", () => {
+  it("shows each service's values with their source, secrets masked, and reference errors", async () => {
+    const ctx = await makeTeam();
+    const p = await createProject(ctx, { name: "Resolve" });
+    const { env } = await getEnvironment(ctx, p.slug, "staging");
+    await setVariable(ctx, { scope: "TEAM" }, { key: "DOMAIN", value: "example.test" });
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "KEY", value: "k-123", secret: true });
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "URL", value: "https://${{ team.DOMAIN }}/${{ services.worker.QUEUE }}" });
+    const api = await createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27" });
+    const worker = await createService(ctx, p.slug, "staging", { name: "worker", image: "nginx:1.27" });
+    await setVariable(ctx, { scope: "SERVICE", serviceId: worker.id }, { key: "QUEUE", value: "jobs" });
+    await setVariable(ctx, { scope: "SERVICE", serviceId: api.id }, { key: "BROKEN", value: "${{ NOPE }}" });
+
+    const [apiView, workerView] = await resolvedServices(ctx, { id: env.id, projectId: p.id });
+    expect(apiView!.name).toBe("api");
+    expect(Object.fromEntries(apiView!.vars.map((v) => [v.key, [v.value, v.source]]))).toEqual({
+      DOMAIN: ["example.test", "team"],
+      KEY: [null, "environment"],
+      URL: ["https://example.test/jobs", "environment"],
+    });
+    expect(apiView!.errors.map((e) => e.key)).toEqual(["BROKEN"]);
+    expect(apiView!.errors[0]!.message).toMatch(/NOPE/);
+    expect(workerView!.errors).toEqual([]);
+    expect(JSON.stringify([apiView, workerView])).not.toContain("k-123");
+
+    const usage = await sharedVariableUsage(ctx, "team");
+    expect(usage.DOMAIN?.sort()).toEqual(["resolve/staging/api", "resolve/staging/worker"]);
+  });
+});
