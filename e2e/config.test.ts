@@ -1,10 +1,23 @@
 // Shared configuration in the browser, with two team members in two browser contexts: one sets a staging
 // variable and a secret, the other sees the variable and the secret only as set and masked; production is
 // protected from developers in the page and by the server; history restores an earlier value.
-import { describe, expect, it } from "vitest";
+import type { ChildProcess } from "node:child_process";
+import Dockerode from "dockerode";
+import { afterAll, describe, expect, it } from "vitest";
+import { ensureFixtureImage, FIXTURE_IMAGE } from "../tests/support/fixture-image";
 import { createTeam, newPage, PASSWORD, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
+import { addHostWithAgent } from "./support/host";
 
 const browser = useBrowser();
+const docker = new Dockerode();
+let agent: ChildProcess | undefined;
+let serviceLabel = "";
+
+afterAll(async () => {
+  agent?.kill("SIGTERM");
+  if (!serviceLabel) return;
+  for (const c of await docker.listContainers({ all: true, filters: { label: [serviceLabel] } })) await docker.getContainer(c.Id).remove({ force: true });
+});
 
 describe("shared configuration", () => {
   it("shares variables, masks secrets, protects production, restores history", async () => {
@@ -16,6 +29,20 @@ describe("shared configuration", () => {
     await owner.getByRole("button", { name: "Create project" }).click();
     await owner.waitForURL(`**/t/${slug}/projects/web-shop`);
     await owner.getByTestId("environments").getByText("production").waitFor();
+
+    // A host, and a service running in production.
+    await ensureFixtureImage(docker);
+    agent = await addHostWithAgent(owner, slug, "config-host");
+    await owner.goto(`/t/${slug}/projects/web-shop/production`);
+    await owner.getByLabel("Name", { exact: true }).fill("api");
+    await owner.getByLabel("Image", { exact: true }).fill(FIXTURE_IMAGE);
+    await owner.getByLabel(/^Command/).fill("sleep\n3600");
+    await owner.getByRole("button", { name: "Add service" }).click();
+    const service = owner.getByTestId("service-api");
+    await service.getByRole("button", { name: "Deploy" }).click();
+    await service.getByRole("button", { name: "Redeploy" }).waitFor({ timeout: 30_000 });
+    const [deployed] = await docker.listContainers({ filters: { label: ["berth.service=api", "berth.environment=production"] } });
+    serviceLabel = `berth.service.id=${deployed!.Labels["berth.service.id"]}`;
 
     // A developer joins.
     const devEmail = uniqueEmail("cfgdev");
@@ -51,6 +78,23 @@ describe("shared configuration", () => {
     expect(secretRow).toContain("secret");
     expect(await owner.content()).not.toContain("sk_live_do_not_leak");
     await screenshot(owner, "40-environment-variables");
+
+    // Compare staging with production and promote LOG_LEVEL: the production service shows the change staged.
+    await owner.goto(`/t/${slug}/projects/web-shop/compare?a=staging&b=production`);
+    expect(await owner.getByTestId("cmp-STRIPE_KEY").textContent()).not.toContain("sk_live");
+    await owner.getByLabel("Promote LOG_LEVEL").check();
+    await owner.getByRole("button", { name: "Promote selected to production" }).click();
+    await owner.getByText("Promoted 1 key to production.").waitFor();
+    await screenshot(owner, "43-compare");
+    await owner.goto(`/t/${slug}/projects/web-shop/production`);
+    await owner.getByTestId("service-api").getByTestId("staged").getByText("+ LOG_LEVEL").waitFor();
+    await screenshot(owner, "44-staged-change");
+    await owner.getByRole("button", { name: "Redeploy it" }).click();
+    await owner.getByText("Redeployed 1 service.").waitFor({ timeout: 30_000 });
+    const [running] = await docker.listContainers({ filters: { label: [serviceLabel] } });
+    const info = await docker.getContainer(running!.Id).inspect();
+    expect(info.Config.Env).toContain("LOG_LEVEL=debug");
+    expect(await owner.getByTestId("staged").count()).toBe(0);
 
     // Production is protected: no form for the developer, and the server refuses a forged submit.
     await dev.goto(`/t/${slug}/projects/web-shop/production`);

@@ -1,12 +1,12 @@
 // The live console in a real browser: add a host, run its agent, watch a container started and stopped
 // with the docker CLI change state without a reload, read its logs, stop it from Berth.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import { execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabelArgs } from "../tests/support/fixture-image";
 import { createTeam, newPage, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
+import { addHostWithAgent } from "./support/host";
 
 const run = promisify(execFile);
 const docker = new Dockerode();
@@ -25,16 +25,8 @@ describe("live container console", () => {
     await signUp(page, { name: "Console Admin", email: uniqueEmail("console") });
     const slug = await createTeam(page, `Console ${Date.now().toString(36)}`);
 
-    await page.goto(`/t/${slug}/hosts`);
-    await page.getByLabel("Name").fill("e2e-host");
-    await page.getByRole("button", { name: "Add host" }).click();
-    const command = await page.getByTestId("agent-command").inputValue();
-    const url = /BERTH_AGENT_URL='([^']+)'/.exec(command)?.[1];
-    expect(url).toMatch(/^redis:\/\/host-/);
-    agent = spawn(process.execPath, [path.join(process.cwd(), "dist/agent.cjs")], { env: { ...process.env, BERTH_AGENT_URL: url }, stdio: process.env.BERTH_E2E_LOG ? "inherit" : "ignore" });
-
     // The host turns online on the page by itself.
-    await page.locator('[data-testid="host-status"][data-status="ONLINE"]').waitFor({ timeout: 30_000 });
+    agent = await addHostWithAgent(page, slug, "e2e-host");
     await screenshot(page, "30-hosts");
     await page.getByRole("link", { name: "e2e-host" }).click();
     await page.locator('[data-testid="live-status"][data-connected="true"]').waitFor();

@@ -15,6 +15,8 @@ export type RefScope = "self" | "team" | "project" | "env" | "service";
 export type Reference = { scope: RefScope; service?: string; key: string; raw: string };
 export type ValuePart = { text: string } | { ref: Reference };
 export type ParsedValue = { parts: ValuePart[]; errors: string[] };
+/** A malformed reference: `message` quotes the value; `kind` and `position` do not (for secret values). */
+export type ParseIssue = { kind: string; position: number; message: string };
 
 const SCOPE_WORDS = new Map<string, RefScope>([
   ["team", "team"],
@@ -25,8 +27,14 @@ const EXPECTED = "expected KEY, team.KEY, project.KEY, env.KEY or services.<serv
 
 /** Parses a value into literal text and references. Malformed references are kept as text and reported. */
 export function parseReferences(value: string): ParsedValue {
+  const { parts, issues } = parseValue(value);
+  return { parts, errors: issues.map((issue) => issue.message) };
+}
+
+/** parseReferences with structured errors. */
+export function parseValue(value: string): { parts: ValuePart[]; issues: ParseIssue[] } {
   const parts: ValuePart[] = [];
-  const errors: string[] = [];
+  const issues: ParseIssue[] = [];
   // Adjacent literal pieces are merged so a preview never shows split text.
   const pushText = (text: string) => {
     if (!text) return;
@@ -50,15 +58,16 @@ export function parseReferences(value: string): ParsedValue {
     const start = open - 1; // the `$` that opens the reference
     const close = value.indexOf("}}", open + 2);
     if (close < 0) {
-      errors.push(`unterminated "\${{" at position ${start} (no closing "}}")`);
+      const kind = 'unterminated "${{"';
+      issues.push({ kind, position: start, message: `${kind} at position ${start} (no closing "}}")` });
       pushText(value.slice(start));
       i = value.length;
       break;
     }
     const raw = value.slice(start, close + 2);
     const parsed = parseInner(value.slice(open + 2, close), raw, start);
-    if (typeof parsed === "string") {
-      errors.push(parsed);
+    if ("kind" in parsed) {
+      issues.push({ ...parsed, position: start });
       pushText(raw);
     } else {
       parts.push({ ref: parsed });
@@ -66,34 +75,35 @@ export function parseReferences(value: string): ParsedValue {
     i = close + 2;
   }
   pushText(value.slice(i));
-  return { parts, errors };
+  return { parts, issues };
 }
 
-/** The reference inside the braces, or an error message. */
-function parseInner(inner: string, raw: string, position: number): Reference | string {
+/** The reference inside the braces, or what is wrong with it. */
+function parseInner(inner: string, raw: string, position: number): Reference | { kind: string; message: string } {
   const at = `"${raw}" at position ${position}`;
+  const issue = (kind: string, message: string) => ({ kind, message });
   const body = inner.trim();
-  if (!body) return `empty reference ${at} (${EXPECTED})`;
+  if (!body) return issue("empty reference", `empty reference ${at} (${EXPECTED})`);
   const segments = body.split(".");
   const key = segments[segments.length - 1];
   const badKey = () =>
-    key ? `invalid key "${key}" in ${at} (keys match ${KEY_PATTERN.source})` : `missing key in ${at} (${EXPECTED})`;
+    key
+      ? issue("invalid key", `invalid key "${key}" in ${at} (keys match ${KEY_PATTERN.source})`)
+      : issue("missing key", `missing key in ${at} (${EXPECTED})`);
 
   if (segments.length === 1) return KEY_PATTERN.test(key) ? { scope: "self", key, raw } : badKey();
 
   const word = segments[0];
-  if (!word) return `malformed reference ${at} (${EXPECTED})`;
+  if (!word) return issue("malformed reference", `malformed reference ${at} (${EXPECTED})`);
   if (word === "services") {
-    if (segments.length !== 3) return `malformed reference ${at} (expected services.<service>.KEY)`;
+    if (segments.length !== 3) return issue("malformed reference", `malformed reference ${at} (expected services.<service>.KEY)`);
     const service = segments[1];
-    if (!SERVICE_NAME_PATTERN.test(service)) return `invalid service name "${service}" in ${at}`;
+    if (!SERVICE_NAME_PATTERN.test(service)) return issue("invalid service name", `invalid service name "${service}" in ${at}`);
     return KEY_PATTERN.test(key) ? { scope: "service", service, key, raw } : badKey();
   }
   const scope = SCOPE_WORDS.get(word);
-  if (!scope) {
-    return `unknown scope "${word}" in ${at} (expected team, project, env or services.<service>)`;
-  }
-  if (segments.length !== 2) return `malformed reference ${at} (expected ${word}.KEY)`;
+  if (!scope) return issue("unknown scope", `unknown scope "${word}" in ${at} (expected team, project, env or services.<service>)`);
+  if (segments.length !== 2) return issue("malformed reference", `malformed reference ${at} (expected ${word}.KEY)`);
   return KEY_PATTERN.test(key) ? { scope, key, raw } : badKey();
 }
 

@@ -15,10 +15,10 @@
 // as seen from each node's service and renamed only where a `services.x` reference crosses services. Its
 // total size grows with chain depth × variables; that, not the resolution, dominates large environments.
 
-import { KEY_PATTERN, SERVICE_NAME_PATTERN, parseReferences, referenceName, type ParsedValue, type Reference } from "./references";
+import { KEY_PATTERN, SERVICE_NAME_PATTERN, parseValue, referenceName, type ParseIssue, type Reference, type ValuePart } from "./references";
 
 export { escapeLiteral, parseReferences } from "./references";
-export type { ParsedValue, Reference, RefScope, ValuePart } from "./references";
+export type { ParsedValue, ParseIssue, Reference, RefScope, ValuePart } from "./references";
 
 export type Scope = "team" | "project" | "environment" | "service";
 export type VarInput = { key: string; value: string; secret: boolean };
@@ -47,7 +47,7 @@ type Def = {
   /** The service of a service-scope definition. */
   owner?: string;
   input: VarInput;
-  parsed: ParsedValue;
+  parsed: { parts: ValuePart[]; issues: ParseIssue[] };
   /** Its name in `uses`: "team.X", "environment.X", "services.api.X"; `ownName` ("service.X") for its owner. */
   name: string;
   ownName: string;
@@ -197,7 +197,12 @@ class Resolver {
     let current = root;
     for (;;) {
       const parsed = current.def.parsed;
-      if (parsed.errors.length) return { chain, message: `${chain.join(" → ")}: ${parsed.errors[0]}` };
+      if (parsed.issues.length) {
+        // A secret value's malformed reference might be part of the secret itself: do not quote it.
+        const [issue] = parsed.issues;
+        const what = current.def.input.secret ? `${issue.kind} at position ${issue.position} of a secret value` : issue.message;
+        return { chain, message: `${chain.join(" → ")}: ${what}` };
+      }
       let next: Node | undefined;
       for (const part of parsed.parts) {
         if (!("ref" in part)) continue;
@@ -260,13 +265,13 @@ function index(vars: VarInput[], scope: Scope, owner?: string): Map<string, Def>
     if (!KEY_PATTERN.test(input.key)) throw new Error(`invalid variable key "${input.key}" in ${where}`);
     if (map.has(input.key)) throw new Error(`variable "${input.key}" is defined twice in ${where}`);
     const name = owner === undefined ? `${scope}.${input.key}` : `services.${owner}.${input.key}`;
-    map.set(input.key, { scope, owner, input, parsed: parseReferences(input.value), name, ownName: `service.${input.key}` });
+    map.set(input.key, { scope, owner, input, parsed: parseValue(input.value), name, ownName: `service.${input.key}` });
   }
   return map;
 }
 
 function newNode(ctx: string, def: Def): Node {
-  const ok = def.parsed.errors.length === 0;
+  const ok = def.parsed.issues.length === 0;
   return { ctx, def, state: "new", index: 0, ok, value: "", secret: def.input.secret, deps: [], uses: NONE };
 }
 

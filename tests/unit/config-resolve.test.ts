@@ -336,6 +336,13 @@ describe("errors", () => {
     expect(out.vars.map((x) => x.key)).toEqual(["A"]);
   });
 
+  it("does not quote a malformed reference inside a secret value", () => {
+    const out = resolveService(layers({ team: [v("PASS", "ab${{ x y }}cd", true)], services: { s: [v("URL", "db://${{ PASS }}")] } }), "s");
+    expect(error(out, "PASS").message).toBe("PASS: invalid key at position 2 of a secret value");
+    expect(error(out, "URL")).toMatchObject({ chain: ["URL", "PASS"], message: "URL → PASS: invalid key at position 2 of a secret value" });
+    expect(JSON.stringify(out)).not.toContain("x y");
+  });
+
   it("an error below a reference fails the referencing variable too, with the whole route", () => {
     const out = resolveService(layers({ project: [v("B", "${{ }}")], services: { s: [v("A", "<${{ project.B }}>")] } }), "s");
     expect(error(out, "A")).toMatchObject({ chain: ["A", "project.B"], message: expect.stringMatching(/^A → project\.B: empty reference/) });
