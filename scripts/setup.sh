@@ -57,6 +57,7 @@ ensure_secret NEXTAUTH_SECRET 32
 ensure_secret BERTH_MASTER_KEY 32   # encrypts stored secrets; never the session secret
 ensure_secret BERTH_DB_PASSWORD 24
 ensure_secret BERTH_REDIS_PASSWORD 24 # the control plane's Redis login; hosts get users of their own
+ensure_secret BERTH_FINGERPRINT_KEY 32 # keys the fingerprints that tell a changed value from an unchanged one
 db_password=$(grep '^BERTH_DB_PASSWORD=' "$secrets" | cut -d= -f2)
 redis_password=$(grep '^BERTH_REDIS_PASSWORD=' "$secrets" | cut -d= -f2)
 

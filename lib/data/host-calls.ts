@@ -21,6 +21,7 @@ import { recordAudit } from "./audit";
 import { getContainer } from "./containers";
 import { authorize, type TeamContext } from "./context";
 import { getHost } from "./hosts";
+import { maskSecrets, secretValuesOfService } from "./resolved-config";
 
 async function onlineHost(ctx: TeamContext, hostId: string) {
   const host = await getHost(ctx, hostId);
@@ -38,10 +39,14 @@ export async function actOnContainer(ctx: TeamContext, hostId: string, dockerId:
   );
 }
 
+/** Log lines; in a container Berth deployed, the secret values it was given are masked. */
 export async function containerLogs(ctx: TeamContext, hostId: string, dockerId: string, opts: { tail: number; since?: number; timestamps: boolean }) {
   const c = await getContainer(ctx, hostId, dockerId);
   await onlineHost(ctx, hostId);
-  return callHost<typeof containerLogsJob.schema, { lines: LogLine[] }>(hostId, containerLogsJob, { dockerId: c.dockerId, ...opts });
+  const res = await callHost<typeof containerLogsJob.schema, { lines: LogLine[] }>(hostId, containerLogsJob, { dockerId: c.dockerId, ...opts });
+  const serviceId = (c.labels as Record<string, string>)["berth.service.id"];
+  const secrets = serviceId ? await secretValuesOfService(ctx.team.id, serviceId) : [];
+  return secrets.length ? { lines: res.lines.map((l) => ({ ...l, text: maskSecrets(l.text, secrets) })) } : res;
 }
 
 export async function containerStats(ctx: TeamContext, hostId: string, dockerId: string) {

@@ -22,9 +22,13 @@ export async function environmentLayers(teamId: string, env: EnvRef, services: S
   };
 }
 
-/** A keyed fingerprint of a value: tells changed from unchanged without storing or revealing the value. */
+/**
+ * A keyed fingerprint of a value: tells changed from unchanged without storing or revealing the value. Its
+ * key is not the master key, so rotating that does not make every deployed value look changed.
+ */
 export function fingerprint(value: string): string {
-  const key = createHash("sha256").update(`berth:fingerprint:${process.env.BERTH_MASTER_KEY ?? ""}`).digest();
+  const secret = process.env.BERTH_FINGERPRINT_KEY ?? process.env.BERTH_MASTER_KEY ?? "";
+  const key = createHash("sha256").update(`berth:fingerprint:${secret}`).digest();
   return createHmac("sha256", key).update(value).digest("hex").slice(0, 32);
 }
 
@@ -96,4 +100,23 @@ export async function sharedVariableUsage(ctx: TeamContext, scope: "team" | "pro
     }
   }
   return usage;
+}
+
+/** The resolved secret values a Berth-made container was given, to mask them in its logs. */
+export async function secretValuesOfService(teamId: string, serviceId: string): Promise<string[]> {
+  const s = await db.service.findFirst({
+    where: { id: serviceId, environment: { project: { teamId } } },
+    select: { id: true, name: true, environment: { select: { id: true, projectId: true } } },
+  });
+  if (!s) return [];
+  const services = await db.service.findMany({ where: { environmentId: s.environment.id }, select: { id: true, name: true } });
+  const r = resolveEnvironment(await environmentLayers(teamId, s.environment, services))[s.name];
+  return (r?.vars ?? []).filter((v) => v.secret && v.value.length >= 4).map((v) => v.value);
+}
+
+/** Replaces every occurrence of the given secret values (longest first) with a mask. */
+export function maskSecrets(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("••••••");
+  return out;
 }

@@ -61,7 +61,9 @@ function assertCanWrite(ctx: TeamContext, o: Owner) {
   else authorize(ctx, "project.write");
 }
 
-const aad = (owner: string, key: string) => `variable:${owner}:${key}`;
+/** Binds a sealed value to its variable: copied into another row, it does not open. */
+export const variableAad = (owner: string, key: string) => `variable:${owner}:${key}`;
+const aad = variableAad;
 
 /** For pages and APIs: secrets come back as `value: null`, always. */
 export async function listVariables(ctx: TeamContext, ref: OwnerRef) {

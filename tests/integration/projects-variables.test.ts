@@ -120,3 +120,27 @@ describe("variables", () => {
     await expect(listVariables(other, { scope: "ENVIRONMENT", environmentId: env.id })).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+describe("services", () => {
+  it("another team's services are not found, for reads, writes, deploys and their variables", async () => {
+    const { createService, deleteService, getService } = await import("@/lib/data/services");
+    const { deployServiceNow } = await import("@/lib/data/deploy-service");
+    const ctx = await makeTeam();
+    const p = await createProject(ctx, { name: "Owned" });
+    const svc = await createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27", ports: "8080:80\n53/udp", volumes: "data:/data:ro" });
+    const full = await getService(ctx, svc.id);
+    expect(full.ports).toEqual([
+      { host: 8080, container: 80, protocol: "tcp" },
+      { host: null, container: 53, protocol: "udp" },
+    ]);
+    expect(full.volumes).toEqual([{ source: "data", target: "/data", readOnly: true }]);
+    const other = await makeTeam();
+    await expect(getService(other, svc.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deployServiceNow(other, svc.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deleteService(other, svc.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(setVariable(other, { scope: "SERVICE", serviceId: svc.id }, { key: "X", value: "1" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(createService(other, p.slug, "staging", { name: "x", image: "nginx:1.27" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27" })).rejects.toThrow(/already has a service/);
+    await expect(createService(ctx, p.slug, "staging", { name: "bad-port", image: "nginx:1.27", ports: "99999" })).rejects.toBeInstanceOf(ValidationError);
+  });
+});

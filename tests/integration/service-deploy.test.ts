@@ -5,7 +5,9 @@ import Dockerode from "dockerode";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { listContainers } from "@/lib/data/containers";
 import { deployServiceNow } from "@/lib/data/deploy-service";
+import { containerLogs } from "@/lib/data/host-calls";
 import { createHost } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
 import { resolvedServices } from "@/lib/data/resolved-config";
@@ -50,7 +52,7 @@ afterAll(async () => {
   await closeHostCalls();
   await closeAdminRedis();
   const mine = await docker.listContainers({ all: true, filters: { label: [`berth.project`] } });
-  for (const c of mine.filter((c) => c.Labels["berth.service.id"] && c.Names.some((n) => n.includes("deploy-test")))) {
+  for (const c of mine.filter((c) => c.Labels["berth.service.id"] && c.Names.some((n) => n.includes("deploy-test") || n.includes("broken-config") || n.includes("prod-guard")))) {
     await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
   }
   await docker.getNetwork("berth-deploy-test-staging").remove().catch(() => {});
@@ -108,6 +110,13 @@ describe("deploying a service", () => {
     expect((await containerEnv(svc.id)).env.FEATURE_X).toBe("on");
     const containers = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${svc.id}`] } });
     expect(containers).toHaveLength(1); // the old one was replaced
+
+    // A container that prints its secret: the console's log view masks it.
+    const talker = await createService(ctx, project.slug, "staging", { name: "talker", image: FIXTURE_IMAGE, command: "sh\n-c\necho password is $DB_PASSWORD; sleep 3600", hostId });
+    const { containerId } = await deployServiceNow(ctx, talker.id);
+    await waitFor(() => listContainers(ctx, hostId).then((cs) => cs.find((c) => c.dockerId === containerId)), (c) => c?.state === "running");
+    const { lines } = await waitFor(() => containerLogs(ctx, hostId, containerId, { tail: 10, timestamps: false }), (r) => r.lines.length > 0);
+    expect(lines.map((l) => l.text)).toEqual(["password is ••••••"]);
   }, 60_000);
 
   it("refuses a configuration with a missing reference or a cycle, naming the chain", async () => {

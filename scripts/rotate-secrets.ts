@@ -1,0 +1,15 @@
+// npm run secrets:rotate — re-seals every stored secret under the current BERTH_MASTER_KEY.
+// Rotation: put a new key in BERTH_MASTER_KEY, the old one in BERTH_MASTER_KEYS_PREVIOUS, restart Berth,
+// run this, then drop the old key.
+import { db } from "@/lib/db";
+import { resealAllSecrets } from "@/lib/data/rotate-secrets";
+
+resealAllSecrets()
+  .then(async (r) => {
+    console.log(`re-sealed ${r.variables} variables and ${r.versions} history versions under the current master key`);
+    await db.$disconnect();
+  })
+  .catch((e) => {
+    console.error(`rotation failed, nothing after the failing row was changed: ${(e as Error).message}`);
+    process.exit(1);
+  });

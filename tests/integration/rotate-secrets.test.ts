@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { createProject } from "@/lib/data/projects";
+import { resealAllSecrets } from "@/lib/data/rotate-secrets";
+import { openVariables, setVariable } from "@/lib/data/variables";
+import { makeTeam } from "./support/factory";
+
+const original = { current: process.env.BERTH_MASTER_KEY, previous: process.env.BERTH_MASTER_KEYS_PREVIOUS };
+afterAll(async () => {
+  // Put every secret back under the suite's key, so later files (and reruns) can open them.
+  process.env.BERTH_MASTER_KEYS_PREVIOUS = process.env.BERTH_MASTER_KEY;
+  process.env.BERTH_MASTER_KEY = original.current;
+  await resealAllSecrets();
+  process.env.BERTH_MASTER_KEYS_PREVIOUS = original.previous ?? "";
+});
+
+describe("master key rotation", () => {
+  it("re-seals every secret under the new key; values survive, the old key is no longer needed", async () => {
+    const ctx = await makeTeam();
+    const p = await createProject(ctx, { name: "Rotate" });
+    await setVariable(ctx, { scope: "PROJECT", projectId: p.id }, { key: "TOKEN", value: "keep-me", secret: true });
+    await setVariable(ctx, { scope: "PROJECT", projectId: p.id }, { key: "TOKEN", value: "keep-me-2", secret: true });
+
+    process.env.BERTH_MASTER_KEYS_PREVIOUS = process.env.BERTH_MASTER_KEY;
+    process.env.BERTH_MASTER_KEY = randomBytes(32).toString("hex");
+    const r = await resealAllSecrets();
+    expect(r.variables).toBeGreaterThanOrEqual(1);
+    expect(r.versions).toBeGreaterThanOrEqual(2);
+    expect(await resealAllSecrets()).toEqual({ variables: 0, versions: 0 });
+
+    process.env.BERTH_MASTER_KEYS_PREVIOUS = ""; // the old key is gone
+    expect((await openVariables(ctx.team.id, [`project:${p.id}`])).find((v) => v.key === "TOKEN")?.value).toBe("keep-me-2");
+    const row = await db.variable.findFirstOrThrow({ where: { owner: `project:${p.id}`, key: "TOKEN" } });
+    expect(row.sealed).not.toContain("keep-me");
+  });
+});
