@@ -6,12 +6,11 @@ import { resealAllSecrets } from "@/lib/data/rotate-secrets";
 import { openVariables, setVariable } from "@/lib/data/variables";
 import { makeTeam } from "./support/factory";
 
+// Only this test's team is re-sealed: the shared test database also holds other runs' secrets, sealed
+// under keys this run does not have.
 const original = { current: process.env.BERTH_MASTER_KEY, previous: process.env.BERTH_MASTER_KEYS_PREVIOUS };
-afterAll(async () => {
-  // Put every secret back under the suite's key, so later files (and reruns) can open them.
-  process.env.BERTH_MASTER_KEYS_PREVIOUS = process.env.BERTH_MASTER_KEY;
+afterAll(() => {
   process.env.BERTH_MASTER_KEY = original.current;
-  await resealAllSecrets();
   process.env.BERTH_MASTER_KEYS_PREVIOUS = original.previous ?? "";
 });
 
@@ -24,10 +23,10 @@ describe("master key rotation", () => {
 
     process.env.BERTH_MASTER_KEYS_PREVIOUS = process.env.BERTH_MASTER_KEY;
     process.env.BERTH_MASTER_KEY = randomBytes(32).toString("hex");
-    const r = await resealAllSecrets();
+    const r = await resealAllSecrets(ctx.team.id);
     expect(r.variables).toBeGreaterThanOrEqual(1);
     expect(r.versions).toBeGreaterThanOrEqual(2);
-    expect(await resealAllSecrets()).toEqual({ variables: 0, versions: 0 });
+    expect(await resealAllSecrets(ctx.team.id)).toEqual({ variables: 0, versions: 0 });
 
     process.env.BERTH_MASTER_KEYS_PREVIOUS = ""; // the old key is gone
     expect((await openVariables(ctx.team.id, [`project:${p.id}`])).find((v) => v.key === "TOKEN")?.value).toBe("keep-me-2");

@@ -6,6 +6,7 @@ import { RelativeTime } from "@/components/time";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { CopyResult } from "@/components/ui/copy-result";
 import { Field } from "@/components/ui/field";
 import { requireTeam } from "@/lib/auth/session";
@@ -26,20 +27,7 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
       {hosts.length === 0 ? (
         <EmptyState title="No hosts yet">{can(ctx.role, "host.manage") ? "Add a host below and run its agent." : "An admin can add one."}</EmptyState>
       ) : (
-        <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full text-sm" data-testid="hosts">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2.5 font-medium">Host</th>
-                <th className="px-4 py-2.5 font-medium">Status</th>
-                <th className="px-4 py-2.5 font-medium">Docker</th>
-                <th className="px-4 py-2.5 font-medium">CPU</th>
-                <th className="px-4 py-2.5 font-medium">Memory</th>
-                <th className="px-4 py-2.5 font-medium">Containers</th>
-                <th className="px-4 py-2.5 font-medium">Last heartbeat</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <DataTable testId="hosts" columns={["Host", "Status", "Docker", "CPU", "Memory", "Containers", "Last heartbeat"]}>
               {hosts.map((h) => (
                 <tr key={h.id} className="hover:bg-slate-50">
                   <td className="px-4 py-3">
@@ -68,9 +56,7 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
                   <td className="px-4 py-3 text-slate-500">{h.lastHeartbeatAt ? <RelativeTime date={h.lastHeartbeatAt} /> : "never"}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
       {can(ctx.role, "host.manage") && (
         <div className="mt-8">

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { ContainerActions } from "@/components/hosts/container-actions";
 import { ContainerState } from "@/components/hosts/host-status";
-import { buttonClass } from "@/components/ui/button-class";
 import { EmptyState } from "@/components/ui/card";
+import { DataTable, FilterBar } from "@/components/ui/data-table";
 import { requireTeam } from "@/lib/auth/session";
 import { berthLabels, listContainers } from "@/lib/data/containers";
 import { CONTAINER_STATES } from "@/lib/hosts/protocol";
@@ -22,7 +22,7 @@ export default async function HostContainersPage({ params, searchParams }: { par
   const base = `/t/${ctx.team.slug}/hosts/${hostId}`;
   return (
     <>
-      <form method="get" role="search" className="mb-4 flex flex-wrap items-end gap-3">
+      <FilterBar clearHref={base} active={Boolean(q || state)}>
         <label className="text-sm">
           <span className="block font-medium text-slate-700">Search</span>
           <input name="q" defaultValue={q} placeholder="name, image or id" className="mt-1 w-64 rounded-md border border-slate-300 px-3 py-1.5 text-sm" />
@@ -38,32 +38,11 @@ export default async function HostContainersPage({ params, searchParams }: { par
             ))}
           </select>
         </label>
-        <button type="submit" className={buttonClass("secondary")}>
-          Filter
-        </button>
-        {(q || state) && (
-          <Link href={base} className="py-2 text-sm text-brand-600 hover:underline">
-            Clear
-          </Link>
-        )}
-      </form>
+      </FilterBar>
       {containers.length === 0 ? (
         <EmptyState title={q || state ? "No containers match" : "No containers on this host"} />
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full text-sm" data-testid="containers">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2.5 font-medium">Name</th>
-                <th className="px-4 py-2.5 font-medium">Image</th>
-                <th className="px-4 py-2.5 font-medium">State</th>
-                <th className="px-4 py-2.5 font-medium">Status</th>
-                <th className="px-4 py-2.5 font-medium">Ports</th>
-                <th className="px-4 py-2.5 font-medium">Belongs to</th>
-                {canAct && <th className="px-4 py-2.5 text-right font-medium">Actions</th>}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <DataTable testId="containers" columns={["Name", "Image", "State", "Status", "Ports", "Belongs to", ...(canAct ? [{ label: "Actions", align: "right" as const }] : [])]}>
               {containers.map((c) => {
                 const owner = berthLabels(c.labels);
                 const ports = (c.ports as { privatePort: number; publicPort: number | null; type: string }[]).map((p) =>
@@ -96,9 +75,7 @@ export default async function HostContainersPage({ params, searchParams }: { par
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </>
   );

@@ -4,6 +4,7 @@ import { describeAudit } from "@/components/team/audit-describe";
 import { RelativeTime } from "@/components/time";
 import { buttonClass } from "@/components/ui/button-class";
 import { Badge, Card, EmptyState } from "@/components/ui/card";
+import { FilterBar } from "@/components/ui/data-table";
 import { requireTeam } from "@/lib/auth/session";
 import { listAudit, listAuditActions } from "@/lib/data/audit";
 import { can } from "@/lib/permissions";
@@ -27,7 +28,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
 
   return (
     <Card title="Audit log" description="Every change made in this team, newest first.">
-      <form method="get" className="mb-4 flex flex-wrap items-end gap-3" role="search">
+      <FilterBar clearHref={base} active={filtered}>
         <label className="text-sm">
           <span className="block font-medium text-slate-700">Actor</span>
           <input name="actor" defaultValue={search.actor} placeholder="email contains…" className="mt-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm" />
@@ -43,15 +44,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
             ))}
           </select>
         </label>
-        <button type="submit" className={buttonClass("secondary")}>
-          Filter
-        </button>
-        {filtered && (
-          <Link href={base} className="py-2 text-sm text-brand-600 hover:underline">
-            Clear
-          </Link>
-        )}
-      </form>
+      </FilterBar>
       {!parsed.success && <p className="mb-3 text-sm text-red-600">Some filters were not valid and were ignored.</p>}
       {events.length === 0 ? (
         <EmptyState title={filtered ? "No events match these filters" : "Nothing recorded yet"} />

@@ -3,6 +3,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { EmptyState } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { requireTeam } from "@/lib/auth/session";
 import { listHostImages } from "@/lib/data/host-calls";
 import { AppError } from "@/lib/errors";
@@ -23,18 +24,7 @@ export default async function HostImagesPage({ params }: { params: Promise<{ slu
   if (images.length === 0) return <EmptyState title="No images on this host" />;
   const canRemove = can(ctx.role, "container.act");
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-      <table className="w-full text-sm" data-testid="images">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-4 py-2.5 font-medium">Image</th>
-            <th className="px-4 py-2.5 font-medium">Size</th>
-            <th className="px-4 py-2.5 font-medium">Created</th>
-            <th className="px-4 py-2.5 font-medium">Used by</th>
-            {canRemove && <th className="px-4 py-2.5" />}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+    <DataTable testId="images" columns={["Image", "Size", "Created", "Used by", ...(canRemove ? [""] : [])]}>
           {images.map((img) => (
             <tr key={img.id} className="align-top">
               <td className="px-4 py-3">
@@ -62,8 +52,6 @@ export default async function HostImagesPage({ params }: { params: Promise<{ slu
               )}
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </DataTable>
   );
 }
