@@ -74,7 +74,7 @@ export function Select({
 }
 
 /** A labelled textarea; shows the first error of its field or of any item in it (`ports.2`). */
-export function TextAreaField({ label, name, placeholder, rows = 3 }: { label: string; name: string; placeholder?: string; rows?: number }) {
+export function TextAreaField({ label, name, placeholder, rows = 3, defaultValue }: { label: string; name: string; placeholder?: string; rows?: number; defaultValue?: string }) {
   const state = useActionFormState();
   const error = Object.entries(state?.fields ?? {}).find(([k]) => k === name || k.startsWith(`${name}.`))?.[1];
   const echoed = state && !state.ok ? state.values?.[name] : undefined;
@@ -86,7 +86,7 @@ export function TextAreaField({ label, name, placeholder, rows = 3 }: { label: s
         name={name}
         rows={rows}
         placeholder={placeholder}
-        defaultValue={echoed}
+        defaultValue={echoed ?? defaultValue}
         aria-invalid={error ? true : undefined}
         className={`mt-1 block w-full rounded-md border px-3 py-2 font-mono text-xs shadow-sm ${error ? "border-red-400" : "border-slate-300"}`}
       />

@@ -101,3 +101,20 @@ export async function deleteService(ctx: TeamContext, serviceId: string) {
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.delete", target: { type: "service", id: s.id, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` } });
   });
 }
+
+/** Changes what a service runs; it applies on the next deploy, like a configuration change. */
+export async function updateService(ctx: TeamContext, serviceId: string, input: unknown) {
+  const s = await getService(ctx, serviceId);
+  assertCanChange(ctx, s.environment);
+  const data = parseInput(serviceInput.omit({ name: true }), input);
+  await assertHostOfTeam(ctx, data.hostId);
+  await db.$transaction(async (tx) => {
+    await tx.service.update({ where: { id: s.id }, data: { ...data, hostId: data.hostId ?? null } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "service.update",
+      target: { type: "service", id: s.id, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` },
+      data: { image: { from: s.image, to: data.image } },
+    });
+  });
+}

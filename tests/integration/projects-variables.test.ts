@@ -142,5 +142,13 @@ describe("services", () => {
     await expect(createService(other, p.slug, "staging", { name: "x", image: "nginx:1.27" })).rejects.toBeInstanceOf(NotFoundError);
     await expect(createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27" })).rejects.toThrow(/already has a service/);
     await expect(createService(ctx, p.slug, "staging", { name: "bad-port", image: "nginx:1.27", ports: "99999" })).rejects.toBeInstanceOf(ValidationError);
+
+    const { updateService } = await import("@/lib/data/services");
+    await updateService(ctx, svc.id, { image: "nginx:1.28", ports: "9090:80", restartPolicy: "always" });
+    expect(await getService(ctx, svc.id)).toMatchObject({ image: "nginx:1.28", restartPolicy: "always", ports: [{ host: 9090, container: 80, protocol: "tcp" }], volumes: [] });
+    await expect(updateService(other, svc.id, { image: "evil:1" })).rejects.toBeInstanceOf(NotFoundError);
+    const dev = await addMember(ctx, "DEVELOPER");
+    const prodSvc = await createService(ctx, p.slug, "production", { name: "api", image: "nginx:1.27" });
+    await expect(updateService(dev, prodSvc.id, { image: "nginx:1.28" })).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

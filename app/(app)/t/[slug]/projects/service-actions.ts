@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { apiTeam } from "@/lib/auth/session";
 import { deployServiceNow } from "@/lib/data/deploy-service";
-import { createService, deleteService } from "@/lib/data/services";
+import { createService, deleteService, updateService } from "@/lib/data/services";
 import { runAction, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
 
@@ -42,5 +42,14 @@ export async function deleteServiceAction(_prev: ActionState | undefined, form: 
   return runAction(async () => {
     await deleteService(await apiTeam(values.team), values.serviceId ?? "");
     revalidatePath(envPath(values));
+  }, values);
+}
+
+export async function updateServiceAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    await updateService(await apiTeam(values.team), values.serviceId ?? "", values);
+    revalidatePath(envPath(values));
+    return { message: "Saved. Redeploy to apply." };
   }, values);
 }

@@ -2,12 +2,11 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DotenvImport } from "@/components/config/dotenv-import";
 import { ServiceCard } from "@/components/config/service-card";
+import { ServiceFields } from "@/components/config/service-form";
 import { VariableEditor } from "@/components/config/variable-editor";
-import { Field, Select, TextAreaField } from "@/components/ui/field";
 import { listHosts } from "@/lib/data/hosts";
 import { resolvedServices } from "@/lib/data/resolved-config";
 import { listServices } from "@/lib/data/services";
-import { RESTART_POLICIES } from "@/lib/hosts/service-spec";
 import { PageHeader } from "@/components/shell/page-header";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
@@ -18,7 +17,7 @@ import { listVariables } from "@/lib/data/variables";
 import { NotFoundError } from "@/lib/errors";
 import { can, canChangeEnvironment } from "@/lib/permissions";
 import { protectEnvironmentAction } from "../../actions";
-import { createServiceAction, deployAllPendingAction } from "../../service-actions";
+import { createServiceAction, deployAllPendingAction, updateServiceAction } from "../../service-actions";
 import { applyImportAction, previewImportAction } from "../../transfer-actions";
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ slug: string; project: string; env: string }> }) {
@@ -81,6 +80,17 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
         {services.map((s, i) => (
           <div key={s.id} className="space-y-2">
             <ServiceCard hidden={hidden} service={s} resolved={resolved.find((r) => r.serviceId === s.id)!} canChange={canWrite} />
+            {canWrite && (
+              <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
+                <summary className="cursor-pointer text-sm font-medium text-slate-700">Settings of {s.name}</summary>
+                <ActionForm action={updateServiceAction} className="mt-3 space-y-4">
+                  {hiddenInputs}
+                  <input type="hidden" name="serviceId" value={s.id} />
+                  <ServiceFields hosts={hosts} service={s} />
+                  <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
+                </ActionForm>
+              </details>
+            )}
             <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
               <summary className="cursor-pointer text-sm font-medium text-slate-700">Variables of {s.name} only ({serviceVars[i]!.length})</summary>
               <div className="mt-3">
@@ -96,30 +106,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
           <Card title="Add service" description="An image to run on one of the team's hosts, in this environment's own network.">
             <ActionForm action={createServiceAction} resetOnSuccess>
               {hiddenInputs}
-              <div className="grid gap-4 sm:grid-cols-2">
-                <Field label="Name" name="name" placeholder="api" />
-                <Field label="Image" name="image" placeholder="nginx:1.27" />
-                <Select label="Host" name="hostId" defaultValue={hosts[0]?.id ?? ""}>
-                  {hosts.length === 0 && <option value="">No hosts yet</option>}
-                  {hosts.map((h) => (
-                    <option key={h.id} value={h.id}>
-                      {h.name}
-                    </option>
-                  ))}
-                </Select>
-                <Select label="Restart policy" name="restartPolicy" defaultValue="unless-stopped">
-                  {RESTART_POLICIES.map((r) => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
-                  ))}
-                </Select>
-              </div>
-              <TextAreaField label="Command (one argument per line; empty: the image's default)" name="command" placeholder={"node\nserver.js"} />
-              <div className="grid gap-4 sm:grid-cols-2">
-                <TextAreaField label="Ports (one per line: 8080:80/tcp, or 80 to expose only)" name="ports" />
-                <TextAreaField label="Named volumes (one per line: data:/var/lib/data[:ro])" name="volumes" />
-              </div>
+              <ServiceFields hosts={hosts} />
               <SubmitButton pendingLabel="Adding…">Add service</SubmitButton>
             </ActionForm>
           </Card>
