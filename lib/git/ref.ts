@@ -15,11 +15,11 @@ export function validateRef(raw: string): RefResult {
   // A leading "-" would be read by git as an option.
   if (raw.startsWith("-")) return fail('must not start with "-"');
   if (GIT_FORBIDDEN.test(raw)) return fail(`must not contain ~ ^ : ? * [ or \\, found ${describeChar(raw, GIT_FORBIDDEN)}`);
-  if (SHELL_META.test(raw)) return fail(`must not contain shell metacharacters, found ${describeChar(raw, SHELL_META)}`);
   // ".." is range syntax (a..b) and path traversal inside .git/refs.
   if (raw.includes("..")) return fail('must not contain ".."');
   // "@{" is reflog syntax (@{-1} = previous branch); a lone "@" means HEAD.
   if (raw.includes("@{")) return fail('must not contain "@{"');
+  if (SHELL_META.test(raw)) return fail(`must not contain shell metacharacters, found ${describeChar(raw, SHELL_META)}`);
   if (raw === "@" || raw === "HEAD") return fail(`"${raw}" is not a branch name`);
   if (raw.startsWith("/") || raw.endsWith("/")) return fail('must not start or end with "/"');
   if (raw.includes("//")) return fail('must not contain "//"');

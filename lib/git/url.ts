@@ -10,6 +10,7 @@ const MAX_URL = 2048;
 const ALLOWED_CHARS = /^[A-Za-z0-9._~:/@%+-]+$/;
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+const ENCODED_CONTROL = /[\p{C}\u2028\u2029]/u;
 const SSH_USER = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
 
 type Fail = { ok: false; error: string };
@@ -37,8 +38,9 @@ function checkPath(path: string): string | null {
   } catch {
     return "the path has a malformed %-escape";
   }
-  // %0a, %2e%2e and friends must not smuggle what the raw check refused.
-  if (INVISIBLE.test(decoded)) return "the path encodes a space or control character";
+  // %0a, %2e%2e and friends must not smuggle what the raw check refused. An encoded plain space
+  // (%20, e.g. Azure DevOps project names) is harmless and stays allowed.
+  if (ENCODED_CONTROL.test(decoded)) return "the path encodes a control character";
   if (SHELL_META.test(decoded)) return "the path encodes a shell metacharacter";
   const segs = decoded.split("/").slice(1);
   if (segs[segs.length - 1] === "") segs.pop(); // one trailing slash is harmless
@@ -90,9 +92,9 @@ export function validateRepoUrl(raw: string, opts: { allowLocal?: boolean } = {}
     if (name === "ext" || name === "fd") return fail(`the "${name}::" transport runs local commands and is never allowed`);
     return fail(`remote-helper transports ("${helper[1]}::") are not allowed`);
   }
+  if (raw.includes("[") || raw.includes("]")) return fail("bracketed (IPv6) hosts are not supported");
   if (raw.includes("::")) return fail('must not contain "::"');
   if (/[?#]/.test(raw)) return fail("must not contain a query string or fragment");
-  if (raw.includes("[") || raw.includes("]")) return fail("bracketed (IPv6) hosts are not supported");
   if (!ALLOWED_CHARS.test(raw)) return fail(`contains a character that is not allowed, found ${describeChar(raw, /[^A-Za-z0-9._~:/@%+-]/)}`);
 
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw);

@@ -26,7 +26,9 @@ function checkHmac(secret: string, body: Buffer, given: string | null, name: str
 function checkPrefixedHmac(secret: string, body: Buffer, given: string | null, name: string): VerifyResult {
   if (given === null || given === "") return { ok: false, reason: `missing ${name} header` };
   if (!given.startsWith("sha256=")) return { ok: false, reason: `malformed ${name} header (expected sha256=<hex>)` };
-  return checkHmac(secret, body, given.slice(7), name);
+  const hex = given.slice(7);
+  if (!HEX_SHA256.test(hex)) return { ok: false, reason: `malformed ${name} header` };
+  return checkHmac(secret, body, hex, name);
 }
 
 /** GitLab sends the secret itself. Hashing both sides first gives equal lengths and hides the secret's. */
