@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabelArgs } from "../tests/support/fixture-image";
-import { createTeam, newPage, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
+import { createTeam, newPage, PASSWORD, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
 import { addHostWithAgent } from "./support/host";
 
 const run = promisify(execFile);
@@ -29,7 +29,9 @@ describe("live container console", () => {
     agent = await addHostWithAgent(page, slug, "e2e-host");
     await screenshot(page, "30-hosts");
     await page.getByRole("link", { name: "e2e-host" }).click();
+    await page.waitForURL(/\/hosts\/[^/]+$/);
     await page.locator('[data-testid="live-status"][data-connected="true"]').waitFor();
+    const hostUrl = new URL(page.url()).pathname;
 
     const name = `e2e-web-${Date.now().toString(36)}`;
     await run("docker", ["run", "-d", "--name", name, ...testLabelArgs(), "--stop-timeout", "1", FIXTURE_IMAGE, "sh", "-c", "echo hello-from-the-console; sleep 3600"]);
@@ -61,5 +63,26 @@ describe("live container console", () => {
     await screenshot(page, "32-container");
     await page.goto(`/t/${slug}/settings/audit?action=container.exec`);
     await page.getByTestId("audit-events").getByText("container.exec").first().waitFor();
+
+    // A viewer sees the same console without action buttons, environment values or a terminal.
+    await page.goto(`/t/${slug}/settings/members`);
+    await page.getByLabel("Email").fill(uniqueEmail("consoleviewer"));
+    await page.getByLabel("Role").selectOption("VIEWER");
+    await page.getByRole("button", { name: "Create invite" }).click();
+    const invite = await page.getByTestId("invite-link").inputValue();
+    const viewer = await newPage(browser());
+    await viewer.goto(new URL(invite).pathname);
+    await viewer.getByLabel("Your name").fill("Vic Viewer");
+    await viewer.getByLabel("Password").fill(PASSWORD);
+    await viewer.getByRole("button", { name: "Create account and join" }).click();
+    await viewer.waitForURL(`**/t/${slug}`);
+    await viewer.goto(hostUrl);
+    const viewerRow = viewer.getByTestId(`container-${name}`);
+    await viewerRow.locator('[data-testid="container-state"][data-state="running"]').waitFor();
+    expect(await viewerRow.getByRole("button").count()).toBe(0);
+    await viewerRow.getByRole("link", { name }).click();
+    await viewer.getByTestId("logs").getByText("hello-from-the-console").first().waitFor();
+    expect(await viewer.getByRole("button", { name: "Reveal values" }).count()).toBe(0);
+    expect(await viewer.getByRole("button", { name: "Open terminal" }).count()).toBe(0);
   });
 });
