@@ -81,12 +81,13 @@ export async function deleteTeam(ctx: TeamContext, input: unknown) {
 /** Summary numbers for the team's overview page. */
 export async function teamOverview(ctx: TeamContext) {
   authorize(ctx, "team.read");
-  const [members, pendingInvites, hosts, hostsOnline, running] = await Promise.all([
+  const [members, pendingInvites, hosts, hostsOnline, running, projects] = await Promise.all([
     db.membership.count({ where: { teamId: ctx.team.id } }),
     db.invite.count({ where: { teamId: ctx.team.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } } }),
     db.host.count({ where: { teamId: ctx.team.id } }),
     db.host.count({ where: { teamId: ctx.team.id, status: "ONLINE" } }),
     db.container.count({ where: { host: { teamId: ctx.team.id }, state: "running" } }),
+    db.project.count({ where: { teamId: ctx.team.id, archivedAt: null } }),
   ]);
-  return { members, pendingInvites, hosts, hostsOnline, running };
+  return { members, pendingInvites, hosts, hostsOnline, running, projects };
 }

@@ -32,6 +32,15 @@ let control: ReturnType<typeof startControlWorker>;
 let hostId: string;
 const monitor = new Redis(process.env.REDIS_URL!);
 const seen: string[] = [];
+// What Berth's own code logs while this file runs (the control worker and the agent run in-process here).
+const logged: string[] = [];
+for (const level of ["log", "info", "warn", "error"] as const) {
+  const original = console[level].bind(console);
+  console[level] = (...args: unknown[]) => {
+    logged.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+    original(...args);
+  };
+}
 
 beforeAll(async () => {
   await ensureFixtureImage(docker);
@@ -100,6 +109,7 @@ describe("deploying a service", () => {
     // Not in clear anywhere in Redis traffic: not in job payloads, not in the sealed spec.
     expect(seen.some((l) => l.includes("service.deploy"))).toBe(true);
     expect(seen.join("\n")).not.toContain(SECRET);
+    expect(logged.join("\n")).not.toContain(SECRET);
 
     // A change is staged until a redeploy applies it.
     await setVariable(ctx, { scope: "PROJECT", projectId: project.id }, { key: "FEATURE_X", value: "on" });
@@ -117,6 +127,7 @@ describe("deploying a service", () => {
     await waitFor(() => listContainers(ctx, hostId).then((cs) => cs.find((c) => c.dockerId === containerId)), (c) => c?.state === "running");
     const { lines } = await waitFor(() => containerLogs(ctx, hostId, containerId, { tail: 10, timestamps: false }), (r) => r.lines.length > 0);
     expect(lines.map((l) => l.text)).toEqual(["password is ••••••"]);
+    expect(logged.join("\n")).not.toContain(SECRET);
   }, 60_000);
 
   it("refuses a configuration with a missing reference or a cycle, naming the chain", async () => {

@@ -13,7 +13,8 @@ export default async function TeamOverviewPage({ params }: { params: Promise<{ s
   return (
     <>
       <PageHeader title={ctx.team.name} description="Hosts, environments and deployments of this team." />
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Stat label="Projects" value={overview.projects} href={`${base}/projects`} />
         <Stat label="Members" value={overview.members} href={manage ? `${base}/settings/members` : undefined} />
         <Stat label="Pending invites" value={overview.pendingInvites} href={manage ? `${base}/settings/members` : undefined} />
         <Stat label={`Hosts (${overview.hostsOnline} online)`} value={overview.hosts} href={`${base}/hosts`} />
