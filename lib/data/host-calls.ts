@@ -13,10 +13,7 @@ import {
   imagesListJob,
 } from "@/lib/jobs/host-jobs";
 import { db } from "@/lib/db";
-import type { ContainerDetails } from "@/workers/agent/details";
-import type { ImageSummary } from "@/workers/agent/docker/images";
-import type { LogLine } from "@/workers/agent/docker/logs";
-import type { StatsSample } from "@/workers/agent/docker/stats";
+import type { ContainerDetails, ImageSummary, LogLine, StatsSample } from "@/lib/hosts/results";
 import { recordAudit } from "./audit";
 import { getContainer } from "./containers";
 import { authorize, type TeamContext } from "./context";

@@ -1,17 +1,6 @@
-// What the container page shows beyond the list: taken from `docker inspect`, environment as names only.
+// The container page's details, taken from `docker inspect`, environment as names only.
 import type Dockerode from "dockerode";
-
-export type ContainerDetails = {
-  image: string;
-  command: string[];
-  entrypoint: string[];
-  created: string;
-  restartPolicy: string;
-  tty: boolean;
-  networks: { name: string; ip: string | null }[];
-  mounts: { type: string; source: string; destination: string; readOnly: boolean }[];
-  envNames: string[];
-};
+import type { ContainerDetails } from "@/lib/hosts/results";
 
 export function containerDetails(info: Dockerode.ContainerInspectInfo): ContainerDetails {
   const asList = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);

@@ -1,14 +1,9 @@
 // Images on the host and which containers use them, so the console can say why an image cannot go.
 import type Dockerode from "dockerode";
 import { toDockerError } from "./errors";
+import type { ImageSummary } from "@/lib/hosts/results";
 
-export type ImageSummary = {
-  id: string;
-  tags: string[];
-  sizeBytes: number;
-  createdAt: string;
-  containers: { id: string; name: string }[];
-};
+export type { ImageSummary };
 
 export async function listImages(docker: Dockerode): Promise<ImageSummary[]> {
   let images: Dockerode.ImageInfo[];

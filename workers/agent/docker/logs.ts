@@ -3,8 +3,9 @@
 import type { IncomingMessage } from "node:http";
 import type Dockerode from "dockerode";
 import { toDockerError } from "./errors";
+import type { LogLine } from "@/lib/hosts/results";
 
-export type LogLine = { stream: "stdout" | "stderr"; text: string; ts: string | null };
+export type { LogLine };
 type Frame = { stream: "stdout" | "stderr"; data: Buffer };
 
 export const MAX_TAIL = 5000;

@@ -2,19 +2,9 @@
 // (docker/cli cli/command/container/stats_helpers.go), so the console shows the numbers users already know.
 import type Dockerode from "dockerode";
 import { toDockerError } from "./errors";
+import type { StatsSample } from "@/lib/hosts/results";
 
-export type StatsSample = {
-  cpuPercent: number;
-  memUsedBytes: number;
-  memLimitBytes: number;
-  memPercent: number;
-  netRxBytes: number;
-  netTxBytes: number;
-  blockReadBytes: number;
-  blockWriteBytes: number;
-  pids: number;
-  at: string;
-};
+export type { StatsSample };
 
 type CpuStats = { cpu_usage?: { total_usage?: number; percpu_usage?: number[] | null }; system_cpu_usage?: number; online_cpus?: number };
 
