@@ -23,6 +23,22 @@ export type OwnerRef =
   | { scope: "ENVIRONMENT"; environmentId: string }
   | { scope: "SERVICE"; serviceId: string };
 
+/** The owner a form or link names: a scope, and that scope's id (none for team variables). */
+export function ownerRefOf(scope: string | undefined, id: string | undefined): OwnerRef {
+  switch (scope) {
+    case "TEAM":
+      return { scope: "TEAM" };
+    case "PROJECT":
+      return { scope: "PROJECT", projectId: id ?? "" };
+    case "ENVIRONMENT":
+      return { scope: "ENVIRONMENT", environmentId: id ?? "" };
+    case "SERVICE":
+      return { scope: "SERVICE", serviceId: id ?? "" };
+    default:
+      throw new ValidationError("Unknown variable scope.");
+  }
+}
+
 export type Owner = { owner: string; scope: VarScope; label: string; env: { protected: boolean; name: string } | null };
 
 /** Checks that the owner belongs to the team and says who may change it. */

@@ -1,26 +1,11 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { apiTeam } from "@/lib/auth/session";
-import { deleteVariable, restoreVariableVersion, setVariable, type OwnerRef } from "@/lib/data/variables";
-import { ValidationError } from "@/lib/errors";
+import { deleteVariable, ownerRefOf, restoreVariableVersion, setVariable } from "@/lib/data/variables";
 import { runAction, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
 
-/** The owner a variable form is about: `scope` plus that scope's id (none for team variables). */
-function ownerRef(v: Record<string, string>): OwnerRef {
-  switch (v.scope) {
-    case "TEAM":
-      return { scope: "TEAM" };
-    case "PROJECT":
-      return { scope: "PROJECT", projectId: v.ownerId ?? "" };
-    case "ENVIRONMENT":
-      return { scope: "ENVIRONMENT", environmentId: v.ownerId ?? "" };
-    case "SERVICE":
-      return { scope: "SERVICE", serviceId: v.ownerId ?? "" };
-    default:
-      throw new ValidationError("Unknown variable scope.");
-  }
-}
+const ownerRef = (v: Record<string, string>) => ownerRefOf(v.scope, v.ownerId);
 
 export async function setVariableAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);

@@ -6,26 +6,23 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Badge, Card, EmptyState } from "@/components/ui/card";
 import { requireTeam } from "@/lib/auth/session";
-import { variableHistory, type OwnerRef } from "@/lib/data/variables";
+import { ownerRefOf, variableHistory } from "@/lib/data/variables";
 import { NotFoundError } from "@/lib/errors";
 import { safeNext } from "@/lib/http/safe-next";
 import { restoreVariableAction } from "../actions";
 
 type Search = { scope?: string; ownerId?: string; key?: string; back?: string };
 
-function refOf(s: Search): OwnerRef | null {
-  const id = s.ownerId ?? "";
-  if (s.scope === "TEAM") return { scope: "TEAM" };
-  if (s.scope === "PROJECT") return { scope: "PROJECT", projectId: id };
-  if (s.scope === "ENVIRONMENT") return { scope: "ENVIRONMENT", environmentId: id };
-  if (s.scope === "SERVICE") return { scope: "SERVICE", serviceId: id };
-  return null;
-}
-
 export default async function VariableHistoryPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<Search> }) {
   const ctx = await requireTeam((await params).slug);
   const s = await searchParams;
-  const ref = refOf(s);
+  const ref = (() => {
+    try {
+      return ownerRefOf(s.scope, s.ownerId);
+    } catch {
+      return null;
+    }
+  })();
   if (!ref || !s.key) notFound();
   const versions = await variableHistory(ctx, ref, s.key).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
   const back = safeNext(s.back, `/t/${ctx.team.slug}`);
