@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ensureLocalHost } from "@/lib/data/local-host";
-import { agentRedisUrl, closeAdminRedis } from "@/lib/hosts/redis-acl";
+import { agentRedisUrl } from "@/lib/hosts/redis-acl";
+import { closeAdminRedis } from "@/lib/redis/admin";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 

@@ -6,7 +6,7 @@ import { env as appEnv } from "@/lib/env";
 import { ValidationError } from "@/lib/errors";
 import { callHost } from "@/lib/hosts/call-host";
 import { sealForHost } from "@/lib/hosts/host-seal";
-import { adminRedis } from "@/lib/hosts/redis-acl";
+import { adminRedis } from "@/lib/redis/admin";
 import { serviceSpec, specKey } from "@/lib/hosts/service-spec";
 import { serviceDeployJob } from "@/lib/jobs/host-jobs";
 import { recordAudit } from "./audit";

@@ -11,7 +11,7 @@ import { recordAudit } from "./audit";
 import { authorize, type Actor, type TeamContext } from "./context";
 import { hashInviteToken, inviteStatus, newInviteToken } from "./invite-token";
 import { dispatchOutboxEmail, queueOutboxEmail } from "./outbox";
-import { isUniqueViolation } from "./users";
+import { isUniqueViolation } from "./unique-violation";
 
 export function inviteUrl(token: string): string {
   return `${env.appUrl}/invite/${token}`;

@@ -8,7 +8,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { z } from "zod";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
-import { isUniqueViolation } from "./users";
+import { isUniqueViolation } from "./unique-violation";
 
 export const DEFAULT_ENVIRONMENTS = [
   { name: "development", slug: "development", protected: false },

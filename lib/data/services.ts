@@ -7,7 +7,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
 import { assertCanChange, getEnvironment } from "./projects";
-import { isUniqueViolation } from "./users";
+import { isUniqueViolation } from "./unique-violation";
 
 const lines = (v: unknown) => (typeof v === "string" ? v.split("\n").map((l) => l.trim()).filter(Boolean) : v);
 

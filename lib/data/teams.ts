@@ -7,7 +7,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { createTeamInput, deleteTeamInput, renameTeamInput } from "@/lib/validation/schemas";
 import { recordAudit } from "./audit";
 import { authorize, type Actor, type TeamContext } from "./context";
-import { isUniqueViolation } from "./users";
+import { isUniqueViolation } from "./unique-violation";
 
 /** Slugs that would collide with Berth's own routes if a team took them. */
 const RESERVED = new Set(["new", "api", "settings", "admin", "invite", "signin", "signup", "account", "teams"]);

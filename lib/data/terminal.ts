@@ -1,9 +1,9 @@
 // Browser terminals into containers: admins and owners only, each session audited. A session belongs to
 // the user who opened it; its id alone grants nothing.
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { adminRedis } from "@/lib/redis/admin";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { callHost } from "@/lib/hosts/call-host";
 import { execStreamKey, terminalInput } from "@/lib/hosts/protocol";
@@ -13,15 +13,6 @@ import { recordAudit } from "./audit";
 import { getContainer } from "./containers";
 import { authorize, type TeamContext } from "./context";
 import { getHost } from "./hosts";
-
-let redis: Redis | undefined;
-function bus(): Redis {
-  if (!redis) {
-    redis = new Redis(env.redisUrl, { maxRetriesPerRequest: 2 });
-    redis.on("error", (e) => console.error(`terminal: redis: ${e.message}`));
-  }
-  return redis;
-}
 
 const metaKey = (sessionId: string) => `berth:terminal:${sessionId}`;
 type Meta = { teamId: string; userId: string; hostId: string; dockerId: string };
@@ -34,7 +25,7 @@ export async function openTerminal(ctx: TeamContext, hostId: string, dockerId: s
   if (c.state !== "running") throw new ValidationError("The container is not running.");
   const sessionId = randomUUID();
   const meta: Meta = { teamId: ctx.team.id, userId: ctx.actor.id, hostId, dockerId: c.dockerId };
-  await bus().set(metaKey(sessionId), JSON.stringify(meta), "EX", 6 * 3600);
+  await adminRedis().set(metaKey(sessionId), JSON.stringify(meta), "EX", 6 * 3600);
   await db.$transaction((tx) =>
     recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "container.exec", target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` }, data: { sessionId } }),
   );
@@ -45,7 +36,7 @@ export async function openTerminal(ctx: TeamContext, hostId: string, dockerId: s
 /** The session's streams, for its owner only (and only while they may still open terminals). */
 export async function terminalSession(ctx: TeamContext, sessionId: string) {
   authorize(ctx, "container.exec");
-  const raw = /^[0-9a-f-]{36}$/.test(sessionId) ? await bus().get(metaKey(sessionId)) : null;
+  const raw = /^[0-9a-f-]{36}$/.test(sessionId) ? await adminRedis().get(metaKey(sessionId)) : null;
   const meta = raw ? (JSON.parse(raw) as Meta) : null;
   if (!meta || meta.teamId !== ctx.team.id || meta.userId !== ctx.actor.id) throw new NotFoundError("Terminal session not found");
   return {
@@ -57,6 +48,6 @@ export async function terminalSession(ctx: TeamContext, sessionId: string) {
 export async function sendTerminalInput(ctx: TeamContext, sessionId: string, input: unknown) {
   const keys = await terminalSession(ctx, sessionId);
   const msg = parseInput(terminalInput, input);
-  await bus().xadd(keys.in, "MAXLEN", "~", "1000", "*", "m", JSON.stringify(msg));
-  await bus().expire(keys.in, 6 * 3600);
+  await adminRedis().xadd(keys.in, "MAXLEN", "~", "1000", "*", "m", JSON.stringify(msg));
+  await adminRedis().expire(keys.in, 6 * 3600);
 }

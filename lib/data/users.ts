@@ -8,6 +8,7 @@ import { changePasswordInput, signUpInput, updateProfileInput } from "@/lib/vali
 import { recordAudit } from "./audit";
 import type { Actor } from "./context";
 import { assertSignInAllowed, recordSignInAttempt } from "./login-attempts";
+import { isUniqueViolation } from "./unique-violation";
 
 const actorSelect = { id: true, email: true, name: true } as const;
 
@@ -83,8 +84,4 @@ export async function changePassword(actor: Actor, input: unknown): Promise<{ se
 
 export async function countUsers(): Promise<number> {
   return db.user.count();
-}
-
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
 }

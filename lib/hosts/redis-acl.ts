@@ -1,20 +1,12 @@
 // Per-host Redis logins. Each host agent authenticates as `host-<id>`, allowed only the keys of its own
 // queue and report stream, and no pub/sub channel. The control plane keeps the admin login.
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { adminRedis } from "@/lib/redis/admin";
 import { env } from "@/lib/env";
 import { hostKeyPrefix, hostQueueName } from "./protocol";
 
 export function hostRedisUser(hostId: string) {
   return hostQueueName(hostId);
-}
-
-let admin: Redis | undefined;
-export function adminRedis(): Redis {
-  if (!admin) {
-    admin = new Redis(env.redisUrl, { maxRetriesPerRequest: 2 });
-    admin.on("error", (e) => console.error(`redis (admin): ${e.message}`));
-  }
-  return admin;
 }
 
 /** Creates or resets the host's user. `tokenHash` is the SHA-256 hex of its password (never the password). */
@@ -49,9 +41,4 @@ export function agentRedisUrl(hostId: string, token: string, base = env.publicRe
   u.password = token;
   u.searchParams.set("prefix", env.queuePrefix);
   return u.toString();
-}
-
-export async function closeAdminRedis() {
-  await admin?.quit().catch(() => {});
-  admin = undefined;
 }

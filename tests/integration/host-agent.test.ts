@@ -10,7 +10,7 @@ import { createHost, getHost, listHosts } from "@/lib/data/hosts";
 import type { TeamContext } from "@/lib/data/context";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { closeHostCalls } from "@/lib/hosts/call-host";
-import { closeAdminRedis } from "@/lib/hosts/redis-acl";
+import { closeAdminRedis } from "@/lib/redis/admin";
 import { parseAgentUrl } from "@/workers/agent/config";
 import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";

@@ -12,7 +12,7 @@ import { actOnContainer } from "@/lib/data/host-calls";
 import { createHost, getHost, removeHost } from "@/lib/data/hosts";
 import { closeHostCalls } from "@/lib/hosts/call-host";
 import { hostReportStream } from "@/lib/hosts/protocol";
-import { closeAdminRedis } from "@/lib/hosts/redis-acl";
+import { closeAdminRedis } from "@/lib/redis/admin";
 import { teamChannel } from "@/lib/live/channels";
 import { parseAgentUrl } from "@/workers/agent/config";
 import { startAgent } from "@/workers/agent/start";

@@ -16,7 +16,7 @@ import { setVariable } from "@/lib/data/variables";
 import type { TeamContext } from "@/lib/data/context";
 import { ForbiddenError, ValidationError } from "@/lib/errors";
 import { closeHostCalls } from "@/lib/hosts/call-host";
-import { closeAdminRedis } from "@/lib/hosts/redis-acl";
+import { closeAdminRedis } from "@/lib/redis/admin";
 import { parseAgentUrl } from "@/workers/agent/config";
 import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";
