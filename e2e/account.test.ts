@@ -1,7 +1,7 @@
 // An existing user joins a second team through an invite, switches between teams, changes name and
 // password, signs out and back in.
 import { describe, expect, it } from "vitest";
-import { createTeam, newPage, PASSWORD, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
+import { createTeam, inviteLink, newPage, PASSWORD, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
 
 const browser = useBrowser();
 
@@ -20,11 +20,7 @@ describe("account and teams", () => {
     await me.getByRole("button", { name: "Sign out" }).click();
     await me.waitForURL("**/signin");
 
-    await owner.goto(`/t/${otherSlug}/settings/members`);
-    await owner.getByLabel("Email").fill(email);
-    await owner.getByLabel("Role").selectOption("ADMIN");
-    await owner.getByRole("button", { name: "Create invite" }).click();
-    const url = await owner.getByTestId("invite-link").inputValue();
+    const url = await inviteLink(owner, otherSlug, email, "ADMIN");
 
     // Signed out, an existing account signs in on the invite page, then accepts.
     await me.goto(new URL(url).pathname);

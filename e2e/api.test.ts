@@ -1,7 +1,7 @@
 // The JSON API authenticates by itself and answers bad requests with 4xx and a message.
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createTeam, launch, newPage, signUp, uniqueEmail } from "./support/browser";
+import { baseUrl, createTeam, joinAsNewUser, launch, newPage, signUp, uniqueEmail } from "./support/browser";
 
 let browser: Browser;
 let owner: BrowserContext;
@@ -61,12 +61,7 @@ describe("JSON API", () => {
     const { invite } = await ok.json();
     expect(invite.url).toContain("/invite/");
 
-    const viewer = await newPage(browser);
-    await viewer.goto(new URL(invite.url).pathname);
-    await viewer.getByLabel("Your name").fill("Api Viewer");
-    await viewer.getByLabel("Password").fill("browser-password-1");
-    await viewer.getByRole("button", { name: "Create account and join" }).click();
-    await viewer.waitForURL(`**/t/${slug}`);
+    const viewer = await joinAsNewUser(browser, invite.url, slug, "Api Viewer");
     const denied = await viewer.context().request.post(`/api/teams/${slug}/invites`, { data: { email: uniqueEmail("x"), role: "VIEWER" } });
     expect(denied.status()).toBe(403);
     expect((await denied.json()).error.message).toMatch(/Only admins and owners/);

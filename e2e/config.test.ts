@@ -5,7 +5,7 @@ import type { ChildProcess } from "node:child_process";
 import Dockerode from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureFixtureImage, FIXTURE_IMAGE } from "../tests/support/fixture-image";
-import { createTeam, newPage, PASSWORD, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
+import { createTeam, inviteLink, joinAsNewUser, newPage, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
 import { addHostWithAgent } from "./support/host";
 
 const browser = useBrowser();
@@ -45,18 +45,7 @@ describe("shared configuration", () => {
     serviceLabel = `berth.service.id=${deployed!.Labels["berth.service.id"]}`;
 
     // A developer joins.
-    const devEmail = uniqueEmail("cfgdev");
-    await owner.goto(`/t/${slug}/settings/members`);
-    await owner.getByLabel("Email").fill(devEmail);
-    await owner.getByLabel("Role").selectOption("DEVELOPER");
-    await owner.getByRole("button", { name: "Create invite" }).click();
-    const invite = await owner.getByTestId("invite-link").inputValue();
-    const dev = await newPage(browser());
-    await dev.goto(new URL(invite).pathname);
-    await dev.getByLabel("Your name").fill("Dana Dev");
-    await dev.getByLabel("Password").fill(PASSWORD);
-    await dev.getByRole("button", { name: "Create account and join" }).click();
-    await dev.waitForURL(`**/t/${slug}`);
+    const dev = await joinAsNewUser(browser(), await inviteLink(owner, slug, uniqueEmail("cfgdev"), "DEVELOPER"), slug, "Dana Dev");
 
     // The developer sets a staging variable and a secret.
     await dev.goto(`/t/${slug}/projects/web-shop/staging`);

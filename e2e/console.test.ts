@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabelArgs } from "../tests/support/fixture-image";
-import { createTeam, newPage, PASSWORD, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
+import { createTeam, inviteLink, joinAsNewUser, newPage, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
 import { addHostWithAgent } from "./support/host";
 
 const run = promisify(execFile);
@@ -65,17 +65,7 @@ describe("live container console", () => {
     await page.getByTestId("audit-events").getByText("container.exec").first().waitFor();
 
     // A viewer sees the same console without action buttons, environment values or a terminal.
-    await page.goto(`/t/${slug}/settings/members`);
-    await page.getByLabel("Email").fill(uniqueEmail("consoleviewer"));
-    await page.getByLabel("Role").selectOption("VIEWER");
-    await page.getByRole("button", { name: "Create invite" }).click();
-    const invite = await page.getByTestId("invite-link").inputValue();
-    const viewer = await newPage(browser());
-    await viewer.goto(new URL(invite).pathname);
-    await viewer.getByLabel("Your name").fill("Vic Viewer");
-    await viewer.getByLabel("Password").fill(PASSWORD);
-    await viewer.getByRole("button", { name: "Create account and join" }).click();
-    await viewer.waitForURL(`**/t/${slug}`);
+    const viewer = await joinAsNewUser(browser(), await inviteLink(page, slug, uniqueEmail("consoleviewer"), "VIEWER"), slug, "Vic Viewer");
     await viewer.goto(hostUrl);
     const viewerRow = viewer.getByTestId(`container-${name}`);
     await viewerRow.locator('[data-testid="container-state"][data-state="running"]').waitFor();

@@ -61,3 +61,23 @@ export async function createTeam(page: Page, name: string): Promise<string> {
 export function uniqueEmail(prefix: string) {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
 }
+
+/** Creates an invite on the team's members page (as an admin or owner) and returns its link. */
+export async function inviteLink(page: Page, slug: string, email: string, role: "OWNER" | "ADMIN" | "DEVELOPER" | "VIEWER"): Promise<string> {
+  await page.goto(`/t/${slug}/settings/members`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Role").selectOption(role);
+  await page.getByRole("button", { name: "Create invite" }).click();
+  return page.getByTestId("invite-link").inputValue();
+}
+
+/** Opens an invite link in a fresh browser context, signs up as a new user and lands on the team. */
+export async function joinAsNewUser(browser: Browser, link: string, slug: string, name: string): Promise<Page> {
+  const page = await newPage(browser);
+  await page.goto(new URL(link).pathname);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account and join" }).click();
+  await page.waitForURL(`**/t/${slug}`);
+  return page;
+}
