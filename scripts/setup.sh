@@ -3,8 +3,8 @@
 # generated secrets once, installs npm dependencies. Safe and quick to run again.
 #   scripts/setup.sh          what `npm start` needs
 #   scripts/setup.sh --test   plus what `npm test` needs (Chromium for browser tests, the test database)
-# DATABASE_URL, REDIS_URL and DOCKER_HOST, when set, point Berth at services the user runs: those are
-# neither installed nor started here.
+# DATABASE_URL, REDIS_URL, DOCKER_HOST and BERTH_CADDY_ADMIN, when set, point Berth at services the user
+# runs: those are neither installed nor started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,7 @@ want openssl openssl
 [ -n "${DATABASE_URL:-}" ] || { want pg_ctlcluster postgresql-common; [ -d /usr/lib/postgresql ] || need_pkgs+=(postgresql); }
 [ -n "${REDIS_URL:-}" ] && [ "${BERTH_LOCAL_REDIS:-}" != 1 ] || want redis-server redis-server
 [ -n "${DOCKER_HOST:-}" ] || want dockerd docker.io
+[ -n "${BERTH_CADDY_ADMIN:-}" ] || want caddy caddy # the reverse proxy in front of services
 if [ "$mode" = test ]; then
   want chromium chromium
   want busybox busybox-static
@@ -112,6 +113,35 @@ if [ -z "${DOCKER_HOST:-}" ]; then
     setsid dockerd --host unix:///var/run/docker.sock >/var/log/dockerd.log 2>&1 < /dev/null &
     for _ in $(seq 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
     docker info >/dev/null 2>&1 || die "Docker Engine did not start (log: /var/log/dockerd.log)"
+  fi
+fi
+
+# --- Caddy (the reverse proxy the host agent drives through its JSON admin API) ----------------------
+# Configured only through the admin API, never a Caddyfile: the agent adds and swaps routes at run time.
+# `--resume` reloads the config Caddy autosaved last time, so routes survive a restart; the file below
+# only seeds the very first start. Debian's package tries to start a systemd unit on install; without
+# systemd that fails harmlessly, and that unit's Caddyfile would not be ours anyway.
+# The check speaks HTTP over bash's /dev/tcp because curl is not necessarily installed.
+caddy_admin_up() {
+  timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/2019 \
+    && printf "GET /config/ HTTP/1.0\r\nHost: 127.0.0.1:2019\r\n\r\n" >&3 \
+    && head -1 <&3 | grep -q " 200 "' 2>/dev/null
+}
+if [ -z "${BERTH_CADDY_ADMIN:-}" ]; then
+  # Every config change (each route switch) makes Caddy bind its ports anew (SO_REUSEPORT) and close the old
+  # sockets; Linux resets the connections still queued on a closing socket unless tcp_migrate_req hands them
+  # to the new one (Linux >= 5.14). Measured: a few resets per 20 switches without it, none with it.
+  if [ "$(cat /proc/sys/net/ipv4/tcp_migrate_req 2>/dev/null)" = 0 ]; then
+    sysctl -qw net.ipv4.tcp_migrate_req=1 2>/dev/null \
+      || say "could not set net.ipv4.tcp_migrate_req=1 (needs root): switching a route may reset a few connections"
+  fi
+  if ! caddy_admin_up; then
+    is_root || die "Caddy is not running and starting it needs root (it listens on port 80); or set BERTH_CADDY_ADMIN."
+    say "starting Caddy (admin API on 127.0.0.1:2019)"
+    echo '{"admin":{"listen":"127.0.0.1:2019"}}' >.berth/caddy.json
+    setsid caddy run --resume --config .berth/caddy.json >/var/log/berth-caddy.log 2>&1 </dev/null &
+    for _ in $(seq 50); do caddy_admin_up && break; sleep 0.2; done
+    caddy_admin_up || die "Caddy did not start (log: /var/log/berth-caddy.log)"
   fi
 fi
 
