@@ -29,6 +29,10 @@ export const env = {
   get hostOfflineAfterMs() {
     return Number(process.env.BERTH_HOST_OFFLINE_AFTER_MS || 15_000);
   },
+  /** Tests clone local fixture repositories (file://); never set in production. */
+  get allowLocalGit() {
+    return process.env.BERTH_ALLOW_LOCAL_GIT === "1";
+  },
   /** Namespaces BullMQ keys, so test runs never share queues with a running Berth. */
   get queuePrefix() {
     return process.env.BERTH_QUEUE_PREFIX || "bull";

@@ -16,6 +16,8 @@ const env = {
   NODE_ENV: "test",
   NEXT_TELEMETRY_DISABLED: "1",
   BERTH_QUEUE_PREFIX: `berth-test-${process.pid}`,
+  // Tests deploy from local fixture repositories (file://), which production refuses.
+  BERTH_ALLOW_LOCAL_GIT: "1",
 };
 const totals = { passed: 0, failed: 0, skipped: 0 };
 fs.mkdirSync(path.join(root, "test-results"), { recursive: true });

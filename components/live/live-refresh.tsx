@@ -4,7 +4,8 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
-export function LiveRefresh({ slug, hostId }: { slug: string; hostId?: string }) {
+/** `hostId` / `serviceId`: refresh only for news about that host, or that service's deployments. */
+export function LiveRefresh({ slug, hostId, serviceId }: { slug: string; hostId?: string; serviceId?: string }) {
   const router = useRouter();
   const [connected, setConnected] = useState(false);
   const pending = useRef(false);
@@ -13,8 +14,9 @@ export function LiveRefresh({ slug, hostId }: { slug: string; hostId?: string })
     es.onopen = () => setConnected(true);
     es.onerror = () => setConnected(false);
     es.onmessage = (e) => {
-      const msg = JSON.parse(e.data) as { hostId: string };
+      const msg = JSON.parse(e.data) as { hostId: string; serviceId?: string };
       if (hostId && msg.hostId !== hostId) return;
+      if (serviceId && msg.serviceId !== serviceId) return;
       if (pending.current) return;
       pending.current = true;
       setTimeout(() => {
@@ -23,7 +25,7 @@ export function LiveRefresh({ slug, hostId }: { slug: string; hostId?: string })
       }, 50);
     };
     return () => es.close();
-  }, [slug, hostId, router]);
+  }, [slug, hostId, serviceId, router]);
   return (
     <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" data-testid="live-status" data-connected={connected}>
       <span className={`h-2 w-2 rounded-full ${connected ? "bg-emerald-500" : "bg-amber-400"}`} />

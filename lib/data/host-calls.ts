@@ -18,7 +18,8 @@ import { recordAudit } from "./audit";
 import { getContainer } from "./containers";
 import { authorize, type TeamContext } from "./context";
 import { getHost } from "./hosts";
-import { maskSecrets, secretValuesOfService } from "./resolved-config";
+import { maskSecrets } from "@/lib/config/mask";
+import { secretValuesOfService } from "./resolved-config";
 
 async function onlineHost(ctx: TeamContext, hostId: string) {
   const host = await getHost(ctx, hostId);

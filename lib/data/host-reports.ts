@@ -2,6 +2,7 @@
 // caller, with a host id taken from the Redis stream the report came from (which only that host can write).
 import { db, type Tx } from "@/lib/db";
 import type { ContainerSummary, HostReport } from "@/lib/hosts/protocol";
+import { renewLeases } from "./deployments/lease";
 
 export type ReportOutcome = { teamId: string | null; hostChanged: boolean; containersChanged: boolean } | null;
 
@@ -66,6 +67,7 @@ export async function applyHostReport(hostId: string, report: HostReport): Promi
             images: f.images,
           },
         });
+        if (report.deployments?.length) await renewLeases(tx, hostId, report.deployments, now);
         out.hostChanged = true;
         break;
       }
@@ -89,6 +91,8 @@ export async function applyHostReport(hostId: string, report: HostReport): Promi
         await tx.host.update({ where: { id: hostId }, data: { status: "OFFLINE", statusSince: now } });
         out.hostChanged = true;
         break;
+      case "deployment":
+        throw new Error("deployment reports are applied by applyDeploymentReport");
       default: {
         const never: never = report;
         throw new Error(`unknown report ${JSON.stringify(never)}`);

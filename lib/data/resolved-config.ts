@@ -79,6 +79,8 @@ export async function deployableEnv(teamId: string, env: EnvRef, service: Servic
     errors: r.errors,
     env: Object.fromEntries(r.vars.map((v) => [v.key, v.value])),
     fingerprints: Object.fromEntries(r.vars.map((v) => [v.key, fingerprint(v.value)])),
+    /** The secret values, to mask them wherever output is shown. */
+    secrets: r.vars.filter((v) => v.secret).map((v) => v.value),
   };
 }
 
@@ -112,11 +114,4 @@ export async function secretValuesOfService(teamId: string, serviceId: string): 
   const services = await db.service.findMany({ where: { environmentId: s.environment.id }, select: { id: true, name: true } });
   const r = resolveEnvironment(await environmentLayers(teamId, s.environment, services))[s.name];
   return (r?.vars ?? []).filter((v) => v.secret && v.value.length >= 4).map((v) => v.value);
-}
-
-/** Replaces every occurrence of the given secret values (longest first) with a mask. */
-export function maskSecrets(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("••••••");
-  return out;
 }

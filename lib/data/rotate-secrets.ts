@@ -2,10 +2,12 @@
 // re-seal every stored secret under the new key. Safe to run again; each row is re-sealed in place.
 import { masterKeysFromEnv, needsReseal, open, seal } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db";
+import { configAad } from "./deployments/spec";
+import { credentialAad, webhookSecretAad } from "./git-services";
 import { variableAad as aad } from "./variables";
 
 /** `teamId` limits the pass to one team (tests; or re-running for a team whose rows failed). */
-export async function resealAllSecrets(teamId?: string): Promise<{ variables: number; versions: number }> {
+export async function resealAllSecrets(teamId?: string): Promise<{ variables: number; versions: number; services: number; deployments: number }> {
   const keys = masterKeysFromEnv();
   let variables = 0;
   let versions = 0;
@@ -19,5 +21,25 @@ export async function resealAllSecrets(teamId?: string): Promise<{ variables: nu
     await db.variableVersion.update({ where: { id: v.id }, data: { sealed: seal(open(v.sealed!, aad(v.owner, v.key), keys), aad(v.owner, v.key), keys) } });
     versions++;
   }
-  return { variables, versions };
+  const reseal = (sealed: string | null, aadOf: string) => (sealed && needsReseal(sealed, keys) ? seal(open(sealed, aadOf, keys), aadOf, keys) : null);
+  let services = 0;
+  const gitServices = await db.service.findMany({
+    where: { source: "git", ...(teamId ? { environment: { project: { teamId } } } : {}) },
+    select: { id: true, gitCredential: true, webhookSecret: true },
+  });
+  for (const s of gitServices) {
+    const gitCredential = reseal(s.gitCredential, credentialAad(s.id));
+    const webhookSecret = reseal(s.webhookSecret, webhookSecretAad(s.id));
+    if (!gitCredential && !webhookSecret) continue;
+    await db.service.update({ where: { id: s.id }, data: { ...(gitCredential ? { gitCredential } : {}), ...(webhookSecret ? { webhookSecret } : {}) } });
+    services++;
+  }
+  let deployments = 0;
+  for (const d of await db.deployment.findMany({ where: { config: { not: null }, ...(teamId ? { teamId } : {}) }, select: { id: true, config: true } })) {
+    const config = reseal(d.config, configAad(d.id));
+    if (!config) continue;
+    await db.deployment.update({ where: { id: d.id }, data: { config } });
+    deployments++;
+  }
+  return { variables, versions, services, deployments };
 }

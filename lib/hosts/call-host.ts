@@ -44,6 +44,11 @@ export async function callHost<S extends z.ZodType, R = unknown>(hostId: string,
   }
 }
 
+/** Puts a job on the host's queue without waiting: its progress comes back on the host's report stream. */
+export async function sendToHost<S extends z.ZodType>(hostId: string, def: JobDefinition<S>, data: z.input<S>): Promise<void> {
+  await pair(hostId).queue.add(def.name, def.schema.parse(data), def.options);
+}
+
 export async function closeHostCalls() {
   await Promise.all([...pairs.values()].flatMap((p) => [p.queue.close(), p.events.close()]));
   pairs.clear();

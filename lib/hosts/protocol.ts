@@ -47,9 +47,25 @@ export const hostFacts = z.object({
 });
 export type HostFacts = z.infer<typeof hostFacts>;
 
+export const DEPLOYMENT_STEPS = ["CLONING", "BUILDING", "STARTING", "HEALTH_CHECK", "LIVE", "FAILED", "CANCELLED"] as const;
+
+/** A deployment's progress, as its agent reports it. */
+export const deploymentReport = z.object({
+  type: z.literal("deployment"),
+  at: z.string(),
+  deploymentId: z.string().min(1).max(64),
+  status: z.enum(DEPLOYMENT_STEPS),
+  commit: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/), message: z.string().max(2000), author: z.string().max(500) }).optional(),
+  imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+  error: z.string().max(8000).optional(),
+});
+export type DeploymentReport = z.infer<typeof deploymentReport>;
+
 /** A report an agent appends to its stream. */
 export const hostReport = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("heartbeat"), at: z.string(), facts: hostFacts }),
+  // `deployments`: the ones this agent is running now, which renews their leases.
+  z.object({ type: z.literal("heartbeat"), at: z.string(), facts: hostFacts, deployments: z.array(z.string()).max(100).optional() }),
+  deploymentReport,
   // The whole truth: containers absent from it are gone.
   z.object({ type: z.literal("snapshot"), at: z.string(), containers: z.array(containerSummary) }),
   z.object({ type: z.literal("container"), at: z.string(), container: containerSummary }),

@@ -15,3 +15,11 @@ export const deliverEmail = defineJob({
     removeOnFail: false, // kept for diagnosis
   },
 });
+
+/** Starts whatever queued deployments may start now (see lib/data/deployments/dispatch.ts). */
+export const dispatchDeploymentsJob = defineJob({
+  name: "deployments.dispatch",
+  queue: CONTROL_QUEUE,
+  schema: z.object({}),
+  options: { attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600 } },
+});

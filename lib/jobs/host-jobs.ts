@@ -59,4 +59,20 @@ export const serviceDeployJob = defineJob({
   options: { attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
 });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, serviceDeployJob];
+const deploymentId = z.string().min(1).max(64);
+
+/** Starts a deployment; the agent answers at once and reports its progress on its stream. */
+export const deploymentStartJob = defineJob({ name: "deployment.start", queue: "host", schema: z.object({ deploymentId }), options: once });
+
+/** Stops a running deployment's clone, build or start; the agent reports it CANCELLED once cleaned up. */
+export const deploymentCancelJob = defineJob({ name: "deployment.cancel", queue: "host", schema: z.object({ deploymentId }), options: once });
+
+/** Removes release tags Berth made; an image goes when its last tag does, and only if Berth built it. */
+export const releasePruneJob = defineJob({
+  name: "release.prune",
+  queue: "host",
+  schema: z.object({ tags: z.array(z.string().regex(/^berth-[a-z0-9]+:[0-9]+$/)).max(100) }),
+  options: once,
+});
+
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, serviceDeployJob, deploymentStartJob, deploymentCancelJob, releasePruneJob];

@@ -4,7 +4,9 @@ import { z } from "zod";
 
 export const liveMessage = z.object({
   hostId: z.string(),
-  kind: z.enum(["host", "containers"]),
+  kind: z.enum(["host", "containers", "deployment"]),
+  /** Deployment messages: the service whose deployments changed. */
+  serviceId: z.string().optional(),
   at: z.number(),
 });
 export type LiveMessage = z.infer<typeof liveMessage>;

@@ -1,40 +1,26 @@
 // Clone and build on the agent side, against real git and the real Docker Engine: a bare repository with a
 // Dockerfile on the locally built base image.
-import { execFile } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage, BuildError } from "@/workers/agent/build/build-image";
 import { cloneRepo } from "@/workers/agent/build/clone";
 import { ensureFixtureImage, FIXTURE_IMAGE } from "../support/fixture-image";
+import { HTTPD_DOCKERFILE, makeBareRepo } from "../support/git-repo";
+import { BAD_REFS, BAD_URLS } from "../support/injection-corpus";
 
-const run = promisify(execFile);
 const docker = new Dockerode();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "berth-build-"));
-const bare = path.join(tmp, "app.git");
+const repo = await makeBareRepo("berth-build-test-");
+const tmp = repo.dir;
+const bare = repo.bare;
 const tags: string[] = [];
-
-async function commitFiles(files: Record<string, string>, branch = "main") {
-  const work = fs.mkdtempSync(path.join(tmp, "work-"));
-  await run("git", ["clone", "--", bare, work]);
-  await run("git", ["-C", work, "checkout", "-B", branch]);
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(work, name)), { recursive: true });
-    fs.writeFileSync(path.join(work, name), content);
-  }
-  await run("git", ["-C", work, "add", "-A"]);
-  await run("git", ["-C", work, "-c", "user.name=Test", "-c", "user.email=test@example.test", "commit", "-m", `change on ${branch}`]);
-  await run("git", ["-C", work, "push", "origin", `HEAD:${branch}`]);
-}
+const commitFiles = (files: Record<string, string>, branch = "main") => repo.commit(files, `change on ${branch}`, branch);
 
 beforeAll(async () => {
   await ensureFixtureImage(docker);
-  await run("git", ["init", "--bare", "--initial-branch=main", bare]);
   await commitFiles({
-    Dockerfile: `FROM ${FIXTURE_IMAGE}\nCOPY site/ /www/\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`,
+    Dockerfile: HTTPD_DOCKERFILE,
     "site/index.html": "hello from git\n",
   });
   await commitFiles({ Dockerfile: `FROM ${FIXTURE_IMAGE}\nRUN echo about to fail && exit 3\n` }, "broken");
@@ -73,10 +59,10 @@ describe("clone and build on the agent", () => {
 
   it("refuses injection attempts before running git, and production refuses local URLs", async () => {
     const dir = path.join(tmp, "never");
-    for (const url of ["--upload-pack=touch /tmp/pwned", "ext::sh -c touch% /tmp/pwned", "https://example.test/$(id)", `file://${bare}`]) {
+    for (const url of [...BAD_URLS, `file://${bare}`]) {
       await expect(cloneRepo({ url, ref: "main", dir })).rejects.toThrow(/Refused repository URL/);
     }
-    for (const ref of ["-b", "main..evil", "main\nrm", "`id`"]) {
+    for (const ref of BAD_REFS) {
       await expect(cloneRepo({ url: `file://${bare}`, ref, dir, allowLocal: true })).rejects.toThrow(/Refused branch/);
     }
     expect(fs.existsSync(dir)).toBe(false);

@@ -6,14 +6,7 @@ import { openAsHost } from "@/lib/hosts/host-seal";
 import { serviceSpec, specKey, type ServiceSpec } from "@/lib/hosts/service-spec";
 import type { AgentConfig } from "./config";
 import { toDockerError } from "./docker/errors";
-
-async function ensureNetwork(docker: Dockerode, name: string, labels: Record<string, string>) {
-  const found = await docker.listNetworks({ filters: { name: [name] } });
-  if (found.some((n) => n.Name === name)) return;
-  await docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true }).catch((e) => {
-    if ((e as { statusCode?: number }).statusCode !== 409) throw e; // created meanwhile
-  });
-}
+import { ensureNetwork } from "./docker/networks";
 
 async function ensureImage(docker: Dockerode, image: string) {
   try {

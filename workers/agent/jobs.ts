@@ -12,6 +12,9 @@ import {
   imageRemoveJob,
   imagesListJob,
   serviceDeployJob,
+  deploymentStartJob,
+  deploymentCancelJob,
+  releasePruneJob,
 } from "@/lib/jobs/host-jobs";
 import { runContainerAction } from "./docker/containers";
 import { listImages, removeImage } from "./docker/images";
@@ -21,15 +24,24 @@ import type { AgentConfig } from "./config";
 import { deployService, readSpec } from "./deploy";
 import { containerDetails, containerEnv } from "./details";
 import { startTerminal } from "./terminal";
+import type { DeploymentRunner } from "./deployment/runner";
+import { pruneReleaseTags } from "./deployment/prune";
 
 /** Docker's own refusal, passed through unchanged, and never retried. */
 function refused(e: unknown): never {
   throw new UnrecoverableError(e instanceof Error ? e.message : String(e));
 }
 
-export type JobContext = { docker: Dockerode; redis: Redis; cfg: AgentConfig; afterAction: (dockerId: string) => Promise<void>; log: (m: string) => void };
+export type JobContext = {
+  docker: Dockerode;
+  redis: Redis;
+  cfg: AgentConfig;
+  deployments: DeploymentRunner;
+  afterAction: (dockerId: string) => Promise<void>;
+  log: (m: string) => void;
+};
 
-export function createJobHandler({ docker, redis, cfg, afterAction, log }: JobContext) {
+export function createJobHandler({ docker, redis, cfg, deployments, afterAction, log }: JobContext) {
   return async function handle(job: Job): Promise<unknown> {
     switch (job.name) {
       case containerActionJob.name: {
@@ -73,6 +85,19 @@ export function createJobHandler({ docker, redis, cfg, afterAction, log }: JobCo
         const result = await deployService(docker, spec).catch(refused);
         await afterAction(result.containerId);
         return result;
+      }
+      case deploymentStartJob.name: {
+        const { deploymentId } = deploymentStartJob.schema.parse(job.data);
+        await deployments.start(deploymentId);
+        return { ok: true };
+      }
+      case deploymentCancelJob.name: {
+        const { deploymentId } = deploymentCancelJob.schema.parse(job.data);
+        return { running: deployments.cancel(deploymentId) };
+      }
+      case releasePruneJob.name: {
+        const { tags } = releasePruneJob.schema.parse(job.data);
+        return pruneReleaseTags(docker, tags);
       }
       default:
         throw new UnrecoverableError(`unknown job ${job.name}`);

@@ -12,6 +12,9 @@ import { watchContainerEvents } from "./docker/events";
 import { createHostFactsSampler } from "./docker/host-facts";
 import { createJobHandler } from "./jobs";
 import { createReporter } from "./reporter";
+import { cleanUpAfterRestart } from "./deployment/cleanup";
+import { createDeploymentRunner } from "./deployment/runner";
+import { createProxy } from "./proxy/caddy";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -33,7 +36,11 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
   const now = () => new Date().toISOString();
   const safely = (what: string, fn: () => Promise<unknown>) => fn().catch((e) => !stopped && log(`${what} failed: ${(e as Error).message}`));
 
-  const heartbeat = () => safely("heartbeat", async () => report({ type: "heartbeat", at: now(), facts: await facts() }));
+  const proxy = createProxy();
+  const deployments = createDeploymentRunner({ docker, redis, cfg, proxy, report, log });
+  await cleanUpAfterRestart(docker, proxy, cfg.hostId, log).catch((e) => log(`cleaning up after a restart failed: ${(e as Error).message}`));
+
+  const heartbeat = () => safely("heartbeat", async () => report({ type: "heartbeat", at: now(), facts: await facts(), deployments: deployments.activeIds() }));
   const snapshot = () => safely("snapshot", async () => report({ type: "snapshot", at: now(), containers: await listSummaries(docker) }));
   const reportContainer = async (dockerId: string) => {
     const c = await inspectSummary(docker, dockerId);
@@ -66,7 +73,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     void snapshot();
   });
 
-  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler({ docker, redis, cfg, afterAction: reportContainer, log }), {
+  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler({ docker, redis, cfg, deployments, afterAction: reportContainer, log }), {
     connection: new Redis(cfg.redisUrl, { maxRetriesPerRequest: null }),
     prefix: cfg.prefix,
     concurrency: 4,
@@ -77,11 +84,14 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
 
   return {
     hostId: cfg.hostId,
-    async stop({ goodbye = true } = {}) {
+    /** `crash`: tests only — go silent first, as a killed agent would, so running deployments report nothing. */
+    async stop({ goodbye = true, crash = false } = {}) {
       stopped = true;
       timers.forEach(clearInterval);
       stopEvents();
+      if (crash) redis.disconnect();
       await worker.close();
+      await deployments.stopAll();
       if (goodbye) await report({ type: "goodbye", at: now() }).catch(() => {});
       redis.disconnect();
     },

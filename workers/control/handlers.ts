@@ -1,7 +1,10 @@
 // Control-queue job handlers: each parses job.data with its definition's schema, then re-loads what it needs.
 import { UnrecoverableError, type Job } from "bullmq";
 import { deliverOutboxEmail, markOutboxFailed } from "@/lib/data/outbox";
-import { deliverEmail } from "@/lib/jobs/definitions";
+import { dispatchDeployments } from "@/lib/data/deployments";
+import { deliverEmail, dispatchDeploymentsJob } from "@/lib/jobs/definitions";
+import { publishLive } from "@/lib/live/publish";
+import { adminRedis } from "@/lib/redis/admin";
 
 export async function handleControlJob(job: Job): Promise<unknown> {
   switch (job.name) {
@@ -15,6 +18,10 @@ export async function handleControlJob(job: Job): Promise<unknown> {
         throw e;
       }
     }
+    case dispatchDeploymentsJob.name:
+      dispatchDeploymentsJob.schema.parse(job.data);
+      for (const d of await dispatchDeployments()) await publishLive(adminRedis(), d.teamId, { hostId: d.hostId, kind: "deployment", serviceId: d.serviceId });
+      return { ok: true };
     default:
       throw new UnrecoverableError(`unknown job ${job.name}`);
   }

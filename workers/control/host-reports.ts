@@ -2,6 +2,7 @@
 // team, and acknowledges. Also re-provisions host Redis users whenever Redis (re)connects, and marks
 // silent hosts offline.
 import { Redis } from "ioredis";
+import { applyDeploymentReport, dispatchDeployments, expireLeases } from "@/lib/data/deployments";
 import { allHostCredentials, applyHostReport, markSilentHostsOffline } from "@/lib/data/host-reports";
 import { env } from "@/lib/env";
 import { hostReport, hostReportStream } from "@/lib/hosts/protocol";
@@ -45,6 +46,10 @@ export function startHostReports() {
       const report = hostId && raw ? hostReport.safeParse(JSON.parse(raw)) : undefined;
       if (!hostId || !report?.success) {
         console.error(`control: dropped a malformed report ${id} on ${key}`);
+      } else if (report.data.type === "deployment") {
+        const out = await applyDeploymentReport(hostId, report.data);
+        if (out) await publishLive(writer, out.teamId, { hostId, kind: "deployment", serviceId: out.serviceId });
+        if (out?.ended) await dispatchAndTell();
       } else {
         const out = await applyHostReport(hostId, report.data);
         if (out?.containersChanged) await publishLive(writer, out.teamId, { hostId, kind: "containers" });
@@ -83,11 +88,18 @@ export function startHostReports() {
     }
   }
 
+  // Starting deployments tells their teams (a deployment whose spec cannot be built fails right here).
+  async function dispatchAndTell() {
+    for (const d of await dispatchDeployments()) await publishLive(writer, d.teamId, { hostId: d.hostId, kind: "deployment", serviceId: d.serviceId });
+  }
+
   const sweep = setInterval(async () => {
     try {
       for (const h of await markSilentHostsOffline(env.hostOfflineAfterMs)) await publishLive(writer, h.teamId, { hostId: h.id, kind: "host" });
+      for (const d of await expireLeases()) await publishLive(writer, d.teamId, { hostId: d.hostId ?? "", kind: "deployment", serviceId: d.serviceId });
+      await dispatchAndTell();
     } catch (e) {
-      console.error("control: offline sweep failed:", e);
+      console.error("control: sweep failed:", e);
     }
   }, 1000);
 

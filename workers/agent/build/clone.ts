@@ -5,12 +5,21 @@ import { runProcess } from "./run-process";
 
 export type CloneResult = { commit: string; message: string; author: string };
 
-export async function cloneRepo(opts: { url: string; ref: string; dir: string; allowLocal?: boolean; signal?: AbortSignal; onOutput?: (line: string) => void }): Promise<CloneResult> {
+/** `extraEnv` adds credentials (see git-auth.ts); it cannot override the locked-down git environment. */
+export async function cloneRepo(opts: {
+  url: string;
+  ref: string;
+  dir: string;
+  allowLocal?: boolean;
+  extraEnv?: Record<string, string>;
+  signal?: AbortSignal;
+  onOutput?: (line: string) => void;
+}): Promise<CloneResult> {
   const url = validateRepoUrl(opts.url, { allowLocal: opts.allowLocal });
   if (!url.ok) throw new Error(`Refused repository URL: ${url.error}`);
   const ref = validateRef(opts.ref);
   if (!ref.ok) throw new Error(`Refused branch or tag: ${ref.error}`);
-  const env = gitProcessEnv(process.env, { allowLocal: opts.allowLocal });
+  const env = { ...opts.extraEnv, ...gitProcessEnv(process.env, { allowLocal: opts.allowLocal }) };
   const clone = await runProcess("git", ["clone", "--depth", "1", "--single-branch", "--no-tags", "--branch", ref.ref, "--", url.url, opts.dir], {
     env,
     signal: opts.signal,

@@ -1,0 +1,37 @@
+// Cancelling: a deployment still waiting in the queue ends at once; a running one is stopped by its agent,
+// which removes what it made and reports CANCELLED. If the agent cannot be reached, the lease ends it.
+import { db } from "@/lib/db";
+import { isTerminal, STATUS_LABEL } from "@/lib/deploy/states";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { callHost } from "@/lib/hosts/call-host";
+import { deploymentCancelJob } from "@/lib/jobs/host-jobs";
+import { recordAudit } from "../audit";
+import type { TeamContext } from "../context";
+import { assertCanChange } from "../projects";
+import { nudgeScheduler } from "./create";
+
+export async function cancelDeployment(ctx: TeamContext, deploymentId: string) {
+  const d = await db.deployment.findFirst({
+    where: { id: String(deploymentId), teamId: ctx.team.id },
+    select: { id: true, number: true, status: true, steps: true, hostId: true, dispatchedAt: true, service: { select: { id: true, name: true, environment: { select: { name: true, protected: true, project: { select: { name: true } } } } } } },
+  });
+  if (!d) throw new NotFoundError("Deployment not found");
+  assertCanChange(ctx, d.service.environment);
+  if (isTerminal(d.status)) throw new ValidationError(`#${d.number} has already ended (${STATUS_LABEL[d.status].toLowerCase()}).`);
+  const label = `${d.service.environment.project.name}/${d.service.environment.name}/${d.service.name}`;
+  const now = new Date();
+  const ended = await db.$transaction(async (tx) => {
+    const { count } = await tx.deployment.updateMany({
+      where: { id: d.id, status: "QUEUED", dispatchedAt: null },
+      data: { status: "CANCELLED", cancelRequested: true, finishedAt: now, log: "", steps: [...(d.steps as object[]), { status: "CANCELLED", at: now.toISOString() }] },
+    });
+    if (count === 0) await tx.deployment.update({ where: { id: d.id }, data: { cancelRequested: true } });
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "deployment.cancel", target: { type: "service", id: d.service.id, label }, data: { deployment: d.id, number: d.number, status: d.status } });
+    return count > 0;
+  });
+  if (!ended && d.hostId) {
+    await callHost(d.hostId, deploymentCancelJob, { deploymentId: d.id }, 10_000).catch((e) => console.error(`deployments: cancel of ${d.id} not delivered: ${(e as Error).message}`));
+  }
+  await nudgeScheduler({ teamId: ctx.team.id, serviceId: d.service.id, hostId: d.hostId });
+  return { ended };
+}

@@ -1,0 +1,132 @@
+// New deployments: a build of the branch (Deploy button, webhook push), a rollback to an earlier release,
+// or a promotion of another environment's release. Each is written QUEUED with its audit row, then the
+// scheduler is nudged; nothing here waits for the host.
+import { db, type Tx } from "@/lib/db";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { dispatchDeploymentsJob } from "@/lib/jobs/definitions";
+import { publishLive } from "@/lib/live/publish";
+import { adminRedis } from "@/lib/redis/admin";
+import type { AuditActor } from "../audit";
+import { recordAudit } from "../audit";
+import { authorize, type TeamContext } from "../context";
+import { assertCanChange } from "../projects";
+import { imageTag } from "./names";
+
+type NewDeployment = {
+  teamId: string;
+  service: { id: string; hostId: string | null; label: string };
+  trigger: "manual" | "webhook" | "rollback" | "promote";
+  ref: string | null;
+  requestedCommit?: string | null;
+  source?: { id: string; imageId: string; commitSha: string | null; commitMessage: string | null; commitAuthor: string | null };
+  actor: AuditActor | null;
+  audit?: Record<string, string | number | null>;
+};
+
+/** Inserts the row with the service's next number (the service row is locked meanwhile). */
+export async function insertDeployment(tx: Tx, n: NewDeployment) {
+  if (!n.service.hostId) throw new ValidationError("Choose a host for this service first.");
+  await tx.$executeRaw`SELECT 1 FROM "Service" WHERE id = ${n.service.id} FOR UPDATE`;
+  const last = await tx.deployment.findFirst({ where: { serviceId: n.service.id }, orderBy: { number: "desc" }, select: { number: true } });
+  const number = (last?.number ?? 0) + 1;
+  const d = await tx.deployment.create({
+    data: {
+      teamId: n.teamId,
+      serviceId: n.service.id,
+      hostId: n.service.hostId,
+      number,
+      trigger: n.trigger,
+      ref: n.ref,
+      requestedCommit: n.requestedCommit ?? null,
+      imageTag: imageTag(n.service.id, number),
+      sourceId: n.source?.id ?? null,
+      imageId: n.source?.imageId ?? null,
+      commitSha: n.source?.commitSha ?? null,
+      commitMessage: n.source?.commitMessage ?? null,
+      commitAuthor: n.source?.commitAuthor ?? null,
+      steps: [{ status: "QUEUED", at: new Date().toISOString() }],
+      actorId: n.actor?.id ?? null,
+      actorEmail: n.actor?.email ?? "webhook",
+    },
+    select: { id: true, number: true },
+  });
+  await recordAudit(tx, n.actor, {
+    teamId: n.teamId,
+    action: `deployment.${n.trigger === "manual" ? "create" : n.trigger}`,
+    target: { type: "service", id: n.service.id, label: n.service.label },
+    data: { deployment: d.id, number, ref: n.ref, ...n.audit },
+  });
+  return d;
+}
+
+/** Tells the team's open pages, and wakes the scheduler (if Redis is unreachable, its periodic pass still runs). */
+export async function nudgeScheduler(n: { teamId: string; serviceId: string; hostId: string | null }) {
+  await publishLive(adminRedis(), n.teamId, { hostId: n.hostId ?? "", kind: "deployment", serviceId: n.serviceId }).catch(() => {});
+  await enqueue(dispatchDeploymentsJob, {}).catch((e) => console.error("deployments: could not nudge the scheduler:", (e as Error).message));
+}
+
+async function gitServiceOf(ctx: TeamContext, serviceId: string) {
+  authorize(ctx, "project.read");
+  const s = await db.service.findFirst({
+    where: { id: String(serviceId), environment: { project: { teamId: ctx.team.id } } },
+    select: { id: true, name: true, source: true, hostId: true, gitBranch: true, environmentId: true, environment: { select: { name: true, protected: true, project: { select: { id: true, name: true } } } } },
+  });
+  if (!s) throw new NotFoundError("Service not found");
+  if (s.source !== "git") throw new ValidationError(`${s.name} runs an image; deploy it from its environment page.`);
+  return { ...s, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` };
+}
+
+/** The Deploy button: build the service's branch as it is now. */
+export async function deployFromGit(ctx: TeamContext, serviceId: string) {
+  const s = await gitServiceOf(ctx, serviceId);
+  assertCanChange(ctx, s.environment);
+  const d = await db.$transaction((tx) => insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "manual", ref: s.gitBranch, actor: ctx.actor }));
+  await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });
+  return d;
+}
+
+async function releaseOf(ctx: TeamContext, deploymentId: string) {
+  const r = await db.deployment.findFirst({
+    where: { id: String(deploymentId), teamId: ctx.team.id },
+    select: { id: true, number: true, serviceId: true, status: true, imageId: true, imagePrunedAt: true, hostId: true, ref: true, commitSha: true, commitMessage: true, commitAuthor: true, config: true },
+  });
+  if (!r) throw new NotFoundError("Deployment not found");
+  if (r.status !== "LIVE" || !r.imageId) throw new ValidationError(`#${r.number} never went live, so it is not a release.`);
+  if (r.imagePrunedAt) throw new ValidationError(`#${r.number}'s image was pruned (only the newest releases keep theirs).`);
+  return r;
+}
+
+/** Puts an earlier release back live: its image and its configuration, no rebuild. */
+export async function rollbackTo(ctx: TeamContext, deploymentId: string) {
+  const r = await releaseOf(ctx, deploymentId);
+  const s = await gitServiceOf(ctx, r.serviceId);
+  assertCanChange(ctx, s.environment);
+  if (!r.config) throw new ValidationError(`#${r.number} has no stored configuration to roll back to.`);
+  if (r.hostId !== s.hostId) throw new ValidationError(`#${r.number} ran on another host; its image is not on ${s.name}'s host.`);
+  const d = await db.$transaction((tx) =>
+    insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "rollback", ref: r.ref, source: { ...r, imageId: r.imageId! }, actor: ctx.actor, audit: { to: r.number } }),
+  );
+  await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });
+  return d;
+}
+
+/** Deploys the exact image of a release to the service of the same name in another environment, with that environment's configuration. */
+export async function promoteRelease(ctx: TeamContext, deploymentId: string, targetEnvironmentId: string) {
+  const r = await releaseOf(ctx, deploymentId);
+  const from = await gitServiceOf(ctx, r.serviceId);
+  const target = await db.service.findFirst({
+    where: { name: from.name, environmentId: String(targetEnvironmentId), environment: { projectId: from.environment.project.id } },
+    select: { id: true },
+  });
+  if (!target) throw new ValidationError(`That environment has no service called ${from.name}; create it there first.`);
+  const s = await gitServiceOf(ctx, target.id);
+  assertCanChange(ctx, s.environment);
+  if (s.id === from.id) throw new ValidationError("Choose another environment: to put this release back here, roll back to it.");
+  if (r.hostId !== s.hostId) throw new ValidationError(`The release's image is on another host than ${s.label}'s; promote between environments on the same host.`);
+  const d = await db.$transaction((tx) =>
+    insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "promote", ref: r.ref, source: { ...r, imageId: r.imageId! }, actor: ctx.actor, audit: { from: from.label, release: r.number } }),
+  );
+  await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });
+  return d;
+}

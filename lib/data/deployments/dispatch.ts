@@ -1,0 +1,67 @@
+// The scheduler. Queued deployments start in order, at most `buildConcurrency` at once per host and one at a
+// time per service. Claims happen under one advisory lock, so the web app and any number of control workers
+// can call this at once without over-dispatching. Called after every change that may free a slot, and
+// every second by the control worker as a safety net.
+import { db } from "@/lib/db";
+import { ACTIVE_ORDER } from "@/lib/deploy/states";
+import { sendToHost } from "@/lib/hosts/call-host";
+import { deploymentStartJob } from "@/lib/jobs/host-jobs";
+import { leaseMs } from "./lease";
+import { prepareSpec } from "./spec";
+
+const DISPATCH_LOCK = 7_346_001;
+
+type Claimed = { id: string; teamId: string; hostId: string; serviceId: string };
+
+async function claim(): Promise<Claimed[]> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK})`;
+    const queued = await tx.deployment.findMany({
+      where: { status: "QUEUED", dispatchedAt: null, hostId: { not: null }, host: { status: "ONLINE" } },
+      orderBy: { createdAt: "asc" },
+      select: { id: true, teamId: true, hostId: true, serviceId: true, host: { select: { buildConcurrency: true } } },
+      take: 500,
+    });
+    if (!queued.length) return [];
+    const running = await tx.deployment.findMany({
+      where: { status: { in: [...ACTIVE_ORDER] }, dispatchedAt: { not: null }, hostId: { in: [...new Set(queued.map((q) => q.hostId!))] } },
+      select: { hostId: true, serviceId: true },
+    });
+    const perHost = new Map<string, number>();
+    const busy = new Set<string>();
+    for (const r of running) {
+      perHost.set(r.hostId!, (perHost.get(r.hostId!) ?? 0) + 1);
+      busy.add(r.serviceId);
+    }
+    const claimed: Claimed[] = [];
+    const now = new Date();
+    for (const q of queued) {
+      const n = perHost.get(q.hostId!) ?? 0;
+      if (busy.has(q.serviceId) || n >= q.host!.buildConcurrency) continue;
+      busy.add(q.serviceId);
+      perHost.set(q.hostId!, n + 1);
+      await tx.deployment.update({ where: { id: q.id }, data: { dispatchedAt: now, leaseExpiresAt: new Date(now.getTime() + leaseMs()) } });
+      claimed.push({ id: q.id, teamId: q.teamId, hostId: q.hostId!, serviceId: q.serviceId });
+    }
+    return claimed;
+  });
+}
+
+/** Starts what may start; returns what changed (a deployment whose spec cannot be built fails here). */
+export async function dispatchDeployments(): Promise<{ teamId: string; serviceId: string; hostId: string }[]> {
+  const claimed = await claim();
+  for (const c of claimed) {
+    try {
+      await prepareSpec(c.id);
+      await sendToHost(c.hostId, deploymentStartJob, { deploymentId: c.id });
+    } catch (e) {
+      const now = new Date();
+      const d = await db.deployment.findUniqueOrThrow({ where: { id: c.id }, select: { steps: true } });
+      await db.deployment.updateMany({
+        where: { id: c.id, status: "QUEUED" },
+        data: { status: "FAILED", error: (e as Error).message, finishedAt: now, log: "", leaseExpiresAt: null, steps: [...(d.steps as object[]), { status: "FAILED", at: now.toISOString() }] },
+      });
+    }
+  }
+  return claimed.map(({ teamId, serviceId, hostId }) => ({ teamId, serviceId, hostId }));
+}

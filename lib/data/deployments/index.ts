@@ -1,0 +1,9 @@
+// Git deployments: creation (deploy, rollback, promote, webhook), scheduling, agent reports, leases, reads.
+export { deployFromGit, rollbackTo, promoteRelease, nudgeScheduler } from "./create";
+export { cancelDeployment } from "./cancel";
+export { dispatchDeployments } from "./dispatch";
+export { applyDeploymentReport, type DeploymentOutcome } from "./report";
+export { expireLeases, leaseMs } from "./lease";
+export { listDeployments, getDeployment, deploymentLog, parseLogCursor, type LogCursor } from "./queries";
+export { receivePushWebhook, detectProvider } from "./webhook";
+export { serviceHostnames } from "./names";

@@ -1,0 +1,23 @@
+// Names a git service's releases get on its host: container, network, image tag, proxy route, hostnames.
+export type ServicePlace = { id: string; name: string; environment: { slug: string; project: { slug: string } } };
+
+export function containerBase(s: ServicePlace) {
+  return `berth-${s.environment.project.slug}-${s.environment.slug}`.slice(0, 100);
+}
+
+export function containerName(s: ServicePlace) {
+  return `${containerBase(s)}-${s.name}`.slice(0, 128);
+}
+
+export function imageTag(serviceId: string, number: number) {
+  return `berth-${serviceId.toLowerCase()}:${number}`;
+}
+
+export function routeId(serviceId: string) {
+  return `svc-${serviceId.toLowerCase()}`;
+}
+
+/** `<service>.<environment>.<project>.<base domain>`, then the service's custom domains. */
+export function serviceHostnames(s: ServicePlace, baseDomain: string, domains: string[]) {
+  return [`${s.name}.${s.environment.slug}.${s.environment.project.slug}.${baseDomain}`, ...domains.filter((d) => d !== baseDomain)];
+}

@@ -1,0 +1,57 @@
+// Worker side: an agent's report on one of its deployments, applied through the state machine. Reports
+// from another host, for an unknown deployment, or that would move backwards are dropped. When a
+// deployment ends, its log is copied from Redis into Postgres; when it goes live, it becomes the service's
+// live release and releases beyond the service's limit lose their images.
+import { masterKeysFromEnv, open } from "@/lib/crypto/secret-box";
+import { db } from "@/lib/db";
+import { canMove, isTerminal } from "@/lib/deploy/states";
+import { env as appEnv } from "@/lib/env";
+import { deploymentLogKey } from "@/lib/hosts/deployment-spec";
+import type { DeploymentReport } from "@/lib/hosts/protocol";
+import { adminRedis } from "@/lib/redis/admin";
+import { finalLog } from "./log-stream";
+import { fingerprint } from "../resolved-config";
+import { leaseMs } from "./lease";
+import { pruneOldReleases } from "./prune";
+import { configAad } from "./spec";
+
+export type DeploymentOutcome = { teamId: string; serviceId: string; hostId: string; ended: boolean } | null;
+
+export async function applyDeploymentReport(hostId: string, r: DeploymentReport): Promise<DeploymentOutcome> {
+  const d = await db.deployment.findFirst({
+    where: { id: r.deploymentId, hostId },
+    select: { id: true, teamId: true, serviceId: true, status: true, steps: true, cancelRequested: true, config: true },
+  });
+  if (!d || !canMove(d.status, r.status)) return null;
+  const now = new Date();
+  const ended = isTerminal(r.status);
+  const log = ended ? await finalLog(hostId, d.id) : undefined;
+  const moved = await db.$transaction(async (tx) => {
+    const { count } = await tx.deployment.updateMany({
+      where: { id: d.id, status: d.status }, // nobody moved it meanwhile (a lease expiry, a cancel)
+      data: {
+        status: r.status,
+        steps: [...(d.steps as object[]), { status: r.status, at: now.toISOString() }],
+        ...(r.commit ? { commitSha: r.commit.sha, commitMessage: r.commit.message, commitAuthor: r.commit.author } : {}),
+        ...(r.imageId ? { imageId: r.imageId } : {}),
+        ...(r.error ? { error: r.error } : {}),
+        leaseExpiresAt: ended ? null : new Date(now.getTime() + leaseMs()),
+        ...(ended ? { finishedAt: now, log } : {}),
+      },
+    });
+    if (count === 0) return false;
+    if (r.status === "LIVE") {
+      const config = d.config ? (JSON.parse(open(d.config, configAad(d.id), masterKeysFromEnv())) as { env: Record<string, string> }) : { env: {} };
+      await tx.service.update({
+        where: { id: d.serviceId },
+        data: { liveDeploymentId: d.id, deployedAt: now, deployedConfig: Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, fingerprint(v)])) },
+      });
+    }
+    return true;
+  });
+  if (!moved) return null;
+  // Viewers still following the stream get a minute to catch up before it goes.
+  if (ended) await adminRedis().expire(deploymentLogKey(appEnv.queuePrefix, hostId, d.id), 60).catch(() => 0);
+  if (r.status === "LIVE") await pruneOldReleases(d.serviceId).catch((e) => console.error(`control: pruning releases of ${d.serviceId} failed:`, e));
+  return { teamId: d.teamId, serviceId: d.serviceId, hostId, ended };
+}

@@ -1,0 +1,94 @@
+// The instructions a host's agent gets for one deployment, built when it is dispatched: the service's
+// stored git settings, the credential, and the configuration — resolved now for a new build or a
+// promotion, the release's own for a rollback. Sealed for that host under its own Redis keys.
+import { masterKeysFromEnv, open, seal } from "@/lib/crypto/secret-box";
+import { db } from "@/lib/db";
+import { env as appEnv } from "@/lib/env";
+import { ValidationError } from "@/lib/errors";
+import { deploymentSpec, deploymentSpecKey, type DeploymentSpec } from "@/lib/hosts/deployment-spec";
+import { sealForHost } from "@/lib/hosts/host-seal";
+import { adminRedis } from "@/lib/redis/admin";
+import { openGitCredential } from "../git-services";
+import { deployableEnv } from "../resolved-config";
+import { containerBase, containerName, imageTag, routeId, serviceHostnames } from "./names";
+
+export const configAad = (deploymentId: string) => `deployment:${deploymentId}:config`;
+const SPEC_TTL_SECONDS = 600;
+
+type Config = { env: Record<string, string>; secrets: string[] };
+
+async function configFor(d: { id: string; teamId: string; trigger: string; sourceId: string | null }, service: { id: string; name: string; environment: { id: string; projectId: string } }): Promise<Config> {
+  if (d.trigger === "rollback" && d.sourceId) {
+    const source = await db.deployment.findUniqueOrThrow({ where: { id: d.sourceId }, select: { config: true } });
+    if (!source.config) throw new ValidationError("The release has no stored configuration to roll back to.");
+    return JSON.parse(open(source.config, configAad(d.sourceId), masterKeysFromEnv())) as Config;
+  }
+  const c = await deployableEnv(d.teamId, service.environment, service);
+  if (c.errors.length) throw new ValidationError(`The configuration has errors, nothing was deployed: ${c.errors.map((e) => e.message).join("; ")}`);
+  return { env: c.env, secrets: c.secrets };
+}
+
+/** Builds, seals and stores the spec; also records the configuration on the deployment. */
+export async function prepareSpec(deploymentId: string): Promise<void> {
+  const d = await db.deployment.findUniqueOrThrow({
+    where: { id: deploymentId },
+    select: {
+      id: true,
+      teamId: true,
+      number: true,
+      trigger: true,
+      sourceId: true,
+      imageId: true,
+      ref: true,
+      requestedCommit: true,
+      host: { select: { id: true, tokenHash: true, baseDomain: true } },
+      service: {
+        select: {
+          id: true,
+          name: true,
+          gitUrl: true,
+          gitSubdir: true,
+          dockerfile: true,
+          httpPort: true,
+          healthPath: true,
+          healthTimeoutSec: true,
+          domains: true,
+          environment: { select: { id: true, slug: true, projectId: true, project: { select: { slug: true } } } },
+        },
+      },
+    },
+  });
+  const s = d.service;
+  if (!d.host) throw new ValidationError("The service's host was removed.");
+  if (!s.httpPort) throw new ValidationError("The service has no port set.");
+  const config = await configFor(d, s);
+  const credential = d.imageId ? { kind: "none" as const } : await openGitCredential(db, s.id);
+  const spec: DeploymentSpec = deploymentSpec.parse({
+    deploymentId: d.id,
+    serviceId: s.id,
+    source: d.imageId
+      ? { kind: "image", imageId: d.imageId }
+      : { kind: "git", url: s.gitUrl, ref: d.ref, commit: d.requestedCommit, subdirectory: s.gitSubdir, dockerfile: s.dockerfile, auth: credential },
+    imageTag: imageTag(s.id, d.number),
+    containerName: containerName(s),
+    network: containerBase(s),
+    env: config.env,
+    labels: {
+      "berth.project": s.environment.project.slug,
+      "berth.environment": s.environment.slug,
+      "berth.service": s.name,
+      "berth.service.id": s.id,
+      "berth.host.id": d.host.id,
+    },
+    port: s.httpPort,
+    health: { path: s.healthPath, timeoutSec: s.healthTimeoutSec },
+    route: { id: routeId(s.id), hosts: serviceHostnames(s, d.host.baseDomain, s.domains as string[]) },
+    mask: [...config.secrets, ...(credential.kind === "token" ? [credential.token] : [])].filter((v) => v.length >= 4),
+  });
+  await db.deployment.update({
+    where: { id: d.id },
+    data: { config: seal(JSON.stringify(config), configAad(d.id), masterKeysFromEnv()), configKeys: Object.keys(config.env).sort() },
+  });
+  const key = deploymentSpecKey(appEnv.queuePrefix, d.host.id, d.id);
+  await adminRedis().set(key, sealForHost(d.host.tokenHash, key, spec), "EX", SPEC_TTL_SECONDS);
+}

@@ -1,0 +1,72 @@
+// The deployment state machine, pure: which status may follow which, what is terminal, and how long each
+// step took. The control plane applies agent reports through `canMove`, so a late or repeated report can
+// never move a deployment backwards or out of a terminal state.
+import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
+
+export const ACTIVE_ORDER = ["QUEUED", "CLONING", "BUILDING", "STARTING", "HEALTH_CHECK"] as const satisfies readonly DeploymentStatus[];
+export const TERMINAL = ["LIVE", "FAILED", "CANCELLED"] as const satisfies readonly DeploymentStatus[];
+export type Terminal = (typeof TERMINAL)[number];
+
+export function isTerminal(s: DeploymentStatus): s is Terminal {
+  return (TERMINAL as readonly string[]).includes(s);
+}
+
+function rank(s: DeploymentStatus): number {
+  switch (s) {
+    case "QUEUED":
+      return 0;
+    case "CLONING":
+      return 1;
+    case "BUILDING":
+      return 2;
+    case "STARTING":
+      return 3;
+    case "HEALTH_CHECK":
+      return 4;
+    case "LIVE":
+    case "FAILED":
+    case "CANCELLED":
+      return 5;
+    default: {
+      const never: never = s;
+      throw new Error(`unknown deployment status ${String(never)}`);
+    }
+  }
+}
+
+/** Forward only; LIVE only from the health check; FAILED and CANCELLED from any active status. */
+export function canMove(from: DeploymentStatus, to: DeploymentStatus): boolean {
+  if (isTerminal(from) || from === to) return false;
+  if (to === "FAILED" || to === "CANCELLED") return true;
+  if (to === "LIVE") return from === "HEALTH_CHECK";
+  return rank(to) > rank(from);
+}
+
+export const STATUS_LABEL: Record<DeploymentStatus, string> = {
+  QUEUED: "Queued",
+  CLONING: "Cloning",
+  BUILDING: "Building",
+  STARTING: "Starting",
+  HEALTH_CHECK: "Checking health",
+  LIVE: "Live",
+  FAILED: "Failed",
+  CANCELLED: "Cancelled",
+};
+
+export type Step = { status: DeploymentStatus; at: string };
+export type TimedStep = { status: DeploymentStatus; startedAt: string; ms: number | null; running: boolean };
+
+/** Each recorded step with its duration: until the next step began, or until `end` (the finish, or now). */
+export function timedSteps(steps: Step[], finishedAt: Date | null, now = new Date()): TimedStep[] {
+  const active = steps.filter((s) => !isTerminal(s.status));
+  return active.map((s, i) => {
+    const next = active[i + 1]?.at ?? finishedAt?.toISOString() ?? null;
+    const end = next ? Date.parse(next) : now.getTime();
+    return { status: s.status, startedAt: s.at, ms: Math.max(0, end - Date.parse(s.at)), running: !next };
+  });
+}
+
+/** Steps a rollback or promotion runs: its image exists already, so there is nothing to clone or build. */
+export function plannedSteps(reusesImage: boolean): DeploymentStatus[] {
+  return reusesImage ? ["QUEUED", "STARTING", "HEALTH_CHECK"] : ["QUEUED", "CLONING", "BUILDING", "STARTING", "HEALTH_CHECK"];
+}

@@ -1,0 +1,54 @@
+// What a host's agent is told to do for one deployment. Built by the control plane from stored, validated
+// service settings, sealed for that host only (host-seal.ts), and parsed again by the agent, which also
+// re-validates the repository URL and ref before git sees them.
+import { z } from "zod";
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+export const gitAuthSpec = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("none") }),
+  z.object({ kind: z.literal("ssh"), privateKey: z.string().min(1) }),
+  z.object({ kind: z.literal("token"), token: z.string().min(1) }),
+]);
+
+export const deploymentSpec = z.object({
+  deploymentId: z.string().min(1).max(64),
+  serviceId: z.string().min(1).max(64),
+  // Build from git, or reuse an image this host already has (rollback, promotion).
+  source: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("git"),
+      url: z.string().max(2048),
+      ref: z.string().max(255),
+      commit: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
+      subdirectory: z.string().max(512),
+      dockerfile: z.string().max(512),
+      auth: gitAuthSpec,
+    }),
+    z.object({ kind: z.literal("image"), imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+  ]),
+  /** The tag that keeps this release's image: berth-<service id>:<number>. */
+  imageTag: z.string().regex(/^berth-[a-z0-9]+:[0-9]+$/),
+  /** The running container's stable name; a candidate runs as `<name>-next-<n>` until it is live. */
+  containerName: z.string().regex(NAME),
+  network: z.string().regex(NAME),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+  labels: z.record(z.string(), z.string()),
+  port: z.number().int().min(1).max(65535),
+  health: z.object({ path: z.string().regex(/^\/[\x21-\x7e]*$/).max(512).nullable(), timeoutSec: z.number().int().min(1).max(600) }),
+  /** The proxy route's id and the hostnames it answers. */
+  route: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), hosts: z.array(z.string().regex(HOSTNAME)).min(1).max(20) }),
+  /** Values to mask in the log: the configuration's secrets and the git credential. */
+  mask: z.array(z.string()).max(500),
+});
+export type DeploymentSpec = z.infer<typeof deploymentSpec>;
+
+export function deploymentSpecKey(prefix: string, hostId: string, deploymentId: string) {
+  return `${prefix}:host-${hostId}:deployment:${deploymentId}:spec`;
+}
+
+/** The deployment's log lines, appended by the agent and read by the console (resumable by entry id). */
+export function deploymentLogKey(prefix: string, hostId: string, deploymentId: string) {
+  return `${prefix}:host-${hostId}:deployment:${deploymentId}:log`;
+}

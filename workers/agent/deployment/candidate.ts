@@ -1,0 +1,55 @@
+// The candidate container of a deployment: started beside the live one under a temporary name, reachable
+// by the host's proxy at its address on the environment's network. Promotion renames it to the stable name.
+import type Dockerode from "dockerode";
+import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
+import { ensureNetwork } from "../docker/networks";
+
+export const CANDIDATE_MARK = "-next-";
+
+export function candidateName(spec: DeploymentSpec) {
+  return `${spec.containerName}${CANDIDATE_MARK}${spec.deploymentId.slice(-8)}`.slice(0, 128);
+}
+
+export async function startCandidate(docker: Dockerode, spec: DeploymentSpec, image: string) {
+  await ensureNetwork(docker, spec.network, { "berth.managed": "true" });
+  const name = candidateName(spec);
+  // A retried start finds its own leftover: replace it.
+  await docker.getContainer(name).remove({ force: true }).catch(() => {});
+  const container = await docker.createContainer({
+    name,
+    Image: image,
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Labels: { ...spec.labels, "berth.deployment.id": spec.deploymentId },
+    ExposedPorts: { [`${spec.port}/tcp`]: {} },
+    HostConfig: { RestartPolicy: { Name: "unless-stopped" }, NetworkMode: spec.network },
+  });
+  await container.start();
+  const info = await container.inspect();
+  const ip = info.NetworkSettings.Networks[spec.network]?.IPAddress;
+  if (!ip) throw new Error(`The container has no address on network ${spec.network}.`);
+  return { container, id: info.Id, ip };
+}
+
+export async function isRunning(container: Dockerode.Container): Promise<boolean> {
+  const info = await container.inspect().catch(() => null);
+  return Boolean(info?.State.Running);
+}
+
+export async function lastLogLines(container: Dockerode.Container, n: number): Promise<string[]> {
+  const raw = (await container.logs({ stdout: true, stderr: true, tail: n, follow: false }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
+  // Without a TTY each frame has an 8-byte header: [stream, 0, 0, 0, size(4)].
+  const out: string[] = [];
+  let i = 0;
+  while (i + 8 <= raw.length) {
+    const size = raw.readUInt32BE(i + 4);
+    out.push(...raw.subarray(i + 8, i + 8 + size).toString("utf8").split("\n"));
+    i += 8 + size;
+  }
+  return out.map((l) => l.replace(/\s+$/, "")).filter(Boolean).slice(-n);
+}
+
+/** The service's other containers (the previous release, or an image-based predecessor). */
+export async function previousContainers(docker: Dockerode, serviceId: string, keepId: string) {
+  const all = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${serviceId}`] } });
+  return all.filter((c) => c.Id !== keepId);
+}

@@ -1,0 +1,49 @@
+// A deployment's log: lines masked (configuration secrets, git credential), appended to the deployment's
+// Redis stream in small batches so the console can follow and resume it, and kept as a short tail in memory
+// for failure messages.
+import type { Redis } from "ioredis";
+import { maskSecrets } from "@/lib/config/mask";
+
+const MAX_LINE = 4000;
+const FLUSH_MS = 100;
+const KEEP_SECONDS = 7 * 24 * 3600; // the control plane copies it into Postgres long before this
+
+export type DeployLog = { line: (text: string) => void; flush: () => Promise<void>; tail: (n: number) => string[] };
+
+export function createDeployLog(redis: Redis, key: string, mask: string[], onError: (e: Error) => void): DeployLog {
+  const secrets = mask.filter((m) => m.length >= 4);
+  let pending: string[] = [];
+  const recent: string[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let chain = Promise.resolve();
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = pending;
+    pending = [];
+    if (batch.length) {
+      chain = chain
+        .then(async () => {
+          const m = redis.multi();
+          for (const l of batch) m.xadd(key, "MAXLEN", "~", "20000", "*", "line", l);
+          m.expire(key, KEEP_SECONDS);
+          await m.exec();
+        })
+        .catch(onError);
+    }
+    return chain;
+  };
+
+  return {
+    line(text) {
+      const masked = maskSecrets(text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text, secrets);
+      pending.push(masked);
+      recent.push(masked);
+      if (recent.length > 200) recent.shift();
+      timer ??= setTimeout(() => void flush(), FLUSH_MS);
+    },
+    flush,
+    tail: (n) => recent.slice(-n),
+  };
+}

@@ -1,0 +1,127 @@
+// One deployment on this host: clone → build → start a candidate beside the live container → health check
+// → switch the proxy → retire the old container. Each step is reported as it begins. Until the switch,
+// cancelling or failing removes what this deployment made (candidate, image tag) and leaves the live
+// release serving; after the switch the new release is live and cancelling no longer applies.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type Dockerode from "dockerode";
+import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
+import type { DeploymentReport } from "@/lib/hosts/protocol";
+import { buildImage, BuildError } from "../build/build-image";
+import { cloneRepo } from "../build/clone";
+import { gitAuthEnv } from "../build/git-auth";
+import { dockerMessage } from "../docker/errors";
+import { candidateName, isRunning, lastLogLines, previousContainers, startCandidate } from "./candidate";
+import { waitHealthy } from "./health";
+import type { DeployLog } from "./log";
+
+export const BUILD_DIR_PREFIX = "berth-build-";
+const DRAIN_MS = 1000; // requests already on their way to the old container finish before it stops
+
+export type RouteTable = {
+  setRoute(id: string, hosts: string[], upstream: string): Promise<void>;
+  listRoutes(): Promise<{ id: string; hosts: string[]; upstream: string }[]>;
+};
+
+type Status = DeploymentReport["status"];
+export type PipelineDeps = {
+  docker: Dockerode;
+  proxy: RouteTable;
+  log: DeployLog;
+  report: (status: Status, extra?: Omit<DeploymentReport, "type" | "at" | "deploymentId" | "status">) => Promise<void>;
+  allowLocalGit: boolean;
+  hostId: string;
+};
+
+class Cancelled extends Error {}
+
+export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: PipelineDeps): Promise<void> {
+  const check = () => {
+    if (signal.aborted) throw new Cancelled("cancelled");
+  };
+  let workDir: string | null = null;
+  let tagged = false;
+  let candidate: Dockerode.Container | null = null;
+  try {
+    let image: string;
+    if (spec.source.kind === "git") {
+      const git = spec.source;
+      await d.report("CLONING");
+      workDir = await mkdtemp(path.join(tmpdir(), `${BUILD_DIR_PREFIX}${d.hostId}-`));
+      const auth = await gitAuthEnv(git.auth.kind === "token" ? { kind: "token", token: git.auth.token } : git.auth, workDir);
+      const checkout = path.join(workDir, "src");
+      d.log.line(`$ git clone --depth 1 --branch ${git.ref} -- ${git.url}`);
+      const commit = await cloneRepo({ url: git.url, ref: git.ref, dir: checkout, allowLocal: d.allowLocalGit, extraEnv: auth.env, signal, onOutput: d.log.line }).finally(auth.cleanup);
+      d.log.line(`commit ${commit.commit}: ${commit.message} (${commit.author})`);
+      check();
+      await d.report("BUILDING", { commit: { sha: commit.commit, message: commit.message.slice(0, 2000), author: commit.author.slice(0, 500) } });
+      d.log.line(`$ docker build -f ${git.dockerfile} -t ${spec.imageTag} ${git.subdirectory || "."}`);
+      tagged = true; // from here on the tag may exist
+      const built = await buildImage(d.docker, {
+        checkout,
+        subdirectory: git.subdirectory,
+        dockerfile: git.dockerfile,
+        tag: spec.imageTag,
+        labels: { "berth.built": "true", "berth.service.id": spec.serviceId, "berth.deployment.id": spec.deploymentId },
+        signal,
+        onLog: d.log.line,
+      });
+      image = built.imageId;
+      await rm(workDir, { recursive: true, force: true });
+      workDir = null;
+    } else {
+      image = spec.source.imageId;
+      const [repo, tag] = spec.imageTag.split(":");
+      await d.docker.getImage(image).tag({ repo, tag }).catch((e) => {
+        throw new Error(`The release's image ${image.slice(7, 19)} is not on this host any more: ${dockerMessage(e)}`);
+      });
+      tagged = true;
+    }
+    check();
+
+    await d.report("STARTING", { imageId: image });
+    d.log.line(`Starting ${candidateName(spec)} beside the live container`);
+    const started = await startCandidate(d.docker, spec, image);
+    candidate = started.container;
+    check();
+
+    await d.report("HEALTH_CHECK");
+    d.log.line(spec.health.path ? `Waiting for GET ${spec.health.path} on port ${spec.port} to answer 2xx/3xx (up to ${spec.health.timeoutSec} s)` : `Waiting for port ${spec.port} to accept connections (up to ${spec.health.timeoutSec} s)`);
+    try {
+      await waitHealthy({ ip: started.ip, port: spec.port, path: spec.health.path, timeoutSec: spec.health.timeoutSec }, { signal, stillRunning: () => isRunning(started.container), onProbe: (f) => d.log.line(`  not yet: ${f}`) });
+    } catch (e) {
+      check();
+      const lines = await lastLogLines(started.container, 20);
+      for (const l of lines) d.log.line(`  | ${l}`);
+      throw new Error(`${(e as Error).message}${lines.length ? `\nLast log lines of the new container:\n${d.log.tail(lines.length).join("\n")}` : ""}`);
+    }
+    check();
+
+    // The switch: one atomic proxy update, then the old container drains and goes.
+    await d.proxy.setRoute(spec.route.id, spec.route.hosts, `${started.ip}:${spec.port}`);
+    candidate = null;
+    d.log.line(`Traffic for ${spec.route.hosts.join(", ")} now goes to the new container`);
+    const old = await previousContainers(d.docker, spec.serviceId, started.id);
+    if (old.length) await new Promise((r) => setTimeout(r, DRAIN_MS));
+    for (const c of old) {
+      await d.docker.getContainer(c.Id).stop({ t: 10 }).catch(() => {});
+      await d.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+      d.log.line(`Stopped and removed the previous container ${c.Names[0]?.replace(/^\//, "") ?? c.Id.slice(0, 12)}`);
+    }
+    await started.container.rename({ name: spec.containerName });
+    await d.log.flush();
+    await d.report("LIVE", { imageId: image });
+  } catch (e) {
+    const cancelled = e instanceof Cancelled || signal.aborted;
+    if (candidate) await candidate.remove({ force: true }).catch(() => {});
+    if (tagged && spec.source.kind === "git") await d.docker.getImage(spec.imageTag).remove({ noprune: false }).catch(() => {});
+    else if (tagged) await d.docker.getImage(spec.imageTag).remove({ noprune: true }).catch(() => {}); // only our tag; the release keeps its image
+    const message = cancelled ? "Cancelled" : e instanceof BuildError ? e.message : (e as Error).message || String(e);
+    d.log.line(cancelled ? "Cancelled: nothing of this deployment is left running." : `Failed: ${message}`);
+    await d.log.flush();
+    await d.report(cancelled ? "CANCELLED" : "FAILED", cancelled ? {} : { error: message.slice(0, 8000) });
+  } finally {
+    if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,68 @@
+// The deployments running on this agent: started by a job (which answers at once), cancelled by another,
+// listed in every heartbeat so the control plane renews their leases. The spec is read once from the
+// host's own Redis keys and opened with the host's key.
+import type Dockerode from "dockerode";
+import type { Redis } from "ioredis";
+import { deploymentLogKey, deploymentSpec, deploymentSpecKey, type DeploymentSpec } from "@/lib/hosts/deployment-spec";
+import { openAsHost } from "@/lib/hosts/host-seal";
+import type { HostReport } from "@/lib/hosts/protocol";
+import type { AgentConfig } from "../config";
+import { createDeployLog } from "./log";
+import { runPipeline, type RouteTable } from "./pipeline";
+
+type Deps = { docker: Dockerode; redis: Redis; cfg: AgentConfig; proxy: RouteTable; report: (r: HostReport) => Promise<void>; log: (m: string) => void };
+
+export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log }: Deps) {
+  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const cancelledEarly = new Set<string>();
+  const allowLocalGit = process.env.BERTH_ALLOW_LOCAL_GIT === "1";
+
+  const reportStatus = (deploymentId: string) => (status: Parameters<Parameters<typeof runPipeline>[2]["report"]>[0], extra = {}) =>
+    report({ type: "deployment", at: new Date().toISOString(), deploymentId, status, ...extra });
+
+  async function readSpec(deploymentId: string): Promise<DeploymentSpec> {
+    const key = deploymentSpecKey(cfg.prefix, cfg.hostId, deploymentId);
+    const sealed = await redis.getdel(key);
+    if (!sealed) throw new Error("The deployment's instructions expired before this host picked them up.");
+    const spec = deploymentSpec.parse(openAsHost(decodeURIComponent(new URL(cfg.redisUrl).password), key, sealed));
+    if (spec.deploymentId !== deploymentId) throw new Error("The instructions are for another deployment.");
+    return spec;
+  }
+
+  return {
+    async start(deploymentId: string) {
+      if (active.has(deploymentId)) return;
+      const status = reportStatus(deploymentId);
+      if (cancelledEarly.delete(deploymentId)) return status("CANCELLED");
+      let spec: DeploymentSpec;
+      try {
+        spec = await readSpec(deploymentId);
+      } catch (e) {
+        return status("FAILED", { error: (e as Error).message });
+      }
+      const controller = new AbortController();
+      const deployLog = createDeployLog(redis, deploymentLogKey(cfg.prefix, cfg.hostId, deploymentId), spec.mask, (e) => log(`deployment log: ${e.message}`));
+      const done = runPipeline(spec, controller.signal, { docker, proxy, log: deployLog, report: status, allowLocalGit, hostId: cfg.hostId })
+        .catch((e) => log(`deployment ${deploymentId}: ${(e as Error).message}`))
+        .finally(() => active.delete(deploymentId));
+      active.set(deploymentId, { controller, done });
+    },
+    /** True when it was running here; a cancel that arrives before its start is remembered. */
+    cancel(deploymentId: string): boolean {
+      const run = active.get(deploymentId);
+      if (run) run.controller.abort();
+      else {
+        cancelledEarly.add(deploymentId);
+        setTimeout(() => cancelledEarly.delete(deploymentId), 10 * 60_000).unref();
+      }
+      return Boolean(run);
+    },
+    activeIds: () => [...active.keys()],
+    /** Agent shutdown: stop every deployment (each reports itself cancelled) and wait for the cleanup. */
+    async stopAll() {
+      for (const r of active.values()) r.controller.abort();
+      await Promise.all([...active.values()].map((r) => r.done));
+    },
+  };
+}
+export type DeploymentRunner = ReturnType<typeof createDeploymentRunner>;
