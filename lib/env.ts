@@ -33,6 +33,10 @@ export const env = {
   get allowLocalGit() {
     return process.env.BERTH_ALLOW_LOCAL_GIT === "1";
   },
+  /** The port the hosts' proxies serve services on (service URLs name it unless it is 80). */
+  get proxyHttpPort() {
+    return Number(process.env.BERTH_PROXY_HTTP_PORT || 80);
+  },
   /** Namespaces BullMQ keys, so test runs never share queues with a running Berth. */
   get queuePrefix() {
     return process.env.BERTH_QUEUE_PREFIX || "bull";

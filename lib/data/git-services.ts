@@ -6,12 +6,13 @@ import { masterKeysFromEnv, open, seal } from "@/lib/crypto/secret-box";
 import { db, type Tx } from "@/lib/db";
 import { env as appEnv } from "@/lib/env";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
-import { generateDeployKey } from "@/lib/git/deploy-key";
+import { generateDeployKey, publicKeyFingerprint } from "@/lib/git/deploy-key";
 import { validateDockerfilePath, validateRef, validateRepoUrl, validateSubdirectory } from "@/lib/git/validate";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import type { TeamContext } from "./context";
 import { assertCanChange, getEnvironment } from "./projects";
+import { serviceHostnames, serviceUrls } from "./deployments/names";
 import { getService } from "./services";
 import { isUniqueViolation } from "./unique-violation";
 
@@ -175,4 +176,42 @@ export async function openGitCredential(tx: Tx | typeof db, serviceId: string) {
   if (row.gitAuth === "none" || !row.gitCredential) return { kind: "none" as const };
   const value = open(row.gitCredential, credentialAad(serviceId), masterKeysFromEnv());
   return row.gitAuth === "ssh" ? { kind: "ssh" as const, privateKey: value } : { kind: "token" as const, token: value };
+}
+
+/** A git service as its page shows it: settings (never the credential), URLs, webhook address, deploy key. */
+export async function gitServiceView(ctx: TeamContext, projectSlug: string, envSlug: string, name: string) {
+  const { project, env } = await getEnvironment(ctx, projectSlug, envSlug);
+  const s = await db.service.findFirst({
+    where: { environmentId: env.id, name: String(name), source: "git" },
+    select: {
+      id: true,
+      name: true,
+      gitUrl: true,
+      gitBranch: true,
+      gitSubdir: true,
+      dockerfile: true,
+      httpPort: true,
+      healthPath: true,
+      healthTimeoutSec: true,
+      domains: true,
+      gitAuth: true,
+      gitPublicKey: true,
+      keepReleases: true,
+      hostId: true,
+      liveDeploymentId: true,
+      host: { select: { id: true, name: true, status: true, baseDomain: true } },
+    },
+  });
+  if (!s) throw new NotFoundError("Service not found");
+  const place = { id: s.id, name: s.name, environment: { slug: env.slug, project: { slug: project.slug } } };
+  const hostnames = s.host ? serviceHostnames(place, s.host.baseDomain, s.domains as string[]) : [];
+  return {
+    ...s,
+    domains: s.domains as string[],
+    project,
+    env,
+    urls: serviceUrls(hostnames, appEnv.proxyHttpPort),
+    webhookUrl: `${appEnv.appUrl}/api/hooks/services/${s.id}`,
+    deployKeyFingerprint: s.gitPublicKey ? publicKeyFingerprint(s.gitPublicKey) : null,
+  };
 }

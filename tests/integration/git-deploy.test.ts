@@ -19,6 +19,8 @@ import { closeAdminRedis } from "@/lib/redis/admin";
 import { parseAgentUrl } from "@/workers/agent/config";
 import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";
+import { createProxy } from "@/workers/agent/proxy/caddy";
+import { routeId } from "@/lib/data/deployments/names";
 import { ensureFixtureImage, FIXTURE_IMAGE } from "../support/fixture-image";
 import { HTTPD_DOCKERFILE, makeBareRepo } from "../support/git-repo";
 import { BAD_REFS, BAD_URLS } from "../support/injection-corpus";
@@ -78,9 +80,11 @@ afterAll(async () => {
   const mine = await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } });
   for (const c of mine) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
   for (const env of ["staging", "production"]) await docker.getNetwork(`berth-${projectSlug}-${env}`).remove().catch(() => {});
-  const images = await docker.listImages({ filters: { label: ["berth.built=true"] } });
   const ours = await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } });
-  for (const img of images) if (ours.some((s) => (img.RepoTags ?? []).some((t) => t.startsWith(`berth-${s.id}:`)))) await docker.getImage(img.Id).remove({ force: true }).catch(() => {});
+  for (const img of await docker.listImages()) {
+    for (const tag of img.RepoTags ?? []) if (ours.some((s) => tag.startsWith(`berth-${s.id}:`))) await docker.getImage(tag).remove().catch(() => {});
+  }
+  for (const s of ours) await createProxy().removeRoute(routeId(s.id)).catch(() => {});
   await closeHostCalls();
   await closeQueues();
   await closeAdminRedis();
@@ -134,9 +138,9 @@ describe("deploying from git", () => {
     expect(await proxyGet(staging.hostname)).toEqual({ status: 200, body: "release two\n" });
     releases.push(done.id);
 
-    // Old containers are gone: only the live one remains.
-    const running = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${staging.serviceId}`] } });
-    expect(running).toHaveLength(1);
+    // The old container drains, then goes: only the live one remains, under the stable name.
+    const running = await waitFor(() => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${staging.serviceId}`] } }), (l) => l.length === 1 && l[0]!.Names[0] === `/berth-${projectSlug}-staging-web`, 10_000);
+    expect(running.map((c) => c.Names[0])).toEqual([`/berth-${projectSlug}-staging-web`]);
   }, 90_000);
 
   it("refuses bad signatures, and ignores pushes to other branches", async () => {
@@ -215,7 +219,39 @@ describe("deploying from git", () => {
   }, 60_000);
 });
 
+describe("releases kept for rollback", () => {
+  it("keeps the newest releases' images and prunes older ones, which can then no longer be rolled back to", async () => {
+    await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId, keepReleases: "2" });
+    const d = await settle((await deployFromGit(ctx, staging.serviceId)).id);
+    expect(d.status).toBe("LIVE");
+    const all = await db.deployment.findMany({ where: { serviceId: staging.serviceId, status: "LIVE" }, orderBy: { finishedAt: "desc" } });
+    const kept = all.filter((r) => !r.imagePrunedAt);
+    expect(kept.map((r) => r.id)).toEqual(all.slice(0, 2).map((r) => r.id));
+    const pruned = all.slice(2);
+    expect(pruned.length).toBeGreaterThanOrEqual(2);
+    for (const r of pruned) await waitFor(() => docker.getImage(r.imageTag!).inspect().then(() => true, () => false), (exists) => !exists, 10_000);
+    for (const r of pruned) await expect(docker.getImage(r.imageTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    for (const r of kept) expect((await docker.getImage(r.imageTag!).inspect()).Id).toBe(r.imageId);
+    await expect(rollbackTo(ctx, pruned[0]!.id)).rejects.toThrow(/pruned/);
+    await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+  }, 60_000);
+});
+
 describe("scheduling, leases and restarts", () => {
+  it("runs deployments of different services side by side, up to the host's build concurrency", async () => {
+    await repo.commit({ Dockerfile: `FROM ${FIXTURE_IMAGE}\nRUN sleep 2\n${HTTPD_DOCKERFILE.split("\n").slice(1).join("\n")}`, "site/index.html": "sleepy\n" }, "sleepy build", "sleepy");
+    const services = await Promise.all(["c1", "c2", "c3"].map((n) => gitService("staging", n, { gitBranch: "sleepy" })));
+    const ids = [];
+    for (const s of services) ids.push((await deployFromGit(ctx, s.serviceId)).id);
+    const done = await Promise.all(ids.map((id) => settle(id)));
+    expect(done.map((d) => d.status)).toEqual(["LIVE", "LIVE", "LIVE"]);
+    const at = (t: number) => done.filter((d) => d.dispatchedAt!.getTime() <= t && t < d.finishedAt!.getTime()).length;
+    const overlap = Math.max(...done.map((d) => at(d.dispatchedAt!.getTime())));
+    expect(overlap).toBe(2); // two side by side (default concurrency 2), never three
+    const third = done.reduce((a, b) => (a.dispatchedAt! > b.dispatchedAt! ? a : b));
+    expect(third.dispatchedAt!.getTime()).toBeGreaterThanOrEqual(Math.min(...done.filter((d) => d !== third).map((d) => d.finishedAt!.getTime())));
+  }, 120_000);
+
   it("runs one deployment of a service at a time", async () => {
     const a = await deployFromGit(ctx, staging.serviceId);
     const b = await deployFromGit(ctx, staging.serviceId);

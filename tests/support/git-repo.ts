@@ -9,8 +9,11 @@ import { FIXTURE_IMAGE } from "./fixture-image";
 
 const run = promisify(execFile);
 
-/** A Dockerfile serving `site/` with busybox httpd on port 8080. */
-export const HTTPD_DOCKERFILE = `FROM ${FIXTURE_IMAGE}\nCOPY site/ /www/\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`;
+/**
+ * A Dockerfile serving `site/` with busybox httpd on port 8080. The shell stops httpd on SIGTERM (as PID 1
+ * httpd would ignore it and `docker stop` would wait its full timeout).
+ */
+export const HTTPD_DOCKERFILE = `FROM ${FIXTURE_IMAGE}\nCOPY site/ /www/\nCMD ["sh", "-c", "httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait"]\n`;
 
 export async function makeBareRepo(prefix = "berth-repo-") {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -21,3 +21,8 @@ export function routeId(serviceId: string) {
 export function serviceHostnames(s: ServicePlace, baseDomain: string, domains: string[]) {
   return [`${s.name}.${s.environment.slug}.${s.environment.project.slug}.${baseDomain}`, ...domains.filter((d) => d !== baseDomain)];
 }
+
+/** The URLs a service answers at through its host's proxy. */
+export function serviceUrls(hostnames: string[], port: number) {
+  return hostnames.map((h) => `http://${h}${port === 80 ? "" : `:${port}`}/`);
+}

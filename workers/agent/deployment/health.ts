@@ -40,10 +40,10 @@ export async function waitHealthy(t: HealthTarget, opts: { signal: AbortSignal; 
     const failure = t.path ? await probeHttp(t) : await probeTcp(t);
     if (failure === null) return;
     last = failure;
-    if (++tries % 8 === 1) opts.onProbe?.(failure);
+    if (++tries % 20 === 1) opts.onProbe?.(failure);
     if (!(await opts.stillRunning())) throw new Error(`The container stopped before it passed its health check (${last}).`);
     if (Date.now() >= deadline) throw new Error(`The health check did not pass within ${t.timeoutSec} s: ${last}.`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("cancelled");
 }

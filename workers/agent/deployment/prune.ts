@@ -1,5 +1,6 @@
-// Removing old releases' tags. Only tags of images Berth built (label berth.built=true) are touched;
-// Docker deletes an image with its last tag, and refuses while a container still uses it.
+// Removing old releases' tags. Only Berth's own release tags (berth-<service id>:<n>, checked by the job's
+// schema) are touched: Docker deletes the image with its last tag, keeps it while another tag (the user's,
+// another release's) or a container still uses it.
 import type Dockerode from "dockerode";
 import { dockerMessage } from "../docker/errors";
 
@@ -10,10 +11,6 @@ export async function pruneReleaseTags(docker: Dockerode, tags: string[]) {
     const info = await docker.getImage(tag).inspect().catch(() => null);
     if (!info) {
       removed.push(tag); // already gone
-      continue;
-    }
-    if (info.Config?.Labels?.["berth.built"] !== "true") {
-      kept.push({ tag, reason: "not built by Berth" });
       continue;
     }
     await docker

@@ -14,6 +14,7 @@ type Deps = { docker: Dockerode; redis: Redis; cfg: AgentConfig; proxy: RouteTab
 
 export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log }: Deps) {
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
   const cancelledEarly = new Set<string>();
   const allowLocalGit = process.env.BERTH_ALLOW_LOCAL_GIT === "1";
 
