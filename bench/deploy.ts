@@ -22,7 +22,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { resolveTeamContext } from "@/lib/data/context";
-import { routeId } from "@/lib/data/deployments/names";
+import { routeId } from "@/lib/deploy/names";
 import { createGitService } from "@/lib/data/git-services";
 import { createHost, getHost } from "@/lib/data/hosts";
 import { createProject } from "@/lib/data/projects";

@@ -34,10 +34,12 @@ describe("shared configuration", () => {
     await ensureFixtureImage(docker);
     agent = await addHostWithAgent(owner, slug, "config-host");
     await owner.goto(`/t/${slug}/projects/web-shop/production`);
-    await owner.getByLabel("Name", { exact: true }).fill("api");
-    await owner.getByLabel("Image", { exact: true }).fill(FIXTURE_IMAGE);
-    await owner.getByLabel(/^Command/).fill("sleep\n3600");
-    await owner.getByRole("button", { name: "Add service" }).click();
+    await owner.getByText("Add a service from an image").click();
+    const add = owner.getByTestId("add-image-service");
+    await add.getByLabel("Name", { exact: true }).fill("api");
+    await add.getByLabel("Image", { exact: true }).fill(FIXTURE_IMAGE);
+    await add.getByLabel(/^Command/).fill("sleep\n3600");
+    await add.getByRole("button", { name: "Add service" }).click();
     const service = owner.getByTestId("service-api");
     await service.getByRole("button", { name: "Deploy" }).click();
     await service.getByRole("button", { name: "Redeploy" }).waitFor({ timeout: 30_000 });

@@ -7,7 +7,11 @@ import { Badge, Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/time";
 import type { MaskedVar, StagedChange } from "@/lib/data/resolved-config";
 import type { ResolveError } from "@/lib/config/resolve";
+import Link from "next/link";
+import { DeploymentStatusBadge } from "@/components/deploy/status-badge";
+import { deployGitAction } from "@/app/(app)/t/[slug]/projects/deploy-actions";
 import { deleteServiceAction, deployServiceAction } from "@/app/(app)/t/[slug]/projects/service-actions";
+import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 
 const SOURCE_COLOR = { team: "purple", project: "blue", environment: "green", service: "amber" } as const;
 
@@ -18,19 +22,45 @@ export function ServiceCard({
   canChange,
 }: {
   hidden: Record<string, string>;
-  service: { id: string; name: string; image: string; host: { name: string; status: string } | null; ports: unknown };
+  service: {
+    id: string;
+    name: string;
+    image: string;
+    host: { name: string; status: string } | null;
+    ports: unknown;
+    source: string;
+    gitUrl: string | null;
+    gitBranch: string | null;
+    liveDeployment: { number: number; commitSha: string | null } | null;
+    deployments: { id: string; number: number; status: DeploymentStatus }[];
+  };
   resolved: { vars: MaskedVar[]; errors: ResolveError[]; staged: StagedChange | null; pending: boolean; deployedAt: Date | null };
   canChange: boolean;
 }) {
-  const fields = { ...hidden, serviceId: service.id };
+  const fields = { ...hidden, serviceId: service.id, service: service.name };
   const inputs = Object.entries(fields).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />);
+  const git = service.source === "git";
+  const latest = service.deployments[0];
+  const page = `/t/${hidden.team}/projects/${hidden.project}/${hidden.env}/services/${service.name}`;
+  const where = service.host ? `${service.host.name}${service.host.status !== "ONLINE" ? " (offline)" : ""}` : "no host chosen";
   return (
     <div data-testid={`service-${service.name}`}>
       <Card
-        title={service.name}
+        title={git ? <Link href={page} className="hover:underline">{service.name}</Link> : service.name}
         description={
+          git ? (
+            <span className="inline-flex flex-wrap items-center gap-1.5">
+              <span className="font-mono">{service.gitUrl}</span> @ <span className="font-mono">{service.gitBranch}</span> on {where} ·{" "}
+              {service.liveDeployment ? `live #${service.liveDeployment.number} (${service.liveDeployment.commitSha?.slice(0, 7) ?? "?"})` : "not live yet"}
+              {latest && latest.number !== service.liveDeployment?.number && (
+                <Link href={`/t/${hidden.team}/deployments/${latest.id}`} className="inline-flex items-center gap-1">
+                  · #{latest.number} <DeploymentStatusBadge status={latest.status} />
+                </Link>
+              )}
+            </span>
+          ) : (
           <>
-            {service.image} on {service.host ? `${service.host.name}${service.host.status !== "ONLINE" ? " (offline)" : ""}` : "no host chosen"} ·{" "}
+            {service.image} on {where} ·{" "}
             {resolved.deployedAt ? (
               <>
                 deployed <RelativeTime date={resolved.deployedAt} />
@@ -39,17 +69,27 @@ export function ServiceCard({
               "never deployed"
             )}
           </>
+          )
         }
         actions={
           canChange ? (
             <div className="flex items-start gap-2">
-              <ActionForm action={deployServiceAction} className="flex flex-col items-end gap-1">
+              {git && (
+                <Link href={page} className="rounded-md px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
+                  Deployments
+                </Link>
+              )}
+              <ActionForm action={git ? deployGitAction : deployServiceAction} className="flex flex-col items-end gap-1">
                 {inputs}
                 <SubmitButton pendingLabel="Deploying…" disabled={resolved.errors.length > 0}>
-                  {resolved.deployedAt ? "Redeploy" : "Deploy"}
+                  {git ? "Deploy" : resolved.deployedAt ? "Redeploy" : "Deploy"}
                 </SubmitButton>
               </ActionForm>
-              <ActionForm action={deleteServiceAction} confirm={`Delete service ${service.name}? Its running container is left alone.`} showMessage={false}>
+              <ActionForm action={deleteServiceAction} confirm={
+                  git
+                    ? `Delete service ${service.name}? Its containers, its URL and its release images are removed from its host too.`
+                    : `Delete service ${service.name}? Its running container is left alone.`
+                } showMessage={false}>
                 {inputs}
                 <SubmitButton variant="ghost" pendingLabel="…">
                   Delete

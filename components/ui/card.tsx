@@ -1,5 +1,5 @@
 export function Card({ title, description, children, tone, actions }: {
-  title?: string;
+  title?: React.ReactNode;
   description?: React.ReactNode;
   children: React.ReactNode;
   tone?: "danger";

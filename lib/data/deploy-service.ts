@@ -12,6 +12,8 @@ import { serviceDeployJob } from "@/lib/jobs/host-jobs";
 import { recordAudit } from "./audit";
 import type { TeamContext } from "./context";
 import { assertCanChange } from "./projects";
+import { deployFromGit } from "./deployments/create";
+import { containerBase, containerName } from "@/lib/deploy/names";
 import { deployableEnv } from "./resolved-config";
 import { getService } from "./services";
 
@@ -19,6 +21,7 @@ export async function deployServiceNow(ctx: TeamContext, serviceId: string) {
   const s = await getService(ctx, serviceId);
   const where = `${s.environment.project.name}/${s.environment.name}/${s.name}`;
   assertCanChange(ctx, s.environment);
+  if (s.source === "git") throw new ValidationError(`${s.name} is built from git: deploy it from its page.`);
   if (!s.hostId) throw new ValidationError(`Choose a host for ${s.name} first.`);
   const host = await db.host.findFirst({ where: { id: s.hostId, teamId: ctx.team.id }, select: { id: true, name: true, status: true, tokenHash: true } });
   if (!host) throw new ValidationError(`${s.name}'s host no longer exists; choose another.`);
@@ -28,11 +31,10 @@ export async function deployServiceNow(ctx: TeamContext, serviceId: string) {
   if (config.errors.length) {
     throw new ValidationError(`${s.name}'s configuration has errors, nothing was deployed: ${config.errors.map((e) => e.message).join("; ")}`);
   }
-  const base = `berth-${s.environment.project.slug}-${s.environment.slug}`.slice(0, 100);
   const spec = serviceSpec.parse({
     serviceId: s.id,
-    containerName: `${base}-${s.name}`.slice(0, 128),
-    network: base,
+    containerName: containerName(s),
+    network: containerBase(s),
     image: s.image,
     command: s.command,
     ports: s.ports,
@@ -55,4 +57,11 @@ export async function deployServiceNow(ctx: TeamContext, serviceId: string) {
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.deploy", target: { type: "service", id: s.id, label: where }, data: { host: host.name, image: s.image, keys: Object.keys(config.env) } });
   });
   return result;
+}
+
+/** "Redeploy" for any service: an image service is replaced now; a git service gets a new deployment. */
+export async function redeployService(ctx: TeamContext, serviceId: string) {
+  const s = await getService(ctx, serviceId);
+  if (s.source === "git") await deployFromGit(ctx, s.id);
+  else await deployServiceNow(ctx, s.id);
 }

@@ -12,7 +12,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import type { TeamContext } from "./context";
 import { assertCanChange, getEnvironment } from "./projects";
-import { serviceHostnames, serviceUrls } from "./deployments/names";
+import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
 import { getService } from "./services";
 import { isUniqueViolation } from "./unique-violation";
 

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { IMAGE_REF, portSpec, RESTART_POLICIES, volumeSpec } from "@/lib/hosts/service-spec";
+import { callHost, HostJobError } from "@/lib/hosts/call-host";
+import { serviceRemoveJob } from "@/lib/jobs/host-jobs";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
@@ -54,6 +56,11 @@ const serviceSelect = {
   host: { select: { id: true, name: true, status: true } },
   deployedConfig: true,
   deployedAt: true,
+  source: true,
+  gitUrl: true,
+  gitBranch: true,
+  liveDeployment: { select: { number: true, commitSha: true } },
+  deployments: { orderBy: { number: "desc" }, take: 1, select: { id: true, number: true, status: true } },
 } as const;
 
 export async function listServices(ctx: TeamContext, environmentId: string) {
@@ -92,9 +99,18 @@ export async function createService(ctx: TeamContext, projectSlug: string, envSl
   }
 }
 
+/**
+ * Image services: the row goes, the running container is left alone. Git services: their host also removes
+ * their containers, proxy route and release images (a host that is offline keeps them; the error says so).
+ */
 export async function deleteService(ctx: TeamContext, serviceId: string) {
   const s = await getService(ctx, serviceId);
   assertCanChange(ctx, s.environment);
+  if (s.source === "git" && s.hostId) {
+    await callHost(s.hostId, serviceRemoveJob, { serviceId: s.id }, 30_000).catch((e) => {
+      throw new HostJobError(`${s.name} was not deleted: its host could not remove its containers and route (${(e as Error).message}).`);
+    });
+  }
   await db.$transaction(async (tx) => {
     await tx.variable.deleteMany({ where: { owner: `service:${s.id}` } });
     await tx.service.delete({ where: { id: s.id } });

@@ -75,4 +75,7 @@ export const releasePruneJob = defineJob({
   options: once,
 });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, serviceDeployJob, deploymentStartJob, deploymentCancelJob, releasePruneJob];
+/** A deleted git service: its containers, proxy route and release images go. */
+export const serviceRemoveJob = defineJob({ name: "service.remove", queue: "host", schema: z.object({ serviceId: z.string().regex(/^[a-z0-9]{1,64}$/) }), options: once });
+
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, serviceDeployJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob];

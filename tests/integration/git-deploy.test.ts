@@ -11,6 +11,7 @@ import { cancelDeployment, deployFromGit, deploymentLog, getDeployment, promoteR
 import { createGitService, revealWebhookSecret, updateGitService } from "@/lib/data/git-services";
 import { createHost } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
+import { deleteService } from "@/lib/data/services";
 import { setVariable } from "@/lib/data/variables";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { closeHostCalls } from "@/lib/hosts/call-host";
@@ -20,7 +21,7 @@ import { parseAgentUrl } from "@/workers/agent/config";
 import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";
 import { createProxy } from "@/workers/agent/proxy/caddy";
-import { routeId } from "@/lib/data/deployments/names";
+import { routeId } from "@/lib/deploy/names";
 import { ensureFixtureImage, FIXTURE_IMAGE } from "../support/fixture-image";
 import { HTTPD_DOCKERFILE, makeBareRepo } from "../support/git-repo";
 import { BAD_REFS, BAD_URLS } from "../support/injection-corpus";
@@ -224,7 +225,11 @@ describe("releases kept for rollback", () => {
     await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId, keepReleases: "2" });
     const d = await settle((await deployFromGit(ctx, staging.serviceId)).id);
     expect(d.status).toBe("LIVE");
-    const all = await db.deployment.findMany({ where: { serviceId: staging.serviceId, status: "LIVE" }, orderBy: { finishedAt: "desc" } });
+    // Pruning follows the LIVE report.
+    const all = await waitFor(
+      () => db.deployment.findMany({ where: { serviceId: staging.serviceId, status: "LIVE" }, orderBy: { finishedAt: "desc" } }),
+      (rows) => rows.filter((r) => !r.imagePrunedAt).length === 2,
+    );
     const kept = all.filter((r) => !r.imagePrunedAt);
     expect(kept.map((r) => r.id)).toEqual(all.slice(0, 2).map((r) => r.id));
     const pruned = all.slice(2);
@@ -304,6 +309,20 @@ describe("input that tries to inject", () => {
     await db.service.update({ where: { id: s.serviceId }, data: { gitUrl: repo.url, gitBranch: "main..evil" } });
     const d2 = await settle((await deployFromGit(ctx, s.serviceId)).id);
     expect(d2.error).toMatch(/Refused branch/);
+  }, 60_000);
+});
+
+describe("deleting a git service", () => {
+  it("removes its containers, its proxy route and its release images from the host", async () => {
+    const s = await gitService("staging", "doomed");
+    const d = await settle((await deployFromGit(ctx, s.serviceId)).id);
+    expect(d.status).toBe("LIVE");
+    expect((await proxyGet(s.hostname)).status).toBe(200);
+    await deleteService(ctx, s.serviceId);
+    expect(await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${s.serviceId}`] } })).toEqual([]);
+    expect(await proxyGet(s.hostname)).toMatchObject({ status: 404 });
+    await expect(docker.getImage(d.imageTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await db.deployment.count({ where: { serviceId: s.serviceId } })).toBe(0);
   }, 60_000);
 });
 

@@ -15,6 +15,7 @@ import {
   deploymentStartJob,
   deploymentCancelJob,
   releasePruneJob,
+  serviceRemoveJob,
 } from "@/lib/jobs/host-jobs";
 import { runContainerAction } from "./docker/containers";
 import { listImages, removeImage } from "./docker/images";
@@ -26,6 +27,8 @@ import { containerDetails, containerEnv } from "./details";
 import { startTerminal } from "./terminal";
 import type { DeploymentRunner } from "./deployment/runner";
 import { pruneReleaseTags } from "./deployment/prune";
+import { removeService } from "./deployment/remove-service";
+import type { ReverseProxy } from "./proxy/caddy";
 
 /** Docker's own refusal, passed through unchanged, and never retried. */
 function refused(e: unknown): never {
@@ -37,11 +40,12 @@ export type JobContext = {
   redis: Redis;
   cfg: AgentConfig;
   deployments: DeploymentRunner;
+  proxy: ReverseProxy;
   afterAction: (dockerId: string) => Promise<void>;
   log: (m: string) => void;
 };
 
-export function createJobHandler({ docker, redis, cfg, deployments, afterAction, log }: JobContext) {
+export function createJobHandler({ docker, redis, cfg, deployments, proxy, afterAction, log }: JobContext) {
   return async function handle(job: Job): Promise<unknown> {
     switch (job.name) {
       case containerActionJob.name: {
@@ -98,6 +102,10 @@ export function createJobHandler({ docker, redis, cfg, deployments, afterAction,
       case releasePruneJob.name: {
         const { tags } = releasePruneJob.schema.parse(job.data);
         return pruneReleaseTags(docker, tags);
+      }
+      case serviceRemoveJob.name: {
+        const { serviceId } = serviceRemoveJob.schema.parse(job.data);
+        return removeService(docker, proxy, serviceId).catch(refused);
       }
       default:
         throw new UnrecoverableError(`unknown job ${job.name}`);

@@ -73,7 +73,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     void snapshot();
   });
 
-  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler({ docker, redis, cfg, deployments, afterAction: reportContainer, log }), {
+  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler({ docker, redis, cfg, deployments, proxy, afterAction: reportContainer, log }), {
     connection: new Redis(cfg.redisUrl, { maxRetriesPerRequest: null }),
     prefix: cfg.prefix,
     concurrency: 4,

@@ -11,7 +11,7 @@ import type { AuditActor } from "../audit";
 import { recordAudit } from "../audit";
 import { authorize, type TeamContext } from "../context";
 import { assertCanChange } from "../projects";
-import { imageTag } from "./names";
+import { imageTag } from "@/lib/deploy/names";
 
 type NewDeployment = {
   teamId: string;

@@ -6,4 +6,3 @@ export { applyDeploymentReport, type DeploymentOutcome } from "./report";
 export { expireLeases, leaseMs } from "./lease";
 export { listDeployments, getDeployment, deploymentLog, parseLogCursor, type LogCursor } from "./queries";
 export { receivePushWebhook, detectProvider } from "./webhook";
-export { serviceHostnames } from "./names";

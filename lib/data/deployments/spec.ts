@@ -10,7 +10,7 @@ import { sealForHost } from "@/lib/hosts/host-seal";
 import { adminRedis } from "@/lib/redis/admin";
 import { openGitCredential } from "../git-services";
 import { deployableEnv } from "../resolved-config";
-import { containerBase, containerName, imageTag, routeId, serviceHostnames } from "./names";
+import { containerBase, containerName, imageTag, routeId, serviceHostnames } from "@/lib/deploy/names";
 
 export const configAad = (deploymentId: string) => `deployment:${deploymentId}:config`;
 const SPEC_TTL_SECONDS = 600;

@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { apiTeam } from "@/lib/auth/session";
-import { deployServiceNow } from "@/lib/data/deploy-service";
+import { deployServiceNow, redeployService } from "@/lib/data/deploy-service";
 import { createService, deleteService, updateService } from "@/lib/data/services";
 import { runAction, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
@@ -31,9 +31,9 @@ export async function deployAllPendingAction(_prev: ActionState | undefined, for
   return runAction(async () => {
     const ctx = await apiTeam(values.team);
     const ids = (values.serviceIds ?? "").split(",").filter(Boolean);
-    for (const id of ids) await deployServiceNow(ctx, id);
+    for (const id of ids) await redeployService(ctx, id);
     revalidatePath(envPath(values));
-    return { message: `Redeployed ${ids.length} service${ids.length === 1 ? "" : "s"}.` };
+    return { message: `Redeployed ${ids.length} service${ids.length === 1 ? "" : "s"} (git services: queued, see their deployments).` };
   }, values);
 }
 

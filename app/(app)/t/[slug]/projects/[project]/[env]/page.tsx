@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { DotenvImport } from "@/components/config/dotenv-import";
 import { ServiceCard } from "@/components/config/service-card";
 import { ServiceFields } from "@/components/config/service-form";
+import { GitServiceFields } from "@/components/deploy/git-service-fields";
 import { VariableEditor } from "@/components/config/variable-editor";
 import { listHosts } from "@/lib/data/hosts";
 import { resolvedServices } from "@/lib/data/resolved-config";
@@ -19,6 +20,7 @@ import { can, canChangeEnvironment } from "@/lib/permissions";
 import { protectEnvironmentAction } from "../../actions";
 import { createServiceAction, deployAllPendingAction, updateServiceAction } from "../../service-actions";
 import { applyImportAction, previewImportAction } from "../../transfer-actions";
+import { createGitServiceAction } from "../../deploy-actions";
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ slug: string; project: string; env: string }> }) {
   const { slug, project: projectSlug, env: envSlug } = await params;
@@ -80,7 +82,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
         {services.map((s, i) => (
           <div key={s.id} className="space-y-2">
             <ServiceCard hidden={hidden} service={s} resolved={resolved.find((r) => r.serviceId === s.id)!} canChange={canWrite} />
-            {canWrite && (
+            {canWrite && s.source === "image" && (
               <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
                 <summary className="cursor-pointer text-sm font-medium text-slate-700">Settings of {s.name}</summary>
                 <ActionForm action={updateServiceAction} className="mt-3 space-y-4">
@@ -102,14 +104,25 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
       </div>
 
       {canWrite && (
-        <div className="mt-6">
-          <Card title="Add service" description="An image to run on one of the team's hosts, in this environment's own network.">
-            <ActionForm action={createServiceAction} resetOnSuccess>
+        <div className="mt-6 space-y-4">
+          <details className="rounded-lg border border-slate-200 bg-white px-5 py-3" open={services.length === 0}>
+            <summary className="cursor-pointer text-sm font-medium text-slate-700">Add a service from a git repository</summary>
+            <p className="mt-1 text-sm text-slate-500">Built on its host from a Dockerfile, deployed with zero downtime behind the host&apos;s proxy, rolled back in one click.</p>
+            <ActionForm action={createGitServiceAction} className="mt-3 space-y-4" data-testid="add-git-service">
+              {hiddenInputs}
+              <GitServiceFields hosts={hosts} />
+              <SubmitButton pendingLabel="Adding…">Add git service</SubmitButton>
+            </ActionForm>
+          </details>
+          <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
+            <summary className="cursor-pointer text-sm font-medium text-slate-700">Add a service from an image</summary>
+            <p className="mt-1 text-sm text-slate-500">An image to run on one of the team&apos;s hosts, in this environment&apos;s own network.</p>
+            <ActionForm action={createServiceAction} resetOnSuccess className="mt-3 space-y-4" data-testid="add-image-service">
               {hiddenInputs}
               <ServiceFields hosts={hosts} />
               <SubmitButton pendingLabel="Adding…">Add service</SubmitButton>
             </ActionForm>
-          </Card>
+          </details>
         </div>
       )}
 

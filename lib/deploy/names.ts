@@ -1,4 +1,5 @@
-// Names a git service's releases get on its host: container, network, image tag, proxy route, hostnames.
+// Names a service's releases get on its host: container, network, image tag, proxy route, hostnames.
+// Pure: the control plane names things with it, and the agent finds them again with it.
 export type ServicePlace = { id: string; name: string; environment: { slug: string; project: { slug: string } } };
 
 export function containerBase(s: ServicePlace) {
@@ -9,8 +10,12 @@ export function containerName(s: ServicePlace) {
   return `${containerBase(s)}-${s.name}`.slice(0, 128);
 }
 
+export function imageRepository(serviceId: string) {
+  return `berth-${serviceId.toLowerCase()}`;
+}
+
 export function imageTag(serviceId: string, number: number) {
-  return `berth-${serviceId.toLowerCase()}:${number}`;
+  return `${imageRepository(serviceId)}:${number}`;
 }
 
 export function routeId(serviceId: string) {

@@ -1,0 +1,85 @@
+"use server";
+// Git services and their deployments: each action authenticates itself, then calls the data layer.
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { apiTeam } from "@/lib/auth/session";
+import { cancelDeployment, deployFromGit, promoteRelease, rollbackTo } from "@/lib/data/deployments";
+import { createGitService, regenerateDeployKey, revealWebhookSecret, rotateWebhookSecret, updateGitService } from "@/lib/data/git-services";
+import { runAction, type ActionState } from "@/lib/http/action-state";
+import { formObject } from "@/lib/validation/parse";
+
+const envPath = (v: Record<string, string>) => `/t/${v.team}/projects/${v.project}/${v.env}`;
+const servicePath = (v: Record<string, string>) => `${envPath(v)}/services/${v.service}`;
+const deploymentPath = (v: Record<string, string>, id: string) => `/t/${v.team}/deployments/${id}`;
+
+export async function createGitServiceAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    const s = await createGitService(await apiTeam(values.team), values.project ?? "", values.env ?? "", values);
+    redirect(`${envPath(values)}/services/${s.name}`);
+  }, values);
+}
+
+export async function updateGitServiceAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    await updateGitService(await apiTeam(values.team), values.serviceId ?? "", values);
+    revalidatePath(servicePath(values));
+    return { message: "Saved. The next deployment uses these settings." };
+  }, values);
+}
+
+export async function deployGitAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    const d = await deployFromGit(await apiTeam(values.team), values.serviceId ?? "");
+    redirect(deploymentPath(values, d.id));
+  }, values);
+}
+
+export async function cancelDeploymentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    const r = await cancelDeployment(await apiTeam(values.team), values.deploymentId ?? "");
+    revalidatePath(deploymentPath(values, values.deploymentId ?? ""));
+    return { message: r.ended ? "Cancelled." : "Cancelling: the host is stopping it." };
+  }, values);
+}
+
+export async function rollbackAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    const d = await rollbackTo(await apiTeam(values.team), values.deploymentId ?? "");
+    redirect(deploymentPath(values, d.id));
+  }, values);
+}
+
+export async function promoteAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    const d = await promoteRelease(await apiTeam(values.team), values.deploymentId ?? "", values.environmentId ?? "");
+    redirect(deploymentPath(values, d.id));
+  }, values);
+}
+
+export async function revealWebhookSecretAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => ({ data: { url: await revealWebhookSecret(await apiTeam(values.team), values.serviceId ?? "") } }), values);
+}
+
+export async function rotateWebhookSecretAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => ({
+    message: "New secret made: update it in your git host's webhook settings.",
+    data: { url: await rotateWebhookSecret(await apiTeam(values.team), values.serviceId ?? "") },
+  }), values);
+}
+
+export async function regenerateDeployKeyAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    await regenerateDeployKey(await apiTeam(values.team), values.serviceId ?? "");
+    revalidatePath(servicePath(values));
+    return { message: "New deploy key made: replace the old one in your git host." };
+  }, values);
+}
