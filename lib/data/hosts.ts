@@ -35,6 +35,8 @@ const hostSelect = {
   memUsedBytes: true,
   images: true,
   createdAt: true,
+  baseDomain: true,
+  buildConcurrency: true,
 } as const;
 
 export async function listHosts(ctx: TeamContext) {
@@ -81,6 +83,31 @@ export async function renameHost(ctx: TeamContext, hostId: string, input: unknow
   await db.$transaction(async (tx) => {
     await tx.host.update({ where: { id: before.id }, data: { name } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.rename", target: { type: "host", id: before.id, label: name }, data: { name: { from: before.name, to: name } } });
+  });
+}
+
+export const hostDeployInput = z.object({
+  baseDomain: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(?=.{1,200}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, "A domain like apps.example.com, or localhost."),
+  buildConcurrency: z.coerce.number({ message: "A number." }).int().min(1, "At least 1.").max(16, "At most 16."),
+});
+
+/** Where this host's services answer (`<service>.<env>.<project>.<base domain>`) and how many deploys it runs at once. */
+export async function updateHostDeploySettings(ctx: TeamContext, hostId: string, input: unknown) {
+  authorize(ctx, "host.manage");
+  const data = parseInput(hostDeployInput, input);
+  const before = await getHost(ctx, hostId);
+  await db.$transaction(async (tx) => {
+    await tx.host.update({ where: { id: before.id }, data });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "host.deploy-settings",
+      target: { type: "host", id: before.id, label: before.name },
+      data: { baseDomain: { from: before.baseDomain, to: data.baseDomain }, buildConcurrency: { from: before.buildConcurrency, to: data.buildConcurrency } },
+    });
   });
 }
 

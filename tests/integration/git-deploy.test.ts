@@ -9,11 +9,11 @@ import { db } from "@/lib/db";
 import type { TeamContext } from "@/lib/data/context";
 import { cancelDeployment, deployFromGit, deploymentLog, getDeployment, promoteRelease, receivePushWebhook, rollbackTo } from "@/lib/data/deployments";
 import { createGitService, revealWebhookSecret, updateGitService } from "@/lib/data/git-services";
-import { createHost } from "@/lib/data/hosts";
+import { createHost, updateHostDeploySettings } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
 import { deleteService } from "@/lib/data/services";
 import { setVariable } from "@/lib/data/variables";
-import { NotFoundError, ValidationError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { closeHostCalls } from "@/lib/hosts/call-host";
 import { closeQueues } from "@/lib/jobs/enqueue";
 import { closeAdminRedis } from "@/lib/redis/admin";
@@ -26,7 +26,7 @@ import { ensureFixtureImage, FIXTURE_IMAGE } from "../support/fixture-image";
 import { HTTPD_DOCKERFILE, makeBareRepo } from "../support/git-repo";
 import { BAD_REFS, BAD_URLS } from "../support/injection-corpus";
 import { proxyGet, probeLoop } from "../support/proxy-http";
-import { makeTeam, uniq } from "./support/factory";
+import { addMember, makeTeam, uniq } from "./support/factory";
 import { waitFor } from "./support/wait";
 
 process.env.BERTH_DEPLOY_LEASE_MS = "3000";
@@ -309,6 +309,19 @@ describe("input that tries to inject", () => {
     await db.service.update({ where: { id: s.serviceId }, data: { gitUrl: repo.url, gitBranch: "main..evil" } });
     const d2 = await settle((await deployFromGit(ctx, s.serviceId)).id);
     expect(d2.error).toMatch(/Refused branch/);
+  }, 60_000);
+});
+
+describe("the host's deploy settings", () => {
+  it("routes services under the host's base domain from their next deployment, and only admins change it", async () => {
+    const dev = await addMember(ctx, "DEVELOPER");
+    await expect(updateHostDeploySettings(dev, hostId, { baseDomain: "apps.test", buildConcurrency: "2" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(updateHostDeploySettings(ctx, hostId, { baseDomain: "-bad-", buildConcurrency: "0" })).rejects.toMatchObject({ fields: { baseDomain: expect.any(Array), buildConcurrency: expect.any(Array) } });
+    await updateHostDeploySettings(ctx, hostId, { baseDomain: "Apps.Test", buildConcurrency: "2" });
+    const d = await settle((await deployFromGit(ctx, staging.serviceId)).id);
+    expect(d.status).toBe("LIVE");
+    expect((await proxyGet(`web.staging.${projectSlug}.apps.test`)).status).toBe(200);
+    await updateHostDeploySettings(ctx, hostId, { baseDomain: "localhost", buildConcurrency: "2" });
   }, 60_000);
 });
 

@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { apiTeam } from "@/lib/auth/session";
 import { actOnContainer, removeHostImage, revealContainerEnv } from "@/lib/data/host-calls";
-import { createHost, removeHost, renameHost } from "@/lib/data/hosts";
+import { createHost, removeHost, renameHost, updateHostDeploySettings } from "@/lib/data/hosts";
 import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
 import { CONTAINER_ACTIONS, type ContainerAction } from "@/lib/hosts/protocol";
 import { ValidationError } from "@/lib/errors";
@@ -23,6 +23,15 @@ export async function renameHostAction(_prev: ActionState | undefined, form: For
     await renameHost(await apiTeam(values.team), values.hostId ?? "", values);
     revalidatePath(`/t/${values.team}/hosts`, "layout");
     return { message: "Host renamed." };
+  }, values);
+}
+
+export async function hostDeploySettingsAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    await updateHostDeploySettings(await apiTeam(values.team), values.hostId ?? "", values);
+    revalidatePath(`/t/${values.team}/hosts`, "layout");
+    return { message: "Saved. Service URLs change with each service's next deployment." };
   }, values);
 }
 

@@ -6,7 +6,7 @@ import { Field } from "@/components/ui/field";
 import { requireTeam } from "@/lib/auth/session";
 import { getHost } from "@/lib/data/hosts";
 import { can } from "@/lib/permissions";
-import { removeHostAction, renameHostAction } from "../../actions";
+import { hostDeploySettingsAction, removeHostAction, renameHostAction } from "../../actions";
 
 export default async function HostSettingsPage({ params }: { params: Promise<{ slug: string; hostId: string }> }) {
   const { slug, hostId } = await params;
@@ -26,6 +26,14 @@ export default async function HostSettingsPage({ params }: { params: Promise<{ s
           {hidden}
           <Field label="Name" name="name" defaultValue={host.name} required />
           <SubmitButton pendingLabel="Saving…">Rename</SubmitButton>
+        </ActionForm>
+      </Card>
+      <Card title="Deployments" description="Git services on this host answer at <service>.<environment>.<project>.<base domain> through its proxy; point a wildcard DNS record at the host for a public domain.">
+        <ActionForm action={hostDeploySettingsAction}>
+          {hidden}
+          <Field label="Base domain" name="baseDomain" defaultValue={host.baseDomain} hint="localhost works on the host itself and in browsers there." />
+          <Field label="Deployments at once" name="buildConcurrency" inputMode="numeric" defaultValue={host.buildConcurrency} hint="Clones and builds beyond this wait in the host's queue." />
+          <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
         </ActionForm>
       </Card>
       <Card tone="danger" title="Remove host" description="Revokes the host's Redis login at once (its agent is disconnected) and forgets its containers. The containers keep running on the host.">
