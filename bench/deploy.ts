@@ -1,10 +1,15 @@
 // npm run bench:deploy — a one-click git deploy through Berth against the same deploy done by hand, on the
 // same repository and a warm layer cache, in one run: one warm-up of each, then 5 runs of each, interleaved.
 // Before every run a small change to site/index.html is committed (outside the timed window).
+// Two repositories, each measured this way:
+//   app      a web app whose build compiles its sources (a CPU-bound RUN step after COPY, about 1.5 s,
+//            rebuilt on every change like any compile step); its figures are printed unprefixed
+//   minimal  only COPY + CMD (a build of about 0.2 s): Berth's fixed cost per deploy shows most here;
+//            its figures are printed with the prefix minimal_
 //   deploy_ratio                         median Berth ÷ median baseline
 //   berth_median_ms / _min_ms / _max_ms  POST …/services/<id>/deployments → GET …/deployments/<id> says LIVE
-//                                        (polled every 25 ms); the service's URL through the proxy must then
-//                                        serve the new content
+//                                        (read after each push on the team's live stream, as a browser does);
+//                                        the service's URL through the proxy must then serve the new content
 //   baseline_median_ms / _min_ms / _max_ms  git clone --depth 1 + docker build + docker run + GET / on the
 //                                        container's address answering 200 (polled every 25 ms)
 //   step_<status>_median_ms              each step of Berth's deployments, from the GET's `timed` array
@@ -22,7 +27,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { resolveTeamContext } from "@/lib/data/context";
-import { routeId } from "@/lib/deploy/names";
+import { imageRepository, routeId } from "@/lib/deploy/names";
 import { createGitService } from "@/lib/data/git-services";
 import { createHost, getHost } from "@/lib/data/hosts";
 import { createProject } from "@/lib/data/projects";
@@ -33,6 +38,12 @@ import { ensureFixtureImage, removeTestContainers, testLabelArgs } from "../test
 import { HTTPD_DOCKERFILE, makeBareRepo } from "../tests/support/git-repo";
 import { proxyGet } from "../tests/support/proxy-http";
 import { startBerth } from "../tests/support/start-berth";
+
+/** The app repository's Dockerfile: the fixture web server plus a compile-like step over the sources. */
+const APP_DOCKERFILE = HTTPD_DOCKERFILE.replace(
+  "COPY site/ /www/\n",
+  "COPY site/ /www/\nRUN i=0; while [ $i -lt 120000 ]; do i=$((i+1)); done; cat /www/index.html > /www/built.txt\n",
+);
 
 // The fixture repository is file://, which Berth refuses unless this is set in each of its processes (the
 // web app validating the service, the agent cloning); startBerth and the agent inherit this environment.
@@ -63,6 +74,50 @@ async function signIn(baseUrl: string, email: string, password: string): Promise
   return session.split(";")[0]!;
 }
 
+/** Counts the team's "deployment" pushes; `after(n, ms)` resolves once there were more than n (or after ms). */
+async function deploymentPushes(baseUrl: string, slug: string, cookie: string) {
+  const ctrl = new AbortController();
+  const res = await fetch(`${baseUrl}/api/teams/${slug}/live`, { headers: { cookie }, signal: ctrl.signal });
+  const reader = res.body!.getReader();
+  let wake: (() => void)[] = [];
+  const state = { count: 0 };
+  void (async () => {
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buf += Buffer.from(value!).toString();
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const data = buf.slice(0, i).split("\n").find((l) => l.startsWith("data: "));
+        buf = buf.slice(i + 2);
+        if (data && JSON.parse(data.slice(6)).kind === "deployment") {
+          state.count++;
+          const w = wake;
+          wake = [];
+          w.forEach((f) => f());
+        }
+      }
+    }
+  })();
+  return {
+    get count() {
+      return state.count;
+    },
+    after(n: number, ms: number) {
+      if (state.count > n) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        wake.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    },
+    stop: () => ctrl.abort(),
+  };
+}
+
 /** One GET to a container's address; the status and body, or null when nothing answers yet. */
 function getDirect(ip: string, port: number): Promise<{ status: number; body: string } | null> {
   return new Promise((resolve) => {
@@ -83,17 +138,24 @@ type Timed = { status: string; ms: number | null; startedAt: string };
 type DeploymentView = { status: string; error: string | null; timed: Timed[]; finishedAt: string | null };
 type ContainerEvent = { action: string; id: string; at: number };
 
+type Workload = { name: string; dockerfile: string };
+const WORKLOADS: Workload[] = [
+  { name: "app", dockerfile: APP_DOCKERFILE },
+  { name: "minimal", dockerfile: HTTPD_DOCKERFILE },
+];
+
 async function main() {
   const stamp = Date.now().toString(36);
   const made = {
     berth: null as Awaited<ReturnType<typeof startBerth>> | null,
     agent: null as ChildProcess | null,
-    repo: null as Awaited<ReturnType<typeof makeBareRepo>> | null,
-    service: null as { id: string; network: string } | null,
+    repos: [] as Awaited<ReturnType<typeof makeBareRepo>>[],
+    services: [] as { id: string; network: string }[],
     network: null as string | null,
     tags: new Set<string>(),
     dirs: new Set<string>(),
     events: null as NodeJS.ReadableStream | null,
+    unsubscribe: null as (() => void) | null,
   };
   let cleaned = false;
   const cleanup = async () => {
@@ -101,6 +163,7 @@ async function main() {
     cleaned = true;
     const quietly = (p: Promise<unknown>) => p.catch((e) => console.error(`cleanup: ${(e as Error).message}`));
     (made.events as unknown as { destroy?: () => void } | null)?.destroy?.();
+    made.unsubscribe?.();
     if (made.agent && made.agent.exitCode === null) {
       const exited = new Promise((r) => made.agent!.once("exit", r));
       made.agent.kill("SIGTERM");
@@ -108,11 +171,10 @@ async function main() {
       if (made.agent.exitCode === null) made.agent.kill("SIGKILL");
     }
     made.berth?.stop();
-    if (made.service) {
-      const { id, network } = made.service;
+    for (const { id, network } of made.services) {
       const containers = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${id}`] } }).catch(() => []);
       for (const c of containers) await quietly(docker.getContainer(c.Id).remove({ force: true }));
-      const images = await docker.listImages({ filters: { label: [`berth.service.id=${id}`] } }).catch(() => []);
+      const images = await docker.listImages({ filters: { reference: [`${imageRepository(id)}:*`] } }).catch(() => []);
       for (const img of images) await quietly(docker.getImage(img.Id).remove({ force: true }));
       await docker.getNetwork(network).remove().catch(() => {});
       await quietly(createProxy().removeRoute(routeId(id)));
@@ -121,16 +183,14 @@ async function main() {
     for (const tag of made.tags) await run("docker", ["rmi", "-f", tag]).catch(() => {});
     if (made.network) await quietly(run("docker", ["network", "rm", made.network]));
     for (const dir of made.dirs) fs.rmSync(dir, { recursive: true, force: true });
-    made.repo?.remove();
+    for (const r of made.repos) r.remove();
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 
   try {
     await ensureFixtureImage(docker);
-    const repo = (made.repo = await makeBareRepo("berth-bench-repo-"));
-    await repo.commit({ Dockerfile: HTTPD_DOCKERFILE, "site/index.html": "first\n" }, "first");
 
-    // --- Berth: web app, control worker, one host with its agent, a git service ----------------------
+    // --- Berth: web app, control worker, one host with its agent ---------------------------------------
     const berth = (made.berth = await startBerth());
     const password = "bench-password-1";
     const user = await signUp({ name: "Bench", email: `bench-deploy-${stamp}@example.test`, password });
@@ -145,144 +205,154 @@ async function main() {
     }
     const project = await createProject(ctx, { name: `bench-${stamp}` });
     const env = "staging";
-    const service = await createGitService(ctx, project.slug, env, { name: "web", gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", hostId: host.id });
-    made.service = { id: service.id, network: `berth-${project.slug}-${env}` };
-    const hostname = `web.${env}.${project.slug}.localhost`;
     const cookie = await signIn(berth.baseUrl, user.email, password);
     const api = `${berth.baseUrl}/api/teams/${team.slug}`;
+    // Like a browser: learn of each step from the team's live stream, then read the deployment once.
+    const pushes = await deploymentPushes(berth.baseUrl, team.slug, cookie);
+    made.unsubscribe = pushes.stop;
+    const network = `berth-bench-${stamp}`;
+    await run("docker", ["network", "create", ...testLabelArgs(), network]);
+    made.network = network;
 
-    // Docker events of the service's containers: when the previous release's container is stopped and removed.
-    const events: ContainerEvent[] = [];
-    made.events = (await docker.getEvents({ filters: { type: ["container"], label: [`berth.service.id=${service.id}`], event: ["start", "kill", "destroy", "rename"] } })) as NodeJS.ReadableStream;
+    // Docker events of Berth's containers: when a previous release's container is stopped and removed.
+    const events: (ContainerEvent & { service: string })[] = [];
+    made.events = (await docker.getEvents({ filters: { type: ["container"], label: ["berth.service.id"], event: ["start", "kill", "destroy", "rename"] } })) as NodeJS.ReadableStream;
     made.events.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n").filter(Boolean)) {
-        const e = JSON.parse(line) as { Action: string; id: string; timeNano: number };
-        events.push({ action: e.Action, id: e.id, at: e.timeNano / 1e6 });
+        const e = JSON.parse(line) as { Action: string; id: string; timeNano: number; Actor?: { Attributes?: Record<string, string> } };
+        events.push({ action: e.Action, id: e.id, at: e.timeNano / 1e6, service: e.Actor?.Attributes?.["berth.service.id"] ?? "" });
       }
     });
 
     let change = 0;
-    const nextContent = async (side: string) => {
-      const content = `release ${++change} (${side}) ${stamp}\n`;
-      await repo.commit({ "site/index.html": content }, `change ${change}`);
-      return content;
-    };
-
-    const serviceContainers = () => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${service.id}`] } });
-    const berthRun = async () => {
-      const content = await nextContent("berth");
-      const seen = events.length;
-      const t0 = now();
-      const res = await fetch(`${api}/services/${service.id}/deployments`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: "{}" });
-      if (res.status !== 201) throw new Error(`deploy: ${res.status} ${await res.text()}`);
-      const { id } = (await res.json()) as { id: string };
-      let view: DeploymentView;
-      for (;;) {
-        const r = await fetch(`${api}/deployments/${id}`, { headers: { cookie } });
-        if (!r.ok) throw new Error(`deployment ${id}: ${r.status} ${await r.text()}`);
-        view = (await r.json()) as DeploymentView;
-        if (view.status === "LIVE") break;
-        if (view.status === "FAILED" || view.status === "CANCELLED") throw new Error(`deployment ${id} ended ${view.status}: ${view.error}`);
-        if (now() - t0 > DEPLOY_TIMEOUT_MS) throw new Error(`deployment ${id} was still ${view.status} after ${DEPLOY_TIMEOUT_MS / 1000} s`);
-        await sleep(POLL_MS);
-      }
-      const live = now();
-      const ms = live - t0;
-      const served = await proxyGet(hostname);
-      if (served.status !== 200 || served.body !== content) {
-        throw new Error(`after deployment ${id} went live, ${hostname} answered ${served.status} ${JSON.stringify(served.body)}, not ${JSON.stringify(content)}`);
-      }
-      // Outside the timed window: wait until the previous release's container is gone, so that every run
-      // starts from one live container and the baseline never runs beside a retiring one.
-      const settled = now() + 30_000;
-      while ((await serviceContainers()).length > 1) {
-        if (now() > settled) throw new Error(`the service still had more than one container 30 s after deployment ${id} went live`);
-        await sleep(POLL_MS);
-      }
-      await sleep(100); // the last Docker events reach the stream
-      const mine = events.slice(seen);
-      const started = new Set(mine.filter((e) => e.action === "start").map((e) => e.id));
-      const kill = mine.find((e) => e.action === "kill" && !started.has(e.id));
-      const destroy = kill && mine.find((e) => e.action === "destroy" && e.id === kill.id);
-      return {
-        ms,
-        steps: Object.fromEntries(view.timed.map((t) => [t.status, t.ms ?? 0])),
-        outside: ms - view.timed.reduce((sum, t) => sum + (t.ms ?? 0), 0),
-        retire: kill && destroy ? { stop: destroy.at - kill.at, goneAfterLive: destroy.at - live } : null,
-      };
-    };
-
-    // --- Baseline: the same deploy by hand ------------------------------------------------------------
-    const network = `berth-bench-${stamp}`;
-    await run("docker", ["network", "create", ...testLabelArgs(), network]);
-    made.network = network;
     let baselineN = 0;
-    const baselineRun = async () => {
-      const content = await nextContent("baseline");
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-bench-clone-"));
-      made.dirs.add(dir);
-      const tag = `berth-bench-${stamp}:${++baselineN}`;
-      made.tags.add(tag);
-      let container = "";
-      try {
+    const measure = async (w: Workload) => {
+      const repo = await makeBareRepo(`berth-bench-${w.name}-`);
+      made.repos.push(repo);
+      await repo.commit({ Dockerfile: w.dockerfile, "site/index.html": "first\n" }, "first");
+      const service = await createGitService(ctx, project.slug, env, { name: w.name, gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", hostId: host.id });
+      made.services.push({ id: service.id, network: `berth-${project.slug}-${env}` });
+      const hostname = `${w.name}.${env}.${project.slug}.localhost`;
+      const nextContent = async (side: string) => {
+        const content = `release ${++change} (${side}) ${stamp}\n`;
+        await repo.commit({ "site/index.html": content }, `change ${change}`);
+        return content;
+      };
+      const serviceContainers = () => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${service.id}`] } });
+      const berthRun = async () => {
+        const content = await nextContent("berth");
+        const seen = events.length;
         const t0 = now();
-        await run("git", ["clone", "--depth", "1", "--branch", "main", "--", repo.url, dir]);
-        const t1 = now();
-        await run("docker", ["build", "-t", tag, dir]);
-        const t2 = now();
-        container = (await run("docker", ["run", "-d", "--network", network, ...testLabelArgs(), tag])).stdout.trim();
-        const ip = (await run("docker", ["inspect", "-f", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container])).stdout.trim();
-        const t3 = now();
-        let answer: { status: number; body: string } | null;
-        while ((answer = await getDirect(ip, 8080))?.status !== 200) {
-          if (now() - t0 > DEPLOY_TIMEOUT_MS) throw new Error(`the baseline container at ${ip}:8080 did not answer 200 within ${DEPLOY_TIMEOUT_MS / 1000} s`);
+        const res = await fetch(`${api}/services/${service.id}/deployments`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: "{}" });
+        if (res.status !== 201) throw new Error(`deploy: ${res.status} ${await res.text()}`);
+        const { id } = (await res.json()) as { id: string };
+        let view: DeploymentView;
+        for (;;) {
+          const seenPushes = pushes.count;
+          const r = await fetch(`${api}/deployments/${id}`, { headers: { cookie } });
+          if (!r.ok) throw new Error(`deployment ${id}: ${r.status} ${await r.text()}`);
+          view = (await r.json()) as DeploymentView;
+          if (view.status === "LIVE") break;
+          if (view.status === "FAILED" || view.status === "CANCELLED") throw new Error(`deployment ${id} ended ${view.status}: ${view.error}`);
+          if (now() - t0 > DEPLOY_TIMEOUT_MS) throw new Error(`deployment ${id} was still ${view.status} after ${DEPLOY_TIMEOUT_MS / 1000} s`);
+          await pushes.after(seenPushes, 1000);
+        }
+        const live = now();
+        const ms = live - t0;
+        const served = await proxyGet(hostname);
+        if (served.status !== 200 || served.body !== content) {
+          throw new Error(`after deployment ${id} went live, ${hostname} answered ${served.status} ${JSON.stringify(served.body)}, not ${JSON.stringify(content)}`);
+        }
+        // Outside the timed window: wait until the previous release's container is gone, so that every run
+        // starts from one live container and the baseline never runs beside a retiring one.
+        const settled = now() + 30_000;
+        while ((await serviceContainers()).length > 1) {
+          if (now() > settled) throw new Error(`the service still had more than one container 30 s after deployment ${id} went live`);
           await sleep(POLL_MS);
         }
-        const t4 = now();
-        if (answer!.body !== content) throw new Error(`the baseline container served ${JSON.stringify(answer!.body)}, not ${JSON.stringify(content)}`);
-        return { ms: t4 - t0, phases: { clone: t1 - t0, build: t2 - t1, run: t3 - t2, ready: t4 - t3 } };
-      } finally {
-        if (container) await run("docker", ["rm", "-f", container]);
-        await run("docker", ["rmi", "-f", tag]).catch(() => {});
-        made.tags.delete(tag);
-        fs.rmSync(dir, { recursive: true, force: true });
-        made.dirs.delete(dir);
+        await sleep(100); // the last Docker events reach the stream
+        const mine = events.slice(seen).filter((e) => e.service === service.id);
+        const started = new Set(mine.filter((e) => e.action === "start").map((e) => e.id));
+        const kill = mine.find((e) => e.action === "kill" && !started.has(e.id));
+        const destroy = kill && mine.find((e) => e.action === "destroy" && e.id === kill.id);
+        return {
+          ms,
+          steps: Object.fromEntries(view.timed.map((t) => [t.status, t.ms ?? 0])),
+          outside: ms - view.timed.reduce((sum, t) => sum + (t.ms ?? 0), 0),
+          retire: kill && destroy ? { stop: destroy.at - kill.at, goneAfterLive: destroy.at - live } : null,
+        };
+      };
+
+      const baselineRun = async () => {
+        const content = await nextContent("baseline");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-bench-clone-"));
+        made.dirs.add(dir);
+        const tag = `berth-bench-${stamp}:${++baselineN}`;
+        made.tags.add(tag);
+        let container = "";
+        try {
+          const t0 = now();
+          await run("git", ["clone", "--depth", "1", "--branch", "main", "--", repo.url, dir]);
+          const t1 = now();
+          await run("docker", ["build", "-t", tag, dir]);
+          const t2 = now();
+          container = (await run("docker", ["run", "-d", "--network", network, ...testLabelArgs(), tag])).stdout.trim();
+          const ip = (await run("docker", ["inspect", "-f", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container])).stdout.trim();
+          const t3 = now();
+          let answer: { status: number; body: string } | null;
+          while ((answer = await getDirect(ip, 8080))?.status !== 200) {
+            if (now() - t0 > DEPLOY_TIMEOUT_MS) throw new Error(`the baseline container at ${ip}:8080 did not answer 200 within ${DEPLOY_TIMEOUT_MS / 1000} s`);
+            await sleep(POLL_MS);
+          }
+          const t4 = now();
+          if (answer!.body !== content) throw new Error(`the baseline container served ${JSON.stringify(answer!.body)}, not ${JSON.stringify(content)}`);
+          return { ms: t4 - t0, phases: { clone: t1 - t0, build: t2 - t1, run: t3 - t2, ready: t4 - t3 } };
+        } finally {
+          if (container) await run("docker", ["rm", "-f", container]);
+          await run("docker", ["rmi", "-f", tag]).catch(() => {});
+          made.tags.delete(tag);
+          fs.rmSync(dir, { recursive: true, force: true });
+          made.dirs.delete(dir);
+        }
+      };
+
+      // One warm-up of each, then A, B, A, B…
+      await berthRun();
+      await baselineRun();
+      const berthRuns: Awaited<ReturnType<typeof berthRun>>[] = [];
+      const baselineRuns: Awaited<ReturnType<typeof baselineRun>>[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        berthRuns.push(await berthRun());
+        baselineRuns.push(await baselineRun());
+      }
+
+      const prefix = w.name === "app" ? "" : `${w.name}_`;
+      const berthMs = berthRuns.map((r) => r.ms);
+      const baseMs = baselineRuns.map((r) => r.ms);
+      const fmt = (x: number) => x.toFixed(1);
+      console.log(`${prefix}deploy_ratio=${(median(berthMs) / median(baseMs)).toFixed(2)}`);
+      console.log(`${prefix}berth_median_ms=${fmt(median(berthMs))}`);
+      console.log(`${prefix}berth_min_ms=${fmt(Math.min(...berthMs))}`);
+      console.log(`${prefix}berth_max_ms=${fmt(Math.max(...berthMs))}`);
+      console.log(`${prefix}baseline_median_ms=${fmt(median(baseMs))}`);
+      console.log(`${prefix}baseline_min_ms=${fmt(Math.min(...baseMs))}`);
+      console.log(`${prefix}baseline_max_ms=${fmt(Math.max(...baseMs))}`);
+      for (const status of Object.keys(berthRuns[0]!.steps)) {
+        console.log(`${prefix}step_${status.toLowerCase()}_median_ms=${fmt(median(berthRuns.map((r) => r.steps[status] ?? 0)))}`);
+      }
+      console.log(`${prefix}berth_outside_steps_median_ms=${fmt(median(berthRuns.map((r) => r.outside)))}`);
+      const retires = berthRuns.flatMap((r) => (r.retire ? [r.retire] : []));
+      if (retires.length < berthRuns.length) console.error(`warning (${w.name}): ${berthRuns.length - retires.length} runs showed no retirement of the previous container`);
+      if (retires.length) {
+        console.log(`${prefix}berth_old_stop_median_ms=${fmt(median(retires.map((r) => r.stop)))}`);
+        console.log(`${prefix}berth_old_gone_after_live_median_ms=${fmt(median(retires.map((r) => r.goneAfterLive)))}`);
+      }
+      for (const phase of ["clone", "build", "run", "ready"] as const) {
+        console.log(`${prefix}baseline_${phase}_median_ms=${fmt(median(baselineRuns.map((r) => r.phases[phase])))}`);
       }
     };
 
-    // --- Runs: one warm-up of each, then A, B, A, B… ---------------------------------------------------
-    await berthRun();
-    await baselineRun();
-    const berthRuns: Awaited<ReturnType<typeof berthRun>>[] = [];
-    const baselineRuns: Awaited<ReturnType<typeof baselineRun>>[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      berthRuns.push(await berthRun());
-      baselineRuns.push(await baselineRun());
-    }
-
-    const berthMs = berthRuns.map((r) => r.ms);
-    const baseMs = baselineRuns.map((r) => r.ms);
-    const fmt = (x: number) => x.toFixed(1);
-    console.log(`deploy_ratio=${(median(berthMs) / median(baseMs)).toFixed(2)}`);
-    console.log(`berth_median_ms=${fmt(median(berthMs))}`);
-    console.log(`berth_min_ms=${fmt(Math.min(...berthMs))}`);
-    console.log(`berth_max_ms=${fmt(Math.max(...berthMs))}`);
-    console.log(`baseline_median_ms=${fmt(median(baseMs))}`);
-    console.log(`baseline_min_ms=${fmt(Math.min(...baseMs))}`);
-    console.log(`baseline_max_ms=${fmt(Math.max(...baseMs))}`);
-    for (const status of Object.keys(berthRuns[0]!.steps)) {
-      console.log(`step_${status.toLowerCase()}_median_ms=${fmt(median(berthRuns.map((r) => r.steps[status] ?? 0)))}`);
-    }
-    console.log(`berth_outside_steps_median_ms=${fmt(median(berthRuns.map((r) => r.outside)))}`);
-    const retires = berthRuns.flatMap((r) => (r.retire ? [r.retire] : []));
-    if (retires.length < berthRuns.length) console.error(`warning: ${berthRuns.length - retires.length} runs showed no retirement of the previous container`);
-    if (retires.length) {
-      console.log(`berth_old_stop_median_ms=${fmt(median(retires.map((r) => r.stop)))}`);
-      console.log(`berth_old_gone_after_live_median_ms=${fmt(median(retires.map((r) => r.goneAfterLive)))}`);
-    }
-    for (const phase of ["clone", "build", "run", "ready"] as const) {
-      console.log(`baseline_${phase}_median_ms=${fmt(median(baselineRuns.map((r) => r.phases[phase])))}`);
-    }
+    for (const w of WORKLOADS) await measure(w);
   } finally {
     await cleanup();
   }

@@ -12,6 +12,7 @@ import { recordAudit } from "../audit";
 import { authorize, type TeamContext } from "../context";
 import { assertCanChange } from "../projects";
 import { imageTag } from "@/lib/deploy/names";
+import { dispatchDeployments } from "./dispatch";
 
 type NewDeployment = {
   teamId: string;
@@ -60,10 +61,19 @@ export async function insertDeployment(tx: Tx, n: NewDeployment) {
   return d;
 }
 
-/** Tells the team's open pages, and wakes the scheduler (if Redis is unreachable, its periodic pass still runs). */
+/**
+ * Tells the team's open pages, and starts what may start right here (sparing a hop through the control
+ * worker); if that fails, the control worker's queue gets the nudge, and its periodic pass runs anyway.
+ */
 export async function nudgeScheduler(n: { teamId: string; serviceId: string; hostId: string | null }) {
-  await publishLive(adminRedis(), n.teamId, { hostId: n.hostId ?? "", kind: "deployment", serviceId: n.serviceId }).catch(() => {});
-  await enqueue(dispatchDeploymentsJob, {}).catch((e) => console.error("deployments: could not nudge the scheduler:", (e as Error).message));
+  const redis = adminRedis();
+  await publishLive(redis, n.teamId, { hostId: n.hostId ?? "", kind: "deployment", serviceId: n.serviceId }).catch(() => {});
+  try {
+    for (const d of await dispatchDeployments()) await publishLive(redis, d.teamId, { hostId: d.hostId, kind: "deployment", serviceId: d.serviceId });
+  } catch (e) {
+    console.error("deployments: dispatching failed, leaving it to the control worker:", (e as Error).message);
+    await enqueue(dispatchDeploymentsJob, {}).catch(() => {});
+  }
 }
 
 async function gitServiceOf(ctx: TeamContext, serviceId: string) {
