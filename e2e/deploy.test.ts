@@ -1,6 +1,7 @@
 // One-click git deploys in a real browser: create a git service, deploy, watch the steps and the log live
 // (and the log again after a reload), open the service's URL, deploy a new commit, roll back.
 import type { ChildProcess } from "node:child_process";
+import { createHmac, randomUUID } from "node:crypto";
 import Dockerode from "dockerode";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -112,6 +113,34 @@ describe("git deploys", () => {
     await page.goto(`/t/${slug}/projects/${project}/staging`);
     await page.getByTestId("service-web").getByText("live #3", { exact: false }).waitFor();
     await screenshot(page, "64-environment-with-git-service");
+
+    // Auto-deploy: the webhook secret from the page signs a GitHub-style push to the webhook URL.
+    await page.goto(`/t/${slug}/projects/${project}/staging/services/web`);
+    const hook = (await page.getByTestId("webhook-url").textContent())!.trim();
+    await page.getByRole("button", { name: "Show secret" }).click();
+    const secret = await page.getByTestId("webhook-secret").inputValue();
+    const sha = await repo.commit({ "site/index.html": "<h1>release four</h1>\n" }, "pushed release");
+    const body = JSON.stringify({ ref: "refs/heads/main", after: sha });
+    const sign = (key: string) => `sha256=${createHmac("sha256", key).update(body).digest("hex")}`;
+    const push = (signature: string, type = "application/json") =>
+      fetch(hook, { method: "POST", headers: { "content-type": type, "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": signature }, body });
+    expect((await push(sign("wrong"))).status).toBe(401);
+    expect((await push(sign(secret), "application/x-www-form-urlencoded")).status).toBe(415);
+    const accepted = await push(sign(secret));
+    expect(accepted.status).toBe(201);
+    const { deployment } = (await accepted.json()) as { deployment: string };
+    // A fresh tab: the service page is busy refreshing itself on the push's live updates.
+    const pushed = await page.context().newPage();
+    await pushed.goto(`/t/${slug}/deployments/${deployment}`);
+    await waitLive(pushed);
+    expect(await pushed.getByTestId("commit").textContent()).toContain("pushed release");
+    expect(await served(pushed, url)).toEqual({ status: 200, body: "<h1>release four</h1>\n" });
+
+    // The JSON API: deployments of the service, and nothing without a session.
+    const serviceId = hook.split("/").at(-1)!;
+    const list = await pushed.request.get(`/api/teams/${slug}/services/${serviceId}/deployments`);
+    expect(((await list.json()) as { deployments: { number: number }[] }).deployments.map((d) => d.number)).toEqual([4, 3, 2, 1]);
+    expect((await fetch(new URL(`/api/teams/${slug}/deployments/${deployment}`, pushed.url()))).status).toBe(401);
   }, 240_000);
 });
 

@@ -40,7 +40,13 @@ export const gitServiceInput = z.object({
   healthTimeoutSec: z.preprocess(blankToUndefined, z.coerce.number().int().min(1, "At least 1 second.").max(600, "At most 600 seconds.").default(60)),
   domains: z.preprocess(
     (v) => (typeof v === "string" ? v.split(/[\s,]+/).map((d) => d.trim().toLowerCase()).filter(Boolean) : v ?? []),
-    z.array(z.string().regex(HOSTNAME, "Each domain is a hostname like app.example.com.")).max(10, "At most 10 domains."),
+    z
+      .array(z.string())
+      .max(10, "At most 10 domains.")
+      .superRefine((domains, c) => {
+        const bad = domains.find((d) => !HOSTNAME.test(d));
+        if (bad !== undefined) c.addIssue({ code: "custom", message: `"${bad.slice(0, 80)}" is not a hostname like app.example.com.` });
+      }),
   ),
   gitAuth: z.enum(["none", "ssh", "token"]).default("none"),
   token: z.preprocess(blankToUndefined, z.string().max(4096).regex(/^[\x21-\x7e]+$/, "A token has no spaces or control characters.").optional()),

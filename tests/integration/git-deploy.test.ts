@@ -312,15 +312,36 @@ describe("input that tries to inject", () => {
   }, 60_000);
 });
 
+describe("secrets in the log", () => {
+  it("are masked in the log and the error of a deployment whose container prints them", async () => {
+    await repo.commit({ Dockerfile: `FROM ${FIXTURE_IMAGE}\nCMD ["sh", "-c", "echo starting with key $API_KEY; exit 1"]\n` }, "leaky", "leaky");
+    const s = await gitService("staging", "leaky", { gitBranch: "leaky" });
+    const secret = `sk-live-${uniq()}`;
+    await setVariable(ctx, { scope: "SERVICE", serviceId: s.serviceId }, { key: "API_KEY", value: secret, secret: true });
+    const d = await settle((await deployFromGit(ctx, s.serviceId)).id);
+    expect(d.status).toBe("FAILED");
+    expect(d.error).toMatch(/stopped right after it started \(exit code 1\)/);
+    expect(d.error).toContain("starting with key ••••••");
+    expect(d.log).toContain("starting with key ••••••");
+    expect(`${d.error}${d.log}`).not.toContain(secret);
+    const streamed = await deploymentLog(ctx, d.id);
+    expect(streamed.lines.map((l) => l.line).join("\n")).not.toContain(secret);
+    expect(d.config).not.toContain(secret); // sealed
+  }, 60_000);
+});
+
 describe("the host's deploy settings", () => {
-  it("routes services under the host's base domain from their next deployment, and only admins change it", async () => {
+  it("routes services under the host's base domain and their custom domains from their next deployment; only admins change the host's", async () => {
     const dev = await addMember(ctx, "DEVELOPER");
     await expect(updateHostDeploySettings(dev, hostId, { baseDomain: "apps.test", buildConcurrency: "2" })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(updateHostDeploySettings(ctx, hostId, { baseDomain: "-bad-", buildConcurrency: "0" })).rejects.toMatchObject({ fields: { baseDomain: expect.any(Array), buildConcurrency: expect.any(Array) } });
     await updateHostDeploySettings(ctx, hostId, { baseDomain: "Apps.Test", buildConcurrency: "2" });
+    await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", hostId, domains: "Shop.Example.Test www.shop.example.test" });
     const d = await settle((await deployFromGit(ctx, staging.serviceId)).id);
     expect(d.status).toBe("LIVE");
-    expect((await proxyGet(`web.staging.${projectSlug}.apps.test`)).status).toBe(200);
+    for (const name of [`web.staging.${projectSlug}.apps.test`, "shop.example.test", "www.shop.example.test"]) expect((await proxyGet(name)).status, name).toBe(200);
+    await expect(updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", hostId, domains: "ok.example.test not_a_domain!" })).rejects.toMatchObject({ fields: { domains: [expect.stringContaining("not_a_domain!")] } });
+    await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", hostId });
     await updateHostDeploySettings(ctx, hostId, { baseDomain: "localhost", buildConcurrency: "2" });
   }, 60_000);
 });

@@ -36,9 +36,10 @@ export async function startCandidate(docker: Dockerode, spec: DeploymentSpec, im
     throw e;
   }
   const info = await container.inspect();
-  const ip = info.NetworkSettings.Networks[spec.network]?.IPAddress;
-  if (!ip) throw new Error(`The container has no address on network ${spec.network}.`);
-  return { container, id: info.Id, ip };
+  // No address: it already stopped (a crash on start; with its restart policy it may be restarting), which
+  // the pipeline reports with its last log lines.
+  const ip = info.NetworkSettings.Networks[spec.network]?.IPAddress || null;
+  return { container, id: info.Id, ip, exitCode: ip ? null : info.State.ExitCode };
 }
 
 export async function isRunning(container: Dockerode.Container): Promise<boolean> {

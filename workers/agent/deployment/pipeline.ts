@@ -99,15 +99,20 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     candidate = started.container;
     check();
 
+    const failWithLogs = async (reason: string) => {
+      const lines = await lastLogLines(started.container, 20);
+      for (const l of lines) d.log.line(`  | ${l}`);
+      throw new Error(`${reason}${lines.length ? `\nLast log lines of the new container:\n${d.log.tail(lines.length).join("\n")}` : ""}`);
+    };
+    if (!started.ip) await failWithLogs(`The container stopped right after it started (exit code ${started.exitCode ?? "unknown"}).`);
+
     await d.report("HEALTH_CHECK");
     d.log.line(spec.health.path ? `Waiting for GET ${spec.health.path} on port ${spec.port} to answer 2xx/3xx (up to ${spec.health.timeoutSec} s)` : `Waiting for port ${spec.port} to accept connections (up to ${spec.health.timeoutSec} s)`);
     try {
-      await waitHealthy({ ip: started.ip, port: spec.port, path: spec.health.path, timeoutSec: spec.health.timeoutSec }, { signal, stillRunning: () => isRunning(started.container), onProbe: (f) => d.log.line(`  not yet: ${f}`) });
+      await waitHealthy({ ip: started.ip!, port: spec.port, path: spec.health.path, timeoutSec: spec.health.timeoutSec }, { signal, stillRunning: () => isRunning(started.container), onProbe: (f) => d.log.line(`  not yet: ${f}`) });
     } catch (e) {
       check();
-      const lines = await lastLogLines(started.container, 20);
-      for (const l of lines) d.log.line(`  | ${l}`);
-      throw new Error(`${(e as Error).message}${lines.length ? `\nLast log lines of the new container:\n${d.log.tail(lines.length).join("\n")}` : ""}`);
+      await failWithLogs((e as Error).message);
     }
     check();
 
