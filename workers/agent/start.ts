@@ -27,6 +27,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
   const log = opts.log ?? ((m: string) => console.log(`agent: ${m}`));
   const { docker, apiVersion } = await connectDocker();
   log(`Docker Engine API ${apiVersion}; host ${cfg.hostId}`);
+  // Before any job can start a deployment, and before Redis connects (its first "ready" sends the snapshot).
+  const proxy = createProxy();
+  await cleanUpAfterRestart(docker, proxy, cfg.hostId, log).catch((e) => log(`cleaning up after a restart failed: ${(e as Error).message}`));
   const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
   redis.on("error", (e) => log(`redis: ${e.message}`));
   const report = createReporter(redis, cfg);
@@ -36,9 +39,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
   const now = () => new Date().toISOString();
   const safely = (what: string, fn: () => Promise<unknown>) => fn().catch((e) => !stopped && log(`${what} failed: ${(e as Error).message}`));
 
-  const proxy = createProxy();
   const deployments = createDeploymentRunner({ docker, redis, cfg, proxy, report, log });
-  await cleanUpAfterRestart(docker, proxy, cfg.hostId, log).catch((e) => log(`cleaning up after a restart failed: ${(e as Error).message}`));
 
   const heartbeat = () => safely("heartbeat", async () => report({ type: "heartbeat", at: now(), facts: await facts(), deployments: deployments.activeIds() }));
   const snapshot = () => safely("snapshot", async () => report({ type: "snapshot", at: now(), containers: await listSummaries(docker) }));
