@@ -141,6 +141,29 @@ describe("git deploys", () => {
     const list = await pushed.request.get(`/api/teams/${slug}/services/${serviceId}/deployments`);
     expect(((await list.json()) as { deployments: { number: number }[] }).deployments.map((d) => d.number)).toEqual([4, 3, 2, 1]);
     expect((await fetch(new URL(`/api/teams/${slug}/deployments/${deployment}`, pushed.url()))).status).toBe(401);
+
+    // Cancel a deployment mid-build from its page: the build stops and nothing of it is left.
+    await repo.commit({ Dockerfile: `${HTTPD_DOCKERFILE.split("\n")[0]}\nRUN echo compiling-slowly && sleep 60\n` }, "slow build", "slow");
+    await page.goto(`/t/${slug}/projects/${project}/staging`);
+    await page.getByText("Add a service from a git repository").click();
+    const more = page.getByTestId("add-git-service");
+    await more.getByLabel("Name", { exact: true }).fill("slow");
+    await more.getByLabel("Repository URL").fill(repo.url);
+    await more.getByLabel("Branch").fill("slow");
+    await more.getByLabel("Port", { exact: true }).fill("8080");
+    await more.getByRole("button", { name: "Add git service" }).click();
+    await page.waitForURL(`**/staging/services/slow`);
+    await page.getByRole("button", { name: "Deploy slow" }).click();
+    await page.waitForURL(/\/deployments\/[a-z0-9]+$/);
+    const slowId = page.url().split("/").at(-1)!;
+    await page.getByTestId("deploy-log").getByText("compiling-slowly", { exact: false }).waitFor({ timeout: 30_000 });
+    await page.locator('[data-step="BUILDING"][data-state="running"]').waitFor();
+    await screenshot(page, "65-deployment-building");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.locator('[data-testid="deployment-status"][data-status="CANCELLED"]').waitFor({ timeout: 20_000 });
+    await page.getByTestId("deploy-log").getByText("Cancelled: nothing of this deployment is left running.").waitFor();
+    await screenshot(page, "66-deployment-cancelled");
+    expect(await docker.listContainers({ all: true, filters: { label: [`berth.deployment.id=${slowId}`] } })).toEqual([]);
   }, 240_000);
 });
 

@@ -21,7 +21,7 @@ export function DeploymentSteps({ steps, planned, outcome }: { steps: TimedStep[
         const s = seen.get(status);
         const isRunning = s && s === running;
         const ms = s ? (isRunning ? Math.max(0, now - Date.parse(s.startedAt)) : s.ms) : null;
-        const tone = !s ? "border-slate-200 bg-white text-slate-400" : isRunning ? "border-brand-300 bg-brand-50 text-brand-800" : "border-emerald-200 bg-emerald-50 text-emerald-800";
+        const tone = !s ? "border-slate-200 bg-white text-slate-400" : isRunning ? "border-brand-500 bg-brand-50 text-brand-700" : "border-emerald-200 bg-emerald-50 text-emerald-800";
         return (
           <li key={status} data-step={status} data-state={!s ? "pending" : isRunning ? "running" : "done"} className={`min-w-28 flex-1 rounded-md border px-3 py-2 text-sm ${tone}`}>
             <div className="flex items-center gap-1.5 font-medium">

@@ -1,6 +1,8 @@
 "use client";
 // Keeps a server-rendered page current: on each push from the team's live stream it re-renders the page
-// on the server (router.refresh), coalescing bursts. Shows whether the stream is connected.
+// on the server (router.refresh), coalescing bursts. It also re-renders whenever the stream (re)connects:
+// a change made between the page's render and the subscription, or while disconnected, is not missed.
+// Shows whether the stream is connected.
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
@@ -11,18 +13,24 @@ export function LiveRefresh({ slug, hostId, serviceId }: { slug: string; hostId?
   const pending = useRef(false);
   useEffect(() => {
     const es = new EventSource(`/api/teams/${slug}/live`);
-    es.onopen = () => setConnected(true);
-    es.onerror = () => setConnected(false);
-    es.onmessage = (e) => {
-      const msg = JSON.parse(e.data) as { hostId: string; serviceId?: string };
-      if (hostId && msg.hostId !== hostId) return;
-      if (serviceId && msg.serviceId !== serviceId) return;
+    const refresh = () => {
       if (pending.current) return;
       pending.current = true;
       setTimeout(() => {
         pending.current = false;
         router.refresh();
       }, 50);
+    };
+    es.onopen = () => {
+      setConnected(true);
+      refresh();
+    };
+    es.onerror = () => setConnected(false);
+    es.onmessage = (e) => {
+      const msg = JSON.parse(e.data) as { hostId: string; serviceId?: string };
+      if (hostId && msg.hostId !== hostId) return;
+      if (serviceId && msg.serviceId !== serviceId) return;
+      refresh();
     };
     return () => es.close();
   }, [slug, hostId, serviceId, router]);

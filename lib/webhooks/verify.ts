@@ -39,6 +39,14 @@ function checkToken(secret: string, given: string | null): VerifyResult {
   return timingSafeEqual(a, b) ? { ok: true } : { ok: false, reason: "token does not match" };
 }
 
+/** Which sender a request comes from, by its event header. Gitea also sends GitHub's headers, so it goes first. */
+export function detectProvider(headers: HeaderSource): Provider {
+  if (header(headers, "x-gitea-event")) return "gitea";
+  if (header(headers, "x-gitlab-event")) return "gitlab";
+  if (header(headers, "x-github-event")) return "github";
+  return "generic";
+}
+
 export function verifyWebhook(provider: Provider, secret: string, headers: HeaderSource, rawBody: Buffer | string): VerifyResult {
   // An empty secret would make every HMAC forgeable by anyone who also uses an empty key.
   if (typeof secret !== "string" || secret === "") return { ok: false, reason: "no webhook secret is configured" };

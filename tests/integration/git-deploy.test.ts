@@ -144,7 +144,7 @@ describe("deploying from git", () => {
     expect(running.map((c) => c.Names[0])).toEqual([`/berth-${projectSlug}-staging-web`]);
   }, 90_000);
 
-  it("refuses bad signatures, and ignores pushes to other branches", async () => {
+  it("refuses bad signatures from every kind of sender, and ignores pushes to other branches", async () => {
     const secret = await revealWebhookSecret(ctx, staging.serviceId);
     const forged = signed("not-the-secret", { ref: "refs/heads/main", after: "a".repeat(40) });
     await expect(receivePushWebhook(staging.serviceId, forged.headers, forged.raw)).rejects.toMatchObject({ status: 401 });
@@ -153,6 +153,14 @@ describe("deploying from git", () => {
     expect(r.status).toBe(202);
     expect(r.body.ignored).toMatch(/feature/);
     await expect(receivePushWebhook("nope", other.headers, other.raw)).rejects.toBeInstanceOf(NotFoundError);
+    // GitLab's token and Berth's generic HMAC are checked too (a push to another branch: accepted, ignored).
+    const body = Buffer.from(JSON.stringify({ ref: "refs/heads/feature", after: "c".repeat(40), checkout_sha: "c".repeat(40) }));
+    const gitlab = { "x-gitlab-event": "Push Hook", "x-gitlab-event-uuid": randomUUID() };
+    expect((await receivePushWebhook(staging.serviceId, { ...gitlab, "x-gitlab-token": secret }, body)).status).toBe(202);
+    await expect(receivePushWebhook(staging.serviceId, { ...gitlab, "x-gitlab-token": "guess" }, body)).rejects.toMatchObject({ status: 401 });
+    const hmac = createHmac("sha256", secret).update(body).digest("hex");
+    expect((await receivePushWebhook(staging.serviceId, { "x-berth-signature": `sha256=${hmac}` }, body)).status).toBe(202);
+    await expect(receivePushWebhook(staging.serviceId, { "x-berth-signature": `sha256=${"0".repeat(64)}` }, body)).rejects.toMatchObject({ status: 401 });
   });
 
   it("fails a broken Dockerfile with its build log, and the previous release keeps serving", async () => {

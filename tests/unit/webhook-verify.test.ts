@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { parsePush, verifyWebhook, type Provider } from "@/lib/webhooks/verify";
+import { detectProvider, parsePush, verifyWebhook, type Provider } from "@/lib/webhooks/verify";
 
 const SECRET = "s3cret-webhook-key";
 const BODY = JSON.stringify({ ref: "refs/heads/main", after: "a".repeat(40) });
@@ -264,5 +264,15 @@ describe("parsePush", () => {
 
   it("refuses an unknown provider", () => {
     refused(parsePush("bitbucket" as Provider, {}, { ref: "refs/heads/main", after: SHA }), /unknown provider/);
+  });
+});
+
+describe("detectProvider", () => {
+  it("tells senders apart by their event header, Gitea first (it also sends GitHub's)", () => {
+    expect(detectProvider({ "X-GitHub-Event": "push" })).toBe("github");
+    expect(detectProvider({ "X-Gitlab-Event": "Push Hook" })).toBe("gitlab");
+    expect(detectProvider({ "X-Gitea-Event": "push", "X-GitHub-Event": "push" })).toBe("gitea");
+    expect(detectProvider({ "X-Berth-Signature": "sha256=00" })).toBe("generic");
+    expect(detectProvider(new Headers({ "x-gitea-event": "push" }))).toBe("gitea");
   });
 });

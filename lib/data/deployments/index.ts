@@ -5,4 +5,4 @@ export { dispatchDeployments } from "./dispatch";
 export { applyDeploymentReport, type DeploymentOutcome } from "./report";
 export { expireLeases, leaseMs } from "./lease";
 export { listDeployments, getDeployment, deploymentLog, parseLogCursor, type LogCursor } from "./queries";
-export { receivePushWebhook, detectProvider } from "./webhook";
+export { receivePushWebhook } from "./webhook";

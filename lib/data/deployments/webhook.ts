@@ -4,21 +4,13 @@
 import { masterKeysFromEnv, open } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db";
 import { AppError, NotFoundError } from "@/lib/errors";
-import { header, type HeaderSource } from "@/lib/webhooks/headers";
-import { parsePush, verifyWebhook, type Provider } from "@/lib/webhooks/verify";
+import type { HeaderSource } from "@/lib/webhooks/headers";
+import { detectProvider, parsePush, verifyWebhook } from "@/lib/webhooks/verify";
 import { webhookSecretAad } from "../git-services";
 import { isUniqueViolation } from "../unique-violation";
 import { insertDeployment, nudgeScheduler } from "./create";
 
 export type WebhookOutcome = { status: number; body: { deployment?: string; number?: number; ignored?: string; duplicate?: boolean } };
-
-/** Gitea also sends GitHub's headers, so it is recognised first. */
-export function detectProvider(headers: HeaderSource): Provider {
-  if (header(headers, "x-gitea-event")) return "gitea";
-  if (header(headers, "x-gitlab-event")) return "gitlab";
-  if (header(headers, "x-github-event")) return "github";
-  return "generic";
-}
 
 export async function receivePushWebhook(serviceId: string, headers: HeaderSource, rawBody: Buffer): Promise<WebhookOutcome> {
   const s = await db.service.findFirst({
