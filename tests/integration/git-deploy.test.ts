@@ -9,7 +9,7 @@ import { db } from "@/lib/db";
 import type { TeamContext } from "@/lib/data/context";
 import { cancelDeployment, deployFromGit, deploymentLog, getDeployment, promoteRelease, receivePushWebhook, rollbackTo } from "@/lib/data/deployments";
 import { createGitService, revealWebhookSecret, updateGitService } from "@/lib/data/git-services";
-import { createHost, updateHostDeploySettings } from "@/lib/data/hosts";
+import { createHost, removeHost, updateHostDeploySettings } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
 import { deleteService } from "@/lib/data/services";
 import { setVariable } from "@/lib/data/variables";
@@ -264,6 +264,21 @@ describe("scheduling, leases and restarts", () => {
     const third = done.reduce((a, b) => (a.dispatchedAt! > b.dispatchedAt! ? a : b));
     expect(third.dispatchedAt!.getTime()).toBeGreaterThanOrEqual(Math.min(...done.filter((d) => d !== third).map((d) => d.finishedAt!.getTime())));
   }, 120_000);
+
+  it("keeps deployments for an offline host queued with their position, and fails them if the host is removed", async () => {
+    const idle = await createHost(ctx, { name: "never-online" });
+    const s = await createGitService(ctx, projectSlug, "development", { name: "waiting", gitUrl: repo.url, gitBranch: "main", httpPort: "8080", hostId: idle.id });
+    const a = await deployFromGit(ctx, s.id);
+    const b = await deployFromGit(ctx, s.id);
+    await new Promise((r) => setTimeout(r, 1500)); // a scheduler pass or two
+    expect((await getDeployment(ctx, a.id)).position).toBe(1);
+    expect((await getDeployment(ctx, b.id)).position).toBe(2);
+    await removeHost(ctx, idle.id);
+    for (const id of [a.id, b.id]) {
+      const d = await db.deployment.findUniqueOrThrow({ where: { id } });
+      expect([d.status, d.error]).toEqual(["FAILED", "The host never-online was removed."]);
+    }
+  });
 
   it("runs one deployment of a service at a time", async () => {
     const a = await deployFromGit(ctx, staging.serviceId);
