@@ -291,6 +291,18 @@ describe("scheduling, leases and restarts", () => {
     expect(db_.dispatchedAt!.getTime()).toBeGreaterThanOrEqual(da.finishedAt!.getTime());
   }, 120_000);
 
+  it("fails a deployment at once, cleaned up, when its agent is stopped gracefully", async () => {
+    const s = await gitService("staging", "interrupted", { gitBranch: "slow" });
+    const { id } = await deployFromGit(ctx, s.serviceId);
+    await waitFor(() => deploymentLog(ctx, id), (l) => l.lines.some((x) => x.line.includes("slow-step-started")), 30_000);
+    await agent.stop();
+    const d = await db.deployment.findUniqueOrThrow({ where: { id } }).then((d) => (d.status === "FAILED" ? d : settle(id, 10_000)));
+    expect([d.status, d.error]).toEqual(["FAILED", "The host's agent was stopped during the deployment; nothing was switched."]);
+    await expect(docker.getImage(d.imageTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    agent = await startTestAgent();
+    await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  }, 60_000);
+
   it("fails a deployment whose agent dies when its lease expires, and the restarted agent cleans up", async () => {
     const s = await gitService("staging", "orphan", { gitBranch: "slow" });
     const { id } = await deployFromGit(ctx, s.serviceId);
@@ -384,6 +396,19 @@ describe("deleting a git service", () => {
 });
 
 describe("the data gate", () => {
+  it("viewers cannot deploy, and developers cannot deploy to a protected environment", async () => {
+    const viewer = await addMember(ctx, "VIEWER");
+    const dev = await addMember(ctx, "DEVELOPER");
+    await expect(deployFromGit(viewer, staging.serviceId)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(cancelDeployment(viewer, releases[0]!)).rejects.toBeInstanceOf(ForbiddenError);
+    const prod = await db.service.findFirstOrThrow({ where: { name: "web", environment: { slug: "production", project: { slug: projectSlug } } } });
+    await expect(deployFromGit(dev, prod.id)).rejects.toThrow(/protected/);
+    const release = await db.deployment.findFirstOrThrow({ where: { serviceId: staging.serviceId, status: "LIVE", imagePrunedAt: null } });
+    await expect(promoteRelease(dev, release.id, prod.environmentId)).rejects.toThrow(/protected/);
+    await expect(revealWebhookSecret(viewer, staging.serviceId)).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await getDeployment(viewer, releases[0]!)).number).toBe(1); // reading is fine
+  });
+
   it("another team sees none of it", async () => {
     const other = await makeTeam();
     await expect(getDeployment(other, releases[0]!)).rejects.toBeInstanceOf(NotFoundError);

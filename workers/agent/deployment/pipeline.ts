@@ -36,6 +36,9 @@ export type PipelineDeps = {
 
 class Cancelled extends Error {}
 
+/** The abort reason when the agent itself stops: the deployment fails (nobody cancelled it). */
+export const AGENT_STOPPING = "agent-stopping";
+
 /** After the switch: stop the service's other containers once in-flight requests had time to finish. */
 async function retirePrevious(d: PipelineDeps, spec: DeploymentSpec, started: { id: string; container: Dockerode.Container }) {
   const old = await previousContainers(d.docker, spec.serviceId, started.id);
@@ -132,11 +135,18 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
       await d.log.flush();
       return;
     }
-    const cancelled = e instanceof Cancelled || signal.aborted;
+    const stopping = signal.aborted && signal.reason === AGENT_STOPPING;
+    const cancelled = (e instanceof Cancelled || signal.aborted) && !stopping;
     if (candidate) await candidate.remove({ force: true }).catch(() => {});
     if (tagged && spec.source.kind === "git") await d.docker.getImage(spec.imageTag).remove({ noprune: false }).catch(() => {});
     else if (tagged) await d.docker.getImage(spec.imageTag).remove({ noprune: true }).catch(() => {}); // only our tag; the release keeps its image
-    const message = cancelled ? "Cancelled" : e instanceof BuildError ? e.message : (e as Error).message || String(e);
+    const message = cancelled
+      ? "Cancelled"
+      : stopping
+        ? "The host's agent was stopped during the deployment; nothing was switched."
+        : e instanceof BuildError
+          ? e.message
+          : (e as Error).message || String(e);
     d.log.line(cancelled ? "Cancelled: nothing of this deployment is left running." : `Failed: ${message}`);
     await d.log.flush();
     await d.report(cancelled ? "CANCELLED" : "FAILED", cancelled ? {} : { error: message.slice(0, 8000) });

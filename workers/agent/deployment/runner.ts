@@ -8,7 +8,7 @@ import { openAsHost } from "@/lib/hosts/host-seal";
 import type { HostReport } from "@/lib/hosts/protocol";
 import type { AgentConfig } from "../config";
 import { createDeployLog } from "./log";
-import { runPipeline, type RouteTable } from "./pipeline";
+import { AGENT_STOPPING, runPipeline, type RouteTable } from "./pipeline";
 
 type Deps = { docker: Dockerode; redis: Redis; cfg: AgentConfig; proxy: RouteTable; report: (r: HostReport) => Promise<void>; log: (m: string) => void };
 
@@ -59,9 +59,9 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
       return Boolean(run);
     },
     activeIds: () => [...active.keys()],
-    /** Agent shutdown: stop every deployment (each reports itself cancelled) and wait for the cleanup. */
+    /** Agent shutdown: stop every deployment (each cleans up and reports itself failed) and wait for it. */
     async stopAll() {
-      for (const r of active.values()) r.controller.abort();
+      for (const r of active.values()) r.controller.abort(AGENT_STOPPING);
       await Promise.all([...active.values()].map((r) => r.done));
     },
   };
