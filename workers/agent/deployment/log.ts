@@ -36,11 +36,15 @@ export function createDeployLog(redis: Redis, key: string, mask: string[], onErr
   };
 
   return {
+    // One entry per line: the copy kept in Postgres is these lines joined by newlines, and a reader resuming
+    // by line number must count the same lines in both.
     line(text) {
-      const masked = maskSecrets(text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text, secrets);
-      pending.push(masked);
-      recent.push(masked);
-      if (recent.length > 200) recent.shift();
+      for (const raw of maskSecrets(text, secrets).split(/\r?\n/)) {
+        const masked = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
+        pending.push(masked);
+        recent.push(masked);
+        if (recent.length > 200) recent.shift();
+      }
       timer ??= setTimeout(() => void flush(), FLUSH_MS);
     },
     flush,

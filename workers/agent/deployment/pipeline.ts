@@ -97,7 +97,7 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     check();
 
     await d.report("STARTING", { imageId: image });
-    d.log.line(`Starting ${candidateName(spec)} beside the live container`);
+    d.log.line(`Starting ${candidateName(spec)} (the live container, if any, keeps serving meanwhile)`);
     const started = await startCandidate(d.docker, spec, image);
     candidate = started.container;
     check();
@@ -147,7 +147,8 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
         : e instanceof BuildError
           ? e.message
           : (e as Error).message || String(e);
-    d.log.line(cancelled ? "Cancelled: nothing of this deployment is left running." : `Failed: ${message}`);
+    // The log already holds the container's last lines; the error (shown above the log) repeats them.
+    d.log.line(cancelled ? "Cancelled: nothing of this deployment is left running." : `Failed: ${message.split("\n")[0]}`);
     await d.log.flush();
     await d.report(cancelled ? "CANCELLED" : "FAILED", cancelled ? {} : { error: message.slice(0, 8000) });
   } finally {
