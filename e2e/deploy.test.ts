@@ -10,20 +10,34 @@ import { HTTPD_DOCKERFILE, makeBareRepo } from "../tests/support/git-repo";
 import { proxyGet } from "../tests/support/proxy-http";
 import { createTeam, newPage, screenshot, signUp, uniqueEmail, useBrowser } from "./support/browser";
 import { addHostWithAgent } from "./support/host";
+import { imageRepository, routeId } from "../lib/deploy/names";
+import { createProxy } from "../workers/agent/proxy/caddy";
 
 const docker = new Dockerode();
 const browser = useBrowser();
 let agent: ChildProcess | undefined;
 let repo: Awaited<ReturnType<typeof makeBareRepo>> | undefined;
 let hostLabel = "";
+const serviceIds: string[] = [];
 
 afterAll(async () => {
   agent?.kill("SIGTERM");
   if (hostLabel) {
     for (const c of await docker.listContainers({ all: true, filters: { label: [hostLabel] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
   }
+  for (const id of serviceIds) {
+    await createProxy().removeRoute(routeId(id)).catch(() => {});
+    for (const img of await docker.listImages({ filters: { reference: [`${imageRepository(id)}:*`] } })) {
+      for (const tag of img.RepoTags ?? []) await docker.getImage(tag).remove().catch(() => {});
+    }
+  }
   repo?.remove();
 });
+
+/** The service whose page is open (its id ends the webhook URL), remembered for cleanup. */
+async function rememberService(page: Page) {
+  serviceIds.push((await page.getByTestId("webhook-url").textContent())!.trim().split("/").at(-1)!);
+}
 
 async function waitLive(page: Page) {
   await page.locator('[data-testid="deployment-status"][data-status="LIVE"]').waitFor({ timeout: 60_000 });
@@ -63,6 +77,7 @@ describe("git deploys", () => {
     await screenshot(page, "60-add-git-service");
     await form.getByRole("button", { name: "Add git service" }).click();
     await page.waitForURL(`**/projects/${project}/staging/services/web`);
+    await rememberService(page);
     const url = `http://web.staging.${project}.localhost/`;
     await page.getByTestId("service-urls").getByText(url).waitFor();
 
@@ -153,6 +168,7 @@ describe("git deploys", () => {
     await more.getByLabel("Port", { exact: true }).fill("8080");
     await more.getByRole("button", { name: "Add git service" }).click();
     await page.waitForURL(`**/staging/services/slow`);
+    await rememberService(page);
     await page.getByRole("button", { name: "Deploy slow" }).click();
     await page.waitForURL(/\/deployments\/[a-z0-9]+$/);
     const slowId = page.url().split("/").at(-1)!;
