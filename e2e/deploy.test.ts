@@ -19,6 +19,7 @@ let agent: ChildProcess | undefined;
 let repo: Awaited<ReturnType<typeof makeBareRepo>> | undefined;
 let hostLabel = "";
 const serviceIds: string[] = [];
+let network = "";
 
 afterAll(async () => {
   agent?.kill("SIGTERM");
@@ -31,6 +32,7 @@ afterAll(async () => {
       for (const tag of img.RepoTags ?? []) await docker.getImage(tag).remove().catch(() => {});
     }
   }
+  if (network) await docker.getNetwork(network).remove().catch(() => {});
   repo?.remove();
 });
 
@@ -61,6 +63,7 @@ describe("git deploys", () => {
     hostLabel = `berth.host.id=${hostId}`;
 
     const project = `shop-${Date.now().toString(36)}`;
+    network = `berth-${project}-staging`;
     await page.goto(`/t/${slug}/projects`);
     await page.getByLabel("Name").fill(project);
     await page.getByRole("button", { name: "Create project" }).click();
