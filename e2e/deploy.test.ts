@@ -135,6 +135,8 @@ describe("git deploys", () => {
     // Auto-deploy: the webhook secret from the page signs a GitHub-style push to the webhook URL.
     await page.goto(`/t/${slug}/projects/${project}/staging/services/web`);
     const hook = (await page.getByTestId("webhook-url").textContent())!.trim();
+    // Hydrated (its live stream is open): a click before that would post the form without its client state.
+    await page.locator('[data-testid="live-status"][data-connected="true"]').waitFor();
     await page.getByRole("button", { name: "Show secret" }).click();
     const secret = await page.getByTestId("webhook-secret").inputValue();
     const sha = await repo.commit({ "site/index.html": "<h1>release four</h1>\n" }, "pushed release");
