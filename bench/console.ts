@@ -15,6 +15,7 @@ import { createTeam } from "@/lib/data/teams";
 import { signUp } from "@/lib/data/users";
 import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabelArgs } from "../tests/support/fixture-image";
 import { startBerth } from "../tests/support/start-berth";
+import { followLive, signIn } from "./support/client";
 
 const run = promisify(execFile);
 const docker = new Dockerode();
@@ -25,44 +26,6 @@ const IDLE_CONTAINERS = 50;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
-  if (!session) throw new Error("sign-in failed");
-  return session.split(";")[0]!;
-}
-
-/** A browser-side subscriber: calls back with the arrival time of each "containers" push. */
-async function subscribe(baseUrl: string, slug: string, cookie: string, onPush: (at: number) => void) {
-  const ctrl = new AbortController();
-  const res = await fetch(`${baseUrl}/api/teams/${slug}/live`, { headers: { cookie }, signal: ctrl.signal });
-  const reader = res.body!.getReader();
-  void (async () => {
-    let buf = "";
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buf += Buffer.from(value!).toString();
-      let i;
-      while ((i = buf.indexOf("\n\n")) >= 0) {
-        const frame = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = frame.split("\n").find((l) => l.startsWith("data: "));
-        if (data && JSON.parse(data.slice(6)).kind === "containers") onPush(performance.timeOrigin + performance.now());
-      }
-    }
-  })();
-  return () => ctrl.abort();
-}
 
 function rssMb(pid: number): number {
   // Count the agent's whole process tree, in case it ever starts helpers.
@@ -94,7 +57,7 @@ async function main() {
     // With an init process, busybox httpd exits at once on SIGTERM: a stop is the engine's work, not a timeout.
     const id = (await run("docker", ["run", "-d", "--init", "--name", name, ...testLabelArgs(), FIXTURE_IMAGE, "httpd", "-f", "-p", "8080"])).stdout.trim();
     const pushes: number[] = [];
-    const unsubscribe = await subscribe(berth.baseUrl, team.slug, cookie, (at) => pushes.push(at));
+    const unsubscribe = await followLive(berth.baseUrl, team.slug, cookie, (push, at) => push.kind === "containers" && pushes.push(at));
     const events: { action: string; at: number }[] = [];
     const evStream = (await docker.getEvents({ filters: { container: [id], event: ["start", "die"] } })) as NodeJS.ReadableStream;
     evStream.on("data", (chunk: Buffer) => {

@@ -38,6 +38,7 @@ import { ensureFixtureImage, removeTestContainers, testLabelArgs } from "../test
 import { HTTPD_DOCKERFILE, makeBareRepo } from "../tests/support/git-repo";
 import { proxyGet } from "../tests/support/proxy-http";
 import { startBerth } from "../tests/support/start-berth";
+import { followLive, signIn } from "./support/client";
 
 /** The app repository's Dockerfile: the fixture web server plus a compile-like step over the sources. */
 const APP_DOCKERFILE = HTTPD_DOCKERFILE.replace(
@@ -59,47 +60,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 
-async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
-  if (!session) throw new Error("sign-in failed");
-  return session.split(";")[0]!;
-}
-
 /** Counts the team's "deployment" pushes; `after(n, ms)` resolves once there were more than n (or after ms). */
 async function deploymentPushes(baseUrl: string, slug: string, cookie: string) {
-  const ctrl = new AbortController();
-  const res = await fetch(`${baseUrl}/api/teams/${slug}/live`, { headers: { cookie }, signal: ctrl.signal });
-  const reader = res.body!.getReader();
   let wake: (() => void)[] = [];
   const state = { count: 0 };
-  void (async () => {
-    let buf = "";
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buf += Buffer.from(value!).toString();
-      let i;
-      while ((i = buf.indexOf("\n\n")) >= 0) {
-        const data = buf.slice(0, i).split("\n").find((l) => l.startsWith("data: "));
-        buf = buf.slice(i + 2);
-        if (data && JSON.parse(data.slice(6)).kind === "deployment") {
-          state.count++;
-          const w = wake;
-          wake = [];
-          w.forEach((f) => f());
-        }
-      }
-    }
-  })();
+  const stop = await followLive(baseUrl, slug, cookie, (push) => {
+    if (push.kind !== "deployment") return;
+    state.count++;
+    const w = wake;
+    wake = [];
+    w.forEach((f) => f());
+  });
   return {
     get count() {
       return state.count;
@@ -114,7 +85,7 @@ async function deploymentPushes(baseUrl: string, slug: string, cookie: string) {
         });
       });
     },
-    stop: () => ctrl.abort(),
+    stop,
   };
 }
 

@@ -1,5 +1,6 @@
 // The fields of a service, for adding one or editing one (then prefilled, without the name).
 import { Field, Select, TextAreaField } from "@/components/ui/field";
+import { HostSelect } from "@/components/hosts/host-select";
 import { RESTART_POLICIES } from "@/lib/hosts/service-spec";
 
 type Port = { container: number; host: number | null; protocol: string };
@@ -13,14 +14,7 @@ export function ServiceFields({ hosts, service }: { hosts: { id: string; name: s
       <div className="grid gap-4 sm:grid-cols-2">
         {!service && <Field label="Name" name="name" placeholder="api" />}
         <Field label="Image" name="image" placeholder="nginx:1.27" defaultValue={service?.image} />
-        <Select label="Host" name="hostId" defaultValue={service?.hostId ?? hosts[0]?.id ?? ""}>
-          {hosts.length === 0 && <option value="">No hosts yet</option>}
-          {hosts.map((h) => (
-            <option key={h.id} value={h.id}>
-              {h.name}
-            </option>
-          ))}
-        </Select>
+        <HostSelect hosts={hosts} value={service?.hostId} />
         <Select label="Restart policy" name="restartPolicy" defaultValue={service?.restartPolicy ?? "unless-stopped"}>
           {RESTART_POLICIES.map((r) => (
             <option key={r} value={r}>

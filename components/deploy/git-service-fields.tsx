@@ -1,6 +1,7 @@
 // The fields of a git service, for adding one or editing one (then prefilled, without the name). The
 // token field is write-only: left empty on edit, the stored token is kept. Ids are prefixed: the
 // environment page also holds the image-service form, with fields of the same names.
+import { HostSelect } from "@/components/hosts/host-select";
 import { Field, Select } from "@/components/ui/field";
 
 export type GitServiceValues = {
@@ -30,14 +31,7 @@ export function GitServiceFields({ hosts, service }: { hosts: { id: string; name
         <Field id="git-healthPath" label="Health check path" name="healthPath" placeholder="/healthz" defaultValue={service?.healthPath ?? undefined} hint="Must answer 2xx/3xx before traffic moves. Empty: the port accepting connections." />
         <Field id="git-healthTimeoutSec" label="Health check timeout (s)" name="healthTimeoutSec" inputMode="numeric" defaultValue={service?.healthTimeoutSec ?? 60} />
         <Field id="git-domains" label="Custom domains" name="domains" placeholder="app.example.com" defaultValue={service?.domains.join(" ")} hint="Space-separated; point their DNS at the host." />
-        <Select id="git-hostId" label="Host" name="hostId" defaultValue={service?.hostId ?? hosts[0]?.id ?? ""}>
-          {hosts.length === 0 && <option value="">No hosts yet</option>}
-          {hosts.map((h) => (
-            <option key={h.id} value={h.id}>
-              {h.name}
-            </option>
-          ))}
-        </Select>
+        <HostSelect id="git-hostId" hosts={hosts} value={service?.hostId} />
         <Select id="git-gitAuth" label="Repository access" name="gitAuth" defaultValue={service?.gitAuth ?? "none"}>
           <option value="none">Public repository</option>
           <option value="ssh">Deploy key (Berth generates one; paste its public half into the git host)</option>

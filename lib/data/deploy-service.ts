@@ -13,7 +13,7 @@ import { recordAudit } from "./audit";
 import type { TeamContext } from "./context";
 import { assertCanChange } from "./projects";
 import { deployFromGit } from "./deployments/create";
-import { containerBase, containerName } from "@/lib/deploy/names";
+import { containerBase, containerName, serviceLabels } from "@/lib/deploy/names";
 import { deployableEnv } from "./resolved-config";
 import { getService } from "./services";
 
@@ -41,12 +41,7 @@ export async function deployServiceNow(ctx: TeamContext, serviceId: string) {
     volumes: s.volumes,
     restartPolicy: s.restartPolicy,
     env: config.env,
-    labels: {
-      "berth.project": s.environment.project.slug,
-      "berth.environment": s.environment.slug,
-      "berth.service": s.name,
-      "berth.service.id": s.id,
-    },
+    labels: serviceLabels(s),
   });
   const nonce = randomUUID();
   const key = specKey(appEnv.queuePrefix, host.id, nonce);

@@ -13,7 +13,7 @@ import { recordAudit } from "./audit";
 import type { TeamContext } from "./context";
 import { assertCanChange, getEnvironment } from "./projects";
 import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
-import { getService } from "./services";
+import { assertHostOfTeam, getService } from "./services";
 import { isUniqueViolation } from "./unique-violation";
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -57,10 +57,6 @@ type GitServiceData = Omit<z.output<typeof gitServiceInput>, "name">;
 
 export const credentialAad = (serviceId: string) => `service:${serviceId}:git-credential`;
 export const webhookSecretAad = (serviceId: string) => `service:${serviceId}:webhook-secret`;
-
-async function assertHostOfTeam(ctx: TeamContext, hostId: string | undefined) {
-  if (hostId && !(await db.host.count({ where: { id: hostId, teamId: ctx.team.id } }))) throw new NotFoundError("Host not found");
-}
 
 /** The credential columns for the chosen auth; a token is write-only, kept when the field is left empty. */
 function credentialColumns(serviceId: string, data: GitServiceData, current: { gitAuth: string; gitCredential: string | null; gitPublicKey: string | null } | null, label: string) {

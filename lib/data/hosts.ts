@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { ACTIVE_ORDER } from "@/lib/deploy/states";
+import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { NotFoundError } from "@/lib/errors";
 import { agentRedisUrl, provisionHostUser, revokeHostUser } from "@/lib/hosts/redis-acl";
 import { parseInput } from "@/lib/validation/parse";
@@ -120,7 +120,7 @@ export async function removeHost(ctx: TeamContext, hostId: string) {
     // Its unfinished deployments end here: nothing would ever run or report them again.
     const now = new Date();
     for (const d of await tx.deployment.findMany({ where: { hostId: host.id, status: { in: [...ACTIVE_ORDER] } }, select: { id: true, steps: true } })) {
-      await tx.deployment.update({ where: { id: d.id }, data: { status: "FAILED", error: `The host ${host.name} was removed.`, finishedAt: now, log: "", leaseExpiresAt: null, steps: [...(d.steps as object[]), { status: "FAILED", at: now.toISOString() }] } });
+      await tx.deployment.update({ where: { id: d.id }, data: { ...ending(d.steps, "FAILED", now), error: `The host ${host.name} was removed.`, log: "" } });
     }
     await tx.host.delete({ where: { id: host.id } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.remove", target: { type: "host", id: host.id, label: host.name } });

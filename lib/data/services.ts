@@ -78,7 +78,8 @@ export async function getService(ctx: TeamContext, serviceId: string) {
   return s;
 }
 
-async function assertHostOfTeam(ctx: TeamContext, hostId: string | undefined) {
+/** A service's chosen host must be one of the team's (another team's is "not found"). */
+export async function assertHostOfTeam(ctx: TeamContext, hostId: string | undefined) {
   if (hostId && !(await db.host.count({ where: { id: hostId, teamId: ctx.team.id } }))) throw new NotFoundError("Host not found");
 }
 

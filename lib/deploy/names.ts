@@ -31,3 +31,8 @@ export function serviceHostnames(s: ServicePlace, baseDomain: string, domains: s
 export function serviceUrls(hostnames: string[], port: number) {
   return hostnames.map((h) => `http://${h}${port === 80 ? "" : `:${port}`}/`);
 }
+
+/** The labels every container Berth runs for a service carries (the agent and the console find it by them). */
+export function serviceLabels(s: ServicePlace): Record<string, string> {
+  return { "berth.project": s.environment.project.slug, "berth.environment": s.environment.slug, "berth.service": s.name, "berth.service.id": s.id };
+}

@@ -54,6 +54,16 @@ export const STATUS_LABEL: Record<DeploymentStatus, string> = {
 };
 
 export type Step = { status: DeploymentStatus; at: string };
+
+/** The recorded steps with `status` beginning now (each transition is written once, with its time). */
+export function withStep(steps: unknown, status: DeploymentStatus, now: Date): Step[] {
+  return [...(steps as Step[]), { status, at: now.toISOString() }];
+}
+
+/** The columns that end a deployment now, whoever ends it: its terminal status and step, and no lease. */
+export function ending(steps: unknown, status: Terminal, now: Date) {
+  return { status, finishedAt: now, leaseExpiresAt: null, steps: withStep(steps, status, now) };
+}
 export type TimedStep = { status: DeploymentStatus; startedAt: string; ms: number | null; running: boolean };
 
 /** Each recorded step with its duration: until the next step began, or until `end` (the finish, or now). */

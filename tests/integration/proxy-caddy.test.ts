@@ -7,12 +7,12 @@ import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProxy } from "@/workers/agent/proxy/caddy";
 import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabels } from "../support/fixture-image";
+import { proxyGet } from "../support/proxy-http";
 import { waitFor } from "./support/wait";
 
 const docker = new Dockerode();
-// The same variables createProxy() reads, so the test asks the port the proxy serves.
+// The admin address createProxy() reads (the proxy port comes from tests/support/proxy-http.ts).
 const ADMIN = process.env.BERTH_CADDY_ADMIN ?? "http://127.0.0.1:2019";
-const HTTP_PORT = Number(process.env.BERTH_PROXY_HTTP_PORT || 80);
 const suffix = randomBytes(4).toString("hex");
 const ID = `t-${suffix}`;
 const HOST = `t-${suffix}.localhost`;
@@ -23,24 +23,8 @@ let network: Dockerode.Network;
 let upstreamA: string;
 let upstreamB: string;
 
-/**
- * GET / on the proxy with a Host header (fetch cannot set Host); never throws on an HTTP status. A new
- * connection each time unless an agent is given: a route switch closes Caddy's idle keep-alive connections.
- */
-function get(host: string, agent: http.Agent | false = false): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: HTTP_PORT, path: "/", headers: { host }, timeout: 5_000, agent }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error("no answer within 5 s")));
-    req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
-    req.end();
-  });
-}
+/** GET / on the proxy with a Host header; never throws on an HTTP status (tests/support/proxy-http.ts). */
+const get = (host: string, agent: http.Agent | false = false) => proxyGet(host, "/", agent);
 
 /** A busybox httpd serving `content` on :8080 in the test network; returns its `ip:8080`. */
 async function webServer(content: string): Promise<string> {

@@ -1,12 +1,13 @@
 // Requests to the host's proxy (Caddy) with a Host header, which fetch cannot set. Each request opens its
-// own connection: a route switch reloads Caddy's config, which closes idle keep-alive connections.
+// own connection unless given an agent: a route switch reloads Caddy's config, which closes idle
+// keep-alive connections.
 import http from "node:http";
 
 export const PROXY_PORT = Number(process.env.BERTH_PROXY_HTTP_PORT || 80);
 
-export function proxyGet(host: string, path = "/"): Promise<{ status: number; body: string }> {
+export function proxyGet(host: string, path = "/", agent: http.Agent | false = false): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: PROXY_PORT, path, headers: { host }, timeout: 5_000, agent: false }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port: PROXY_PORT, path, headers: { host }, timeout: 5_000, agent }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (body += d));
@@ -14,7 +15,8 @@ export function proxyGet(host: string, path = "/"): Promise<{ status: number; bo
       res.on("error", reject);
     });
     req.on("timeout", () => req.destroy(new Error("no answer within 5 s")));
-    req.on("error", reject);
+    // reusedSocket: the request went out on a kept-alive connection (a caller may retry it, as browsers do).
+    req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
     req.end();
   });
 }

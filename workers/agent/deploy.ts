@@ -2,9 +2,9 @@
 // environment and service, replacing the service's previous container.
 import type Dockerode from "dockerode";
 import type { Redis } from "ioredis";
-import { openAsHost } from "@/lib/hosts/host-seal";
 import { serviceSpec, specKey, type ServiceSpec } from "@/lib/hosts/service-spec";
 import type { AgentConfig } from "./config";
+import { readSealedSpec } from "./sealed-spec";
 import { toDockerError } from "./docker/errors";
 import { ensureNetwork } from "./docker/networks";
 
@@ -18,10 +18,7 @@ async function ensureImage(docker: Dockerode, image: string) {
 }
 
 export async function readSpec(redis: Redis, cfg: AgentConfig, serviceId: string, nonce: string): Promise<ServiceSpec> {
-  const key = specKey(cfg.prefix, cfg.hostId, nonce);
-  const sealed = await redis.getdel(key);
-  if (!sealed) throw new Error("The deployment's spec has expired or was already used.");
-  const spec = serviceSpec.parse(openAsHost(decodeURIComponent(new URL(cfg.redisUrl).password), key, sealed));
+  const spec = await readSealedSpec(redis, cfg, specKey(cfg.prefix, cfg.hostId, nonce), serviceSpec, "The deployment's spec has expired or was already used.");
   if (spec.serviceId !== serviceId) throw new Error("The deployment's spec is for another service.");
   return spec;
 }

@@ -1,7 +1,7 @@
 // Cancelling: a deployment still waiting in the queue ends at once; a running one is stopped by its agent,
 // which removes what it made and reports CANCELLED. If the agent cannot be reached, the lease ends it.
 import { db } from "@/lib/db";
-import { isTerminal, STATUS_LABEL } from "@/lib/deploy/states";
+import { ending, isTerminal, STATUS_LABEL } from "@/lib/deploy/states";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { callHost } from "@/lib/hosts/call-host";
 import { deploymentCancelJob } from "@/lib/jobs/host-jobs";
@@ -23,7 +23,7 @@ export async function cancelDeployment(ctx: TeamContext, deploymentId: string) {
   const ended = await db.$transaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
       where: { id: d.id, status: "QUEUED", dispatchedAt: null },
-      data: { status: "CANCELLED", cancelRequested: true, finishedAt: now, log: "", steps: [...(d.steps as object[]), { status: "CANCELLED", at: now.toISOString() }] },
+      data: { ...ending(d.steps, "CANCELLED", now), cancelRequested: true, log: "" },
     });
     if (count === 0) await tx.deployment.update({ where: { id: d.id }, data: { cancelRequested: true } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "deployment.cancel", target: { type: "service", id: d.service.id, label }, data: { deployment: d.id, number: d.number, status: d.status } });

@@ -3,7 +3,7 @@
 // can call this at once without over-dispatching. Called after every change that may free a slot, and
 // every second by the control worker as a safety net.
 import { db } from "@/lib/db";
-import { ACTIVE_ORDER } from "@/lib/deploy/states";
+import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { sendToHost } from "@/lib/hosts/call-host";
 import { deploymentStartJob } from "@/lib/jobs/host-jobs";
 import { leaseMs } from "./lease";
@@ -59,7 +59,7 @@ export async function dispatchDeployments(): Promise<{ teamId: string; serviceId
       const d = await db.deployment.findUniqueOrThrow({ where: { id: c.id }, select: { steps: true } });
       await db.deployment.updateMany({
         where: { id: c.id, status: "QUEUED" },
-        data: { status: "FAILED", error: (e as Error).message, finishedAt: now, log: "", leaseExpiresAt: null, steps: [...(d.steps as object[]), { status: "FAILED", at: now.toISOString() }] },
+        data: { ...ending(d.steps, "FAILED", now), error: (e as Error).message, log: "" },
       });
     }
   }

@@ -2,7 +2,7 @@
 // heartbeat lists the deployments it runs). One whose lease runs out (agent killed, host disconnected)
 // is failed, or cancelled if a cancel was asked for, so nothing stays "running" forever.
 import { db, type Tx } from "@/lib/db";
-import { ACTIVE_ORDER } from "@/lib/deploy/states";
+import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { finalLog } from "./log-stream";
 
 /** Long enough for several 5 s heartbeats to be missed before giving up (tests shorten it). */
@@ -30,7 +30,7 @@ export async function expireLeases(now = new Date()) {
     const status = d.cancelRequested ? "CANCELLED" : "FAILED";
     await db.deployment.updateMany({
       where: { id: d.id, status: { in: [...ACTIVE_ORDER] } },
-      data: { status, error: d.cancelRequested ? null : LEASE_EXPIRED, finishedAt: now, log: await finalLog(d.hostId, d.id), leaseExpiresAt: null, steps: [...(d.steps as object[]), { status, at: now.toISOString() }] },
+      data: { ...ending(d.steps, status, now), error: d.cancelRequested ? null : LEASE_EXPIRED, log: await finalLog(d.hostId, d.id) },
     });
   }
   return expired;

@@ -4,7 +4,7 @@
 // live release and releases beyond the service's limit lose their images.
 import { masterKeysFromEnv, open } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db";
-import { canMove, isTerminal } from "@/lib/deploy/states";
+import { canMove, isTerminal, withStep } from "@/lib/deploy/states";
 import { env as appEnv } from "@/lib/env";
 import { deploymentLogKey } from "@/lib/hosts/deployment-spec";
 import type { DeploymentReport } from "@/lib/hosts/protocol";
@@ -31,7 +31,7 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
       where: { id: d.id, status: d.status }, // nobody moved it meanwhile (a lease expiry, a cancel)
       data: {
         status: r.status,
-        steps: [...(d.steps as object[]), { status: r.status, at: now.toISOString() }],
+        steps: withStep(d.steps, r.status, now),
         ...(r.commit ? { commitSha: r.commit.sha, commitMessage: r.commit.message, commitAuthor: r.commit.author } : {}),
         ...(r.imageId ? { imageId: r.imageId } : {}),
         ...(r.error ? { error: r.error } : {}),

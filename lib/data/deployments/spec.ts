@@ -10,7 +10,7 @@ import { sealForHost } from "@/lib/hosts/host-seal";
 import { adminRedis } from "@/lib/redis/admin";
 import { openGitCredential } from "../git-services";
 import { deployableEnv } from "../resolved-config";
-import { containerBase, containerName, imageTag, routeId, serviceHostnames } from "@/lib/deploy/names";
+import { containerBase, containerName, imageTag, routeId, serviceHostnames, serviceLabels } from "@/lib/deploy/names";
 
 export const configAad = (deploymentId: string) => `deployment:${deploymentId}:config`;
 const SPEC_TTL_SECONDS = 600;
@@ -73,13 +73,7 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
     containerName: containerName(s),
     network: containerBase(s),
     env: config.env,
-    labels: {
-      "berth.project": s.environment.project.slug,
-      "berth.environment": s.environment.slug,
-      "berth.service": s.name,
-      "berth.service.id": s.id,
-      "berth.host.id": d.host.id,
-    },
+    labels: { ...serviceLabels(s), "berth.host.id": d.host.id },
     port: s.httpPort,
     health: { path: s.healthPath, timeoutSec: s.healthTimeoutSec },
     route: { id: routeId(s.id), hosts: serviceHostnames(s, d.host.baseDomain, s.domains as string[]) },

@@ -3,6 +3,7 @@
 // older pushes of the same service still waiting in the queue.
 import { masterKeysFromEnv, open } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db";
+import { ending } from "@/lib/deploy/states";
 import { AppError, NotFoundError } from "@/lib/errors";
 import type { HeaderSource } from "@/lib/webhooks/headers";
 import { detectProvider, parsePush, verifyWebhook } from "@/lib/webhooks/verify";
@@ -46,7 +47,7 @@ export async function receivePushWebhook(serviceId: string, headers: HeaderSourc
       for (const o of older) {
         await tx.deployment.updateMany({
           where: { id: o.id, status: "QUEUED", dispatchedAt: null },
-          data: { status: "CANCELLED", supersededById: d.id, error: `Superseded by #${d.number}, a newer push.`, finishedAt: now, log: "", steps: [...(o.steps as object[]), { status: "CANCELLED", at: now.toISOString() }] },
+          data: { ...ending(o.steps, "CANCELLED", now), supersededById: d.id, error: `Superseded by #${d.number}, a newer push.`, log: "" },
         });
       }
       return d;

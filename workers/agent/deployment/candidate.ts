@@ -2,6 +2,7 @@
 // by the host's proxy at its address on the environment's network. Promotion renames it to the stable name.
 import type Dockerode from "dockerode";
 import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
+import { readLogs } from "../docker/logs";
 import { ensureNetwork } from "../docker/networks";
 
 export const CANDIDATE_MARK = "-next-";
@@ -47,17 +48,10 @@ export async function isRunning(container: Dockerode.Container): Promise<boolean
   return Boolean(info?.State.Running);
 }
 
-export async function lastLogLines(container: Dockerode.Container, n: number): Promise<string[]> {
-  const raw = (await container.logs({ stdout: true, stderr: true, tail: n, follow: false }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
-  // Without a TTY each frame has an 8-byte header: [stream, 0, 0, 0, size(4)].
-  const out: string[] = [];
-  let i = 0;
-  while (i + 8 <= raw.length) {
-    const size = raw.readUInt32BE(i + 4);
-    out.push(...raw.subarray(i + 8, i + 8 + size).toString("utf8").split("\n"));
-    i += 8 + size;
-  }
-  return out.map((l) => l.replace(/\s+$/, "")).filter(Boolean).slice(-n);
+/** The container's last lines of output (empty when they cannot be read). */
+export async function lastLogLines(docker: Dockerode, id: string, n: number): Promise<string[]> {
+  const lines = await readLogs(docker, id, { tail: n }).catch(() => []);
+  return lines.map((l) => l.text.replace(/\s+$/, "")).filter(Boolean);
 }
 
 /** The service's other containers (the previous release, or an image-based predecessor). */

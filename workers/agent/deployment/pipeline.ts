@@ -103,7 +103,7 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     check();
 
     const failWithLogs = async (reason: string) => {
-      const lines = await lastLogLines(started.container, 20);
+      const lines = await lastLogLines(d.docker, started.id, 20);
       for (const l of lines) d.log.line(`  | ${l}`);
       throw new Error(`${reason}${lines.length ? `\nLast log lines of the new container:\n${d.log.tail(lines.length).join("\n")}` : ""}`);
     };
@@ -138,8 +138,8 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     const stopping = signal.aborted && signal.reason === AGENT_STOPPING;
     const cancelled = (e instanceof Cancelled || signal.aborted) && !stopping;
     if (candidate) await candidate.remove({ force: true }).catch(() => {});
-    if (tagged && spec.source.kind === "git") await d.docker.getImage(spec.imageTag).remove({ noprune: false }).catch(() => {});
-    else if (tagged) await d.docker.getImage(spec.imageTag).remove({ noprune: true }).catch(() => {}); // only our tag; the release keeps its image
+    // Our tag only: a build's image goes with it; a reused release image keeps the release's own tag.
+    if (tagged) await d.docker.getImage(spec.imageTag).remove().catch(() => {});
     const message = cancelled
       ? "Cancelled"
       : stopping

@@ -4,9 +4,9 @@
 import type Dockerode from "dockerode";
 import type { Redis } from "ioredis";
 import { deploymentLogKey, deploymentSpec, deploymentSpecKey, type DeploymentSpec } from "@/lib/hosts/deployment-spec";
-import { openAsHost } from "@/lib/hosts/host-seal";
-import type { HostReport } from "@/lib/hosts/protocol";
+import type { DeploymentReport, HostReport } from "@/lib/hosts/protocol";
 import type { AgentConfig } from "../config";
+import { readSealedSpec } from "../sealed-spec";
 import { createDeployLog } from "./log";
 import { AGENT_STOPPING, runPipeline, type RouteTable } from "./pipeline";
 
@@ -18,14 +18,12 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
   const cancelledEarly = new Set<string>();
   const allowLocalGit = process.env.BERTH_ALLOW_LOCAL_GIT === "1";
 
-  const reportStatus = (deploymentId: string) => (status: Parameters<Parameters<typeof runPipeline>[2]["report"]>[0], extra = {}) =>
+  const reportStatus = (deploymentId: string) => (status: DeploymentReport["status"], extra = {}) =>
     report({ type: "deployment", at: new Date().toISOString(), deploymentId, status, ...extra });
 
   async function readSpec(deploymentId: string): Promise<DeploymentSpec> {
     const key = deploymentSpecKey(cfg.prefix, cfg.hostId, deploymentId);
-    const sealed = await redis.getdel(key);
-    if (!sealed) throw new Error("The deployment's instructions expired before this host picked them up.");
-    const spec = deploymentSpec.parse(openAsHost(decodeURIComponent(new URL(cfg.redisUrl).password), key, sealed));
+    const spec = await readSealedSpec(redis, cfg, key, deploymentSpec, "The deployment's instructions expired before this host picked them up.");
     if (spec.deploymentId !== deploymentId) throw new Error("The instructions are for another deployment.");
     return spec;
   }
