@@ -11,9 +11,16 @@
 // it is rebuilt per failing variable from the memo, following the first failing reference in value order.
 // The result for a service is therefore the same whether resolved alone or with the whole environment.
 //
-// `uses` is built bottom-up as sorted name lists (a chain link copies its dependency's list once), named
-// as seen from each node's service and renamed only where a `services.x` reference crosses services. Its
-// total size grows with chain depth × variables; that, not the resolution, dominates large environments.
+// Work and output are bounded: a resolved value may not expand beyond `RESOLVE_LIMITS.valueChars` (values
+// that reference each other twice double at each step: eleven of them made a 33 MB page), a service's
+// resolved configuration beyond `serviceChars`, and all services of one `resolveEnvironment` together
+// beyond `environmentChars`. Each is a resolve error naming the variable, never a silent truncation.
+// (A service resolved alone has only its own total; the environment total applies across services.)
+//
+// `uses` is opt-in (`{ uses: true }`): built bottom-up as sorted name lists (a chain link copies its
+// dependency's list once), named as seen from each node's service and renamed only where a `services.x`
+// reference crosses services. Its total size grows with chain depth × variables (quadratic for a long
+// chain), so the console, which never shows it, does not ask for it.
 
 import { KEY_PATTERN, SERVICE_NAME_PATTERN, parseValue, referenceName, type ParseIssue, type Reference, type ValuePart } from "./references";
 
@@ -35,9 +42,28 @@ export type ResolvedVar = {
   secret: boolean;
   /** The scope whose definition won precedence. */
   source: Scope;
-  /** Every variable this value used, directly or transitively, as qualified names: "team.X", "project.X", "environment.X", "service.X" (the consuming service's own), "services.api.X". */
-  uses: string[];
+  /**
+   * With `{ uses: true }` only: every variable this value used, directly or transitively, as qualified names:
+   * "team.X", "project.X", "environment.X", "service.X" (the consuming service's own), "services.api.X".
+   */
+  uses?: string[];
 };
+export type ResolveOptions = { uses?: boolean };
+
+/** Characters (UTF-16 units). A container's environment is also bounded by the kernel (128 KB a variable). */
+export const RESOLVE_LIMITS = {
+  /** One resolved value. */
+  valueChars: 64 * 1024,
+  /** A service's resolved configuration: the sum of its keys and values. */
+  serviceChars: 1024 * 1024,
+  /** Every service of an environment together (what its page shows). */
+  environmentChars: 4 * 1024 * 1024,
+  /** References followed to explain one error. */
+  explainLinks: 32,
+  /** Errors explained per service; the rest are counted in one more. */
+  errors: 100,
+};
+const size = (n: number) => (n >= 1024 * 1024 ? `${n / 1024 / 1024} MB` : `${n / 1024} KB`);
 export type ResolveError = { key: string; source: Scope; message: string; chain: string[] };
 export type ServiceConfig = { vars: ResolvedVar[]; errors: ResolveError[] };
 
@@ -63,10 +89,12 @@ type Node = {
   /** The next part of the value to evaluate while open. */
   index: number;
   ok: boolean;
+  /** Failed because its value would expand beyond RESOLVE_LIMITS.valueChars. */
+  tooLarge: boolean;
   value: string;
   secret: boolean;
   /** The nodes its references point at (also for a failing node: consumersOf counts them). */
-  deps: Node[];
+  deps: Set<Node>;
   /** Names of every definition used, transitively, as seen from `ctx`, sorted (successful nodes only). */
   uses: string[];
 };
@@ -82,10 +110,10 @@ class Resolver {
   private readonly sharedKeys: string[];
   readonly services = new Map<string, Map<string, Def>>();
 
-  /** `withUses: false` skips building `uses` (consumersOf only needs the dependency graph). */
+  /** `withUses: false` skips building `uses` (only asked for explicitly; consumers need the graph alone). */
   constructor(
     layers: ConfigLayers,
-    private readonly withUses = true,
+    private readonly withUses = false,
   ) {
     this.shared = { team: index(layers.team, "team"), project: index(layers.project, "project"), environment: index(layers.environment, "environment") };
     for (const scope of SHARED_SCOPES) for (const [key, def] of this.shared[scope]) this.sharedEffective.set(key, def);
@@ -154,21 +182,21 @@ class Resolver {
       if (node.index < parts.length) {
         const part = parts[node.index];
         if ("text" in part) {
-          node.value += part.text;
+          append(node, part.text);
           node.index++;
           continue;
         }
-        // Every reference is followed even after a failure, so `deps` is complete for consumersOf.
+        // Every reference is followed even after a failure, so `deps` is complete for consumersByKey.
         const dep = this.target(part.ref, node.ctx);
         if (typeof dep === "string") {
           node.ok = false;
           node.index++;
           continue;
         }
-        if (!node.deps.includes(dep)) node.deps.push(dep);
+        node.deps.add(dep);
         if (dep.state === "done") {
           if (dep.ok) {
-            node.value += dep.value;
+            append(node, dep.value);
             node.secret ||= dep.secret;
           } else node.ok = false;
           node.index++;
@@ -182,8 +210,8 @@ class Resolver {
         }
         continue;
       }
-      if (node.ok && this.withUses) node.uses = mergeUses(node);
-      else node.value = "";
+      if (!node.ok) node.value = "";
+      else if (this.withUses) node.uses = mergeUses(node);
       node.state = "done";
       stack.pop();
     }
@@ -196,6 +224,11 @@ class Resolver {
     const path = new Set([root]);
     let current = root;
     for (;;) {
+      // Walked per failing variable: a bounded walk keeps a long failing chain linear, not quadratic. The
+      // variables further down the chain are failing too, and their own errors show the cause.
+      if (chain.length > RESOLVE_LIMITS.explainLinks) {
+        return { chain, message: `${chain.join(" → ")} → …: more than ${RESOLVE_LIMITS.explainLinks} failing references in a row (the variables further down show the cause)` };
+      }
       const parsed = current.def.parsed;
       if (parsed.issues.length) {
         // A secret value's malformed reference might be part of the secret itself: do not quote it.
@@ -224,35 +257,64 @@ class Resolver {
           break;
         }
       }
-      // Unreachable: a failing node has a parse error, a missing target, a cycle or a failing target.
+      if (!next && current.tooLarge) return { chain, message: `${chain.join(" → ")}: expands to more than ${size(RESOLVE_LIMITS.valueChars)}` };
+      // Unreachable: a failing node has a parse error, a missing target, a cycle, a failing target or too large a value.
       if (!next) throw new Error(`config resolution: no cause found for ${chain.join(" → ")}`);
       current = next;
     }
   }
 
-  /** Whether any of `roots`, or anything they reference transitively, is `def`. */
-  reaches(roots: Node[], def: Def): boolean {
+  /** Every definition `roots` reference, transitively (each node visited once). */
+  reached(roots: Node[]): Set<Def> {
     const seen = new Set<Node>();
+    const defs = new Set<Def>();
     const todo = [...roots];
     while (todo.length) {
       const node = todo.pop()!;
-      if (node.def === def) return true;
       if (seen.has(node)) continue;
       seen.add(node);
+      defs.add(node.def);
       for (const dep of this.evaluate(node).deps) todo.push(dep);
     }
-    return false;
+    return defs;
   }
 
-  resolve(service: string): ServiceConfig {
+  /** `budget.left`: what the services resolved before left of the environment's total. */
+  resolve(service: string, budget = { left: RESOLVE_LIMITS.environmentChars }): ServiceConfig {
     if (!this.services.has(service)) throw new Error(`unknown service "${service}"`);
     const vars: ResolvedVar[] = [];
     const errors: ResolveError[] = [];
-    for (const key of this.effectiveKeys(service)) {
+    const keys = this.effectiveKeys(service);
+    let total = 0;
+    let unexplained = 0;
+    let firstUnexplained: { key: string; source: Scope } | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       const root = this.evaluate(this.node(service, this.effective(service, key)!));
       const source = root.def.scope;
-      if (root.ok) vars.push({ key, value: root.value, secret: root.secret, source, uses: root.uses });
-      else errors.push({ key, source, ...this.explain(root, service) });
+      if (!root.ok) {
+        if (errors.length < RESOLVE_LIMITS.errors) errors.push({ key, source, ...this.explain(root, service) });
+        else if (unexplained++ === 0) firstUnexplained = { key, source };
+        continue;
+      }
+      const chars = key.length + root.value.length + 1; // KEY=value
+      const overService = total + chars > RESOLVE_LIMITS.serviceChars;
+      if (overService || chars > budget.left) {
+        const what = overService
+          ? `${service}'s configuration expands to more than ${size(RESOLVE_LIMITS.serviceChars)} in total`
+          : `the environment's configuration expands to more than ${size(RESOLVE_LIMITS.environmentChars)} in total across its services`;
+        const rest = keys.length - i - 1;
+        errors.push({ key, source, chain: [key], message: `${key}: ${what} (${key}${rest ? ` and the ${rest} variable${rest === 1 ? "" : "s"} after it` : ""} left out)` });
+        budget.left = Math.min(budget.left, 0);
+        break;
+      }
+      total += chars;
+      budget.left -= chars;
+      vars.push(this.withUses ? { key, value: root.value, secret: root.secret, source, uses: root.uses } : { key, value: root.value, secret: root.secret, source });
+    }
+    if (firstUnexplained) {
+      const { key, source } = firstUnexplained;
+      errors.push({ key, source, chain: [key], message: `${key} and ${unexplained - 1} more variables fail to resolve too (the first ${RESOLVE_LIMITS.errors} are explained)` });
     }
     return { vars, errors };
   }
@@ -272,7 +334,17 @@ function index(vars: VarInput[], scope: Scope, owner?: string): Map<string, Def>
 
 function newNode(ctx: string, def: Def): Node {
   const ok = def.parsed.issues.length === 0;
-  return { ctx, def, state: "new", index: 0, ok, value: "", secret: def.input.secret, deps: [], uses: NONE };
+  return { ctx, def, state: "new", index: 0, ok, tooLarge: false, value: "", secret: def.input.secret, deps: new Set(), uses: NONE };
+}
+
+/** Adds to a node's value unless it already failed; beyond the limit the node fails instead. */
+function append(node: Node, text: string) {
+  if (!node.ok) return;
+  if (node.value.length + text.length > RESOLVE_LIMITS.valueChars) {
+    node.ok = false;
+    node.tooLarge = true;
+    node.value = "";
+  } else node.value += text;
 }
 
 /**
@@ -280,8 +352,8 @@ function newNode(ctx: string, def: Def): Node {
  * gets a new array (every root's is returned to the caller); a chain (one dependency) costs one copy.
  */
 function mergeUses(node: Node): string[] {
-  if (!node.deps.length) return [];
-  const lists = node.deps.map((dep) => {
+  if (!node.deps.size) return [];
+  const lists = [...node.deps].map((dep) => {
     const uses = dep.ctx === node.ctx ? dep.uses : reframe(dep.uses, dep.ctx, node.ctx);
     return insertSorted(uses, dep.def.owner === node.ctx ? dep.def.ownName : dep.def.name);
   });
@@ -333,31 +405,40 @@ function refLabel(ref: Reference, ctx: string, service: string): string {
 }
 
 /** Resolves one service's effective configuration; throws for a service the environment does not have. */
-export function resolveService(layers: ConfigLayers, service: string): ServiceConfig {
-  return new Resolver(layers).resolve(service);
+export function resolveService(layers: ConfigLayers, service: string, opts: ResolveOptions = {}): ServiceConfig {
+  return new Resolver(layers, opts.uses).resolve(service);
 }
 
-/** Resolves every service of the environment. */
-export function resolveEnvironment(layers: ConfigLayers): Record<string, ServiceConfig> {
-  const resolver = new Resolver(layers);
+/** Resolves every service of the environment (in name order, which decides who meets the environment's total first). */
+export function resolveEnvironment(layers: ConfigLayers, opts: ResolveOptions = {}): Record<string, ServiceConfig> {
+  const resolver = new Resolver(layers, opts.uses);
+  const budget = { left: RESOLVE_LIMITS.environmentChars };
   const out: Record<string, ServiceConfig> = {};
-  for (const name of [...resolver.services.keys()].sort(byCodeUnit)) out[name] = resolver.resolve(name);
+  for (const name of [...resolver.services.keys()].sort(byCodeUnit)) out[name] = resolver.resolve(name, budget);
   return out;
 }
 
 /**
- * Which services consume the variable `key` defined at `scope` (team/project/environment): its effective
- * value is theirs, or something they use references it. Values that fail to resolve still count: a
- * change to the variable affects them.
+ * For every variable defined at `scope` (team/project/environment), the services that consume it: its
+ * effective value is theirs, or something they use references it. Values that fail to resolve still
+ * count: a change to the variable affects them. One walk per service, whatever the number of keys.
  */
+export function consumersByKey(layers: ConfigLayers, scope: Exclude<Scope, "service">): Map<string, string[]> {
+  const resolver = new Resolver(layers);
+  const out = new Map<string, string[]>();
+  for (const service of [...resolver.services.keys()].sort(byCodeUnit)) {
+    const roots = resolver.effectiveKeys(service).map((k) => resolver.node(service, resolver.effective(service, k)!));
+    for (const def of resolver.reached(roots)) {
+      if (def.scope !== scope) continue;
+      const list = out.get(def.input.key);
+      if (list) list.push(service);
+      else out.set(def.input.key, [service]);
+    }
+  }
+  return out;
+}
+
+/** The services that consume the variable `key` defined at `scope` (see consumersByKey). */
 export function consumersOf(layers: ConfigLayers, scope: Exclude<Scope, "service">, key: string): string[] {
-  const resolver = new Resolver(layers, false);
-  const def = resolver.sharedDef(scope, key);
-  if (!def) return [];
-  return [...resolver.services.keys()].sort(byCodeUnit).filter((service) =>
-    resolver.reaches(
-      resolver.effectiveKeys(service).map((k) => resolver.node(service, resolver.effective(service, k)!)),
-      def,
-    ),
-  );
+  return consumersByKey(layers, scope).get(key) ?? [];
 }

@@ -2,7 +2,7 @@
 // deploys, so what the page shows is what the container gets). Secrets are opened only in server memory:
 // results derived from a secret are masked before they leave this module, except in `deployableEnv`.
 import { createHash, createHmac } from "node:crypto";
-import { consumersOf, resolveEnvironment, type ConfigLayers, type ResolveError, type ResolvedVar } from "@/lib/config/resolve";
+import { consumersByKey, resolveEnvironment, type ConfigLayers, type ResolveError, type ResolvedVar } from "@/lib/config/resolve";
 import { db } from "@/lib/db";
 import { authorize, type TeamContext } from "./context";
 import { openVariables } from "./variables";
@@ -97,8 +97,8 @@ export async function sharedVariableUsage(ctx: TeamContext, scope: "team" | "pro
   const usage: Record<string, string[]> = {};
   for (const env of envs.filter((e) => e.services.length)) {
     const layers = await environmentLayers(ctx.team.id, env, env.services);
-    for (const v of scope === "team" ? layers.team : layers.project) {
-      for (const svc of consumersOf(layers, scope, v.key)) (usage[v.key] ??= []).push(`${env.project.slug}/${env.slug}/${svc}`);
+    for (const [key, services] of consumersByKey(layers, scope)) {
+      for (const svc of services) (usage[key] ??= []).push(`${env.project.slug}/${env.slug}/${svc}`);
     }
   }
   return usage;

@@ -36,7 +36,7 @@ const volumeLine = z.string().transform((s, c) => {
 
 export const serviceInput = z.object({
   name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Use lowercase letters, digits and dashes."),
-  image: z.string().trim().regex(IMAGE_REF, "Not an image reference, e.g. nginx:1.27 or registry.example.com/team/api:2."),
+  image: z.string().trim().max(512, "At most 512 characters.").regex(IMAGE_REF, "Not an image reference, e.g. nginx:1.27 or registry.example.com/team/api:2."),
   command: z.preprocess(lines, z.array(z.string().max(4096)).max(64)).default([]),
   ports: z.preprocess(lines, z.array(portLine).max(32)).default([]),
   volumes: z.preprocess(lines, z.array(volumeLine).max(32)).default([]),

@@ -69,6 +69,21 @@ describe(".env import and export", () => {
     expect(await db.variableVersion.count({ where: { owner: `environment:${staging.id}` } })).toBe(before);
   });
 
+  it("refuses an oversized .env with an error for its field, and previews an adversarial one in linear time", async () => {
+    const { owner, staging } = await setup();
+    const huge = `A=${"x".repeat(1024 * 1024)}`;
+    for (const call of [previewImport(owner, staging.id, huge), applyImport(owner, staging.id, huge)]) {
+      const e = await call.catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(ValidationError);
+      expect((e as ValidationError).fields.dotenv).toEqual(["The .env is too large: more than 1 MB."]);
+    }
+    // An unterminated quote before 1 MB of lines: quadratic before (1.4 s at 16,000 lines, hours at 1 MB).
+    const start = Date.now();
+    const preview = await previewImport(owner, staging.id, `OPEN="\n${"a line of text in the value of OPEN\n".repeat(27_000)}`);
+    expect(Date.now() - start).toBeLessThan(5_000);
+    expect(preview).toEqual({ errors: [{ line: 1, message: 'line 1: unterminated " quote for OPEN' }], changes: [] });
+  });
+
   it("exports without secrets unless an admin asks, and audits that", async () => {
     const { owner, p } = await setup();
     const dev = await addMember(owner, "DEVELOPER");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createProject, getEnvironment } from "@/lib/data/projects";
-import { resolvedServices, sharedVariableUsage } from "@/lib/data/resolved-config";
+import { deployableEnv, resolvedServices, sharedVariableUsage } from "@/lib/data/resolved-config";
 import { createService } from "@/lib/data/services";
 import { setVariable } from "@/lib/data/variables";
 import { makeTeam } from "./support/factory";
@@ -32,5 +32,24 @@ describe("resolved configuration", () => {
 
     const usage = await sharedVariableUsage(ctx, "team");
     expect(usage.DOMAIN?.sort()).toEqual(["resolve/staging/api", "resolve/staging/worker"]);
+  });
+
+  it("values that double each other through references are an error on the page and for deploys, not a huge page", async () => {
+    const ctx = await makeTeam();
+    const p = await createProject(ctx, { name: "Doubling" });
+    const { env } = await getEnvironment(ctx, p.slug, "staging");
+    const owner = { scope: "ENVIRONMENT" as const, environmentId: env.id };
+    await setVariable(ctx, owner, { key: "D0", value: "x".repeat(16_000) });
+    for (let j = 1; j < 11; j++) await setVariable(ctx, owner, { key: `D${j}`, value: `\${{ D${j - 1} }}\${{ D${j - 1} }}` });
+    const api = await createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27" });
+
+    const [view] = await resolvedServices(ctx, { id: env.id, projectId: p.id });
+    expect(view!.vars.map((v) => v.key)).toEqual(["D0", "D1", "D2"]);
+    expect(view!.errors.find((e) => e.key === "D3")?.message).toBe("D3: expands to more than 64 KB");
+    expect(view!.errors.find((e) => e.key === "D10")?.message).toMatch(/^D10 → D9 → .* → D3: expands to more than 64 KB$/);
+    expect(JSON.stringify(view).length).toBeLessThan(200_000); // it was 33 MB
+
+    const deploy = await deployableEnv(ctx.team.id, { id: env.id, projectId: p.id }, { id: api.id, name: "api" });
+    expect(deploy.errors.map((e) => e.key)).toEqual(["D10", "D3", "D4", "D5", "D6", "D7", "D8", "D9"]);
   });
 });

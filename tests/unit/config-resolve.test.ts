@@ -1,21 +1,26 @@
 import { describe, expect, it } from "vitest";
 import {
   consumersOf,
-  resolveEnvironment,
-  resolveService,
+  resolveEnvironment as resolveEnvironmentOf,
+  resolveService as resolveServiceOf,
   type ConfigLayers,
   type ResolvedVar,
   type ServiceConfig,
   type VarInput,
 } from "@/lib/config/resolve";
 
+// These tests check `uses` too, which is opt-in.
+const resolveService = (l: ConfigLayers, service: string) => resolveServiceOf(l, service, { uses: true });
+const resolveEnvironment = (l: ConfigLayers) => resolveEnvironmentOf(l, { uses: true });
+
 const v = (key: string, value: string, secret = false): VarInput => ({ key, value, secret });
 const layers = (l: Partial<ConfigLayers>): ConfigLayers => ({ team: [], project: [], environment: [], services: {}, ...l });
 
-function get(config: ServiceConfig, key: string): ResolvedVar {
+function get(config: ServiceConfig, key: string): ResolvedVar & { uses: string[] } {
   const found = config.vars.find((x) => x.key === key);
   if (!found) throw new Error(`${key} did not resolve: ${JSON.stringify(config.errors)}`);
-  return found;
+  if (!found.uses) throw new Error(`${key} has no uses`);
+  return { ...found, uses: found.uses };
 }
 const value = (config: ServiceConfig, key: string) => get(config, key).value;
 function error(config: ServiceConfig, key: string) {
