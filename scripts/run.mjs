@@ -12,7 +12,7 @@ const local = spawnSync(bin("tsx"), ["scripts/local-agent.ts"], { cwd: root, env
 if (local.status !== 0) process.exit(1);
 
 const children = [
-  ["web", bin("next"), ["start", "--port", env.PORT], env],
+  ["web", process.execPath, ["scripts/web-server.mjs", "--port", env.PORT], env],
   ["worker", bin("tsx"), ["workers/control.ts"], env],
   ["agent", process.execPath, ["dist/agent.cjs"], { ...env, BERTH_AGENT_URL: local.stdout.trim() }],
 ].map(([name, cmd, args, childEnv]) => {

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect, unstable_rethrow } from "next/navigation";
 import { AppError, type FieldErrors } from "@/lib/errors";
+import { formProblem } from "@/lib/validation/parse";
 
 export type ActionState = {
   ok?: boolean;
@@ -14,12 +15,24 @@ export type ActionState = {
   data?: Record<string, string>;
 };
 
+/** Fields whose value is never sent back to the page: passwords, access tokens, secret values, .env text. */
+const NEVER_ECHOED = ["password", "currentPassword", "newPassword", "confirm", "token", "dotenv"];
+
+function echoable(values: Record<string, string> | undefined): Record<string, string> {
+  const safe = { ...values };
+  for (const name of NEVER_ECHOED) delete safe[name];
+  if (safe.secret) delete safe.value; // a variable marked secret
+  return safe;
+}
+
 export async function runAction(fn: () => Promise<Partial<ActionState> | void>, values?: Record<string, string>): Promise<ActionState> {
+  const problem = formProblem(values);
+  if (problem) return { ok: false, error: problem };
   try {
     return { ok: true, ...(await fn()) };
   } catch (e) {
     unstable_rethrow(e); // redirect() and notFound() are control flow, not failures
-    const { password: _p, currentPassword: _c, newPassword: _n, ...safe } = values ?? {};
+    const safe = echoable(values);
     if (e instanceof AppError) {
       const fields = "fields" in e ? (e as { fields: FieldErrors }).fields : undefined;
       return { ok: false, error: e.message, fields, values: safe };

@@ -1,14 +1,17 @@
 // Route handlers: each authenticates itself; AppErrors become their HTTP status with a JSON body.
 import { NextResponse } from "next/server";
-import { AppError, RateLimitError, ValidationError } from "@/lib/errors";
+import { AppError, NotFoundError, RateLimitError } from "@/lib/errors";
+
+export { jsonBody } from "./body";
 
 type Handler<P> = (req: Request, params: P) => Promise<unknown>;
 
-export function route<P = Record<string, string>>(fn: Handler<P>) {
+/** `forms`: the route takes form posts (next-auth's), so the JSON-only rule for mutations does not apply. */
+export function route<P = Record<string, string>>(fn: Handler<P>, opts: { forms?: boolean } = {}) {
   return async (req: Request, ctx: { params: Promise<P> }) => {
     try {
-      assertSameOriginMutation(req);
-      const body = await fn(req, await ctx.params);
+      assertSameOriginMutation(req, opts.forms ?? false);
+      const body = await fn(req, checkedParams(await ctx.params));
       if (body instanceof Response) return body;
       return body === undefined ? new NextResponse(null, { status: 204 }) : NextResponse.json(body);
     } catch (e) {
@@ -24,21 +27,29 @@ export function route<P = Record<string, string>>(fn: Handler<P>) {
 }
 
 /** Cookie-authenticated mutations must be JSON (forcing a CORS preflight) and, when sent, same-origin. */
-function assertSameOriginMutation(req: Request) {
+function assertSameOriginMutation(req: Request, forms: boolean) {
   if (req.method === "GET" || req.method === "HEAD") return;
   const origin = req.headers.get("origin");
-  const host = req.headers.get("host");
-  if (origin && host && new URL(origin).host !== host) throw new AppError("Cross-origin request refused.", 403, "forbidden");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host"); // the front door keeps only a trusted proxy's
+  if (origin && host && originHost(origin) !== host) throw new AppError("Cross-origin request refused.", 403, "forbidden");
   const type = req.headers.get("content-type") ?? "";
-  if (req.method !== "DELETE" && !type.startsWith("application/json")) {
+  if (!forms && req.method !== "DELETE" && !type.startsWith("application/json")) {
     throw new AppError("Send a JSON body (Content-Type: application/json).", 415, "unsupported_media_type");
   }
 }
 
-export async function jsonBody(req: Request): Promise<unknown> {
-  try {
-    return await req.json();
-  } catch {
-    throw new ValidationError("The request body is not valid JSON.");
+function originHost(origin: string): string | null {
+  return URL.canParse(origin) ? new URL(origin).host : null;
+}
+
+// Every id, slug and session id in Berth's URLs: anything else cannot name a thing, so it is "not found"
+// before it reaches a query.
+const PARAM = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+
+function checkedParams<P>(params: P): P {
+  for (const v of Object.values(params ?? {})) {
+    const parts = Array.isArray(v) ? v : [v];
+    if (parts.some((p) => typeof p === "string" && !PARAM.test(p))) throw new NotFoundError();
   }
+  return params;
 }

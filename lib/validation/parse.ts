@@ -14,9 +14,30 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   throw new ValidationError(first, fields);
 }
 
-/** FormData → plain object of strings (the shape schemas expect from forms). */
-export function formObject(form: FormData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of form.entries()) if (typeof v === "string") out[k] = v;
+const PROBLEM = Symbol("form problem");
+type FormValues = Record<string, string> & { [PROBLEM]?: string };
+
+/**
+ * FormData → plain object of strings (the shape schemas expect from forms). Server actions are public
+ * endpoints that anyone can call with any body, so this never throws: input that is not form data, or that
+ * holds a NUL byte (which PostgreSQL refuses), is marked and `runAction` answers it with a validation error
+ * before the action runs.
+ */
+export function formObject(form: unknown): FormValues {
+  const out: FormValues = {};
+  if (!(form instanceof FormData)) {
+    out[PROBLEM] = "This form was not sent as form data.";
+    return out;
+  }
+  for (const [k, v] of form.entries()) {
+    if (typeof v !== "string") continue;
+    if (v.includes("\0") || k.includes("\0")) out[PROBLEM] = "The form contains a NUL character.";
+    out[k] = v;
+  }
   return out;
+}
+
+/** Why `formObject`'s result must not be acted on, if it must not. */
+export function formProblem(values: Record<string, string> | undefined): string | undefined {
+  return (values as FormValues | undefined)?.[PROBLEM];
 }

@@ -37,12 +37,12 @@ export async function startBerth() {
   const env = { ...process.env, PORT: String(port), NEXTAUTH_URL: baseUrl, NODE_ENV: "production" as const };
   let output = "";
   const spawnLogged = (cmd: string, args: string[]) => {
-    const c = spawn(path.join(root, "node_modules/.bin", cmd), args, { cwd: root, env });
+    const c = spawn(cmd === "node" ? process.execPath : path.join(root, "node_modules/.bin", cmd), args, { cwd: root, env });
     c.stdout?.on("data", (d) => (output += d));
     c.stderr?.on("data", (d) => (output += d));
     return c;
   };
-  const web = spawnLogged("next", ["start", "--port", String(port)]);
+  const web = spawnLogged("node", ["scripts/web-server.mjs", "--port", String(port)]);
   const worker = spawnLogged("tsx", ["workers/control.ts"]);
   await waitForHttp(`${baseUrl}/signin`, web, () => output);
   return {

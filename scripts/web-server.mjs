@@ -1,0 +1,37 @@
+// The web app's server: Next.js behind Berth's front door (lib/http/front-door.mjs), so malformed requests get
+// a 4xx instead of reaching Next.js, and the caller's address is the socket's (or a trusted proxy's word).
+//   node scripts/web-server.mjs --port 3000
+import http from "node:http";
+import next from "next";
+import { actionFailuresAreClientErrors, normaliseForwarding, parseTrustedProxies, refusal } from "../lib/http/front-door.mjs";
+
+const portArg = process.argv.indexOf("--port");
+const port = Number(portArg > 0 ? process.argv[portArg + 1] : process.env.PORT || 3000);
+const trusted = parseTrustedProxies(process.env.BERTH_TRUSTED_PROXIES);
+
+const app = next({ dev: false, dir: process.cwd(), port });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const server = http.createServer((req, res) => {
+  normaliseForwarding(req, trusted);
+  const refused = refusal(req);
+  if (refused) {
+    res.writeHead(refused.status, { "content-type": "application/json", "x-content-type-options": "nosniff" });
+    res.end(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
+    req.resume(); // drain what the client still sends
+    return;
+  }
+  if (req.headers["next-action"] !== undefined) actionFailuresAreClientErrors(res);
+  handle(req, res).catch((e) => {
+    console.error(`${req.method} ${req.url} failed:`, e);
+    if (!res.headersSent) res.writeHead(500).end();
+  });
+});
+// Next answers malformed request lines itself badly or not at all: the parser's errors end here.
+server.on("clientError", (err, socket) => {
+  if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  else socket.destroy(err);
+});
+server.listen(port, () => console.log(`berth web: listening on http://localhost:${port}`));
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.close(() => process.exit(0)).closeAllConnections());
