@@ -3,7 +3,7 @@
 //   node scripts/web-server.mjs --port 3000
 import http from "node:http";
 import next from "next";
-import { actionFailuresAreClientErrors, normaliseForwarding, parseTrustedProxies, refusal } from "../lib/http/front-door.mjs";
+import { actionFailuresAreClientErrors, isHttps, normaliseForwarding, parseTrustedProxies, refusal, secureCookies } from "../lib/http/front-door.mjs";
 
 const portArg = process.argv.indexOf("--port");
 const port = Number(portArg > 0 ? process.argv[portArg + 1] : process.env.PORT || 3000);
@@ -23,6 +23,7 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (req.headers["next-action"] !== undefined) actionFailuresAreClientErrors(res);
+  if (isHttps(req)) secureCookies(res);
   handle(req, res).catch((e) => {
     console.error(`${req.method} ${req.url} failed:`, e);
     if (!res.headersSent) res.writeHead(500).end();

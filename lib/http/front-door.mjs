@@ -135,3 +135,30 @@ export function actionFailuresAreClientErrors(res) {
     return writeHead.call(this, status >= 500 ? 400 : status, ...rest);
   };
 }
+
+/** Whether the browser reached Berth over https: directly, or through a trusted proxy that says so. */
+export function isHttps(req) {
+  return Boolean(req.socket?.encrypted) || String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim() === "https";
+}
+
+const withSecure = (cookie) => (/;\s*secure\s*(;|$)/i.test(cookie) ? cookie : `${cookie}; Secure`);
+
+/**
+ * Over https every cookie Berth sets is `Secure`, whatever NEXTAUTH_URL says (next-auth decides from that
+ * variable alone, and a TLS-terminating proxy in front of an http NEXTAUTH_URL would leave the session
+ * cookie sendable in clear).
+ */
+export function secureCookies(res) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (status, ...rest) {
+    const set = this.getHeader("set-cookie");
+    if (set !== undefined) this.setHeader("set-cookie", [].concat(set).map(String).map(withSecure));
+    const headers = rest.find((r) => r && typeof r === "object");
+    if (Array.isArray(headers)) {
+      for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === "set-cookie") headers[i + 1] = withSecure(String(headers[i + 1]));
+    } else if (headers) {
+      for (const k of Object.keys(headers)) if (k.toLowerCase() === "set-cookie") headers[k] = [].concat(headers[k]).map(String).map(withSecure);
+    }
+    return writeHead.call(this, status, ...rest);
+  };
+}

@@ -73,3 +73,22 @@ describe("assertCleanJson", () => {
     },
   );
 });
+
+describe("secureCookies", () => {
+  it("marks every cookie Secure when the response is written", async () => {
+    const http = await import("node:http");
+    const { secureCookies, isHttps } = await import("@/lib/http/front-door.mjs");
+    const res = new http.ServerResponse(new http.IncomingMessage(null as never));
+    res.setHeader("set-cookie", ["a=1; Path=/; HttpOnly", "b=2; Secure; Path=/"]);
+    secureCookies(res);
+    res.writeHead(200);
+    expect(res.getHeader("set-cookie")).toEqual(["a=1; Path=/; HttpOnly; Secure", "b=2; Secure; Path=/"]);
+    const direct = new http.ServerResponse(new http.IncomingMessage(null as never));
+    secureCookies(direct);
+    const given = { "Set-Cookie": "c=3" as string | string[] };
+    direct.writeHead(200, given);
+    expect(given["Set-Cookie"]).toEqual(["c=3; Secure"]);
+    expect(isHttps({ headers: { "x-forwarded-proto": "https" } })).toBe(true);
+    expect(isHttps({ headers: {}, socket: {} })).toBe(false);
+  });
+});
