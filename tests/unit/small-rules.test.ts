@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { hashInviteToken, inviteStatus, newInviteToken } from "@/lib/data/invite-token";
-import { safeNext } from "@/lib/http/safe-next";
 import { pgConfigFromUrl } from "@/lib/pg-config";
 
 describe("invite tokens", () => {
@@ -18,16 +17,6 @@ describe("invite tokens", () => {
     expect(inviteStatus({ acceptedAt: null, revokedAt: null, expiresAt: past })).toBe("expired");
     expect(inviteStatus({ acceptedAt: past, revokedAt: null, expiresAt: past })).toBe("accepted");
     expect(inviteStatus({ acceptedAt: null, revokedAt: past, expiresAt: future })).toBe("revoked");
-  });
-});
-
-describe("safeNext", () => {
-  it("allows same-site paths only", () => {
-    expect(safeNext("/t/acme")).toBe("/t/acme");
-    expect(safeNext("//evil.example")).toBe("/");
-    expect(safeNext("https://evil.example")).toBe("/");
-    expect(safeNext("/\\evil.example")).toBe("/");
-    expect(safeNext(undefined)).toBe("/");
   });
 });
 
