@@ -17,23 +17,28 @@ const table = {
   "team.read": "VIEWER",
   "team.rename": "ADMIN",
   "team.delete": "OWNER",
-  "member.manage": "ADMIN", // list, invite, revoke, change roles, remove
+  "member.manage": "ADMIN", // list, invite, revoke, change roles, remove (never above their own role)
+  "member.owners": "OWNER", // invite, promote, demote or remove an owner; read an owner invite's email
   "audit.read": "ADMIN",
-  "outbox.read": "ADMIN",
+  "outbox.read": "ADMIN", // each email only for roles that could have sent it (`OutboxEmail.readRole`)
   "host.read": "VIEWER", // hosts, containers, logs, stats, images
   "host.manage": "ADMIN", // add, rename, remove hosts
   "container.act": "DEVELOPER", // start, stop, restart, kill, remove; remove unused images
-  "container.env": "DEVELOPER", // reveal environment values
+  "container.act.protected": "ADMIN", // the same, on a container of a protected environment's service
+  "container.env": "DEVELOPER", // reveal environment values (secrets included)
+  "container.env.protected": "ADMIN", // the same, on a container of a protected environment's service
   "container.exec": "ADMIN", // the terminal
   "project.read": "VIEWER", // projects, environments, services, variables (secrets always masked)
   "project.write": "DEVELOPER", // create and rename projects, add and clone environments, edit configuration
   "project.archive": "ADMIN",
   "environment.protect": "ADMIN", // protect or unprotect an environment; change a protected one
   "config.team": "ADMIN", // team-wide variables reach every project, production included
-  "config.export-secrets": "ADMIN",
+  "config.export-secrets": "ADMIN", // .env export with secret values, from any environment
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof table;
+
+export const ACTIONS = Object.keys(table) as Action[];
 
 export function can(role: Role, action: Action): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[table[action]];
@@ -52,16 +57,33 @@ export function canAssignRole(actor: Role, from: Role | null, to: Role): boolean
   if (!can(actor, "member.manage")) return false;
   if (ROLE_RANK[to] > ROLE_RANK[actor]) return false;
   if (from && ROLE_RANK[from] > ROLE_RANK[actor]) return false;
-  if ((from === "OWNER" || to === "OWNER") && actor !== "OWNER") return false;
+  if ((from === "OWNER" || to === "OWNER") && !can(actor, "member.owners")) return false;
   return true;
 }
 
 /** Whether `actor` may remove a member who holds `target`. */
 export function canRemoveMember(actor: Role, target: Role): boolean {
-  return can(actor, "member.manage") && ROLE_RANK[target] <= ROLE_RANK[actor] && (target !== "OWNER" || actor === "OWNER");
+  return can(actor, "member.manage") && ROLE_RANK[target] <= ROLE_RANK[actor] && (target !== "OWNER" || can(actor, "member.owners"));
+}
+
+/**
+ * Who may read an invite's email (its link grants `role`): the least role that could have created that
+ * invite, so the outbox never hands anyone a way to a role they could not give out themselves.
+ */
+export function inviteReadRole(role: Role): Role {
+  return [...ROLES].reverse().find((r) => canAssignRole(r, null, role)) ?? "OWNER";
 }
 
 /** Changing an environment's configuration (or deploying to it): developers, or admins when it is protected. */
 export function canChangeEnvironment(role: Role, env: { protected: boolean }): boolean {
   return can(role, env.protected ? "environment.protect" : "project.write");
+}
+
+/**
+ * The action that acting on a container (`act`) or revealing its environment (`env`) needs: a container
+ * Berth deployed follows its environment's protection, like changing that environment's configuration.
+ */
+export function containerPermission(kind: "act" | "env", env: { protected: boolean }): Action {
+  if (kind === "act") return env.protected ? "container.act.protected" : "container.act";
+  return env.protected ? "container.env.protected" : "container.env";
 }

@@ -15,6 +15,7 @@ import {
 import { db } from "@/lib/db";
 import type { ContainerDetails, ImageSummary, LogLine, StatsSample } from "@/lib/hosts/results";
 import { recordAudit } from "./audit";
+import { containerPermissionFor } from "./container-protection";
 import { getContainer } from "./containers";
 import { authorize, type TeamContext } from "./context";
 import { getHost } from "./hosts";
@@ -27,9 +28,11 @@ async function onlineHost(ctx: TeamContext, hostId: string) {
   return host;
 }
 
+/** Start, stop, restart, kill, remove: a protected environment's containers only by those who may change it. */
 export async function actOnContainer(ctx: TeamContext, hostId: string, dockerId: string, action: ContainerAction) {
   authorize(ctx, "container.act");
   const c = await getContainer(ctx, hostId, dockerId);
+  authorize(ctx, await containerPermissionFor(ctx, c, "act"));
   await onlineHost(ctx, hostId);
   await callHost(hostId, containerActionJob, { dockerId: c.dockerId, action });
   await db.$transaction((tx) =>
@@ -59,10 +62,11 @@ export async function containerDetails(ctx: TeamContext, hostId: string, dockerI
   return callHost<typeof containerInspectJob.schema, ContainerDetails>(hostId, containerInspectJob, { dockerId: c.dockerId }, 10_000);
 }
 
-/** Environment values: developers and above, and each reveal is audited. */
+/** Environment values, secrets included: developers and above, admins for a protected environment; audited. */
 export async function revealContainerEnv(ctx: TeamContext, hostId: string, dockerId: string) {
   authorize(ctx, "container.env");
   const c = await getContainer(ctx, hostId, dockerId);
+  authorize(ctx, await containerPermissionFor(ctx, c, "env"));
   await onlineHost(ctx, hostId);
   const res = await callHost<typeof containerEnvJob.schema, { env: { name: string; value: string }[] }>(hostId, containerEnvJob, { dockerId: c.dockerId }, 10_000);
   await db.$transaction((tx) =>

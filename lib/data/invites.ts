@@ -4,7 +4,7 @@ import { db, type Tx } from "@/lib/db";
 import { env } from "@/lib/env";
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from "@/lib/errors";
 import { hashPassword } from "@/lib/auth/password";
-import { canAssignRole, ROLE_LABEL } from "@/lib/permissions";
+import { canAssignRole, inviteReadRole, ROLE_LABEL } from "@/lib/permissions";
 import { parseInput } from "@/lib/validation/parse";
 import { createInviteInput, inviteIdInput, signUpInput } from "@/lib/validation/schemas";
 import { recordAudit } from "./audit";
@@ -59,6 +59,7 @@ export async function createInvite(ctx: TeamContext, input: unknown) {
     });
     const outboxId = await queueOutboxEmail(tx, {
       teamId: ctx.team.id,
+      readRole: inviteReadRole(data.role), // the link is as strong as the role it grants
       to: data.email,
       subject: `${ctx.actor.name} invited you to ${ctx.team.name} on Berth`,
       body: [

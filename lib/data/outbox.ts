@@ -1,11 +1,17 @@
 // The email outbox. Rows are written in the same transaction as what caused them; a job then delivers
 // each one, and the control worker re-queues any row whose job never made it onto the bus.
 import { db, type Tx } from "@/lib/db";
+import type { Role } from "@/lib/generated/prisma/enums";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { deliverEmail } from "@/lib/jobs/definitions";
+import { ROLE_RANK, ROLES } from "@/lib/permissions";
 import { authorize, type TeamContext } from "./context";
 
-export type OutgoingEmail = { teamId: string; to: string; subject: string; body: string };
+/**
+ * `teamId` null: an account email (a password reset), listed in no team's outbox. `readRole`: the least
+ * role that may read it in the team's outbox (default admin; an invite's is the least role that could create it).
+ */
+export type OutgoingEmail = { teamId: string | null; readRole?: Role; to: string; subject: string; body: string };
 
 export async function queueOutboxEmail(tx: Tx, email: OutgoingEmail): Promise<string> {
   const row = await tx.outboxEmail.create({ data: email, select: { id: true } });
@@ -23,8 +29,9 @@ export async function dispatchOutboxEmail(outboxId: string): Promise<void> {
 
 export async function listOutbox(ctx: TeamContext) {
   authorize(ctx, "outbox.read");
+  const readable = ROLES.filter((r) => ROLE_RANK[r] <= ROLE_RANK[ctx.role]);
   return db.outboxEmail.findMany({
-    where: { teamId: ctx.team.id },
+    where: { teamId: ctx.team.id, readRole: { in: readable } },
     select: { id: true, to: true, subject: true, body: true, status: true, error: true, attempts: true, createdAt: true, deliveredAt: true },
     orderBy: { createdAt: "desc" },
     take: 100,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { acceptInvite, acceptInviteAsNewUser, createInvite, listInvites, previewInvite, revokeInvite } from "@/lib/data/invites";
 import { resolveTeamContext } from "@/lib/data/context";
+import { listOutbox } from "@/lib/data/outbox";
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from "@/lib/errors";
 import { addMember, makeTeam, makeUser, PASSWORD, uniq } from "./support/factory";
 
@@ -84,5 +85,23 @@ describe("invites", () => {
     await expect(revokeInvite(mine, { inviteId: invite.id })).rejects.toBeInstanceOf(NotFoundError);
     expect((await listInvites(mine)).some((i) => i.id === invite.id)).toBe(false);
     expect((await db.invite.findUniqueOrThrow({ where: { id: invite.id } })).revokedAt).toBeNull();
+  });
+
+  it("an owner invite's link is readable only by owners: not in an admin's outbox, nor in the invites list", async () => {
+    const owner = await makeTeam();
+    const admin = await addMember(owner, "ADMIN");
+    const ownerInvite = await createInvite(owner, { email: `${uniq()}@example.test`, role: "OWNER" });
+    const adminInvite = await createInvite(owner, { email: `${uniq()}@example.test`, role: "ADMIN" });
+    const devInvite = await createInvite(admin, { email: `${uniq()}@example.test`, role: "DEVELOPER" });
+    const rows = await db.outboxEmail.findMany({ where: { teamId: owner.team.id }, select: { to: true, readRole: true } });
+    expect(Object.fromEntries(rows.map((r) => [r.to, r.readRole]))).toEqual({ [ownerInvite.email]: "OWNER", [adminInvite.email]: "ADMIN", [devInvite.email]: "ADMIN" });
+
+    const seenBy = async (ctx: typeof owner) => (await listOutbox(ctx)).map((m) => m.to).sort();
+    expect(await seenBy(owner)).toEqual([ownerInvite.email, adminInvite.email, devInvite.email].sort());
+    expect(await seenBy(admin)).toEqual([adminInvite.email, devInvite.email].sort());
+    expect(JSON.stringify(await listOutbox(admin))).not.toContain(tokenOf(ownerInvite.url));
+    // The invites list carries no link at all (only a hash of the token is stored), for anyone.
+    for (const ctx of [owner, admin]) expect(JSON.stringify(await listInvites(ctx))).not.toMatch(new RegExp(`${tokenOf(ownerInvite.url)}|/invite/`));
+    await expect(listOutbox(await addMember(owner, "DEVELOPER"))).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

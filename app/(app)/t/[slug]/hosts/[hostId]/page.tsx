@@ -4,6 +4,7 @@ import { ContainerState } from "@/components/hosts/host-status";
 import { EmptyState } from "@/components/ui/card";
 import { DataTable, FilterBar } from "@/components/ui/data-table";
 import { requireTeam } from "@/lib/auth/session";
+import { containerRights } from "@/lib/data/container-protection";
 import { berthLabels, listContainers } from "@/lib/data/containers";
 import { CONTAINER_STATES } from "@/lib/hosts/protocol";
 import { can } from "@/lib/permissions";
@@ -19,6 +20,7 @@ export default async function HostContainersPage({ params, searchParams }: { par
   const q = search.q?.trim().slice(0, 100) || undefined;
   const containers = await listContainers(ctx, hostId, { q, state });
   const canAct = can(ctx.role, "container.act");
+  const rights = canAct ? await containerRights(ctx, containers) : []; // protected environments' containers need an admin
   const base = `/t/${ctx.team.slug}/hosts/${hostId}`;
   return (
     <>
@@ -43,7 +45,7 @@ export default async function HostContainersPage({ params, searchParams }: { par
         <EmptyState title={q || state ? "No containers match" : "No containers on this host"} />
       ) : (
         <DataTable testId="containers" columns={["Name", "Image", "State", "Status", "Ports", "Belongs to", ...(canAct ? [{ label: "Actions", align: "right" as const }] : [])]}>
-              {containers.map((c) => {
+              {containers.map((c, i) => {
                 const owner = berthLabels(c.labels);
                 const ports = (c.ports as { privatePort: number; publicPort: number | null; type: string }[]).map((p) =>
                   p.publicPort ? `${p.publicPort}→${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`,
@@ -69,7 +71,7 @@ export default async function HostContainersPage({ params, searchParams }: { par
                     </td>
                     {canAct && (
                       <td className="px-4 py-3">
-                        <ContainerActions action={containerAction} team={ctx.team.slug} hostId={hostId} dockerId={c.dockerId} name={c.name} state={c.state} />
+                        {rights[i]?.act && <ContainerActions action={containerAction} team={ctx.team.slug} hostId={hostId} dockerId={c.dockerId} name={c.name} state={c.state} />}
                       </td>
                     )}
                   </tr>

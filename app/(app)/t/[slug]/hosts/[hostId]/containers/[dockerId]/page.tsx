@@ -9,6 +9,7 @@ import { RelativeTime } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { requireTeam } from "@/lib/auth/session";
+import { containerRights } from "@/lib/data/container-protection";
 import { berthLabels, getContainer } from "@/lib/data/containers";
 import { containerDetails } from "@/lib/data/host-calls";
 import { AppError, NotFoundError } from "@/lib/errors";
@@ -25,6 +26,7 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
   const labels = Object.entries(c.labels as Record<string, string>);
   const ports = c.ports as { privatePort: number; publicPort: number | null; type: string; ip: string | null }[];
   const running = c.state === "running";
+  const rights = (await containerRights(ctx, [c]))[0]!; // a protected environment's containers need an admin
 
   return (
     <div className="space-y-6">
@@ -35,7 +37,7 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
         </div>
         <div className="flex items-center gap-3">
           <ContainerState state={c.state} health={c.health} />
-          {can(ctx.role, "container.act") && (
+          {rights.act && (
             <ContainerActions action={containerAction} team={ctx.team.slug} hostId={hostId} dockerId={c.dockerId} name={c.name} state={c.state} />
           )}
         </div>
@@ -78,12 +80,15 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
       </Card>
 
       {!("error" in details) && (
-        <Card title="Environment" description={can(ctx.role, "container.env") ? "Values are hidden until revealed." : "Values are visible to developers and above."}>
+        <Card
+          title="Environment"
+          description={rights.env ? "Values are hidden until revealed." : can(ctx.role, "container.env") ? "This container belongs to a protected environment: admins and owners reveal its values." : "Values are visible to developers and above."}
+        >
           <EnvReveal
             names={details.envNames}
             action={revealEnvAction}
             hidden={{ team: ctx.team.slug, hostId, dockerId: c.dockerId }}
-            canReveal={can(ctx.role, "container.env")}
+            canReveal={rights.env}
           />
         </Card>
       )}
