@@ -68,4 +68,16 @@ describe("JSON API", () => {
     const team = await viewer.context().request.get(`/api/teams/${slug}`);
     expect((await team.json()).role).toBe("VIEWER");
   });
+
+  it("sends security headers: no framing, no sniffing, no referrer to other sites", async () => {
+    for (const path of ["/signin", `/t/${slug}`, "/api/teams"]) {
+      const res = await owner.request.get(path, { maxRedirects: 0 });
+      const h = res.headers();
+      expect(h["content-security-policy"], path).toMatch(/frame-ancestors 'none'/);
+      expect(h["content-security-policy"], path).toMatch(/default-src 'self'/);
+      expect(h["x-frame-options"], path).toBe("DENY");
+      expect(h["x-content-type-options"], path).toBe("nosniff");
+      expect(h["referrer-policy"], path).toBe("same-origin");
+    }
+  });
 });
