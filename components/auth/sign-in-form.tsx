@@ -7,7 +7,12 @@ import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button-class";
 import { Field } from "@/components/ui/field";
 
-/** Signs in with next-auth's credentials provider, then continues to `next`. */
+const WRONG = "That email and password do not match an account.";
+
+/**
+ * Signs in with next-auth's credentials provider, then continues to `next`. A refusal (a wrong password,
+ * or throttling with how long to wait) is shown with the way out that always works: a reset link by email.
+ */
 export function SignInForm({ next, defaultEmail, lockedEmail }: { next: string; defaultEmail?: string; lockedEmail?: boolean }) {
   const router = useRouter();
   const [error, setError] = useState<string>();
@@ -21,7 +26,7 @@ export function SignInForm({ next, defaultEmail, lockedEmail }: { next: string; 
     const res = await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirect: false });
     if (!res || res.error) {
       setPending(false);
-      setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "That email and password do not match an account.");
+      setError(res?.error && res.error !== "CredentialsSignin" ? res.error : WRONG);
       return;
     }
     router.replace(next);
@@ -30,9 +35,25 @@ export function SignInForm({ next, defaultEmail, lockedEmail }: { next: string; 
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
-      {error && <Alert tone="error">{error}</Alert>}
+      {error && (
+        <Alert tone="error">
+          <span data-testid="sign-in-error">{error}</span>
+          {error !== WRONG && (
+            <Link href="/reset" className="mt-1 block font-medium underline">
+              Reset your password by email
+            </Link>
+          )}
+        </Alert>
+      )}
       <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={defaultEmail} readOnly={lockedEmail} />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required />
+      <div>
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required />
+        <p className="mt-1 text-right text-xs">
+          <Link href="/reset" className="text-brand-600 hover:underline">
+            Forgot password?
+          </Link>
+        </p>
+      </div>
       <button type="submit" disabled={pending} className={buttonClass("primary", "w-full")}>
         {pending ? "Signing in…" : "Sign in"}
       </button>

@@ -1,19 +1,14 @@
-// next-auth configuration: email + password only, JWT sessions that carry the user id and a session
-// version (bumped on password change so older sessions stop working).
+// next-auth configuration: email + password only. The JWT names a server-side session row (`sid`,
+// lib/data/sessions.ts); every request checks that row, and signing out revokes it.
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { endSession, SESSION_MAX_AGE_SECONDS, startSession } from "@/lib/data/sessions";
 import { verifyCredentials } from "@/lib/data/users";
 import { AppError } from "@/lib/errors";
-
-function clientIp(headers: Record<string, unknown> | undefined): string {
-  const fwd = headers?.["x-forwarded-for"];
-  const first = typeof fwd === "string" ? fwd.split(",")[0]?.trim() : undefined;
-  const real = headers?.["x-real-ip"];
-  return first || (typeof real === "string" ? real : "") || "local";
-}
+import { clientIp } from "@/lib/http/client-ip";
 
 export const authOptions: NextAuthOptions = {
-  session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/signin" },
   providers: [
     CredentialsProvider({
@@ -21,7 +16,9 @@ export const authOptions: NextAuthOptions = {
       credentials: { email: { type: "email" }, password: { type: "password" } },
       async authorize(credentials, req) {
         try {
-          return await verifyCredentials(credentials?.email ?? "", credentials?.password ?? "", clientIp(req?.headers));
+          // The address as Berth's front door saw it: a client cannot choose it to dodge throttling.
+          const user = await verifyCredentials(credentials?.email ?? "", credentials?.password ?? "", clientIp(req?.headers));
+          return { ...user, sid: await startSession(user) };
         } catch (e) {
           // next-auth passes a thrown error's message to the sign-in form.
           if (e instanceof AppError) throw new Error(e.message);
@@ -33,14 +30,19 @@ export const authOptions: NextAuthOptions = {
   callbacks: {
     jwt({ token, user }) {
       if (user) {
-        const u = user as { id: string; sessionVersion?: number };
+        const u = user as { id: string; sid?: string };
         token.uid = u.id;
-        token.sv = u.sessionVersion ?? 0;
+        token.sid = u.sid;
       }
       return token;
     },
     session({ session, token }) {
-      return { ...session, uid: token.uid, sv: token.sv };
+      return { ...session, uid: token.uid, sid: token.sid };
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      if (typeof token?.uid === "string" && typeof token.sid === "string") await endSession(token.uid, token.sid);
     },
   },
 };

@@ -4,16 +4,20 @@ import { getServerSession } from "next-auth";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { resolveTeamContext, type Actor, type TeamContext } from "@/lib/data/context";
-import { findSessionUser } from "@/lib/data/users";
+import { findSessionUser } from "@/lib/data/sessions";
 import { NotFoundError, UnauthorizedError } from "@/lib/errors";
 import { authOptions } from "./options";
 
-/** The signed-in user, re-checked against the database on every request; null when signed out. */
-export const currentUser = cache(async (): Promise<Actor | null> => {
-  const session = (await getServerSession(authOptions)) as { uid?: string; sv?: number } | null;
-  if (!session?.uid) return null;
-  return findSessionUser(session.uid, session.sv ?? 0);
+/** The signed-in user and their session id, re-checked against the database on every request. */
+const currentSession = cache(async (): Promise<{ user: Actor; sessionId: string } | null> => {
+  const session = (await getServerSession(authOptions)) as { uid?: unknown; sid?: unknown } | null;
+  if (typeof session?.uid !== "string" || typeof session.sid !== "string") return null;
+  const user = await findSessionUser(session.uid, session.sid);
+  return user ? { user, sessionId: session.sid } : null;
 });
+
+/** The signed-in user; null when signed out, or when the session was revoked or expired on the server. */
+export const currentUser = cache(async (): Promise<Actor | null> => (await currentSession())?.user ?? null);
 
 export async function requireUser(): Promise<Actor> {
   const user = await currentUser();
@@ -36,9 +40,14 @@ export const requireTeam = cache(async (slug: string): Promise<TeamContext> => {
 
 /** For server actions and route handlers: throws instead of redirecting. */
 export async function apiUser(): Promise<Actor> {
-  const user = await currentUser();
-  if (!user) throw new UnauthorizedError();
-  return user;
+  return (await apiSession()).user;
+}
+
+/** Like apiUser, with the caller's session id (to keep it while ending the user's others). */
+export async function apiSession(): Promise<{ user: Actor; sessionId: string }> {
+  const current = await currentSession();
+  if (!current) throw new UnauthorizedError();
+  return current;
 }
 
 export async function apiTeam(slug: string): Promise<TeamContext> {

@@ -6,4 +6,6 @@ export * from "./teams";
 export * from "./members";
 export * from "./invites";
 export * from "./outbox";
-export { assertSignInAllowed, THROTTLE } from "./login-attempts";
+export * from "./sessions";
+export * from "./password-reset";
+export { reserveSignInAttempt, settleSignInAttempt } from "./login-attempts";

@@ -1,14 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
-
-/** A fresh invite token (goes in the link) and the hash that is stored. */
-export function newInviteToken(): { token: string; tokenHash: string } {
-  const token = randomBytes(32).toString("base64url");
-  return { token, tokenHash: hashInviteToken(token) };
-}
-
-export function hashInviteToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+export { hashLinkToken as hashInviteToken, newLinkToken as newInviteToken } from "@/lib/auth/link-token";
 
 export function inviteStatus(i: { acceptedAt: Date | null; revokedAt: Date | null; expiresAt: Date }, now = new Date()) {
   if (i.acceptedAt) return "accepted" as const;

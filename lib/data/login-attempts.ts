@@ -1,31 +1,78 @@
-// Sign-in throttling: too many failures for one email or from one address lock sign-in for a while.
-import { db } from "@/lib/db";
+// Sign-in throttling: failures are counted per (account, address) pair, per address and per account
+// (rules in lib/auth/throttle.ts). The address is the one Berth's front door determined, never a header
+// the client chose.
+import { db, type Tx } from "@/lib/db";
 import { RateLimitError } from "@/lib/errors";
+import { signInVerdict, THROTTLE, type SignInVerdict } from "@/lib/auth/throttle";
 
-export const THROTTLE = { windowMinutes: 15, maxPerEmail: 5, maxPerIp: 30 };
+const LOCK_SPACE = 0x6272; // advisory lock namespace for sign-in attempts ("br")
 
-export async function assertSignInAllowed(email: string, ip: string): Promise<void> {
-  const since = new Date(Date.now() - THROTTLE.windowMinutes * 60_000);
-  const [byEmail, byIp] = await Promise.all([
-    db.loginAttempt.findMany({
-      where: { email, success: false, createdAt: { gte: since } },
-      orderBy: { createdAt: "asc" },
-      select: { createdAt: true },
-    }),
-    db.loginAttempt.count({ where: { ip, success: false, createdAt: { gte: since } } }),
-  ]);
-  if (byEmail.length >= THROTTLE.maxPerEmail || byIp >= THROTTLE.maxPerIp) {
-    const oldest = byEmail[0]?.createdAt ?? since;
-    const retry = Math.max(60, Math.ceil((oldest.getTime() + THROTTLE.windowMinutes * 60_000 - Date.now()) / 1000));
-    throw new RateLimitError(
-      `Too many failed sign-in attempts. Try again in ${Math.ceil(retry / 60)} minute${retry > 60 ? "s" : ""}.`,
-      retry,
-    );
+function minutes(ms: number): string {
+  const m = Math.max(1, Math.ceil(ms / 60_000));
+  return `${m} minute${m === 1 ? "" : "s"}`;
+}
+
+function refusal(v: Exclude<SignInVerdict, { allowed: true }>): RateLimitError {
+  const seconds = Math.ceil(v.retryAfterMs / 1000);
+  switch (v.reason) {
+    case "account-locked":
+      return new RateLimitError("This account is locked after too many failed sign-ins. Reset your password by email to unlock it.", seconds);
+    case "pair":
+      return new RateLimitError(`Too many failed sign-ins for this account. Try again in ${minutes(v.retryAfterMs)}, or reset your password.`, seconds);
+    case "address":
+      return new RateLimitError(`Too many failed sign-ins from your network. Try again in ${minutes(v.retryAfterMs)}.`, seconds);
   }
 }
 
-export async function recordSignInAttempt(email: string, ip: string, success: boolean): Promise<void> {
-  await db.loginAttempt.create({ data: { email, ip, success } });
-  // A success clears the email's failures, so a user who finally remembers is not locked out later.
-  if (success) await db.loginAttempt.deleteMany({ where: { email, success: false } });
+async function countFailures(tx: Tx, email: string, ip: string, now: Date) {
+  const since = (ms: number) => ({ gte: new Date(now.getTime() - ms) });
+  const pair = await tx.loginAttempt.aggregate({
+    where: { email, ip, success: false, createdAt: since(THROTTLE.pair.windowMs) },
+    _count: true,
+    _max: { createdAt: true },
+  });
+  const address = await tx.loginAttempt.aggregate({
+    where: { ip, success: false, createdAt: since(THROTTLE.address.windowMs) },
+    _count: true,
+    _max: { createdAt: true },
+  });
+  const account = await tx.loginAttempt.count({ where: { email, success: false, createdAt: since(THROTTLE.account.windowMs) } });
+  return {
+    pair: { count: pair._count, last: pair._max.createdAt },
+    address: { count: address._count, last: address._max.createdAt },
+    account: { count: account },
+  };
+}
+
+/**
+ * Refuses a sign-in while `email` or `ip` is throttled; otherwise records the attempt as a failure right
+ * away and returns its id for `settleSignInAttempt`. Check and record happen under locks on the address
+ * and the account, so a burst of parallel guesses is counted one by one, not all checked against zero.
+ */
+export async function reserveSignInAttempt(email: string, ip: string): Promise<string> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_SPACE}::int, hashtext(${`ip:${ip}`}))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_SPACE}::int, hashtext(${`email:${email}`}))`;
+    const now = new Date();
+    // Attempts older than every window no longer count: keep the account's history short.
+    await tx.loginAttempt.deleteMany({ where: { email, createdAt: { lt: new Date(now.getTime() - THROTTLE.account.windowMs) } } });
+    const verdict = signInVerdict(await countFailures(tx, email, ip, now), now);
+    if (!verdict.allowed) throw refusal(verdict);
+    const row = await tx.loginAttempt.create({ data: { email, ip, success: false }, select: { id: true } });
+    return row.id;
+  });
+}
+
+/** A right password clears this pair's failures: the owner's own typos do not count against them later. */
+export async function settleSignInAttempt(attemptId: string, success: boolean): Promise<void> {
+  if (!success) return;
+  await db.$transaction(async (tx) => {
+    const a = await tx.loginAttempt.update({ where: { id: attemptId }, data: { success: true }, select: { email: true, ip: true } });
+    await tx.loginAttempt.deleteMany({ where: { email: a.email, ip: a.ip, success: false } });
+  });
+}
+
+/** After a password reset: the account starts with a clean slate on every address. */
+export async function clearSignInFailures(tx: Tx, email: string): Promise<void> {
+  await tx.loginAttempt.deleteMany({ where: { email, success: false } });
 }

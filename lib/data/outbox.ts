@@ -40,13 +40,27 @@ export async function listOutbox(ctx: TeamContext) {
 
 // --- Worker side: system jobs, no team context (the row's team is re-read with it) -----------------
 
-/** Delivers one email. Without a mail server, delivery is recording it as sent in the outbox. */
+export const ACCOUNT_EMAIL_DELIVERED = "(an account email: its text is not kept after delivery)";
+
+/**
+ * Delivers one email. Without a mail server, delivery is recording it as sent in the outbox; an account
+ * email (a password reset), which no team's outbox shows, is printed to this worker's log for the
+ * instance's operator to pass on, and its body is not kept afterwards: the link in it opens the account.
+ */
 export async function deliverOutboxEmail(outboxId: string): Promise<"delivered" | "already" | "missing"> {
   return db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "OutboxEmail" WHERE id = ${outboxId} FOR UPDATE`;
     if (!rows[0]) return "missing"; // its team was deleted meanwhile
     if (rows[0].status === "DELIVERED") return "already";
-    await tx.outboxEmail.update({ where: { id: outboxId }, data: { status: "DELIVERED", deliveredAt: new Date(), error: null, attempts: { increment: 1 } } });
+    const sent = await tx.outboxEmail.update({
+      where: { id: outboxId },
+      data: { status: "DELIVERED", deliveredAt: new Date(), error: null, attempts: { increment: 1 } },
+      select: { teamId: true, to: true, subject: true, body: true },
+    });
+    if (sent.teamId === null) {
+      console.log(`account email for ${sent.to} (no mail server configured): ${sent.subject}\n${sent.body}`);
+      await tx.outboxEmail.update({ where: { id: outboxId }, data: { body: ACCOUNT_EMAIL_DELIVERED } });
+    }
     return "delivered";
   });
 }

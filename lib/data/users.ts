@@ -1,5 +1,5 @@
 // Accounts: sign-up, credential checks, own profile and password. Not team-scoped: these act on the
-// signed-in user only.
+// signed-in user only. Sessions are in sessions.ts, password resets in password-reset.ts.
 import { db } from "@/lib/db";
 import { ConflictError, UnauthorizedError, ValidationError } from "@/lib/errors";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "@/lib/auth/password";
@@ -7,7 +7,8 @@ import { parseInput } from "@/lib/validation/parse";
 import { changePasswordInput, signUpInput, updateProfileInput } from "@/lib/validation/schemas";
 import { recordAudit } from "./audit";
 import type { Actor } from "./context";
-import { assertSignInAllowed, recordSignInAttempt } from "./login-attempts";
+import { reserveSignInAttempt, settleSignInAttempt } from "./login-attempts";
+import { revokeSessions } from "./sessions";
 import { isUniqueViolation } from "./unique-violation";
 
 const actorSelect = { id: true, email: true, name: true } as const;
@@ -31,22 +32,17 @@ export async function signUp(input: unknown): Promise<Actor> {
   }
 }
 
-/** Checks a sign-in, throttling repeated failures. Returns the user and their session version. */
-export async function verifyCredentials(emailRaw: string, password: string, ip: string) {
+/** Checks a sign-in, throttled per account and address (lib/auth/throttle.ts); `ip` comes from the front door. */
+export async function verifyCredentials(emailRaw: string, password: string, ip: string): Promise<Actor> {
   const email = String(emailRaw ?? "").trim().toLowerCase();
   if (!email || !password) throw new ValidationError("Enter your email and password.");
-  await assertSignInAllowed(email, ip);
-  const user = await db.user.findUnique({ where: { email }, select: { ...actorSelect, passwordHash: true, sessionVersion: true } });
+  // Nothing the database would refuse (NUL) or no email could be: the same answer as a wrong password.
+  if (email.length > 254 || /[\u0000-\u001f\u007f]/.test(email)) throw new UnauthorizedError("That email and password do not match an account.");
+  const attempt = await reserveSignInAttempt(email, ip);
+  const user = await db.user.findUnique({ where: { email }, select: { ...actorSelect, passwordHash: true } });
   const ok = user ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
-  await recordSignInAttempt(email, ip, ok);
+  await settleSignInAttempt(attempt, ok);
   if (!user || !ok) throw new UnauthorizedError("That email and password do not match an account.");
-  return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
-}
-
-/** The live account behind a session, or null when it was deleted or its sessions were revoked. */
-export async function findSessionUser(id: string, sessionVersion: number): Promise<Actor | null> {
-  const user = await db.user.findUnique({ where: { id }, select: { ...actorSelect, sessionVersion: true } });
-  if (!user || user.sessionVersion !== sessionVersion) return null;
   return { id: user.id, email: user.email, name: user.name };
 }
 
@@ -63,22 +59,22 @@ export async function updateProfile(actor: Actor, input: unknown): Promise<Actor
   });
 }
 
-/** Changes the password and bumps the session version: every other session of this user ends. */
-export async function changePassword(actor: Actor, input: unknown): Promise<{ sessionVersion: number }> {
+/**
+ * Changes the password. Every other session of this user ends (`currentSessionId` is the caller's, which
+ * stays), and reset links sent before the change stop working.
+ */
+export async function changePassword(actor: Actor, input: unknown, currentSessionId?: string): Promise<void> {
   const data = parseInput(changePasswordInput, input);
   const user = await db.user.findUniqueOrThrow({ where: { id: actor.id }, select: { passwordHash: true } });
   if (!(await verifyPassword(data.currentPassword, user.passwordHash))) {
     throw new ValidationError("Your current password is not correct.", { currentPassword: ["Not correct."] });
   }
   const passwordHash = await hashPassword(data.newPassword);
-  return db.$transaction(async (tx) => {
-    const updated = await tx.user.update({
-      where: { id: actor.id },
-      data: { passwordHash, sessionVersion: { increment: 1 } },
-      select: { sessionVersion: true },
-    });
-    await recordAudit(tx, actor, { action: "user.password", target: { type: "user", id: actor.id, label: actor.email } });
-    return updated;
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: actor.id }, data: { passwordHash } });
+    await tx.passwordReset.updateMany({ where: { userId: actor.id, usedAt: null }, data: { usedAt: new Date() } });
+    const sessionsEnded = await revokeSessions(tx, actor.id, currentSessionId);
+    await recordAudit(tx, actor, { action: "user.password", target: { type: "user", id: actor.id, label: actor.email }, data: { sessionsEnded } });
   });
 }
 

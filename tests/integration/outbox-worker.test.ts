@@ -1,12 +1,13 @@
 // The bus end to end: creating an invite enqueues a job on the real Redis; the control worker consumes
 // it and the outbox row is delivered.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { createInvite } from "@/lib/data/invites";
-import { listOutbox } from "@/lib/data/outbox";
+import { ACCOUNT_EMAIL_DELIVERED, listOutbox } from "@/lib/data/outbox";
+import { previewPasswordReset, requestPasswordReset } from "@/lib/data/password-reset";
 import { closeQueues } from "@/lib/jobs/enqueue";
 import { startControlWorker } from "@/workers/control/start";
-import { makeTeam, uniq } from "./support/factory";
+import { makeTeam, makeUser, uniq } from "./support/factory";
 import { waitFor } from "./support/wait";
 
 let control: ReturnType<typeof startControlWorker>;
@@ -46,5 +47,23 @@ describe("invite email through the control worker", () => {
     control = startControlWorker();
     const done = await waitFor(() => db.outboxEmail.findUniqueOrThrow({ where: { id: row.id } }), (r) => r.status === "DELIVERED");
     expect(done.status).toBe("DELIVERED");
+  });
+
+  it("delivers an account email to the worker's log only, and does not keep its link", async () => {
+    const user = await makeUser();
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+    try {
+      await requestPasswordReset({ email: user.email }, uniq("ip"));
+      const row = await waitFor(() => db.outboxEmail.findFirstOrThrow({ where: { to: user.email, teamId: null } }), (r) => r.status === "DELIVERED");
+      expect(row.status).toBe("DELIVERED");
+      expect(row.body).toBe(ACCOUNT_EMAIL_DELIVERED);
+      const line = logged.find((l) => l.startsWith(`account email for ${user.email}`));
+      expect(line).toMatch(/\/reset\/[\w-]+/);
+      const token = line!.match(/\/reset\/([\w-]+)/)![1]!;
+      expect((await previewPasswordReset(token)).status).toBe("pending");
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

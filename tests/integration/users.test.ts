@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { changePassword, findSessionUser, signUp, updateProfile, verifyCredentials } from "@/lib/data/users";
-import { ConflictError, RateLimitError, UnauthorizedError, ValidationError } from "@/lib/errors";
+import { findSessionUser, startSession } from "@/lib/data/sessions";
+import { changePassword, signUp, updateProfile, verifyCredentials } from "@/lib/data/users";
+import { ConflictError, UnauthorizedError, ValidationError } from "@/lib/errors";
 import { makeUser, PASSWORD, uniq } from "./support/factory";
 
 describe("accounts", () => {
@@ -39,25 +40,19 @@ describe("accounts", () => {
     await expect(unknown).rejects.toThrow("That email and password do not match an account.");
   });
 
-  it("throttles repeated failures for an email, even with the right password afterwards", async () => {
+  it("changing the password ends the user's other sessions and keeps the caller's", async () => {
     const user = await makeUser();
-    const ip = uniq("ip");
-    for (let i = 0; i < 5; i++) await expect(verifyCredentials(user.email, "wrong-password-1", ip)).rejects.toBeInstanceOf(UnauthorizedError);
-    const locked = verifyCredentials(user.email, PASSWORD, ip);
-    await expect(locked).rejects.toBeInstanceOf(RateLimitError);
-    await expect(verifyCredentials(user.email, PASSWORD, ip)).rejects.toThrow(/Try again in/);
-  });
-
-  it("changing the password ends older sessions", async () => {
-    const user = await makeUser();
-    expect(await findSessionUser(user.id, 0)).not.toBeNull();
-    await expect(changePassword(user, { currentPassword: "not-it-at-all", newPassword: "brand-new-password" })).rejects.toBeInstanceOf(ValidationError);
-    const { sessionVersion } = await changePassword(user, { currentPassword: PASSWORD, newPassword: "brand-new-password" });
-    expect(sessionVersion).toBe(1);
-    expect(await findSessionUser(user.id, 0)).toBeNull();
-    expect(await findSessionUser(user.id, 1)).not.toBeNull();
+    const here = await startSession(user);
+    const elsewhere = await startSession(user);
+    await expect(changePassword(user, { currentPassword: "not-it-at-all", newPassword: "brand-new-password" }, here)).rejects.toBeInstanceOf(ValidationError);
+    expect(await findSessionUser(user.id, elsewhere)).not.toBeNull();
+    await changePassword(user, { currentPassword: PASSWORD, newPassword: "brand-new-password" }, here);
+    expect(await findSessionUser(user.id, here)).not.toBeNull();
+    expect(await findSessionUser(user.id, elsewhere)).toBeNull();
     await expect(verifyCredentials(user.email, PASSWORD, uniq())).rejects.toBeInstanceOf(UnauthorizedError);
-    expect((await verifyCredentials(user.email, "brand-new-password", uniq())).sessionVersion).toBe(1);
+    expect((await verifyCredentials(user.email, "brand-new-password", uniq())).id).toBe(user.id);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { actorId: user.id, action: "user.password" } });
+    expect(audit.data).toEqual({ sessionsEnded: 1 });
   });
 
   it("renames the user and audits it", async () => {

@@ -1,6 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { apiUser } from "@/lib/auth/session";
+import { apiSession, apiUser } from "@/lib/auth/session";
 import { changePassword, updateProfile } from "@/lib/data/users";
 import { runAction, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
@@ -17,7 +17,8 @@ export async function updateProfileAction(_prev: ActionState | undefined, form: 
 export async function changePasswordAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
   return runAction(async () => {
-    await changePassword(await apiUser(), values);
+    const { user, sessionId } = await apiSession();
+    await changePassword(user, values, sessionId);
     return { message: "Password changed. Other sessions were signed out." };
   }, values);
 }

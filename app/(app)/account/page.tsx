@@ -1,10 +1,10 @@
-import { ChangePasswordForm } from "@/components/auth/change-password-form";
 import { PageHeader } from "@/components/shell/page-header";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { requireUser } from "@/lib/auth/session";
+import { PASSWORD_MIN } from "@/lib/validation/fields";
 import { changePasswordAction, updateProfileAction } from "./actions";
 
 export const metadata = { title: "Your account" };
@@ -21,7 +21,11 @@ export default async function AccountPage() {
         </ActionForm>
       </Card>
       <Card title="Password" description="Changing it signs you out everywhere else.">
-        <ChangePasswordForm action={changePasswordAction} email={user.email} />
+        <ActionForm action={changePasswordAction} resetOnSuccess>
+          <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" />
+          <Field label="New password" name="newPassword" type="password" autoComplete="new-password" hint={`At least ${PASSWORD_MIN} characters.`} />
+          <SubmitButton pendingLabel="Changing…">Change password</SubmitButton>
+        </ActionForm>
       </Card>
     </main>
   );
