@@ -1,5 +1,6 @@
 // A protected (production) environment's containers: revealing their environment and acting on them
 // follow the environment's protection, through the data layer the pages and the API both use.
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { containerRights } from "@/lib/data/container-protection";
@@ -27,7 +28,8 @@ async function setup() {
   const p = await createProject(owner, { name: uniq("Shop") });
   const prodApi = await createService(owner, p.slug, "production", { name: "api", image: "app:1" });
   const stagingApi = await createService(owner, p.slug, "staging", { name: "api", image: "app:1" });
-  const host = await db.host.create({ data: { teamId: owner.team.id, name: "h1", tokenHash: uniq(), status: "OFFLINE" } });
+  const tokenHash = createHash("sha256").update(uniq()).digest("hex"); // never used: no agent runs for it
+  const host = await db.host.create({ data: { teamId: owner.team.id, name: "h1", tokenHash, status: "OFFLINE" } });
   const labelsOf = (env: string, s: { id: string; name: string }) => ({ "berth.project": p.slug, "berth.environment": env, "berth.service": s.name, "berth.service.id": s.id });
   return {
     owner,
