@@ -23,7 +23,7 @@ export async function deployServiceNow(ctx: TeamContext, serviceId: string) {
   assertCanChange(ctx, s.environment);
   if (s.source === "git") throw new ValidationError(`${s.name} is built from git: deploy it from its page.`);
   if (!s.hostId) throw new ValidationError(`Choose a host for ${s.name} first.`);
-  const host = await db.host.findFirst({ where: { id: s.hostId, teamId: ctx.team.id }, select: { id: true, name: true, status: true, tokenHash: true } });
+  const host = await db.host.findFirst({ where: { id: s.hostId, teamId: ctx.team.id }, select: { id: true, name: true, status: true, tokenHash: true, allowPrivateNetworks: true } });
   if (!host) throw new ValidationError(`${s.name}'s host no longer exists; choose another.`);
   if (host.status !== "ONLINE") throw new ValidationError(`${host.name} is offline: its agent has not reported for a while.`);
 
@@ -42,6 +42,7 @@ export async function deployServiceNow(ctx: TeamContext, serviceId: string) {
     restartPolicy: s.restartPolicy,
     env: config.env,
     labels: serviceLabels(s),
+    allowPrivateNetworks: host.allowPrivateNetworks,
   });
   const nonce = randomUUID();
   const key = specKey(appEnv.queuePrefix, host.id, nonce);

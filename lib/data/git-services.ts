@@ -7,6 +7,7 @@ import { db, type Tx } from "@/lib/db";
 import { env as appEnv } from "@/lib/env";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { generateDeployKey, publicKeyFingerprint } from "@/lib/git/deploy-key";
+import { assertRepoUrlAllowed } from "@/lib/net/field-checks";
 import { validateDockerfilePath, validateRef, validateRepoUrl, validateSubdirectory } from "@/lib/git/validate";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
@@ -100,7 +101,7 @@ export async function createGitService(ctx: TeamContext, projectSlug: string, en
   const { project, env } = await getEnvironment(ctx, projectSlug, envSlug);
   assertCanChange(ctx, env);
   const data = parseInput(gitServiceInput, input);
-  await assertHostOfTeam(ctx, data.hostId);
+  await assertRepoUrlAllowed(data.gitUrl, await assertHostOfTeam(ctx, data.hostId));
   const label = `${project.name}/${env.name}/${data.name}`;
   try {
     return await db.$transaction(async (tx) => {
@@ -133,7 +134,7 @@ export async function updateGitService(ctx: TeamContext, serviceId: string, inpu
   const s = await getGitService(ctx, serviceId);
   assertCanChange(ctx, s.environment);
   const data = parseInput(gitServiceInput.omit({ name: true }), input);
-  await assertHostOfTeam(ctx, data.hostId);
+  await assertRepoUrlAllowed(data.gitUrl, await assertHostOfTeam(ctx, data.hostId));
   await db.$transaction(async (tx) => {
     await tx.service.update({ where: { id: s.id }, data: { ...settings(data), ...credentialColumns(s.id, data, s, s.label) } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.update", target: { type: "service", id: s.id, label: s.label }, data: { url: data.gitUrl, branch: data.gitBranch, auth: data.gitAuth, tokenReplaced: Boolean(data.token) } });

@@ -38,6 +38,7 @@ const hostSelect = {
   createdAt: true,
   baseDomain: true,
   buildConcurrency: true,
+  allowPrivateNetworks: true,
 } as const;
 
 export async function listHosts(ctx: TeamContext) {
@@ -94,9 +95,17 @@ export const hostDeployInput = z.object({
     .toLowerCase()
     .regex(/^(?=.{1,200}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, "A domain like apps.example.com, or localhost."),
   buildConcurrency: z.coerce.number({ message: "A number." }).int().min(1, "At least 1.").max(16, "At most 16."),
+  // A checkbox: absent when unticked.
+  allowPrivateNetworks: z
+    .union([z.boolean(), z.enum(["on", "true", "false", ""])])
+    .optional()
+    .transform((v) => v === true || v === "on" || v === "true"),
 });
 
-/** Where this host's services answer (`<service>.<env>.<project>.<base domain>`) and how many deploys it runs at once. */
+/**
+ * Where this host's services answer (`<service>.<env>.<project>.<base domain>`), how many deploys it runs at
+ * once, and whether clones and image pulls users steer may reach private networks from it (lib/net/outbound.ts).
+ */
 export async function updateHostDeploySettings(ctx: TeamContext, hostId: string, input: unknown) {
   authorize(ctx, "host.manage");
   const data = parseInput(hostDeployInput, input);
@@ -107,7 +116,11 @@ export async function updateHostDeploySettings(ctx: TeamContext, hostId: string,
       teamId: ctx.team.id,
       action: "host.deploy-settings",
       target: { type: "host", id: before.id, label: before.name },
-      data: { baseDomain: { from: before.baseDomain, to: data.baseDomain }, buildConcurrency: { from: before.buildConcurrency, to: data.buildConcurrency } },
+      data: {
+        baseDomain: { from: before.baseDomain, to: data.baseDomain },
+        buildConcurrency: { from: before.buildConcurrency, to: data.buildConcurrency },
+        allowPrivateNetworks: { from: before.allowPrivateNetworks, to: data.allowPrivateNetworks },
+      },
     });
   });
 }

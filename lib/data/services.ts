@@ -4,6 +4,8 @@ import { db } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { IMAGE_REF, portSpec, RESTART_POLICIES, volumeSpec } from "@/lib/hosts/service-spec";
 import { callHost, HostJobError } from "@/lib/hosts/call-host";
+import { assertImageAllowed } from "@/lib/net/field-checks";
+import type { OutboundPolicy } from "@/lib/net/outbound";
 import { serviceRemoveJob } from "@/lib/jobs/host-jobs";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
@@ -78,16 +80,22 @@ export async function getService(ctx: TeamContext, serviceId: string) {
   return s;
 }
 
-/** A service's chosen host must be one of the team's (another team's is "not found"). */
-export async function assertHostOfTeam(ctx: TeamContext, hostId: string | undefined) {
-  if (hostId && !(await db.host.count({ where: { id: hostId, teamId: ctx.team.id } }))) throw new NotFoundError("Host not found");
+/**
+ * A service's chosen host must be one of the team's (another team's is "not found"). Returns the outbound
+ * address policy its admin chose (lib/net/outbound.ts); with no host chosen yet, the strict one.
+ */
+export async function assertHostOfTeam(ctx: TeamContext, hostId: string | undefined): Promise<OutboundPolicy> {
+  if (!hostId) return { allowPrivateNetworks: false };
+  const host = await db.host.findFirst({ where: { id: hostId, teamId: ctx.team.id }, select: { allowPrivateNetworks: true } });
+  if (!host) throw new NotFoundError("Host not found");
+  return { allowPrivateNetworks: host.allowPrivateNetworks };
 }
 
 export async function createService(ctx: TeamContext, projectSlug: string, envSlug: string, input: unknown) {
   const { project, env } = await getEnvironment(ctx, projectSlug, envSlug);
   assertCanChange(ctx, env);
   const data = parseInput(serviceInput, input);
-  await assertHostOfTeam(ctx, data.hostId);
+  await assertImageAllowed(data.image, await assertHostOfTeam(ctx, data.hostId));
   try {
     return await db.$transaction(async (tx) => {
       const s = await tx.service.create({ data: { environmentId: env.id, ...data, hostId: data.hostId ?? null }, select: { id: true, name: true } });
@@ -124,7 +132,7 @@ export async function updateService(ctx: TeamContext, serviceId: string, input: 
   const s = await getService(ctx, serviceId);
   assertCanChange(ctx, s.environment);
   const data = parseInput(serviceInput.omit({ name: true }), input);
-  await assertHostOfTeam(ctx, data.hostId);
+  await assertImageAllowed(data.image, await assertHostOfTeam(ctx, data.hostId));
   await db.$transaction(async (tx) => {
     await tx.service.update({ where: { id: s.id }, data: { ...data, hostId: data.hostId ?? null } });
     await recordAudit(tx, ctx.actor, {

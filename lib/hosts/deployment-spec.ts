@@ -1,6 +1,6 @@
 // What a host's agent is told to do for one deployment. Built by the control plane from stored, validated
 // service settings, sealed for that host only (host-seal.ts), and parsed again by the agent, which also
-// re-validates the repository URL and ref before git sees them.
+// re-validates the repository URL and ref, and checks the repository's addresses, before git sees them.
 import { z } from "zod";
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -41,6 +41,8 @@ export const deploymentSpec = z.object({
   route: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), hosts: z.array(z.string().regex(HOSTNAME)).min(1).max(20) }),
   /** Values to mask in the log: the configuration's secrets and the git credential. */
   mask: z.array(z.string()).max(500),
+  /** The host's admin allowed clones from private networks (lib/net/outbound.ts); link-local and metadata never. */
+  allowPrivateNetworks: z.boolean().default(false),
 });
 export type DeploymentSpec = z.infer<typeof deploymentSpec>;
 

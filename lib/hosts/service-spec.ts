@@ -30,6 +30,8 @@ export const serviceSpec = z.object({
   restartPolicy: z.enum(RESTART_POLICIES),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
   labels: z.record(z.string(), z.string()),
+  /** The host's admin allowed image pulls from registries on private networks (lib/net/outbound.ts). */
+  allowPrivateNetworks: z.boolean().default(false),
 });
 export type ServiceSpec = z.infer<typeof serviceSpec>;
 

@@ -3,15 +3,25 @@
 import type Dockerode from "dockerode";
 import type { Redis } from "ioredis";
 import { serviceSpec, specKey, type ServiceSpec } from "@/lib/hosts/service-spec";
+import { checkOutboundHost, type OutboundPolicy } from "@/lib/net/outbound";
+import { imageRegistry } from "@/lib/net/targets";
 import type { AgentConfig } from "./config";
 import { readSealedSpec } from "./sealed-spec";
 import { toDockerError } from "./docker/errors";
 import { ensureNetwork } from "./docker/networks";
 
-async function ensureImage(docker: Dockerode, image: string) {
+/** Pulls the image unless the host has it; a registry the user named must pass the outbound address policy. */
+async function ensureImage(docker: Dockerode, image: string, policy: OutboundPolicy) {
   try {
     await docker.getImage(image).inspect();
   } catch {
+    // Docker resolves the registry itself, so this checks but cannot pin (a rebinding answer between the two
+    // remains possible); Docker Hub, the default, is no user's choice of address.
+    const registry = imageRegistry(image);
+    if (registry) {
+      const check = await checkOutboundHost(registry.host, policy);
+      if (!check.ok) throw new Error(`Refused registry for ${image}: ${check.error}`);
+    }
     const stream = await docker.pull(image);
     await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
   }
@@ -26,7 +36,7 @@ export async function readSpec(redis: Redis, cfg: AgentConfig, serviceId: string
 export async function deployService(docker: Dockerode, spec: ServiceSpec): Promise<{ containerId: string }> {
   try {
     await ensureNetwork(docker, spec.network, { "berth.managed": "true" });
-    await ensureImage(docker, spec.image);
+    await ensureImage(docker, spec.image, { allowPrivateNetworks: spec.allowPrivateNetworks });
     const old = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${spec.serviceId}`] } });
     for (const c of old) await docker.getContainer(c.Id).remove({ force: true });
     const exposed: Record<string, object> = {};

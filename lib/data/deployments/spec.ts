@@ -41,7 +41,7 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
       imageId: true,
       ref: true,
       requestedCommit: true,
-      host: { select: { id: true, tokenHash: true, baseDomain: true } },
+      host: { select: { id: true, tokenHash: true, baseDomain: true, allowPrivateNetworks: true } },
       service: {
         select: {
           id: true,
@@ -78,6 +78,7 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
     health: { path: s.healthPath, timeoutSec: s.healthTimeoutSec },
     route: { id: routeId(s.id), hosts: serviceHostnames(s, d.host.baseDomain, s.domains as string[]) },
     mask: [...config.secrets, ...(credential.kind === "token" ? [credential.token] : [])].filter((v) => v.length >= 4),
+    allowPrivateNetworks: d.host.allowPrivateNetworks,
   });
   await db.deployment.update({
     where: { id: d.id },

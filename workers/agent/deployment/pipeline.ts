@@ -67,7 +67,7 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
       const auth = await gitAuthEnv(git.auth.kind === "token" ? { kind: "token", token: git.auth.token } : git.auth, workDir);
       const checkout = path.join(workDir, "src");
       d.log.line(`$ git clone --depth 1 --branch ${git.ref} -- ${git.url}`);
-      const commit = await cloneRepo({ url: git.url, ref: git.ref, dir: checkout, allowLocal: d.allowLocalGit, extraEnv: auth.env, signal, onOutput: d.log.line }).finally(auth.cleanup);
+      const commit = await cloneRepo({ url: git.url, ref: git.ref, dir: checkout, allowLocal: d.allowLocalGit, allowPrivateNetworks: spec.allowPrivateNetworks, extraEnv: auth.env, signal, onOutput: d.log.line }).finally(auth.cleanup);
       d.log.line(`commit ${commit.commit}: ${commit.message} (${commit.author})`);
       check();
       await d.report("BUILDING", { commit: { sha: commit.commit, message: commit.message.slice(0, 2000), author: commit.author.slice(0, 500) } });

@@ -33,6 +33,13 @@ export default async function HostSettingsPage({ params }: { params: Promise<{ s
           {hidden}
           <Field label="Base domain" name="baseDomain" defaultValue={host.baseDomain} hint="localhost works on the host itself and in browsers there." />
           <Field label="Deployments at once" name="buildConcurrency" inputMode="numeric" defaultValue={host.buildConcurrency} hint="Clones and builds beyond this wait in the host's queue." />
+          <label className="flex items-start gap-2 text-sm text-slate-700">
+            <input type="checkbox" name="allowPrivateNetworks" defaultChecked={host.allowPrivateNetworks} className="mt-1" />
+            <span>
+              Allow private networks: clones and image pulls may reach loopback, private (10/8, 172.16/12, 192.168/16), CGNAT and unique-local addresses
+              from this host, e.g. a git server or registry on your LAN. Link-local and cloud metadata addresses stay refused.
+            </span>
+          </label>
           <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
         </ActionForm>
       </Card>
