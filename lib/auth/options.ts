@@ -6,6 +6,7 @@ import { endSession, SESSION_MAX_AGE_SECONDS, startSession } from "@/lib/data/se
 import { verifyCredentials } from "@/lib/data/users";
 import { AppError } from "@/lib/errors";
 import { clientIp } from "@/lib/http/client-ip";
+import { safeNext } from "@/lib/http/safe-next";
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
@@ -38,6 +39,10 @@ export const authOptions: NextAuthOptions = {
     },
     session({ session, token }) {
       return { ...session, uid: token.uid, sid: token.sid };
+    },
+    /** next-auth's own redirects (`callbackUrl`) follow the same rule as `next`: a path on this site. */
+    redirect({ url, baseUrl }) {
+      return baseUrl + safeNext(url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url);
     },
   },
   events: {

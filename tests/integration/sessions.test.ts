@@ -2,6 +2,7 @@
 // cookie is exactly a (user id, session id) pair, so these checks are what a copied cookie meets.
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { authOptions } from "@/lib/auth/options";
 import { endSession, findSessionUser, SESSION_MAX_AGE_SECONDS, startSession } from "@/lib/data/sessions";
 import { makeUser } from "./support/factory";
 
@@ -49,5 +50,15 @@ describe("sessions", () => {
     const sid = await startSession(user);
     await db.user.delete({ where: { id: user.id } });
     expect(await findSessionUser(user.id, sid)).toBeNull();
+  });
+
+  it("next-auth's own redirects (callbackUrl) stay on this site and carry no control characters", async () => {
+    const baseUrl = "https://berth.example";
+    const redirect = (url: string) => authOptions.callbacks!.redirect!({ url, baseUrl });
+    expect(await redirect("/signin")).toBe(`${baseUrl}/signin`);
+    expect(await redirect(`${baseUrl}/t/acme`)).toBe(`${baseUrl}/t/acme`);
+    for (const url of ["https://evil.example/", "//evil.example", "/\t/evil.example", "/%0d%0aSet-Cookie:%20x=1", "\r\nhttp://evil", `${baseUrl}.evil.example/`, "not a url"]) {
+      expect(await redirect(url)).toBe(`${baseUrl}/`);
+    }
   });
 });
