@@ -33,6 +33,7 @@ export function ServiceCard({
     gitBranch: string | null;
     liveDeployment: { number: number; commitSha: string | null } | null;
     deployments: { id: string; number: number; status: DeploymentStatus }[];
+    dockerVolumes?: { source: string; target: string; readOnly: boolean; dockerName: string }[];
   };
   resolved: { vars: MaskedVar[]; errors: ResolveError[]; staged: StagedChange | null; pending: boolean; deployedAt: Date | null };
   canChange: boolean;
@@ -99,6 +100,18 @@ export function ServiceCard({
           ) : undefined
         }
       >
+        {!git && service.dockerVolumes && service.dockerVolumes.length > 0 && (
+          <p className="mb-3 text-xs text-slate-500" data-testid="volumes">
+            Volumes:{" "}
+            {service.dockerVolumes.map((v, i) => (
+              <span key={v.source}>
+                {i > 0 && ", "}
+                {v.source} at <span className="font-mono">{v.target}</span>
+                {v.readOnly ? " (read-only)" : ""}, Docker volume <span className="font-mono">{v.dockerName}</span>
+              </span>
+            ))}
+          </p>
+        )}
         {resolved.errors.length > 0 && (
           <div className="mb-3">
             <Alert tone="error">

@@ -33,6 +33,7 @@ export async function deployServiceNow(ctx: TeamContext, serviceId: string) {
   }
   const spec = serviceSpec.parse({
     serviceId: s.id,
+    environmentId: s.environment.id,
     containerName: containerName(s),
     network: containerBase(s),
     image: s.image,

@@ -1,4 +1,5 @@
-// Image-based services of an environment: what to run, where, with which ports and named volumes.
+// Image-based services of an environment: what to run, where, with which ports and named volumes (each one a
+// Docker volume namespaced by the environment: lib/deploy/names.ts volumeName).
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/errors";
@@ -7,6 +8,7 @@ import { callHost, HostJobError } from "@/lib/hosts/call-host";
 import { assertImageAllowed } from "@/lib/net/field-checks";
 import type { OutboundPolicy } from "@/lib/net/outbound";
 import { serviceRemoveJob } from "@/lib/jobs/host-jobs";
+import { volumeName } from "@/lib/deploy/names";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
@@ -65,9 +67,16 @@ const serviceSelect = {
   deployments: { orderBy: { number: "desc" }, take: 1, select: { id: true, number: true, status: true } },
 } as const;
 
+/** A service's named volumes with the Docker volume each one is on its host (namespaced per environment). */
+function dockerVolumes(environmentId: string, volumes: unknown) {
+  const list = Array.isArray(volumes) ? (volumes as { source: string; target: string; readOnly: boolean }[]) : [];
+  return list.map((v) => ({ ...v, dockerName: volumeName(environmentId, v.source) }));
+}
+
 export async function listServices(ctx: TeamContext, environmentId: string) {
   authorize(ctx, "project.read");
-  return db.service.findMany({ where: { environmentId, environment: { project: { teamId: ctx.team.id } } }, select: serviceSelect, orderBy: { name: "asc" } });
+  const rows = await db.service.findMany({ where: { environmentId, environment: { project: { teamId: ctx.team.id } } }, select: serviceSelect, orderBy: { name: "asc" } });
+  return rows.map((s) => ({ ...s, dockerVolumes: dockerVolumes(environmentId, s.volumes) }));
 }
 
 export async function getService(ctx: TeamContext, serviceId: string) {

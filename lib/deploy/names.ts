@@ -1,4 +1,4 @@
-// Names a service's releases get on its host: container, network, image tag, proxy route, hostnames.
+// Names a service's releases get on its host: container, network, image tag, proxy route, hostnames, volumes.
 // Pure: the control plane names things with it, and the agent finds them again with it.
 export type ServicePlace = { id: string; name: string; environment: { slug: string; project: { slug: string } } };
 
@@ -35,4 +35,13 @@ export function serviceUrls(hostnames: string[], port: number) {
 /** The labels every container Berth runs for a service carries (the agent and the console find it by them). */
 export function serviceLabels(s: ServicePlace): Record<string, string> {
   return { "berth.project": s.environment.project.slug, "berth.environment": s.environment.slug, "berth.service": s.name, "berth.service.id": s.id };
+}
+
+/**
+ * The Docker volume a service's named volume `name` is, namespaced by its environment's id: services of one
+ * environment share their volumes, another environment's (production's, say) cannot be named. The id, not
+ * the slugs: it never changes, is unique across teams, and `<project>-<env>-<name>` would be ambiguous.
+ */
+export function volumeName(environmentId: string, name: string) {
+  return `berth-${environmentId}-${name}`;
 }

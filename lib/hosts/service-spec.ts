@@ -1,7 +1,7 @@
 // What a host's agent is told to run for a service. Built by the control plane from validated input,
 // sealed for that host only (see host-seal.ts), and parsed again by the agent before touching Docker.
-// Only named volumes: host bind mounts, privileged mode, host networking and the Docker socket are not
-// expressible here at all.
+// Only named volumes, which the agent namespaces by the environment's id (lib/deploy/names.ts volumeName):
+// host bind mounts, privileged mode, host networking and the Docker socket are not expressible here at all.
 import { z } from "zod";
 
 export const IMAGE_REF = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
@@ -21,6 +21,8 @@ export const volumeSpec = z.object({
 
 export const serviceSpec = z.object({
   serviceId: z.string().min(1).max(64),
+  /** Named volumes become `berth-<environmentId>-<name>` on the host. */
+  environmentId: z.string().regex(/^[a-zA-Z0-9]{1,64}$/),
   containerName: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/),
   network: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/),
   image: z.string().regex(IMAGE_REF),

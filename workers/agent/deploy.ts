@@ -1,10 +1,12 @@
 // Runs a service from its sealed spec: in the environment's own network, labelled with its project,
-// environment and service, replacing the service's previous container.
+// environment and service, with its named volumes namespaced per environment, replacing the service's
+// previous container.
 import type Dockerode from "dockerode";
 import type { Redis } from "ioredis";
 import { serviceSpec, specKey, type ServiceSpec } from "@/lib/hosts/service-spec";
 import { checkOutboundHost, type OutboundPolicy } from "@/lib/net/outbound";
 import { imageRegistry } from "@/lib/net/targets";
+import { volumeName } from "@/lib/deploy/names";
 import type { AgentConfig } from "./config";
 import { readSealedSpec } from "./sealed-spec";
 import { toDockerError } from "./docker/errors";
@@ -55,7 +57,8 @@ export async function deployService(docker: Dockerode, spec: ServiceSpec): Promi
       HostConfig: {
         RestartPolicy: { Name: spec.restartPolicy === "no" ? "" : spec.restartPolicy },
         PortBindings: bindings,
-        Mounts: spec.volumes.map((v) => ({ Type: "volume" as const, Source: v.source, Target: v.target, ReadOnly: v.readOnly })),
+        // Namespaced here, on the host, whatever the control plane sent: no name reaches another environment's.
+        Mounts: spec.volumes.map((v) => ({ Type: "volume" as const, Source: volumeName(spec.environmentId, v.source), Target: v.target, ReadOnly: v.readOnly })),
         NetworkMode: spec.network,
       },
     });
