@@ -1,5 +1,6 @@
 // Services built from a git repository: where the source is, how to reach it (deploy key or token, both
-// sealed), the port behind the host's proxy, the health check and the webhook secret.
+// sealed), the port behind the host's proxy with its hostnames (unique per host: ./host-routes.ts), the health
+// check and the webhook secret.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { masterKeysFromEnv, open, seal } from "@/lib/crypto/secret-box";
@@ -12,6 +13,7 @@ import { validateDockerfilePath, validateRef, validateRepoUrl, validateSubdirect
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import type { TeamContext } from "./context";
+import { assertHostnamesFree } from "./host-routes";
 import { assertCanChange, getEnvironment } from "./projects";
 import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
 import { assertHostOfTeam, getService } from "./services";
@@ -47,7 +49,8 @@ export const gitServiceInput = z.object({
       .superRefine((domains, c) => {
         const bad = domains.find((d) => !HOSTNAME.test(d));
         if (bad !== undefined) c.addIssue({ code: "custom", message: `"${bad.slice(0, 80)}" is not a hostname like app.example.com.` });
-      }),
+      })
+      .transform((domains) => [...new Set(domains)]),
   ),
   gitAuth: z.enum(["none", "ssh", "token"]).default("none"),
   token: z.preprocess(blankToUndefined, z.string().max(4096).regex(/^[\x21-\x7e]+$/, "A token has no spaces or control characters.").optional()),
@@ -105,6 +108,10 @@ export async function createGitService(ctx: TeamContext, projectSlug: string, en
   const label = `${project.name}/${env.name}/${data.name}`;
   try {
     return await db.$transaction(async (tx) => {
+      if (data.hostId) {
+        const place = { name: data.name, environment: { slug: env.slug, project: { slug: project.slug } } };
+        await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: null, place, domains: data.domains, generatedField: "name" });
+      }
       const s = await tx.service.create({
         data: { environmentId: env.id, name: data.name, source: "git", image: "", command: [], ports: [], volumes: [], ...settings(data) },
         select: { id: true, name: true },
@@ -136,6 +143,7 @@ export async function updateGitService(ctx: TeamContext, serviceId: string, inpu
   const data = parseInput(gitServiceInput.omit({ name: true }), input);
   await assertRepoUrlAllowed(data.gitUrl, await assertHostOfTeam(ctx, data.hostId));
   await db.$transaction(async (tx) => {
+    if (data.hostId) await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
     await tx.service.update({ where: { id: s.id }, data: { ...settings(data), ...credentialColumns(s.id, data, s, s.label) } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.update", target: { type: "service", id: s.id, label: s.label }, data: { url: data.gitUrl, branch: data.gitBranch, auth: data.gitAuth, tokenReplaced: Boolean(data.token) } });
   });

@@ -8,6 +8,7 @@ import { agentRedisUrl, provisionHostUser, revokeHostUser } from "@/lib/hosts/re
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
+import { assertBaseDomainFree } from "./host-routes";
 
 export const hostNameInput = z.object({
   name: z.string({ error: "Enter a name." }).trim().min(1, "Enter a name.").max(60, "Use at most 60 characters."),
@@ -111,6 +112,8 @@ export async function updateHostDeploySettings(ctx: TeamContext, hostId: string,
   const data = parseInput(hostDeployInput, input);
   const before = await getHost(ctx, hostId);
   await db.$transaction(async (tx) => {
+    // Every generated name moves with the base domain: none may land on another service's custom domain.
+    await assertBaseDomainFree(tx, { hostId: before.id, teamId: ctx.team.id, baseDomain: data.baseDomain });
     await tx.host.update({ where: { id: before.id }, data });
     await recordAudit(tx, ctx.actor, {
       teamId: ctx.team.id,
