@@ -1,11 +1,13 @@
-// The web app asks a host's agent to do something and waits for its answer (or Docker's error).
+// The web app asks a host's agent to do something and waits for its answer (or Docker's error). The answer
+// is sealed to a key pair made for this one call (lib/hosts/reply.ts), so it never rests in Redis in clear.
 import { Queue, QueueEvents } from "bullmq";
 import type { z } from "zod";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { JobDefinition } from "@/lib/jobs/define-job";
-import { redisConnection } from "@/lib/jobs/redis";
+import { queueOptions, redisConnection } from "@/lib/jobs/redis";
 import { hostQueueName } from "./protocol";
+import { createReplyKey, openReply } from "./reply";
 
 type Pair = { queue: Queue; events: QueueEvents; ready: Promise<unknown> };
 const pairs = new Map<string, Pair>();
@@ -15,7 +17,7 @@ function pair(hostId: string): Pair {
   if (!p) {
     const name = hostQueueName(hostId);
     const events = new QueueEvents(name, { connection: redisConnection(), prefix: env.queuePrefix });
-    p = { queue: new Queue(name, { connection: redisConnection(), prefix: env.queuePrefix }), events, ready: events.waitUntilReady() };
+    p = { queue: new Queue(name, queueOptions()), events, ready: events.waitUntilReady() };
     pairs.set(hostId, p);
   }
   return p;
@@ -31,9 +33,11 @@ export class HostJobError extends AppError {
 export async function callHost<S extends z.ZodType, R = unknown>(hostId: string, def: JobDefinition<S>, data: z.input<S>, timeoutMs = 30_000): Promise<R> {
   const p = pair(hostId);
   await p.ready;
-  const job = await p.queue.add(def.name, def.schema.parse(data), def.options);
+  const reply = createReplyKey();
+  const job = await p.queue.add(def.name, { ...(def.schema.parse(data) as object), replyKey: reply.publicKey }, def.options);
+  let answer: unknown;
   try {
-    return (await job.waitUntilFinished(p.events, timeoutMs)) as R;
+    answer = await job.waitUntilFinished(p.events, timeoutMs);
   } catch (e) {
     const msg = (e as Error).message;
     if (/timed out/i.test(msg)) {
@@ -42,11 +46,25 @@ export async function callHost<S extends z.ZodType, R = unknown>(hostId: string,
     }
     throw new HostJobError(msg);
   }
+  try {
+    return openReply(reply, job, answer) as R;
+  } catch {
+    throw new HostJobError("The host's answer could not be opened: is its agent up to date?");
+  }
 }
 
-/** Puts a job on the host's queue without waiting: its progress comes back on the host's report stream. */
+/** Puts a job on the host's queue without waiting: its progress comes back on the host's report stream, and
+ *  the agent keeps no result for it (there is no reply key to seal one to). */
 export async function sendToHost<S extends z.ZodType>(hostId: string, def: JobDefinition<S>, data: z.input<S>): Promise<void> {
   await pair(hostId).queue.add(def.name, def.schema.parse(data), def.options);
+}
+
+/** Stops listening to a removed host's queue (its keys are about to go). */
+export async function forgetHostCalls(hostId: string) {
+  const p = pairs.get(hostId);
+  if (!p) return;
+  pairs.delete(hostId);
+  await Promise.all([p.queue.close(), p.events.close()]).catch(() => {});
 }
 
 export async function closeHostCalls() {

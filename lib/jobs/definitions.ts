@@ -11,8 +11,8 @@ export const deliverEmail = defineJob({
   options: {
     attempts: 5,
     backoff: { type: "exponential", delay: 1000 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: false, // kept for diagnosis
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 1000 }, // kept a while for diagnosis (the outbox row keeps the error)
   },
 });
 
@@ -21,5 +21,5 @@ export const dispatchDeploymentsJob = defineJob({
   name: "deployments.dispatch",
   queue: CONTROL_QUEUE,
   schema: z.object({}),
-  options: { attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600 } },
+  options: { attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600, count: 100 } },
 });

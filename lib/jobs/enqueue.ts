@@ -1,16 +1,15 @@
 // The web app's side of the bus: put a job on its queue, validated by its definition's schema.
 import { Queue } from "bullmq";
 import type { z } from "zod";
-import { env } from "@/lib/env";
 import type { JobDefinition } from "./define-job";
-import { redisConnection } from "./redis";
+import { queueOptions } from "./redis";
 
 const queues = new Map<string, Queue>();
 
 function queue(name: string): Queue {
   let q = queues.get(name);
   if (!q) {
-    q = new Queue(name, { connection: redisConnection(), prefix: env.queuePrefix });
+    q = new Queue(name, queueOptions());
     queues.set(name, q);
   }
   return q;

@@ -6,8 +6,10 @@ import { defineJob } from "./define-job";
 
 const dockerId = z.string().regex(/^[0-9a-f]{12,64}$/, "Not a container id.");
 const imageId = z.string().regex(/^(sha256:)?[0-9a-f]{12,64}$/, "Not an image id.");
-// Results are read once by the caller; keep them only briefly (an env result holds values).
-const once = { attempts: 1, removeOnComplete: { age: 60 }, removeOnFail: { age: 3600 } } as const;
+// A result is delivered to its caller through the queue's events stream (sealed to the caller, see
+// lib/hosts/reply.ts) and the job goes at once. A failure holds only Docker's short refusal and no stack
+// trace, kept an hour (at most 100) for diagnosis.
+const once = { attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600, count: 100 }, stackTraceLimit: 0 } as const;
 
 export const containerActionJob = defineJob({
   name: "container.action",
@@ -27,12 +29,7 @@ export const containerStatsJob = defineJob({ name: "container.stats", queue: "ho
 
 export const containerInspectJob = defineJob({ name: "container.inspect", queue: "host", schema: z.object({ dockerId }), options: once });
 
-export const containerEnvJob = defineJob({
-  name: "container.env",
-  queue: "host",
-  schema: z.object({ dockerId }),
-  options: { attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600 } },
-});
+export const containerEnvJob = defineJob({ name: "container.env", queue: "host", schema: z.object({ dockerId }), options: once });
 
 export const imagesListJob = defineJob({ name: "images.list", queue: "host", schema: z.object({}), options: once });
 
@@ -56,7 +53,7 @@ export const serviceDeployJob = defineJob({
   name: "service.deploy",
   queue: "host",
   schema: z.object({ serviceId: z.string().min(1).max(64), nonce: z.string().uuid() }),
-  options: { attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+  options: once,
 });
 
 const deploymentId = z.string().min(1).max(64);

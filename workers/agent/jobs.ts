@@ -1,4 +1,6 @@
-// The agent's job handlers: each parses its payload with the shared definition, then calls Docker.
+// The agent's job handlers: each parses its payload with the shared definition, then calls Docker. One
+// wrapper seals every result to the caller's reply key (lib/hosts/reply.ts), so no handler can leave log
+// text or environment values in Redis in clear; a job sent without a reply key keeps no result at all.
 import { UnrecoverableError, type Job } from "bullmq";
 import type Dockerode from "dockerode";
 import type { Redis } from "ioredis";
@@ -17,6 +19,7 @@ import {
   releasePruneJob,
   serviceRemoveJob,
 } from "@/lib/jobs/host-jobs";
+import { replyTo, sealReply } from "@/lib/hosts/reply";
 import { runContainerAction } from "./docker/containers";
 import { listImages, removeImage } from "./docker/images";
 import { readLogs } from "./docker/logs";
@@ -35,6 +38,15 @@ function refused(e: unknown): never {
   throw new UnrecoverableError(e instanceof Error ? e.message : String(e));
 }
 
+// A failure stays in Redis in clear (the job's hash, the events stream): Docker's refusals are one line;
+// anything longer is cut, so no output a container printed can ride along.
+const MAX_FAILURE = 500;
+function shortFailure(e: unknown): Error {
+  const msg = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+  const short = msg.length > MAX_FAILURE ? `${msg.slice(0, MAX_FAILURE)}…` : msg;
+  return e instanceof UnrecoverableError || !(e instanceof Error) ? new UnrecoverableError(short) : Object.assign(new Error(short), { name: e.name });
+}
+
 export type JobContext = {
   docker: Dockerode;
   redis: Redis;
@@ -45,8 +57,24 @@ export type JobContext = {
   log: (m: string) => void;
 };
 
-export function createJobHandler({ docker, redis, cfg, deployments, proxy, afterAction, log }: JobContext) {
-  return async function handle(job: Job): Promise<unknown> {
+export function createJobHandler(c: JobContext) {
+  const run = jobRunner(c);
+  return async function handle(job: Job): Promise<string | null> {
+    const hasKey = typeof job.data === "object" && job.data !== null && "replyKey" in job.data;
+    const reply = replyTo.safeParse(job.data);
+    if (hasKey && !reply.success) throw new UnrecoverableError("The job's reply key is not a public key.");
+    let result: unknown;
+    try {
+      result = await run(job);
+    } catch (e) {
+      throw shortFailure(e);
+    }
+    return reply.success ? sealReply(job, reply.data.replyKey, result) : null;
+  };
+}
+
+function jobRunner({ docker, redis, cfg, deployments, proxy, afterAction, log }: JobContext) {
+  return async function run(job: Job): Promise<unknown> {
     switch (job.name) {
       case containerActionJob.name: {
         const { dockerId, action } = containerActionJob.schema.parse(job.data);
@@ -80,8 +108,7 @@ export function createJobHandler({ docker, redis, cfg, deployments, proxy, after
       }
       case containerExecJob.name: {
         const d = containerExecJob.schema.parse(job.data);
-        await startTerminal(docker, redis, cfg, d, log).catch(refused);
-        return { ok: true };
+        return startTerminal(docker, redis, cfg, d, log).catch(refused);
       }
       case serviceDeployJob.name: {
         const { serviceId, nonce } = serviceDeployJob.schema.parse(job.data);

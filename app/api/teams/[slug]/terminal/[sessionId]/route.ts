@@ -1,46 +1,27 @@
 // GET: the session's output as server-sent events (base64 chunks, then `end`). POST: keystrokes, resize, close.
-import { Redis } from "ioredis";
 import { apiTeam } from "@/lib/auth/session";
-import { sendTerminalInput, terminalSession } from "@/lib/data/terminal";
-import { env } from "@/lib/env";
+import { sendTerminalInput, terminalOutput } from "@/lib/data/terminal";
 import { jsonBody, route } from "@/lib/http/route";
 
 type P = { slug: string; sessionId: string };
 export const dynamic = "force-dynamic";
 
 export const GET = route<P>(async (req, { slug, sessionId }) => {
-  const keys = await terminalSession(await apiTeam(slug), sessionId);
-  const reader = new Redis(env.redisUrl, { maxRetriesPerRequest: 1 });
-  reader.on("error", () => {});
+  const done = new AbortController();
+  req.signal.addEventListener("abort", () => done.abort());
+  const output = await terminalOutput(await apiTeam(slug), sessionId, done.signal);
   const encoder = new TextEncoder();
-  let open = true;
-  req.signal.addEventListener("abort", () => {
-    open = false;
-    reader.disconnect();
-  });
   const stream = new ReadableStream({
     async start(controller) {
-      let last = "0";
       try {
-        while (open) {
-          const res = (await reader.xread("BLOCK", 15_000, "STREAMS", keys.out, last)) as [string, [string, string[]][]][] | null;
-          if (!res) controller.enqueue(encoder.encode(": keepalive\n\n"));
-          for (const [, entries] of res ?? []) {
-            for (const [id, fields] of entries) {
-              last = id;
-              if (fields[0] === "end") {
-                controller.enqueue(encoder.encode(`event: end\ndata: ${fields[1] ?? ""}\n\n`));
-                open = false;
-              } else {
-                controller.enqueue(encoder.encode(`data: ${fields[1]}\n\n`));
-              }
-            }
-          }
+        for await (const o of output) {
+          if (o.type === "idle") controller.enqueue(encoder.encode(": keepalive\n\n"));
+          else if (o.type === "end") controller.enqueue(encoder.encode(`event: end\ndata: ${o.code}\n\n`));
+          else controller.enqueue(encoder.encode(`data: ${o.data}\n\n`));
         }
       } catch {
         /* the browser went away, or Redis did */
       }
-      reader.disconnect();
       try {
         controller.close();
       } catch {
@@ -48,8 +29,7 @@ export const GET = route<P>(async (req, { slug, sessionId }) => {
       }
     },
     cancel() {
-      open = false;
-      reader.disconnect();
+      done.abort();
     },
   });
   return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" } });
