@@ -4,7 +4,8 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { NotFoundError } from "@/lib/errors";
-import { agentRedisUrl, provisionHostUser, revokeHostUser } from "@/lib/hosts/redis-acl";
+import { forgetHost } from "@/lib/hosts/forget-host";
+import { agentRedisUrl, provisionHostUser } from "@/lib/hosts/redis-acl";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
@@ -128,7 +129,7 @@ export async function updateHostDeploySettings(ctx: TeamContext, hostId: string,
   });
 }
 
-/** Removes the host and its container records, and revokes its Redis login at once. */
+/** Removes the host and its container records, and at once its Redis login and keys (lib/hosts/forget-host.ts). */
 export async function removeHost(ctx: TeamContext, hostId: string) {
   authorize(ctx, "host.manage");
   const host = await getHost(ctx, hostId);
@@ -141,5 +142,5 @@ export async function removeHost(ctx: TeamContext, hostId: string) {
     await tx.host.delete({ where: { id: host.id } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.remove", target: { type: "host", id: host.id, label: host.name } });
   });
-  await revokeHostUser(host.id);
+  await forgetHost(host.id);
 }

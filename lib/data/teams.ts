@@ -1,7 +1,8 @@
-// Teams: create, list the signed-in user's, rename, delete.
+// Teams: create, list the signed-in user's, rename, delete (with their hosts' Redis logins and keys).
 import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { ConflictError, ValidationError } from "@/lib/errors";
+import { forgetHost } from "@/lib/hosts/forget-host";
 import { slugify } from "@/lib/validation/fields";
 import { parseInput } from "@/lib/validation/parse";
 import { createTeamInput, deleteTeamInput, renameTeamInput } from "@/lib/validation/schemas";
@@ -71,11 +72,15 @@ export async function deleteTeam(ctx: TeamContext, input: unknown) {
   if (confirm.trim() !== ctx.team.name) {
     throw new ValidationError(`Type the team's name, "${ctx.team.name}", to confirm.`, { confirm: ["Does not match the team's name."] });
   }
-  await db.$transaction(async (tx) => {
+  const hosts = await db.$transaction(async (tx) => {
     // Written before the delete; the row outlives the team (its teamId becomes null).
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "team.delete", target: { type: "team", id: ctx.team.id, label: ctx.team.name }, data: { slug: ctx.team.slug } });
+    const hosts = await tx.host.findMany({ where: { teamId: ctx.team.id }, select: { id: true } });
     await tx.team.delete({ where: { id: ctx.team.id } });
+    return hosts;
   });
+  // Its hosts went with it: their Redis logins and keys go now that the delete is committed.
+  for (const h of hosts) await forgetHost(h.id);
 }
 
 /** Summary numbers for the team's overview page. */

@@ -18,13 +18,25 @@ export async function provisionHostUser(hostId: string, tokenHash: string, redis
     "reset",
     "on",
     `#${tokenHash}`,
-    `~${hostKeyPrefix(env.queuePrefix, hostId)}*`,
+    ownKeyPattern(hostId),
     "resetchannels",
     "+@all",
     "-@dangerous",
     "+info",
     "+client",
   );
+}
+
+/** The key pattern a host's user has when this instance provisioned it (its queue prefix names the owner). */
+export function ownKeyPattern(hostId: string) {
+  return `~${hostKeyPrefix(env.queuePrefix, hostId)}*`;
+}
+
+/** The key pattern of the host's user as Redis has it, or null if Redis has no such user (e.g. after a restart). */
+export async function hostUserKeyPattern(hostId: string, redis: Redis = adminRedis()): Promise<string | null> {
+  const info = (await redis.call("ACL", "GETUSER", hostRedisUser(hostId))) as unknown[] | null;
+  const i = info?.indexOf("keys") ?? -1;
+  return i >= 0 && typeof info![i + 1] === "string" ? (info![i + 1] as string) : null;
 }
 
 /** Removes the host's user and disconnects any client still logged in as it. */

@@ -1,16 +1,18 @@
 // Reads every host's report stream through one consumer group, persists each report, tells the host's
-// team, and acknowledges. Also re-provisions host Redis users whenever Redis (re)connects, and marks
-// silent hosts offline.
+// team, and acknowledges. Also re-provisions host Redis users whenever Redis (re)connects, removes the
+// logins and keys of hosts that no longer exist (then, and every 10 minutes), and marks silent hosts offline.
 import { Redis } from "ioredis";
 import { applyDeploymentReport, dispatchDeployments, expireLeases } from "@/lib/data/deployments";
 import { allHostCredentials, applyHostReport, markSilentHostsOffline } from "@/lib/data/host-reports";
 import { env } from "@/lib/env";
 import { hostReport, hostReportStream } from "@/lib/hosts/protocol";
-import { provisionHostUser } from "@/lib/hosts/redis-acl";
+import { sweepRemovedHosts } from "@/lib/hosts/forget-host";
+import { hostUserKeyPattern, ownKeyPattern, provisionHostUser } from "@/lib/hosts/redis-acl";
 import { publishLive } from "@/lib/live/publish";
 
 const GROUP = "control";
 const CONSUMER = `control-${process.pid}`;
+const CLEANUP_EVERY_MS = 10 * 60_000;
 
 export function startHostReports() {
   const reader = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
@@ -35,9 +37,30 @@ export function startHostReports() {
 
   async function provisionAll() {
     groupsMade.clear(); // a restarted Redis lost its streams and groups too
-    for (const h of await refreshHosts()) await provisionHostUser(h.id, h.tokenHash, writer);
+    for (const h of await refreshHosts()) {
+      // A login whose keys are another queue prefix's belongs to another Berth on this Redis (test runs
+      // sharing a database do this): resetting it would lock that Berth's agent out of its own keys.
+      try {
+        const keys = await hostUserKeyPattern(h.id, writer);
+        if (keys === null || keys === ownKeyPattern(h.id)) await provisionHostUser(h.id, h.tokenHash, writer);
+      } catch (e) {
+        console.error(`control: provisioning the Redis user of host ${h.id} failed: ${(e as Error).message}`);
+      }
+    }
   }
-  writer.on("ready", () => void provisionAll().catch((e) => console.error("control: provisioning host users failed:", e)));
+  writer.on("ready", () => void provisionAll().catch((e) => console.error("control: provisioning host users failed:", e)).then(cleanUp));
+
+  // Hosts removed while Redis was unreachable (or re-provisioned by a race with their removal) leave a login
+  // and keys behind: take them now.
+  async function cleanUp() {
+    try {
+      const gone = await sweepRemovedHosts(async () => new Set((await allHostCredentials()).map((h) => h.id)), writer);
+      if (gone.length) console.log(`control: removed the Redis logins and keys of ${gone.length} deleted host(s)`);
+    } catch (e) {
+      if (!stopped) console.error("control: cleaning up deleted hosts' Redis keys failed:", (e as Error).message);
+    }
+  }
+  const cleanUpTimer = setInterval(() => void cleanUp(), CLEANUP_EVERY_MS);
 
   async function handle(key: string, id: string, fields: string[]) {
     const hostId = streams.get(key);
@@ -80,7 +103,8 @@ export function startHostReports() {
       } catch (e) {
         if (stopped) break;
         const msg = (e as Error).message;
-        if (msg.includes("NOGROUP")) groupsMade.clear();
+        // A stream deleted under the read (its host was removed) or its group lost: re-read the hosts.
+        if (msg.includes("NOGROUP") || msg.includes("UNBLOCKED")) groupsMade.clear();
         else console.error("control: reading host reports failed:", msg);
         lastRefresh = 0;
         await new Promise((r) => setTimeout(r, 500));
@@ -108,6 +132,7 @@ export function startHostReports() {
     async close() {
       stopped = true;
       clearInterval(sweep);
+      clearInterval(cleanUpTimer);
       reader.disconnect();
       await running;
       await writer.quit().catch(() => {});
