@@ -6,6 +6,7 @@ const COLOR: Record<DeploymentStatus, "gray" | "blue" | "green" | "red" | "amber
   QUEUED: "gray",
   CLONING: "blue",
   BUILDING: "blue",
+  PULLING: "blue",
   STARTING: "blue",
   HEALTH_CHECK: "blue",
   LIVE: "green",

@@ -3,7 +3,8 @@
 // never move a deployment backwards or out of a terminal state.
 import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 
-export const ACTIVE_ORDER = ["QUEUED", "CLONING", "BUILDING", "STARTING", "HEALTH_CHECK"] as const satisfies readonly DeploymentStatus[];
+// PULLING is an image service's alternative to CLONING and BUILDING.
+export const ACTIVE_ORDER = ["QUEUED", "CLONING", "BUILDING", "PULLING", "STARTING", "HEALTH_CHECK"] as const satisfies readonly DeploymentStatus[];
 export const TERMINAL = ["LIVE", "FAILED", "CANCELLED"] as const satisfies readonly DeploymentStatus[];
 export type Terminal = (typeof TERMINAL)[number];
 
@@ -18,6 +19,7 @@ function rank(s: DeploymentStatus): number {
     case "CLONING":
       return 1;
     case "BUILDING":
+    case "PULLING":
       return 2;
     case "STARTING":
       return 3;
@@ -46,6 +48,7 @@ export const STATUS_LABEL: Record<DeploymentStatus, string> = {
   QUEUED: "Queued",
   CLONING: "Cloning",
   BUILDING: "Building",
+  PULLING: "Pulling the image",
   STARTING: "Starting",
   HEALTH_CHECK: "Checking health",
   LIVE: "Live",

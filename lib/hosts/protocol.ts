@@ -47,7 +47,7 @@ export const hostFacts = z.object({
 });
 export type HostFacts = z.infer<typeof hostFacts>;
 
-export const DEPLOYMENT_STEPS = ["CLONING", "BUILDING", "STARTING", "HEALTH_CHECK", "LIVE", "FAILED", "CANCELLED"] as const;
+export const DEPLOYMENT_STEPS = ["CLONING", "BUILDING", "PULLING", "STARTING", "HEALTH_CHECK", "LIVE", "FAILED", "CANCELLED"] as const;
 
 /** A deployment's progress, as its agent reports it. */
 export const deploymentReport = z.object({
