@@ -31,6 +31,7 @@ want openssl openssl
 if [ "$mode" = test ]; then
   want chromium chromium
   want busybox busybox-static
+  want sshd openssh-server # a real git-over-ssh server for the deploy key and host key tests
 fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
