@@ -13,7 +13,7 @@ import { createHostFactsSampler } from "@/workers/agent/docker/host-facts";
 import { listImages, removeImage } from "@/workers/agent/docker/images";
 import { readLogs } from "@/workers/agent/docker/logs";
 import { sampleStats } from "@/workers/agent/docker/stats";
-import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, runFixture } from "@/tests/support/fixture-image";
+import { buildOwnImage, ensureFixtureImage, FIXTURE_IMAGE, removeOwnImage, removeTestContainers, runFixture } from "@/tests/support/fixture-image";
 
 const run = promisify(execFile);
 const uniq = (p: string) => `berth-test-${p}-${randomBytes(4).toString("hex")}`;
@@ -195,17 +195,36 @@ describe("stats, images and host facts", () => {
     expect(Math.abs(Date.parse(s.at) - Date.now())).toBeLessThan(30_000);
   });
 
-  it("lists the fixture image with the containers using it and refuses to remove it", async () => {
-    const images = await listImages(docker);
-    const fixture = images.find((i) => i.tags.includes(FIXTURE_IMAGE));
+  it("lists the fixture image with the containers using it", async () => {
+    const fixture = (await listImages(docker)).find((i) => i.tags.includes(FIXTURE_IMAGE));
     expect(fixture).toBeDefined();
     expect(fixture!.id).toBe(await ensureFixtureImage(docker));
     expect(fixture!.sizeBytes).toBeGreaterThan(500_000);
     expect(fixture!.containers).toContainEqual({ id: sleeper.id, name: sleeperName });
+  });
 
-    expect((await sleeper.inspect()).State.Running).toBe(true); // the conflict below depends on it
-    await expect(removeImage(docker, FIXTURE_IMAGE)).rejects.toThrow(/^conflict: unable to remove repository reference/);
-    expect((await docker.getImage(FIXTURE_IMAGE).inspect()).Id).toBe(fixture!.id);
+  // On an image of its own: the fixture's id may be shared (another tag, an identical build elsewhere), and
+  // removing a reference to a shared id only untags it, which no conflict stops.
+  it("refuses to remove an image a container uses, with Docker's message", async () => {
+    const own = await buildOwnImage(docker);
+    let user: Dockerode.Container | undefined;
+    try {
+      user = await runFixture(docker, { image: own.tag, cmd: QUICK_STOP });
+      const name = (await user.inspect()).Name.slice(1);
+      const listed = (await listImages(docker)).find((i) => i.id === own.id);
+      expect(listed).toMatchObject({ tags: [own.tag], containers: [{ id: user.id, name }] });
+
+      expect((await user.inspect()).State.Running).toBe(true); // the conflict below depends on it
+      await expect(removeImage(docker, own.tag)).rejects.toThrow(/^conflict: unable to remove repository reference/);
+      expect((await docker.getImage(own.tag).inspect()).Id).toBe(own.id);
+
+      await user.remove({ force: true });
+      await removeImage(docker, own.tag);
+      await expect(docker.getImage(own.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    } finally {
+      await user?.remove({ force: true }).catch(() => {});
+      await removeOwnImage(docker, own);
+    }
   });
 
   it("samples host facts that satisfy the protocol", async () => {

@@ -21,7 +21,7 @@ import { parseAgentUrl } from "@/workers/agent/config";
 import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";
 import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers } from "../support/fixture-image";
-import { addMember, makeTeam } from "./support/factory";
+import { addMember, makeTeam, uniq } from "./support/factory";
 import { waitFor } from "./support/wait";
 
 const docker = new Dockerode();
@@ -60,11 +60,14 @@ afterAll(async () => {
   await control?.close();
   await closeHostCalls();
   await closeAdminRedis();
-  const mine = await docker.listContainers({ all: true, filters: { label: [`berth.project`] } });
-  for (const c of mine.filter((c) => c.Labels["berth.service.id"] && c.Names.some((n) => n.includes("deploy-test") || n.includes("broken-config") || n.includes("prod-guard")))) {
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  // Only what this file made: its own services' containers and its own projects' networks (names and labels
+  // of other runs' projects may look the same).
+  const services = await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } });
+  for (const s of services) {
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${s.id}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
   }
-  await docker.getNetwork("berth-deploy-test-staging").remove().catch(() => {});
+  const envs = await db.environment.findMany({ where: { project: { teamId: ctx.team.id } }, select: { slug: true, project: { select: { slug: true } } } });
+  for (const e of envs) await docker.getNetwork(`berth-${e.project.slug}-${e.slug}`).remove().catch(() => {});
   await removeTestContainers(docker);
 });
 
@@ -78,7 +81,7 @@ async function containerEnv(serviceId: string) {
 
 describe("deploying a service", () => {
   it("gives the container exactly the resolved configuration, labelled and in its environment's network", async () => {
-    const project = await createProject(ctx, { name: "deploy-test" });
+    const project = await createProject(ctx, { name: uniq("deploy-test") });
     const { env } = await getEnvironment(ctx, project.slug, "staging");
     await setVariable(ctx, { scope: "TEAM" }, { key: "REGION", value: "eu-west" });
     await setVariable(ctx, { scope: "PROJECT", projectId: project.id }, { key: "DB_HOST", value: "db.internal" });
@@ -97,8 +100,8 @@ describe("deploying a service", () => {
       DATABASE_URL: `postgres://app:${SECRET}@api-db.internal/eu-west`,
       LITERAL: "${{ NOT_A_REF }}",
     });
-    expect(info.Config.Labels).toMatchObject({ "berth.project": "deploy-test", "berth.environment": "staging", "berth.service": "api" });
-    expect(Object.keys(info.NetworkSettings.Networks)).toEqual(["berth-deploy-test-staging"]);
+    expect(info.Config.Labels).toMatchObject({ "berth.project": project.slug, "berth.environment": "staging", "berth.service": "api" });
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`berth-${project.slug}-staging`]);
     expect(info.Config.Cmd).toEqual(["sleep", "3600"]);
 
     // What the page shows is what the container got, with the secret masked.
@@ -131,7 +134,7 @@ describe("deploying a service", () => {
   }, 60_000);
 
   it("refuses a configuration with a missing reference or a cycle, naming the chain", async () => {
-    const project = await createProject(ctx, { name: "broken-config" });
+    const project = await createProject(ctx, { name: uniq("broken-config") });
     const { env } = await getEnvironment(ctx, project.slug, "development");
     await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "A", value: "${{ B }}" });
     await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "B", value: "${{ A }}" });
@@ -142,7 +145,7 @@ describe("deploying a service", () => {
 
   it("lets only admins deploy to a protected environment, and refuses host paths as volumes", async () => {
     const dev = await addMember(ctx, "DEVELOPER");
-    const project = await createProject(ctx, { name: "prod-guard" });
+    const project = await createProject(ctx, { name: uniq("prod-guard") });
     const svc = await createService(ctx, project.slug, "production", { name: "api", image: FIXTURE_IMAGE, hostId });
     await expect(deployServiceNow(dev, svc.id)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(createService(dev, project.slug, "production", { name: "x", image: FIXTURE_IMAGE })).rejects.toBeInstanceOf(ForbiddenError);

@@ -1,6 +1,7 @@
 // A tiny test image built locally from the host's static busybox, because no registry is reachable here.
 // Every container the tests create is labelled berth.test=1 so cleanup never touches anyone else's.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, mkdir, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -71,11 +72,20 @@ async function tryLock(): Promise<boolean> {
 }
 
 async function build(docker: Dockerode): Promise<string> {
+  await buildFrom(docker, DOCKERFILE, FIXTURE_IMAGE, true);
+  const id = await existingId(docker);
+  if (!id) throw new Error(`building ${FIXTURE_IMAGE} left no image`);
+  return id;
+}
+
+/** Builds `dockerfile` as `tag`; the context holds the Dockerfile and, with `withBusybox`, /bin/busybox. */
+async function buildFrom(docker: Dockerode, dockerfile: string, tag: string, withBusybox: boolean): Promise<void> {
   const ctx = await mkdtemp(path.join(os.tmpdir(), "berth-fixture-"));
   try {
-    await writeFile(path.join(ctx, "Dockerfile"), DOCKERFILE);
+    await writeFile(path.join(ctx, "Dockerfile"), dockerfile);
     // The build context: the Dockerfile from the temp dir and busybox straight from /bin (argument array, no shell).
-    const tar = spawn("tar", ["-c", "-f", "-", "-C", ctx, "Dockerfile", "-C", path.dirname(BUSYBOX), path.basename(BUSYBOX)], {
+    const busybox = withBusybox ? ["-C", path.dirname(BUSYBOX), path.basename(BUSYBOX)] : [];
+    const tar = spawn("tar", ["-c", "-f", "-", "-C", ctx, "Dockerfile", ...busybox], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let tarErr = "";
@@ -84,20 +94,39 @@ async function build(docker: Dockerode): Promise<string> {
       tar.on("error", reject);
       tar.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code}: ${tarErr.trim()}`))));
     });
-    const output = await docker.buildImage(tar.stdout, { t: FIXTURE_IMAGE, rm: true, forcerm: true, labels: { [TEST_LABEL]: "1" } });
+    const output = await docker.buildImage(tar.stdout, { t: tag, rm: true, forcerm: true, labels: { [TEST_LABEL]: "1" } });
     const events = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) =>
       docker.modem.followProgress(output, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))),
     );
     await tarDone;
     // The build endpoint answers 200 and reports a failed step inside the stream.
     const failed = events.find((e) => e.error || e.errorDetail);
-    if (failed) throw new Error(`building ${FIXTURE_IMAGE} failed: ${failed.errorDetail?.message ?? failed.error}`);
-    const id = await existingId(docker);
-    if (!id) throw new Error(`building ${FIXTURE_IMAGE} left no image`);
-    return id;
+    if (failed) throw new Error(`building ${tag} failed: ${failed.errorDetail?.message ?? failed.error}`);
   } finally {
     await rm(ctx, { recursive: true, force: true });
   }
+}
+
+/**
+ * An image only the calling test has: the fixture plus a label with a random value, so its id is its own
+ * (an identical build, or another tag on the fixture, shares the fixture's id, never this one's). Remove it
+ * with `removeOwnImage` when done.
+ */
+export async function buildOwnImage(docker: Dockerode): Promise<{ id: string; tag: string }> {
+  await ensureFixtureImage(docker);
+  const nonce = randomBytes(6).toString("hex");
+  const tag = `berth-test-own:${nonce}`;
+  await buildFrom(docker, `FROM ${FIXTURE_IMAGE}\nLABEL berth.test.own=${nonce}\n`, tag, false);
+  return { id: (await docker.getImage(tag).inspect()).Id, tag };
+}
+
+export async function removeOwnImage(docker: Dockerode, image: { id: string }): Promise<void> {
+  await docker
+    .getImage(image.id)
+    .remove({ force: true })
+    .catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
 }
 
 /** The labels that mark a container as this test process's own. */
@@ -112,6 +141,8 @@ export function testLabelArgs(): string[] {
 
 export type FixtureOptions = {
   name?: string;
+  /** Another image than the fixture (one from `buildOwnImage`). */
+  image?: string;
   cmd?: string[];
   tty?: boolean;
   healthcheck?: { test: string[]; intervalMs: number };
@@ -124,7 +155,7 @@ export async function runFixture(docker: Dockerode, opts: FixtureOptions = {}): 
   const ns = (ms: number) => ms * 1_000_000; // the Engine takes healthcheck durations in nanoseconds
   const container = await docker.createContainer({
     name: opts.name,
-    Image: FIXTURE_IMAGE,
+    Image: opts.image ?? FIXTURE_IMAGE,
     Cmd: opts.cmd ?? ["sleep", "3600"],
     Tty: opts.tty ?? false,
     Labels: { ...opts.labels, ...testLabels() },
