@@ -122,17 +122,18 @@ export function validateRepoUrl(raw: string, opts: { allowLocal?: boolean } = {}
     return fail(`the "${name}" protocol is not allowed (use https:// or ssh://)`);
   }
 
-  // scp-like "user@host:path", which git reads as ssh when no "/" comes before the first ":".
+  // scp-like "user@host:path", which git reads as ssh when no "/" comes before the first ":". It stays in
+  // that form: git then sends the path as written, so "app.git" is relative to the login's home directory
+  // (a plain OpenSSH server) and "~/x" is expanded there. Rewritten as ssh://host/app.git it would become
+  // the absolute "/app.git" and fail on such a server.
   const scp = /^([^@/:]+)@([^/:]+):(.*)$/.exec(raw);
   if (scp) {
-    const [, user, rawHost, rawPath] = scp as unknown as [string, string, string, string];
+    const [, user, rawHost, path] = scp as unknown as [string, string, string, string];
     const host = rawHost.toLowerCase();
-    // ssh:// paths are absolute; scp-like "~/x" becomes "/~/x", which git expands to the home directory
-    // again. A plain relative "org/repo" becomes "/org/repo": identical on GitHub, GitLab and Gitea.
-    const path = rawPath.startsWith("/") ? rawPath : `/${rawPath}`;
-    const problem = checkSshUser(user) ?? checkHost(host) ?? checkPath(path);
+    // The path is checked as if it were absolute; the checks are per segment, so the verdict is the same.
+    const problem = checkSshUser(user) ?? checkHost(host) ?? checkPath(path.startsWith("/") ? path : `/${path}`);
     if (problem) return fail(problem);
-    return { ok: true, url: `ssh://${user}@${host}${path}`, protocol: "ssh" };
+    return { ok: true, url: `${user}@${host}:${path}`, protocol: "ssh" };
   }
   if (/^[./~]/.test(raw)) return fail("local paths are not allowed, use an https:// or ssh:// URL");
   return fail("expected https://host/path, ssh://user@host/path or user@host:path");

@@ -7,6 +7,9 @@ const DEFAULT_PORT = { https: 443, ssh: 22, git: 9418 } as const;
 
 /** The host and port of a normalised repository URL (validateRepoUrl's `url`); null for file://, which is no network. */
 export function repoTarget(url: string): RepoTarget | null {
+  // scp-like user@host:path, which validateRepoUrl keeps as it is: ssh on its default port.
+  const scp = /^[^@/:]+@([^/:]+):/.exec(url);
+  if (scp) return { protocol: "ssh", host: scp[1]!.toLowerCase(), port: DEFAULT_PORT.ssh };
   const m = /^(https|ssh|git):\/\/(?:[^@/]+@)?([^/:]+)(?::(\d+))?\//.exec(url);
   if (!m) return null;
   const protocol = m[1] as RepoTarget["protocol"];

@@ -9,6 +9,7 @@ import {
   validateRepoUrl,
   validateSubdirectory,
 } from "@/lib/git/validate";
+import { repoTarget } from "@/lib/net/targets";
 
 type R = { ok: true } | { ok: false; error: string };
 
@@ -30,11 +31,21 @@ describe("validateRepoUrl accepts", () => {
     ["ssh://git@host:2222/org/repo", "ssh://git@host:2222/org/repo", "ssh"],
     ["ssh://host.example/srv/git/repo.git", "ssh://host.example/srv/git/repo.git", "ssh"],
     ["ssh://git@host/~alice/repo.git", "ssh://git@host/~alice/repo.git", "ssh"],
-    ["user@github.com:org/repo.git", "ssh://user@github.com/org/repo.git", "ssh"],
-    ["git@Example.COM:/srv/repo.git", "ssh://git@example.com/srv/repo.git", "ssh"],
-    ["git@example.com:~/repos/app.git", "ssh://git@example.com/~/repos/app.git", "ssh"],
+    // scp-like addresses keep their form, so a relative path stays relative to the login's home.
+    ["user@github.com:org/repo.git", "user@github.com:org/repo.git", "ssh"],
+    ["git@host:app.git", "git@host:app.git", "ssh"],
+    ["git@Example.COM:/srv/repo.git", "git@example.com:/srv/repo.git", "ssh"],
+    ["git@example.com:~/repos/app.git", "git@example.com:~/repos/app.git", "ssh"],
   ])("%s", (raw, url, protocol) => {
     expect(validateRepoUrl(raw)).toEqual({ ok: true, url, protocol });
+    // Normalised once, the same again: the agent validates what the API stored.
+    expect(validateRepoUrl(url)).toEqual({ ok: true, url, protocol });
+  });
+
+  it("checks the host of an scp-like address against the outbound policy like an ssh:// one", () => {
+    expect(repoTarget("git@Example.com:app.git")).toEqual({ protocol: "ssh", host: "example.com", port: 22 });
+    expect(repoTarget("git@10.0.0.7:srv/app.git")).toEqual({ protocol: "ssh", host: "10.0.0.7", port: 22 });
+    expect(repoTarget("ssh://git@example.com:2222/app.git")).toEqual({ protocol: "ssh", host: "example.com", port: 2222 });
   });
 
   it("accepts file:// and git:// only with allowLocal", () => {
@@ -87,6 +98,11 @@ describe("validateRepoUrl refuses", () => {
     ["https://github.com/org/repo%0aid", /encodes a control character/],
     ["https://github.com/org/repo%zz", /malformed %-escape/],
     ["git@host:../etc/passwd", /"\.\." segments/],
+    ["git@host:repo/../../etc", /"\.\." segments/],
+    ["git@host:-oProxyCommand", /segment may start with "-"/],
+    ["git@host:org//repo", /"\/\/"/],
+    ["-oProxyCommand@host:repo", /must not start with "-"/],
+    ["git@-host:repo", /host must not start with "-"/],
     ["https://github.com//repo", /"\/\/"/],
     ["http://github.com/org/repo", /plain http is not allowed/],
     ["https://user:token@github.com/org/repo", /credentials/],
