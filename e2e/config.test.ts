@@ -12,11 +12,15 @@ const browser = useBrowser();
 const docker = new Dockerode();
 let agent: ChildProcess | undefined;
 let serviceLabel = "";
+// Its own project name: containers and networks are named after project slugs, and other runs use Docker too.
+const project = `web-shop-${Date.now().toString(36)}`;
 
 afterAll(async () => {
   agent?.kill("SIGTERM");
-  if (!serviceLabel) return;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [serviceLabel] } })) await docker.getContainer(c.Id).remove({ force: true });
+  if (serviceLabel) {
+    for (const c of await docker.listContainers({ all: true, filters: { label: [serviceLabel] } })) await docker.getContainer(c.Id).remove({ force: true });
+  }
+  await docker.getNetwork(`berth-${project}-production`).remove().catch(() => {});
 });
 
 describe("shared configuration", () => {
@@ -25,15 +29,15 @@ describe("shared configuration", () => {
     await signUp(owner, { name: "Config Owner", email: uniqueEmail("cfgowner") });
     const slug = await createTeam(owner, `Config ${Date.now().toString(36)}`);
     await owner.goto(`/t/${slug}/projects`);
-    await owner.getByLabel("Name").fill("Web Shop");
+    await owner.getByLabel("Name").fill(project);
     await owner.getByRole("button", { name: "Create project" }).click();
-    await owner.waitForURL(`**/t/${slug}/projects/web-shop`);
+    await owner.waitForURL(`**/t/${slug}/projects/${project}`);
     await owner.getByTestId("environments").getByText("production").waitFor();
 
     // A host, and a service running in production.
     await ensureFixtureImage(docker);
     agent = await addHostWithAgent(owner, slug, "config-host");
-    await owner.goto(`/t/${slug}/projects/web-shop/production`);
+    await owner.goto(`/t/${slug}/projects/${project}/production`);
     await owner.getByText("Add a service from an image").click();
     const add = owner.getByTestId("add-image-service");
     await add.getByLabel("Name", { exact: true }).fill("api");
@@ -43,14 +47,14 @@ describe("shared configuration", () => {
     const service = owner.getByTestId("service-api");
     await service.getByRole("button", { name: "Deploy" }).click();
     await service.getByRole("button", { name: "Redeploy" }).waitFor({ timeout: 30_000 });
-    const [deployed] = await docker.listContainers({ filters: { label: ["berth.service=api", "berth.environment=production"] } });
+    const [deployed] = await docker.listContainers({ filters: { label: [`berth.project=${project}`, "berth.service=api", "berth.environment=production"] } });
     serviceLabel = `berth.service.id=${deployed!.Labels["berth.service.id"]}`;
 
     // A developer joins.
     const dev = await joinAsNewUser(browser(), await inviteLink(owner, slug, uniqueEmail("cfgdev"), "DEVELOPER"), slug, "Dana Dev");
 
     // The developer sets a staging variable and a secret.
-    await dev.goto(`/t/${slug}/projects/web-shop/staging`);
+    await dev.goto(`/t/${slug}/projects/${project}/staging`);
     const setVar = async (key: string, value: string, secret = false) => {
       await dev.getByLabel("Key", { exact: true }).fill(key);
       await dev.getByLabel("Value", { exact: true }).fill(value);
@@ -63,7 +67,7 @@ describe("shared configuration", () => {
     expect(await dev.getByTestId("var-STRIPE_KEY").textContent()).not.toContain("sk_live_do_not_leak");
 
     // The owner, in another context, sees the variable and the secret only as set.
-    await owner.goto(`/t/${slug}/projects/web-shop/staging`);
+    await owner.goto(`/t/${slug}/projects/${project}/staging`);
     expect(await owner.getByTestId("var-LOG_LEVEL").textContent()).toContain("debug");
     const secretRow = (await owner.getByTestId("var-STRIPE_KEY").textContent()) ?? "";
     expect(secretRow).toContain("secret");
@@ -71,13 +75,13 @@ describe("shared configuration", () => {
     await screenshot(owner, "40-environment-variables");
 
     // Compare staging with production and promote LOG_LEVEL: the production service shows the change staged.
-    await owner.goto(`/t/${slug}/projects/web-shop/compare?a=staging&b=production`);
+    await owner.goto(`/t/${slug}/projects/${project}/compare?a=staging&b=production`);
     expect(await owner.getByTestId("cmp-STRIPE_KEY").textContent()).not.toContain("sk_live");
     await owner.getByLabel("Promote LOG_LEVEL").check();
     await owner.getByRole("button", { name: "Promote selected to production" }).click();
     await owner.getByText("Promoted 1 key to production.").waitFor();
     await screenshot(owner, "43-compare");
-    await owner.goto(`/t/${slug}/projects/web-shop/production`);
+    await owner.goto(`/t/${slug}/projects/${project}/production`);
     await owner.getByTestId("service-api").getByTestId("staged").getByText("+ LOG_LEVEL").waitFor();
     await screenshot(owner, "44-staged-change");
     await owner.getByRole("button", { name: "Redeploy it" }).click();
@@ -88,15 +92,15 @@ describe("shared configuration", () => {
     expect(info.Config.Env).toContain("LOG_LEVEL=debug");
 
     // Production is protected: no form for the developer, and the server refuses a forged submit.
-    await dev.goto(`/t/${slug}/projects/web-shop/production`);
+    await dev.goto(`/t/${slug}/projects/${project}/production`);
     await dev.getByText("This environment is protected").waitFor();
     expect(await dev.getByRole("button", { name: "Save" }).count()).toBe(0);
     await screenshot(dev, "41-protected-production");
-    await dev.goto(`/t/${slug}/projects/web-shop/staging`);
-    const prodId = await owner.evaluate(async (s) => {
-      const res = await fetch(`/t/${s}/projects/web-shop/production`);
+    await dev.goto(`/t/${slug}/projects/${project}/staging`);
+    const prodId = await owner.evaluate(async ([s, p]) => {
+      const res = await fetch(`/t/${s}/projects/${p}/production`);
       return /name="scope" value="ENVIRONMENT"\/><input type="hidden" name="ownerId" value="([^"]+)"/.exec(await res.text())?.[1] ?? "";
-    }, slug);
+    }, [slug, project]);
     expect(prodId).not.toBe("");
     // Point the staging form at production's id, as a hand-made request would.
     await dev.evaluate((id) => {
@@ -108,14 +112,14 @@ describe("shared configuration", () => {
     await dev.getByText("production is protected").waitFor();
 
     // History: change LOG_LEVEL, then restore the earlier value in one click.
-    await dev.goto(`/t/${slug}/projects/web-shop/staging`);
+    await dev.goto(`/t/${slug}/projects/${project}/staging`);
     await setVar("LOG_LEVEL", "info");
     await dev.getByTestId("var-LOG_LEVEL").getByRole("link", { name: "History" }).click();
     await dev.getByTestId("history").getByText("debug").waitFor();
     await dev.getByRole("button", { name: "Restore" }).first().click();
     await dev.getByText("LOG_LEVEL restored.").waitFor();
     await screenshot(dev, "42-variable-history");
-    await dev.goto(`/t/${slug}/projects/web-shop/staging`);
+    await dev.goto(`/t/${slug}/projects/${project}/staging`);
     expect(await dev.getByTestId("var-LOG_LEVEL").textContent()).toContain("debug");
   });
 });
