@@ -82,6 +82,7 @@ async function sweep(requests: (RawRequest & { label: string })[], concurrency =
       }
     }),
   );
+  console.log(`fuzz: ${requests.length} requests, ${failures.length} answered 5xx or not at all`);
   return failures;
 }
 
