@@ -1,8 +1,9 @@
 "use client";
 // .env import: paste or upload, preview what would change, choose which new keys are secrets, apply.
 import { useActionState, useState } from "react";
-import { FormMessage } from "@/components/ui/alert";
+import { Alert, FormMessage } from "@/components/ui/alert";
 import type { ActionState } from "@/lib/http/action-state";
+import { SaveAnywayBox } from "./save-anyway";
 
 type Action = (prev: ActionState | undefined, form: FormData) => Promise<ActionState>;
 type Preview = { errors: { line: number; message: string }[]; changes: { key: string; status: string; secret: boolean; value: string | null }[] };
@@ -14,6 +15,8 @@ export function DotenvImport({ preview, apply, hidden }: { preview: Action; appl
   const p: Preview | null = previewState?.ok && previewState.data?.preview ? JSON.parse(previewState.data.preview) : null;
   const inputs = Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />);
   const changing = p?.changes.filter((c) => c.status !== "unchanged") ?? [];
+  // Refused because a reference would not resolve: the message says which, and importing anyway is one tick away.
+  const refused = Boolean(applyState && !applyState.ok && applyState.fields?.force);
   return (
     <div className="space-y-3">
       <form action={previewAction} className="space-y-2">
@@ -65,10 +68,11 @@ export function DotenvImport({ preview, apply, hidden }: { preview: Action; appl
               ))}
             </tbody>
           </table>
+          {refused && <SaveAnywayBox label="Import anyway: the keys they refer to will exist later" />}
           <button type="submit" disabled={applying || p.errors.length > 0 || changing.length === 0} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:bg-brand-600/50">
             {applying ? "Importing…" : changing.length ? `Apply ${changing.length} change${changing.length === 1 ? "" : "s"}` : "Nothing to change"}
           </button>
-          <FormMessage state={applyState} />
+          {refused ? <Alert tone="error">{applyState?.error}</Alert> : <FormMessage state={applyState} />}
         </form>
       )}
     </div>

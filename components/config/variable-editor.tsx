@@ -7,6 +7,7 @@ import { SubmitButton } from "@/components/ui/button";
 import { Badge, EmptyState } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { deleteVariableAction, setVariableAction } from "@/app/(app)/t/[slug]/variables/actions";
+import { SaveAnyway } from "./save-anyway";
 
 type Var = { key: string; secret: boolean; value: string | null; updatedAt: Date };
 
@@ -99,6 +100,7 @@ export function VariableEditor({
             <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
           </div>
           </div>
+          <SaveAnyway />
         </ActionForm>
       ) : (
         readOnlyReason && <p className="text-sm text-slate-500">{readOnlyReason}</p>

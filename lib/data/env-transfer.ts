@@ -10,6 +10,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
 import { createEnvironment, getEnvironment } from "./projects";
+import { assertReferencesResolve } from "./reference-check";
 import { openVariables, VAR_KEY, writableOwner, writeVariable } from "./variables";
 
 const envOwner = (id: string) => `environment:${id}`;
@@ -90,24 +91,24 @@ export async function previewImport(ctx: TeamContext, environmentId: string, tex
   };
 }
 
-/** Imports a .env text; keys that are secrets now stay secret, `secretKeys` makes new ones secret. */
-export async function applyImport(ctx: TeamContext, environmentId: string, text: string, secretKeys: string[] = []) {
+/**
+ * Imports a .env text; keys that are secrets now stay secret, `secretKeys` makes new ones secret. Refused when
+ * it would break a reference, like saving one variable, unless `force` ("Import anyway").
+ */
+export async function applyImport(ctx: TeamContext, environmentId: string, text: string, secretKeys: string[] = [], { force = false } = {}) {
   const target = await writableOwner(ctx, { scope: "ENVIRONMENT", environmentId });
   const parsed = parseDotenv(text);
   if (parsed.errors.length) throw new ValidationError(`Fix the .env first: ${parsed.errors.map((e) => e.message).join("; ")}`);
   if (parsed.entries.length === 0) throw new ValidationError("The .env has no variables.");
   const current = new Map((await openVariables(ctx.team.id, [target.owner])).map((v) => [v.key, v]));
-  let written = 0;
+  const changes = parsed.entries
+    .map((e) => ({ key: e.key, value: e.value, secret: Boolean(current.get(e.key)?.secret) || secretKeys.includes(e.key) }))
+    .filter((e) => !(current.get(e.key)?.value === e.value && current.get(e.key)?.secret === e.secret));
+  await assertReferencesResolve(ctx.team.id, target, changes, force);
   await db.$transaction(async (tx) => {
-    for (const e of parsed.entries) {
-      const c = current.get(e.key);
-      const secret = Boolean(c?.secret) || secretKeys.includes(e.key);
-      if (c && c.value === e.value && c.secret === secret) continue;
-      await writeVariable(tx, ctx, target, { key: e.key, value: e.value, secret }, "import");
-      written++;
-    }
+    for (const e of changes) await writeVariable(tx, ctx, target, e, "import");
   });
-  return { written, total: parsed.entries.length };
+  return { written: changes.length, total: parsed.entries.length };
 }
 
 /** The environment's own variables as .env text. Secrets only when an admin asks, and that is audited. */

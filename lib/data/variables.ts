@@ -9,13 +9,18 @@ import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
 import { assertCanChange } from "./projects";
+import { assertReferencesResolve } from "./reference-check";
 
 export const VAR_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A checkbox in a form ("on"), or a boolean from code. */
+const flag = z.union([z.boolean(), z.enum(["on", "true", "false", ""])]).transform((v) => v === true || v === "on" || v === "true").default(false);
 export const variableInput = z.object({
   key: z.string().trim().regex(VAR_KEY, "Use letters, digits and _, not starting with a digit.").max(128),
   value: z.string().max(32 * 1024, "At most 32 KB."),
-  secret: z.union([z.boolean(), z.enum(["on", "true", "false", ""])]).transform((v) => v === true || v === "on" || v === "true").default(false),
+  secret: flag,
 });
+/** "Save anyway": keep a value whose references do not resolve yet (lib/data/reference-check.ts). */
+export const saveAnywayInput = z.object({ force: flag });
 
 export type OwnerRef =
   | { scope: "TEAM" }
@@ -120,9 +125,16 @@ export async function writableOwner(ctx: TeamContext, ref: OwnerRef): Promise<Ow
   return o;
 }
 
+/**
+ * Saves one variable. A value that would break a reference (or close a cycle) in any service it reaches is
+ * refused with the service card's message, unless `force` ("Save anyway"); a restore puts back a value that
+ * was saved before and is not checked.
+ */
 export async function setVariable(ctx: TeamContext, ref: OwnerRef, input: unknown, action: "set" | "restore" = "set") {
   const data = parseInput(variableInput, input);
+  const { force } = parseInput(saveAnywayInput, input);
   const o = await writableOwner(ctx, ref);
+  await assertReferencesResolve(ctx.team.id, o, [data], force || action === "restore");
   return db.$transaction((tx) => writeVariable(tx, ctx, o, data, action));
 }
 

@@ -12,11 +12,12 @@ describe("resolved configuration", () => {
     const { env } = await getEnvironment(ctx, p.slug, "staging");
     await setVariable(ctx, { scope: "TEAM" }, { key: "DOMAIN", value: "example.test" });
     await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "KEY", value: "k-123", secret: true });
-    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "URL", value: "https://${{ team.DOMAIN }}/${{ services.worker.QUEUE }}" });
+    // Saved before the worker and its QUEUE exist: "Save anyway".
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "URL", value: "https://${{ team.DOMAIN }}/${{ services.worker.QUEUE }}", force: true });
     const api = await createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27" });
     const worker = await createService(ctx, p.slug, "staging", { name: "worker", image: "nginx:1.27" });
     await setVariable(ctx, { scope: "SERVICE", serviceId: worker.id }, { key: "QUEUE", value: "jobs" });
-    await setVariable(ctx, { scope: "SERVICE", serviceId: api.id }, { key: "BROKEN", value: "${{ NOPE }}" });
+    await setVariable(ctx, { scope: "SERVICE", serviceId: api.id }, { key: "BROKEN", value: "${{ NOPE }}", force: true });
 
     const [apiView, workerView] = await resolvedServices(ctx, { id: env.id, projectId: p.id });
     expect(apiView!.name).toBe("api");
@@ -40,7 +41,7 @@ describe("resolved configuration", () => {
     const { env } = await getEnvironment(ctx, p.slug, "staging");
     const owner = { scope: "ENVIRONMENT" as const, environmentId: env.id };
     await setVariable(ctx, owner, { key: "D0", value: "x".repeat(16_000) });
-    for (let j = 1; j < 11; j++) await setVariable(ctx, owner, { key: `D${j}`, value: `\${{ D${j - 1} }}\${{ D${j - 1} }}` });
+    for (let j = 1; j < 11; j++) await setVariable(ctx, owner, { key: `D${j}`, value: `\${{ D${j - 1} }}\${{ D${j - 1} }}`, force: true });
     const api = await createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27" });
 
     const [view] = await resolvedServices(ctx, { id: env.id, projectId: p.id });

@@ -27,7 +27,7 @@ export async function applyImportAction(_prev: ActionState | undefined, form: Fo
   const values = formObject(form);
   const secretKeys = form.getAll("secretKeys").map(String);
   return runAction(async () => {
-    const r = await applyImport(await apiTeam(values.team), values.environmentId ?? "", values.dotenv ?? "", secretKeys);
+    const r = await applyImport(await apiTeam(values.team), values.environmentId ?? "", values.dotenv ?? "", secretKeys, { force: values.force === "on" });
     revalidatePath(values.path ?? "/");
     return { message: `Imported: ${r.written} of ${r.total} variables changed.` };
   }, values);
