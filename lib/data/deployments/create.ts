@@ -13,6 +13,8 @@ import { authorize, type TeamContext } from "../context";
 import { assertCanChange } from "../projects";
 import { imageTag } from "@/lib/deploy/names";
 import { dispatchDeployments } from "./dispatch";
+import { retryOnConflict } from "./retry";
+import { lockService } from "./service-lock";
 
 type NewDeployment = {
   teamId: string;
@@ -25,10 +27,10 @@ type NewDeployment = {
   audit?: Record<string, string | number | null>;
 };
 
-/** Inserts the row with the service's next number (the service row is locked meanwhile). */
+/** Inserts the row with the service's next number, under the service's lock (service-lock.ts). */
 export async function insertDeployment(tx: Tx, n: NewDeployment) {
   if (!n.service.hostId) throw new ValidationError("Choose a host for this service first.");
-  await tx.$executeRaw`SELECT 1 FROM "Service" WHERE id = ${n.service.id} FOR UPDATE`;
+  if (!(await lockService(tx, n.service.id))) throw new NotFoundError("Service not found");
   const last = await tx.deployment.findFirst({ where: { serviceId: n.service.id }, orderBy: { number: "desc" }, select: { number: true } });
   const number = (last?.number ?? 0) + 1;
   const d = await tx.deployment.create({
@@ -91,7 +93,7 @@ async function gitServiceOf(ctx: TeamContext, serviceId: string) {
 export async function deployFromGit(ctx: TeamContext, serviceId: string) {
   const s = await gitServiceOf(ctx, serviceId);
   assertCanChange(ctx, s.environment);
-  const d = await db.$transaction((tx) => insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "manual", ref: s.gitBranch, actor: ctx.actor }));
+  const d = await retryOnConflict(() => db.$transaction((tx) => insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "manual", ref: s.gitBranch, actor: ctx.actor })));
   await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });
   return d;
 }
@@ -114,8 +116,10 @@ export async function rollbackTo(ctx: TeamContext, deploymentId: string) {
   assertCanChange(ctx, s.environment);
   if (!r.config) throw new ValidationError(`#${r.number} has no stored configuration to roll back to.`);
   if (r.hostId !== s.hostId) throw new ValidationError(`#${r.number} ran on another host; its image is not on ${s.name}'s host.`);
-  const d = await db.$transaction((tx) =>
-    insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "rollback", ref: r.ref, source: { ...r, imageId: r.imageId! }, actor: ctx.actor, audit: { to: r.number } }),
+  const d = await retryOnConflict(() =>
+    db.$transaction((tx) =>
+      insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "rollback", ref: r.ref, source: { ...r, imageId: r.imageId! }, actor: ctx.actor, audit: { to: r.number } }),
+    ),
   );
   await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });
   return d;
@@ -134,8 +138,10 @@ export async function promoteRelease(ctx: TeamContext, deploymentId: string, tar
   assertCanChange(ctx, s.environment);
   if (s.id === from.id) throw new ValidationError("Choose another environment: to put this release back here, roll back to it.");
   if (r.hostId !== s.hostId) throw new ValidationError(`The release's image is on another host than ${s.label}'s; promote between environments on the same host.`);
-  const d = await db.$transaction((tx) =>
-    insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "promote", ref: r.ref, source: { ...r, imageId: r.imageId! }, actor: ctx.actor, audit: { from: from.label, release: r.number } }),
+  const d = await retryOnConflict(() =>
+    db.$transaction((tx) =>
+      insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "promote", ref: r.ref, source: { ...r, imageId: r.imageId! }, actor: ctx.actor, audit: { from: from.label, release: r.number } }),
+    ),
   );
   await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });
   return d;

@@ -1,6 +1,7 @@
 // The scheduler. Queued deployments start in order, at most `buildConcurrency` at once per host and one at a
 // time per service. Claims happen under one advisory lock, so the web app and any number of control workers
-// can call this at once without over-dispatching. Called after every change that may free a slot, and
+// can call this at once without over-dispatching; each claim is a compare-and-set on the deployment's status,
+// so one superseded or cancelled meanwhile is never dispatched. Called after every change that may free a slot, and
 // every second by the control worker as a safety net.
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
@@ -38,9 +39,15 @@ async function claim(): Promise<Claimed[]> {
     for (const q of queued) {
       const n = perHost.get(q.hostId!) ?? 0;
       if (busy.has(q.serviceId) || n >= q.host!.buildConcurrency) continue;
+      // Compare-and-set: a supersede or cancel may have ended it since the read above (they do not take the
+      // scheduler's lock); it is claimed only if it is still waiting, so it is never both.
+      const { count } = await tx.deployment.updateMany({
+        where: { id: q.id, status: "QUEUED", dispatchedAt: null },
+        data: { dispatchedAt: now, leaseExpiresAt: new Date(now.getTime() + leaseMs()) },
+      });
+      if (count === 0) continue;
       busy.add(q.serviceId);
       perHost.set(q.hostId!, n + 1);
-      await tx.deployment.update({ where: { id: q.id }, data: { dispatchedAt: now, leaseExpiresAt: new Date(now.getTime() + leaseMs()) } });
       claimed.push({ id: q.id, teamId: q.teamId, hostId: q.hostId!, serviceId: q.serviceId });
     }
     return claimed;
@@ -55,6 +62,7 @@ export async function dispatchDeployments(): Promise<{ teamId: string; serviceId
       await prepareSpec(c.id);
       await sendToHost(c.hostId, deploymentStartJob, { deploymentId: c.id });
     } catch (e) {
+      // Still QUEUED means the agent never began it (steps change only with status, so these are current).
       const now = new Date();
       const d = await db.deployment.findUniqueOrThrow({ where: { id: c.id }, select: { steps: true } });
       await db.deployment.updateMany({

@@ -20,18 +20,27 @@ export async function renewLeases(tx: Tx, hostId: string, deploymentIds: string[
 export const LEASE_EXPIRED =
   "The host's agent stopped reporting on this deployment (it was restarted, or lost its connection) before it finished. Nothing was switched: the previous release keeps serving.";
 
-/** Ends every dispatched deployment whose lease has run out; returns them (to tell their teams). */
-export async function expireLeases(now = new Date()) {
+/** Ends every dispatched deployment whose lease has run out; returns them (to tell their teams). `settled`:
+ * whether every report of the host is applied (the control worker's stream reader; one waiting may renew it). */
+export async function expireLeases(now = new Date(), settled: (hostId: string | null) => Promise<boolean> = async () => true) {
   const expired = await db.deployment.findMany({
     where: { status: { in: [...ACTIVE_ORDER] }, dispatchedAt: { not: null }, leaseExpiresAt: { lt: now } },
-    select: { id: true, teamId: true, serviceId: true, hostId: true, cancelRequested: true, steps: true },
+    select: { id: true, teamId: true, serviceId: true, hostId: true, status: true, cancelRequested: true, steps: true },
   });
+  const ended: typeof expired = [];
+  const ready = new Map<string | null, boolean>();
   for (const d of expired) {
+    if (!ready.has(d.hostId)) ready.set(d.hostId, await settled(d.hostId));
+    if (!ready.get(d.hostId)) continue;
     const status = d.cancelRequested ? "CANCELLED" : "FAILED";
-    await db.deployment.updateMany({
-      where: { id: d.id, status: { in: [...ACTIVE_ORDER] } },
-      data: { ...ending(d.steps, status, now), error: d.cancelRequested ? null : LEASE_EXPIRED, log: await finalLog(d.hostId, d.id) },
+    const log = await finalLog(d.hostId, d.id);
+    // Only if nothing moved it since the read: a report that arrived meanwhile (a new step, a renewed lease,
+    // the end) wins, a cancel asked meanwhile is seen by the next pass, and the steps written are the ones read.
+    const { count } = await db.deployment.updateMany({
+      where: { id: d.id, status: d.status, cancelRequested: d.cancelRequested, leaseExpiresAt: { lt: now } },
+      data: { ...ending(d.steps, status, now), error: d.cancelRequested ? null : LEASE_EXPIRED, log },
     });
+    if (count > 0) ended.push(d);
   }
-  return expired;
+  return ended;
 }
