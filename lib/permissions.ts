@@ -31,9 +31,11 @@ const table = {
   "project.read": "VIEWER", // projects, environments, services, variables (secrets always masked)
   "project.write": "DEVELOPER", // create and rename projects, add and clone environments, edit configuration
   "project.archive": "ADMIN",
+  "project.delete": "ADMIN", // delete a project or an environment, with its services and what they run on hosts
   "environment.protect": "ADMIN", // protect or unprotect an environment; change a protected one
   "config.team": "ADMIN", // team-wide variables reach every project, production included
   "config.export-secrets": "ADMIN", // .env export with secret values, from any environment
+  "service.git-host-key": "ADMIN", // trust another SSH host key for a service's git server than the pinned one
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof table;

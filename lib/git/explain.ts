@@ -186,7 +186,9 @@ export function gitProblem(kind: GitProblemKind, context: ExplainContext, reason
   return { kind, ...describe(kind, context), reason: reason || "git gave no reason." };
 }
 
-/** The problem as one message: the title, git's reason, then the hint on a line starting "Hint: ". */
+/** The problem as one message: the title (after `prefix`, e.g. "git clone failed: "), git's reason, then the
+ *  hint on a line starting "Hint: ". */
 export function formatGitProblem(p: GitProblem, prefix = ""): string {
-  return [`${prefix}${p.title}.`, p.reason, ...(p.hint ? [`Hint: ${p.hint}`] : [])].join("\n");
+  const title = prefix ? `${prefix}${p.title.charAt(0).toLowerCase()}${p.title.slice(1)}` : p.title;
+  return [`${title}.`, p.reason, ...(p.hint ? [`Hint: ${p.hint}`] : [])].join("\n");
 }

@@ -25,6 +25,8 @@ export const deploymentSpec = z.object({
       subdirectory: z.string().max(512),
       dockerfile: z.string().max(512),
       auth: gitAuthSpec,
+      /** The git server's pinned SSH host keys (known_hosts lines); null: none pinned yet, the first clone pins. */
+      hostKeys: z.string().max(16384).nullable().default(null),
     }),
     z.object({ kind: z.literal("image"), imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
   ]),

@@ -58,6 +58,10 @@ export const deploymentReport = z.object({
   commit: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/), message: z.string().max(2000), author: z.string().max(500) }).optional(),
   imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
   error: z.string().max(8000).optional(),
+  /** The git server's SSH host keys (known_hosts lines) a first successful clone met: pinned if none are. */
+  hostKeys: z.string().max(16384).optional(),
+  /** The keys the git server offers instead of the pinned ones (the clone failed), for an admin to accept. */
+  hostKeyOffer: z.string().max(16384).optional(),
 });
 export type DeploymentReport = z.infer<typeof deploymentReport>;
 

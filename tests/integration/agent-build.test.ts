@@ -1,11 +1,18 @@
 // Clone and build on the agent side, against real git and the real Docker Engine: a bare repository with a
 // Dockerfile on the locally built base image.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { imageRepository } from "@/lib/deploy/names";
+import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
 import { buildImage, BuildError } from "@/workers/agent/build/build-image";
 import { cloneRepo } from "@/workers/agent/build/clone";
+import { GitError, openRemote } from "@/workers/agent/build/git-remote";
+import { resolveRef } from "@/workers/agent/build/ls-remote";
+import { gitImage } from "@/workers/agent/deployment/git-image";
+import { pruneReleaseTags } from "@/workers/agent/deployment/prune";
 import { ensureFixtureImage, FIXTURE_IMAGE } from "../support/fixture-image";
 import { HTTPD_DOCKERFILE, makeBareRepo } from "../support/git-repo";
 import { BAD_REFS, BAD_URLS } from "../support/injection-corpus";
@@ -101,4 +108,94 @@ describe("clone and build on the agent", () => {
     ctrl.abort();
     await expect(cloneRepo({ url: `file://${bare}`, ref: "main", dir: path.join(tmp, "cancelled"), allowLocal: true, signal: ctrl.signal })).rejects.toThrow(/cancelled/);
   });
+
+  it("checks out exactly the commit asked for, not the branch's tip", async () => {
+    const first = await commitFiles({ "site/index.html": "first\n" });
+    const tip = await commitFiles({ "site/index.html": "second\n" });
+    const dir = path.join(tmp, "checkout-exact");
+    const got = await cloneRepo({ url: `file://${bare}`, ref: "main", commit: first, dir, allowLocal: true });
+    expect(got.commit).toBe(first);
+    expect(fs.readFileSync(path.join(dir, "site/index.html"), "utf8")).toBe("first\n");
+    // Without a commit: the tip.
+    const latest = await cloneRepo({ url: `file://${bare}`, ref: "main", dir: path.join(tmp, "checkout-tip"), allowLocal: true });
+    expect(latest.commit).toBe(tip);
+  });
+
+  it("explains a commit or branch the server does not have", async () => {
+    const gone = "0123456789abcdef0123456789abcdef01234567";
+    const err = await cloneRepo({ url: `file://${bare}`, ref: "main", commit: gone, dir: path.join(tmp, "checkout-gone"), allowLocal: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(GitError);
+    expect((err as GitError).problem.kind).toBe("commit-not-found");
+    expect(err.message).toMatch(/^git clone failed: the commit 0123456789ab is not on the git server\.\n.*\nHint: /s);
+    const missing = await cloneRepo({ url: `file://${bare}`, ref: "no-such-branch", dir: path.join(tmp, "checkout-nobranch"), allowLocal: true }).catch((e) => e);
+    expect((missing as GitError).problem.kind).toBe("branch-not-found");
+    expect(missing.message).toMatch(/the repository has no branch "no-such-branch"/);
+  });
+
+  it("resolves a branch or a tag with ls-remote", async () => {
+    const tip = await commitFiles({ "site/index.html": "tagged\n" }, "tags");
+    const work = fs.mkdtempSync(path.join(tmp, "tagger-"));
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: work, encoding: "utf8" });
+    git("clone", "--quiet", "--branch", "tags", "--", bare, ".");
+    git("-c", "user.name=T", "-c", "user.email=t@example.test", "tag", "-a", "v1", "-m", "release v1");
+    git("push", "--quiet", "origin", "v1");
+    const remote = await openRemote({ url: `file://${bare}`, allowLocal: true });
+    expect(await resolveRef(remote, "tags", { what: "" })).toBe(tip);
+    expect(await resolveRef(remote, "v1", { what: "" })).toBe(tip); // the commit, not the annotated tag object
+    const err = await resolveRef(remote, "nope", { what: "git ls-remote failed: " }).catch((e) => e);
+    expect((err as GitError).problem.kind).toBe("branch-not-found");
+  });
+
+  it("reuses an image this host built from the same commit and build settings, skipping clone and build", async () => {
+    const serviceId = `reuse${Date.now().toString(36)}`;
+    const sha = await commitFiles({ Dockerfile: HTTPD_DOCKERFILE, "Dockerfile.other": HTTPD_DOCKERFILE.replace("\n", "\nENV VARIANT=other\n"), "site/index.html": "reuse me\n" }, "reuse");
+    const reports: { status: string; extra?: Record<string, unknown> }[] = [];
+    const lines: string[] = [];
+    const deps = {
+      docker,
+      proxy: { setRoute: async () => {}, listRoutes: async () => [] },
+      log: { line: (l: string) => lines.push(l), flush: async () => {}, tail: () => [] },
+      report: async (status: string, extra?: Record<string, unknown>) => void reports.push({ status, extra }),
+      allowLocalGit: true,
+      hostId: "test",
+    };
+    const spec = (n: number, source: Partial<Extract<DeploymentSpec["source"], { kind: "git" }>> = {}) =>
+      ({
+        serviceId,
+        imageTag: `${imageRepository(serviceId)}:${n}`,
+        allowPrivateNetworks: false,
+        source: { kind: "git", url: `file://${bare}`, ref: "reuse", commit: null, subdirectory: "", dockerfile: "Dockerfile", auth: { kind: "none" }, hostKeys: null, ...source },
+      }) as unknown as DeploymentSpec;
+    const run = (s: DeploymentSpec) => gitImage(s, s.source as Extract<DeploymentSpec["source"], { kind: "git" }>, new AbortController().signal, deps as never);
+    tags.push(`${imageRepository(serviceId)}:1`, `${imageRepository(serviceId)}:2`, `${imageRepository(serviceId)}:3`, `${imageRepository(serviceId)}:4`);
+
+    const built = await run(spec(1));
+    expect(reports.map((r) => r.status)).toEqual(["CLONING", "BUILDING"]);
+    expect(built.buildTag).toMatch(new RegExp(`^${imageRepository(serviceId)}:${sha}-[0-9a-f]{12}$`));
+    tags.push(built.buildTag!);
+    expect(lines.some((l) => l.startsWith("$ git ls-remote"))).toBe(true);
+
+    // A manual redeploy of the same tip, and a push of the same commit: nothing cloned or built.
+    reports.length = 0;
+    const again = await run(spec(2));
+    expect(reports).toEqual([]);
+    expect(again).toEqual({ imageId: built.imageId, buildTag: null, report: { commit: { sha, message: "", author: "" } } });
+    expect((await docker.getImage(`${imageRepository(serviceId)}:2`).inspect()).Id).toBe(built.imageId);
+    const pushed = await run(spec(3, { commit: sha }));
+    expect(pushed.imageId).toBe(built.imageId);
+    expect(reports).toEqual([]);
+
+    // Other build settings: built again, under another build tag.
+    const other = await run(spec(4, { dockerfile: "Dockerfile.other" }));
+    expect(reports.map((r) => r.status)).toEqual(["CLONING", "BUILDING"]);
+    expect(other.buildTag).not.toBe(built.buildTag);
+    expect(other.imageId).not.toBe(built.imageId);
+    tags.push(other.buildTag!);
+
+    // Pruning the releases of the first image takes its build tag, and so the image, with them.
+    await pruneReleaseTags(docker, [1, 2, 3].map((n) => `${imageRepository(serviceId)}:${n}`));
+    await expect(docker.getImage(built.buildTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(docker.getImage(built.imageId).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect((await docker.getImage(other.buildTag!).inspect()).Id).toBe(other.imageId);
+  }, 120_000);
 });

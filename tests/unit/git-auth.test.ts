@@ -13,11 +13,48 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 /** A private directory as the caller makes it (mkdtemp: 0700). */
 const workDir = () => fs.mkdtempSync(path.join(tmp, "clone-"));
 
+const sshOptions = (dir: string, strict: "yes" | "accept-new") =>
+  `-o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o StrictHostKeyChecking=${strict} ` +
+  `-o UserKnownHostsFile=${path.join(dir, "known_hosts")} -o GlobalKnownHostsFile=/dev/null -o UpdateHostKeys=no -o HashKnownHosts=no -F /dev/null`;
+
 describe("no credentials", () => {
-  it("adds nothing", async () => {
-    const r = await gitAuthEnv({ kind: "none" }, "/does/not/matter");
-    expect(r.env).toEqual({});
+  it("adds only a locked-down ssh that offers no key at all (not the agent user's own)", async () => {
+    const dir = workDir();
+    const r = await gitAuthEnv({ kind: "none" }, dir);
+    expect(r.env).toEqual({ GIT_SSH_COMMAND: `ssh -o IdentityFile=none ${sshOptions(dir, "accept-new")}` });
+    expect(fs.readdirSync(dir)).toEqual(["known_hosts"]);
     await r.cleanup();
+  });
+});
+
+describe("host keys", () => {
+  const line = (host: string) => `${host} ${generateDeployKey("h").publicKey.split(" ").slice(0, 2).join(" ")}\n`;
+
+  it("trusts a first key into its own file and reads it back; with pinned keys, only those", async () => {
+    const first = workDir();
+    const open = await gitAuthEnv({ kind: "none" }, first);
+    expect(open.pinned).toBe(false);
+    expect(await open.knownHosts()).toBe("");
+    fs.writeFileSync(path.join(first, "known_hosts"), line("git.example.com"));
+    expect(await open.knownHosts()).toMatch(/^git\.example\.com ssh-ed25519 /);
+
+    const dir = workDir();
+    const pinned = line("git.example.com");
+    const r = await gitAuthEnv({ kind: "ssh", privateKey: generateDeployKey("x").privateKey }, dir, { hostKeys: pinned });
+    expect(r.pinned).toBe(true);
+    expect(r.env.GIT_SSH_COMMAND).toBe(`ssh -i ${path.join(dir, "deploy_key")} ${sshOptions(dir, "yes")}`);
+    expect(fs.readFileSync(path.join(dir, "known_hosts"), "utf8")).toBe(pinned);
+    expect(fs.statSync(path.join(dir, "known_hosts")).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([
+    ["a marker", `@cert-authority * ${generateDeployKey("h").publicKey}`],
+    ["a wildcard", line("*.example.com")],
+    ["a hashed name", line("|1|abc=|def=")],
+    ["an option-like name", line("-oProxyCommand=x")],
+    ["a key of another type than it says", `git.example.com ssh-rsa ${generateDeployKey("h").publicKey.split(" ")[1]}`],
+  ])("refuses pinned keys with %s", async (_what, hostKeys) => {
+    await expect(gitAuthEnv({ kind: "none" }, workDir(), { hostKeys })).rejects.toThrow(/pinned SSH host keys are invalid/);
   });
 });
 
@@ -29,11 +66,7 @@ describe("ssh deploy key", () => {
     const file = path.join(dir, "deploy_key");
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(file, "utf8")).toBe(key.privateKey);
-    expect(r.env).toEqual({
-      GIT_SSH_COMMAND:
-        `ssh -i ${file} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new ` +
-        `-o UserKnownHostsFile=${path.join(dir, "known_hosts")} -F /dev/null`,
-    });
+    expect(r.env).toEqual({ GIT_SSH_COMMAND: `ssh -i ${file} ${sshOptions(dir, "accept-new")}` });
     // ssh itself can use the file.
     const derived = execFileSync("/usr/bin/ssh-keygen", ["-y", "-f", file], { encoding: "utf8" });
     expect(derived.trim()).toBe(key.publicKey);
@@ -114,8 +147,8 @@ describe("access token", () => {
   };
 
   it("passes the token as an http.extraHeader through the environment, never the URL", async () => {
-    const r = await gitAuthEnv({ kind: "token", token: "ghp_secret123" }, tmp);
-    expect(Object.keys(r.env).sort()).toEqual(["GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"]);
+    const r = await gitAuthEnv({ kind: "token", token: "ghp_secret123" }, workDir());
+    expect(Object.keys(r.env).sort()).toEqual(["GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_SSH_COMMAND"]);
     expect(r.env.GIT_CONFIG_COUNT).toBe("1");
     expect(r.env.GIT_CONFIG_KEY_0).toBe("http.extraHeader");
     expect(header(r.env)).toBe("x-access-token:ghp_secret123");
@@ -123,12 +156,12 @@ describe("access token", () => {
   });
 
   it("uses the given user name, and the default for an empty one", async () => {
-    expect(header((await gitAuthEnv({ kind: "token", token: "t0k", username: "alice" }, tmp)).env)).toBe("alice:t0k");
-    expect(header((await gitAuthEnv({ kind: "token", token: "t0k", username: "" }, tmp)).env)).toBe("x-access-token:t0k");
+    expect(header((await gitAuthEnv({ kind: "token", token: "t0k", username: "alice" }, workDir())).env)).toBe("alice:t0k");
+    expect(header((await gitAuthEnv({ kind: "token", token: "t0k", username: "" }, workDir())).env)).toBe("x-access-token:t0k");
   });
 
   it("reaches git as configuration, over the locked-down environment", async () => {
-    const r = await gitAuthEnv({ kind: "token", token: "glpat-abc", username: "oauth2" }, tmp);
+    const r = await gitAuthEnv({ kind: "token", token: "glpat-abc", username: "oauth2" }, workDir());
     const out = execFileSync("git", ["config", "--get-all", "http.extraHeader"], { env: { ...gitProcessEnv(process.env), ...r.env } as NodeJS.ProcessEnv, cwd: tmp, encoding: "utf8" });
     expect(out).toBe(`Authorization: Basic ${Buffer.from("oauth2:glpat-abc").toString("base64")}\n`);
   });

@@ -129,9 +129,10 @@ describe("explainGitFailure", () => {
 
 describe("formatGitProblem", () => {
   it("puts the title first, git's reason next and the hint on its own line", () => {
-    const text = formatGitProblem(explainGitFailure(SSH_PUBLICKEY, { access: "ssh" }), "Cloning failed: ");
+    const text = formatGitProblem(explainGitFailure(SSH_PUBLICKEY, { access: "ssh" }), "git clone failed: ");
     const lines = text.split("\n");
-    expect(lines[0]).toBe("Cloning failed: The git server refused the deploy key.");
+    expect(lines[0]).toBe("git clone failed: the git server refused the deploy key.");
+    expect(formatGitProblem(explainGitFailure(SSH_PUBLICKEY, { access: "ssh" })).split("\n")[0]).toBe("The git server refused the deploy key.");
     expect(lines[1]).toBe("root@127.0.55.1: Permission denied (publickey).");
     expect(lines[2]).toMatch(/^Hint: /);
     expect(formatGitProblem(gitProblem("unknown", { access: "none" }, "odd"))).toBe("git could not read the repository.\nodd");

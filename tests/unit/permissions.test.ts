@@ -23,9 +23,11 @@ const EXPECTED: Record<Action, [boolean, boolean, boolean, boolean]> = {
   "project.read": [Y, Y, Y, Y],
   "project.write": [Y, Y, Y, N],
   "project.archive": [Y, Y, N, N],
+  "project.delete": [Y, Y, N, N],
   "environment.protect": [Y, Y, N, N],
   "config.team": [Y, Y, N, N],
   "config.export-secrets": [Y, Y, N, N],
+  "service.git-host-key": [Y, Y, N, N],
 };
 
 describe("permission table", () => {

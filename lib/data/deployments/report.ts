@@ -10,10 +10,22 @@ import { deploymentLogKey } from "@/lib/hosts/deployment-spec";
 import type { DeploymentReport } from "@/lib/hosts/protocol";
 import { adminRedis } from "@/lib/redis/admin";
 import { finalLog } from "./log-stream";
+import { recordReportedHostKeys } from "../git-host-keys";
 import { fingerprint } from "../resolved-config";
 import { leaseMs } from "./lease";
 import { pruneOldReleases } from "./prune";
 import { configAad } from "./spec";
+
+/** A reused image's commit comes without its message (nothing was cloned): the deployment that built it had it. */
+async function commitColumns(serviceId: string, c: NonNullable<DeploymentReport["commit"]>) {
+  if (c.message || c.author) return { commitSha: c.sha, commitMessage: c.message, commitAuthor: c.author };
+  const earlier = await db.deployment.findFirst({
+    where: { serviceId, commitSha: c.sha, commitMessage: { not: null } },
+    orderBy: { number: "desc" },
+    select: { commitMessage: true, commitAuthor: true },
+  });
+  return { commitSha: c.sha, commitMessage: earlier?.commitMessage ?? "", commitAuthor: earlier?.commitAuthor ?? "" };
+}
 
 export type DeploymentOutcome = { teamId: string; serviceId: string; hostId: string; ended: boolean } | null;
 
@@ -26,13 +38,14 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
   const now = new Date();
   const ended = isTerminal(r.status);
   const log = ended ? await finalLog(hostId, d.id) : undefined;
+  const commit = r.commit ? await commitColumns(d.serviceId, r.commit) : {};
   const moved = await db.$transaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
       where: { id: d.id, status: d.status }, // nobody moved it meanwhile (a lease expiry, a cancel)
       data: {
         status: r.status,
         steps: withStep(d.steps, r.status, now),
-        ...(r.commit ? { commitSha: r.commit.sha, commitMessage: r.commit.message, commitAuthor: r.commit.author } : {}),
+        ...commit,
         ...(r.imageId ? { imageId: r.imageId } : {}),
         ...(r.error ? { error: r.error } : {}),
         leaseExpiresAt: ended ? null : new Date(now.getTime() + leaseMs()),
@@ -40,6 +53,7 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
       },
     });
     if (count === 0) return false;
+    await recordReportedHostKeys(tx, d.serviceId, r);
     if (r.status === "LIVE") {
       const config = d.config ? (JSON.parse(open(d.config, configAad(d.id), masterKeysFromEnv())) as { env: Record<string, string> }) : { env: {} };
       await tx.service.update({

@@ -47,6 +47,7 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
           id: true,
           name: true,
           gitUrl: true,
+          gitHostKeys: true,
           gitSubdir: true,
           dockerfile: true,
           httpPort: true,
@@ -68,7 +69,7 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
     serviceId: s.id,
     source: d.imageId
       ? { kind: "image", imageId: d.imageId }
-      : { kind: "git", url: s.gitUrl, ref: d.ref, commit: d.requestedCommit, subdirectory: s.gitSubdir, dockerfile: s.dockerfile, auth: credential },
+      : { kind: "git", url: s.gitUrl, ref: d.ref, commit: d.requestedCommit, subdirectory: s.gitSubdir, dockerfile: s.dockerfile, auth: credential, hostKeys: s.gitHostKeys },
     imageTag: imageTag(s.id, d.number),
     containerName: containerName(s),
     network: containerBase(s),

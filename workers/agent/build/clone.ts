@@ -1,62 +1,65 @@
-// Shallow clone of one branch or tag into a fresh directory, with git's environment locked down
-// (lib/git/env.ts) and the URL and ref validated again here, whatever the control plane checked. The
-// repository's host must pass the outbound address policy (lib/net/outbound.ts) with this agent's DNS, and
-// the connection is pinned to the addresses checked: curl's resolve list for https (redirects refused, as
-// they could lead anywhere), ssh's HostName for ssh (host keys still filed under the name).
-import { gitProcessEnv, validateRef, validateRepoUrl } from "@/lib/git/validate";
-import { checkOutboundHost, type Lookup } from "@/lib/net/outbound";
-import { curlResolve, sshPinOptions } from "@/lib/net/pin";
-import { repoTarget } from "@/lib/net/targets";
-import { runProcess } from "./run-process";
+// A shallow checkout of exactly one commit into a fresh directory: `git fetch --depth 1 <url> <sha>` when the
+// commit is known (a push, or the branch tip resolved by ls-remote), else the branch or tag itself. Servers
+// that refuse to hand out a commit by id (protocol v0 without uploadpack.allowReachableSHA1InWant, e.g. a
+// plain OpenSSH server) get the branch fetched instead: its tip must then be the commit asked for, unless the
+// caller accepts whatever the branch holds now (a manual deploy, which records what it built). The ref and
+// commit are validated again here, the repository through openRemote (git-remote.ts).
+import { gitProblem, formatGitProblem } from "@/lib/git/explain";
+import { validateCommitSha, validateRef } from "@/lib/git/validate";
+import { GitError, openRemote, type RemoteOptions } from "./git-remote";
 
 export type CloneResult = { commit: string; message: string; author: string };
 
-/** ssh for clones without a deploy key: no ~/.ssh/config, never a prompt. */
-const PLAIN_SSH = "ssh -F /dev/null -o BatchMode=yes";
+const UNADVERTISED = /unadvertised object|not our ref/;
+const WHAT = "git clone failed: ";
 
-/** `extraEnv` adds credentials (see git-auth.ts); it cannot override the locked-down git environment. */
-export async function cloneRepo(opts: {
-  url: string;
-  ref: string;
-  dir: string;
-  allowLocal?: boolean;
-  /** The host's admin allowed private networks (loopback, RFC 1918, …) for user-steered requests. */
-  allowPrivateNetworks?: boolean;
-  /** DNS for the policy check (tests); getaddrinfo by default. */
-  lookup?: Lookup;
-  extraEnv?: Record<string, string>;
-  signal?: AbortSignal;
-  onOutput?: (line: string) => void;
-}): Promise<CloneResult> {
-  const url = validateRepoUrl(opts.url, { allowLocal: opts.allowLocal });
-  if (!url.ok) throw new Error(`Refused repository URL: ${url.error}`);
+export async function cloneRepo(
+  opts: RemoteOptions & {
+    ref: string;
+    dir: string;
+    /** Fetch exactly this commit. */
+    commit?: string | null;
+    /** With `commit`: a server that cannot fetch by id may give the branch's tip instead (manual deploys). */
+    tipWillDo?: boolean;
+    onOutput?: (line: string) => void;
+  },
+): Promise<CloneResult> {
   const ref = validateRef(opts.ref);
   if (!ref.ok) throw new Error(`Refused branch or tag: ${ref.error}`);
-  const env = { ...opts.extraEnv, ...gitProcessEnv(process.env, { allowLocal: opts.allowLocal }) };
-  const config: string[] = [];
-  const target = repoTarget(url.url);
-  if (target) {
-    const check = await checkOutboundHost(target.host, { allowPrivateNetworks: Boolean(opts.allowPrivateNetworks) }, { lookup: opts.lookup });
-    if (!check.ok) throw new Error(`Refused repository URL: ${check.error}`);
-    if (opts.signal?.aborted) throw new Error("cancelled");
-    if (target.protocol === "https") {
-      config.push("-c", `http.curloptResolve=${curlResolve(target.host, target.port, check.addresses)}`, "-c", "http.followRedirects=false");
-    } else if (target.protocol === "ssh") {
-      env.GIT_SSH_COMMAND = [opts.extraEnv?.GIT_SSH_COMMAND ?? PLAIN_SSH, ...sshPinOptions(target.host, check.addresses[0]!)].join(" ");
+  const sha = opts.commit ? validateCommitSha(opts.commit) : null;
+  if (sha && !sha.ok) throw new Error(`Refused commit: ${sha.error}`);
+  const remote = await openRemote(opts);
+  const explain = { ref: ref.ref, commit: sha?.ok ? sha.sha : null };
+
+  const init = await remote.local(["init", "--quiet", "--", opts.dir]);
+  if (init.code !== 0) throw new Error(`git init failed: ${init.stderr.trim()}`);
+  const fetch = (what: string) =>
+    remote.git(["-C", opts.dir, "fetch", "--depth", "1", "--no-tags", "--", remote.url, what], { what: WHAT, explain, onOutput: opts.onOutput });
+  if (sha?.ok) {
+    try {
+      await fetch(sha.sha);
+    } catch (e) {
+      if (!(e instanceof GitError) || !UNADVERTISED.test(e.problem.reason)) throw e;
+      opts.onOutput?.(`The server does not hand out commits by id; fetching ${ref.ref} instead`);
+      await fetch(ref.ref);
     }
-    // git:// (test fixtures only) has no way to pin: checked, not pinned.
+  } else {
+    await fetch(ref.ref);
   }
-  const clone = await runProcess("git", [...config, "clone", "--depth", "1", "--single-branch", "--no-tags", "--branch", ref.ref, "--", url.url, opts.dir], {
-    env,
-    signal: opts.signal,
-    onOutput: opts.onOutput,
-  });
-  if (clone.code !== 0) {
-    const why = clone.stderr.trim().split("\n").slice(-3).join(" ");
-    const redirect = /returned error: 30[12378]\b|redirect/i.test(why) ? " (the repository URL redirects elsewhere: use the address it redirects to)" : "";
-    throw new Error(`git clone failed: ${why}${redirect}`);
+  const head = await remote.local(["-C", opts.dir, "rev-parse", "--verify", "--quiet", "FETCH_HEAD^{commit}"]);
+  const fetched = head.stdout.trim();
+  if (head.code !== 0 || !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(fetched)) throw new Error(`git fetch brought no commit: ${head.stderr.trim()}`);
+  if (sha?.ok && fetched !== sha.sha && !opts.tipWillDo) {
+    const problem = gitProblem(
+      "commit-not-found",
+      { access: remote.access, ...explain },
+      `The server does not hand out commits by id (git config uploadpack.allowReachableSHA1InWant true allows it), and ${ref.ref} is now at ${fetched.slice(0, 12)}.`,
+    );
+    throw new GitError(formatGitProblem(problem, WHAT), problem);
   }
-  const log = await runProcess("git", ["-C", opts.dir, "log", "-1", "--format=%H%x00%s%x00%an <%ae>"], { env, signal: opts.signal });
+  const checkout = await remote.local(["-C", opts.dir, "checkout", "--quiet", "--detach", fetched]);
+  if (checkout.code !== 0) throw new Error(`git checkout failed: ${checkout.stderr.trim()}`);
+  const log = await remote.local(["-C", opts.dir, "log", "-1", "--format=%H%x00%s%x00%an <%ae>"]);
   if (log.code !== 0) throw new Error(`git log failed: ${log.stderr.trim()}`);
   const [commit, message, author] = log.stdout.trim().split("\0");
   return { commit: commit!, message: message ?? "", author: author ?? "" };

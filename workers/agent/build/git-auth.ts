@@ -1,14 +1,22 @@
-// Credentials for cloning a private repository: extra environment variables to merge over
-// gitProcessEnv() (lib/git/env.ts) for one `git clone`, and a cleanup that removes what they needed on
-// disk. Nothing secret ever goes into the URL or the argument list, which any local user can read in `ps`;
-// the environment of a process is readable only by its own user and root (/proc/<pid>/environ).
+// Credentials and host keys for git against one repository: extra environment variables to merge over
+// gitProcessEnv() (lib/git/env.ts), and a cleanup that removes the key from disk. Nothing secret ever goes
+// into the URL or the argument list, which any local user can read in `ps`; the environment of a process is
+// readable only by its own user and root (/proc/<pid>/environ).
 import fs from "node:fs/promises";
 import path from "node:path";
 import { INVISIBLE, describeChar } from "@/lib/git/chars";
+import { formatKnownHosts, parseKnownHosts } from "@/lib/git/known-hosts";
 
 export type GitAuth = { kind: "none" } | { kind: "ssh"; privateKey: string } | { kind: "token"; token: string; username?: string };
 
-export type GitAuthEnv = { env: Record<string, string>; cleanup: () => Promise<void> };
+export type GitAuthEnv = {
+  env: Record<string, string>;
+  cleanup: () => Promise<void>;
+  /** Whether ssh checks against pinned host keys (StrictHostKeyChecking=yes) rather than trusting a first key. */
+  pinned: boolean;
+  /** The host keys ssh accepted, as known_hosts lines: after a first connection, the key it met. */
+  knownHosts: () => Promise<string>;
+};
 
 /** git runs GIT_SSH_COMMAND through `sh -c`, so every path we put in it must be inert to a shell:
  *  absolute, and nothing but letters, digits and `._/-` (no spaces, quotes, `$`, globs…). */
@@ -20,23 +28,58 @@ const MAX_PRIVATE_KEY = 16 * 1024;
  *  ignore it; Bitbucket wants the account's user name or "x-token-auth", passed as `username`. */
 const DEFAULT_USERNAME = "x-access-token";
 
-const noop = async () => {};
-
-export async function gitAuthEnv(auth: GitAuth, workDir: string): Promise<GitAuthEnv> {
-  switch (auth.kind) {
-    case "none":
-      return { env: {}, cleanup: noop };
-    case "ssh":
-      return sshEnv(auth.privateKey, workDir);
-    case "token":
-      return { env: tokenEnv(auth.token, auth.username), cleanup: noop };
-    default:
-      throw new Error(`Unknown git credential kind: ${(auth as { kind: unknown }).kind}`);
+/**
+ * The environment for git commands against one repository: ssh locked down (our key or none, our known_hosts
+ * only) and, for a token, the Authorization header. `hostKeys` are the service's pinned known_hosts lines:
+ * with them ssh refuses any other key (StrictHostKeyChecking=yes); without them it accepts the first key it
+ * meets into this directory's own known_hosts, which `knownHosts()` reads back so it can be pinned.
+ */
+export async function gitAuthEnv(auth: GitAuth, workDir: string, opts: { hostKeys?: string | null } = {}): Promise<GitAuthEnv> {
+  if (auth.kind !== "none" && auth.kind !== "ssh" && auth.kind !== "token") {
+    throw new Error(`Unknown git credential kind: ${(auth as { kind: unknown }).kind}`);
   }
+  const pinned = opts.hostKeys ? parseKnownHosts(opts.hostKeys) : null;
+  if (pinned && !pinned.ok) throw new Error(`The pinned SSH host keys are invalid: ${pinned.error}`);
+  const token = auth.kind === "token" ? tokenEnv(auth.token, auth.username) : {};
+  await checkWorkDir(workDir);
+
+  const knownHosts = path.join(workDir, "known_hosts");
+  const keyFile = path.join(workDir, "deploy_key");
+  await writePrivate(knownHosts, pinned?.ok ? formatKnownHosts(pinned.keys) : "");
+  if (auth.kind === "ssh") await writePrivate(keyFile, checkPrivateKey(auth.privateKey));
+  const strict = Boolean(pinned?.ok && pinned.keys.length);
+
+  const command = [
+    "ssh",
+    // Only this key: not the agent user's ~/.ssh/id_* nor an ssh-agent's keys (and none without a key).
+    ...(auth.kind === "ssh" ? ["-i", keyFile] : ["-o", "IdentityFile=none"]),
+    "-o", "IdentitiesOnly=yes",
+    "-o", "IdentityAgent=none",
+    // Never prompt (passphrase, password, host key): fail instead of hanging the job.
+    "-o", "BatchMode=yes",
+    // Pinned keys only, or trust on first use into this clone's own file, read back and pinned by the
+    // control plane once the clone succeeds. Either way only our file counts: not the system's.
+    "-o", `StrictHostKeyChecking=${strict ? "yes" : "accept-new"}`,
+    "-o", `UserKnownHostsFile=${knownHosts}`,
+    "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", "UpdateHostKeys=no",
+    "-o", "HashKnownHosts=no",
+    // No ~/.ssh/config nor /etc/ssh/ssh_config: no ProxyCommand, Host aliases or other identities.
+    "-F", "/dev/null",
+  ];
+  for (const part of command) {
+    if (!/^[A-Za-z0-9._/=-]+$/.test(part)) throw new Error(`Unsafe GIT_SSH_COMMAND part: ${JSON.stringify(part)}`);
+  }
+  return {
+    env: { GIT_SSH_COMMAND: command.join(" "), ...token },
+    cleanup: () => fs.rm(keyFile, { force: true }),
+    pinned: strict,
+    knownHosts: () => fs.readFile(knownHosts, "utf8").catch(() => ""),
+  };
 }
 
-async function sshEnv(privateKey: string, workDir: string): Promise<GitAuthEnv> {
-  if (!SHELL_SAFE_PATH.test(workDir) || workDir.split("/").includes("..")) {
+async function checkWorkDir(workDir: string) {
+  if (typeof workDir !== "string" || !SHELL_SAFE_PATH.test(workDir) || workDir.split("/").includes("..")) {
     throw new Error("The git work directory must be an absolute path of letters, digits and ._/- only (it is passed through a shell)");
   }
   // The caller makes workDir private (mkdtemp: 0700). Check it rather than trust it: the key file's own
@@ -45,42 +88,15 @@ async function sshEnv(privateKey: string, workDir: string): Promise<GitAuthEnv> 
   if (!st.isDirectory()) throw new Error("The git work directory is not a directory");
   if ((st.mode & 0o077) !== 0) throw new Error("The git work directory must not be accessible to other users (mode 0700)");
   if (typeof process.getuid === "function" && st.uid !== process.getuid()) throw new Error("The git work directory belongs to another user");
+}
 
-  const key = checkPrivateKey(privateKey);
-  const keyFile = path.join(workDir, "deploy_key");
-  const knownHosts = path.join(workDir, "known_hosts");
-  // "wx" is O_CREAT|O_EXCL: never follows a symlink planted at that name, never reuses an old file. The
-  // mode is set at creation, so the key is never readable by anyone else, not even for a moment.
-  await fs.rm(keyFile, { force: true });
-  await fs.writeFile(keyFile, key, { mode: 0o600, flag: "wx" });
+/** "wx" is O_CREAT|O_EXCL: never follows a symlink planted at that name, never reuses an old file. The mode
+ *  is set at creation, so the file is never readable by anyone else, not even for a moment. */
+async function writePrivate(file: string, content: string) {
+  await fs.rm(file, { force: true });
+  await fs.writeFile(file, content, { mode: 0o600, flag: "wx" });
   // The mode given at creation is narrowed by the umask only, so it is at most 0600; make it exact.
-  await fs.chmod(keyFile, 0o600);
-
-  const command = [
-    "ssh",
-    "-i", keyFile,
-    // Only this key: not the agent user's ~/.ssh/id_* nor an ssh-agent's keys.
-    "-o", "IdentitiesOnly=yes",
-    // Never prompt (passphrase, password, host key): fail instead of hanging the job.
-    "-o", "BatchMode=yes",
-    // Trust on first use: accept-new records whatever host key the server presents on the first
-    // connection into our own, per-clone known_hosts and refuses a *changed* key only. As that file starts
-    // empty for every clone, this protects against nothing on the first connection, i.e. an attacker on
-    // the network path can impersonate the git host. Future work: pin known_hosts per repository (fetched
-    // and shown to the user when the deploy key is set up, or well-known keys for GitHub/GitLab) and use
-    // StrictHostKeyChecking=yes.
-    "-o", "StrictHostKeyChecking=accept-new",
-    "-o", `UserKnownHostsFile=${knownHosts}`,
-    // No ~/.ssh/config nor /etc/ssh/ssh_config: no ProxyCommand, Host aliases or other identities.
-    "-F", "/dev/null",
-  ];
-  for (const part of command) {
-    if (!/^[A-Za-z0-9._/=-]+$/.test(part)) throw new Error(`Unsafe GIT_SSH_COMMAND part: ${JSON.stringify(part)}`);
-  }
-  return {
-    env: { GIT_SSH_COMMAND: command.join(" ") },
-    cleanup: () => fs.rm(keyFile, { force: true }),
-  };
+  await fs.chmod(file, 0o600);
 }
 
 function checkPrivateKey(privateKey: string): string {

@@ -2,21 +2,18 @@
 // → switch the proxy → retire the old container. Each step is reported as it begins. Until the switch,
 // cancelling or failing removes what this deployment made (candidate, image tag) and leaves the live
 // release serving; after the switch the new release is live and cancelling no longer applies.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type Dockerode from "dockerode";
 import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
 import type { DeploymentReport } from "@/lib/hosts/protocol";
-import { buildImage, BuildError } from "../build/build-image";
-import { cloneRepo } from "../build/clone";
-import { gitAuthEnv } from "../build/git-auth";
+import { BuildError } from "../build/build-image";
+import { GitError } from "../build/git-remote";
 import { dockerMessage } from "../docker/errors";
 import { candidateName, isRunning, lastLogLines, previousContainers, startCandidate } from "./candidate";
 import { waitHealthy } from "./health";
+import { gitImage } from "./git-image";
 import type { DeployLog } from "./log";
 
-export const BUILD_DIR_PREFIX = "berth-build-";
+export { BUILD_DIR_PREFIX } from "./git-image";
 const DRAIN_MS = 1000; // requests already on their way to the old container finish before it stops
 
 export type RouteTable = {
@@ -54,38 +51,19 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
   const check = () => {
     if (signal.aborted) throw new Cancelled("cancelled");
   };
-  let workDir: string | null = null;
   let tagged = false;
+  let buildTag: string | null = null; // a build's second tag (git-image.ts), removed with the release tag on failure
+  let startReport: Omit<DeploymentReport, "type" | "at" | "deploymentId" | "status"> = {};
   let candidate: Dockerode.Container | null = null;
   let switched = false;
   try {
     let image: string;
     if (spec.source.kind === "git") {
-      const git = spec.source;
-      await d.report("CLONING");
-      workDir = await mkdtemp(path.join(tmpdir(), `${BUILD_DIR_PREFIX}${d.hostId}-`));
-      const auth = await gitAuthEnv(git.auth.kind === "token" ? { kind: "token", token: git.auth.token } : git.auth, workDir);
-      const checkout = path.join(workDir, "src");
-      d.log.line(`$ git clone --depth 1 --branch ${git.ref} -- ${git.url}`);
-      const commit = await cloneRepo({ url: git.url, ref: git.ref, dir: checkout, allowLocal: d.allowLocalGit, allowPrivateNetworks: spec.allowPrivateNetworks, extraEnv: auth.env, signal, onOutput: d.log.line }).finally(auth.cleanup);
-      d.log.line(`commit ${commit.commit}: ${commit.message} (${commit.author})`);
-      check();
-      await d.report("BUILDING", { commit: { sha: commit.commit, message: commit.message.slice(0, 2000), author: commit.author.slice(0, 500) } });
-      d.log.line(`$ docker build -f ${git.dockerfile} -t ${spec.imageTag} ${git.subdirectory || "."}`);
-      tagged = true; // from here on the tag may exist
-      const built = await buildImage(d.docker, {
-        checkout,
-        subdirectory: git.subdirectory,
-        dockerfile: git.dockerfile,
-        tag: spec.imageTag,
-        // No build labels: Docker's classic builder adds them as a final step that is never cached (about
-        // 150 ms a build). The release tag is what marks an image as Berth's.
-        signal,
-        onLog: d.log.line,
-      });
+      tagged = true; // from here on the release tag may exist (a build's, or a reused image's)
+      const built = await gitImage(spec, spec.source, signal, d);
       image = built.imageId;
-      await rm(workDir, { recursive: true, force: true });
-      workDir = null;
+      buildTag = built.buildTag;
+      startReport = built.report;
     } else {
       image = spec.source.imageId;
       const [repo, tag] = spec.imageTag.split(":");
@@ -96,7 +74,7 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     }
     check();
 
-    await d.report("STARTING", { imageId: image });
+    await d.report("STARTING", { ...startReport, imageId: image });
     d.log.line(`Starting ${candidateName(spec)} (the live container, if any, keeps serving meanwhile)`);
     const started = await startCandidate(d.docker, spec, image);
     candidate = started.container;
@@ -140,6 +118,7 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     if (candidate) await candidate.remove({ force: true }).catch(() => {});
     // Our tag only: a build's image goes with it; a reused release image keeps the release's own tag.
     if (tagged) await d.docker.getImage(spec.imageTag).remove().catch(() => {});
+    if (buildTag) await d.docker.getImage(buildTag).remove().catch(() => {});
     const message = cancelled
       ? "Cancelled"
       : stopping
@@ -150,8 +129,7 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     // The log already holds the container's last lines; the error (shown above the log) repeats them.
     d.log.line(cancelled ? "Cancelled: nothing of this deployment is left running." : `Failed: ${message.split("\n")[0]}`);
     await d.log.flush();
-    await d.report(cancelled ? "CANCELLED" : "FAILED", cancelled ? {} : { error: message.slice(0, 8000) });
-  } finally {
-    if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => {});
+    const offer = e instanceof GitError && e.hostKeyOffer ? { hostKeyOffer: e.hostKeyOffer } : {};
+    await d.report(cancelled ? "CANCELLED" : "FAILED", cancelled ? {} : { error: message.slice(0, 8000), ...offer });
   }
 }
