@@ -27,6 +27,11 @@ export function describeAudit(e: Event): string {
       return `removed ${t}`;
     case "member.leave":
       return `left the team`;
+    case "project.delete":
+    case "environment.delete": {
+      const services = Array.isArray(d.services) ? d.services.length : 0;
+      return `deleted ${e.action === "project.delete" ? "project" : "environment"} ${t}${services ? ` with ${services} service${services === 1 ? "" : "s"}` : ""}`;
+    }
     default:
       return `${e.action}${t ? ` on ${t}` : ""}`;
   }

@@ -4,15 +4,14 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { IMAGE_REF, portSpec, RESTART_POLICIES, volumeSpec } from "@/lib/hosts/service-spec";
-import { callHost, HostJobError } from "@/lib/hosts/call-host";
 import { assertImageAllowed } from "@/lib/net/field-checks";
 import type { OutboundPolicy } from "@/lib/net/outbound";
-import { serviceRemoveJob } from "@/lib/jobs/host-jobs";
 import { volumeName } from "@/lib/deploy/names";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
 import { assertCanChange, getEnvironment } from "./projects";
+import { cleanUpHosts, deleteLooseRows, doomedServices, stopDeployments } from "./teardown";
 import { isUniqueViolation } from "./unique-violation";
 
 const lines = (v: unknown) => (typeof v === "string" ? v.split("\n").map((l) => l.trim()).filter(Boolean) : v);
@@ -118,22 +117,21 @@ export async function createService(ctx: TeamContext, projectSlug: string, envSl
 }
 
 /**
- * Image services: the row goes, the running container is left alone. Git services: their host also removes
- * their containers, proxy route and release images (a host that is offline keeps them; the error says so).
+ * Deletes a service of either kind: its unfinished deployments are cancelled, its rows go, and its host
+ * removes its containers, proxy route and release images; a host that is offline does so when its agent is
+ * back (lib/data/teardown.ts).
  */
 export async function deleteService(ctx: TeamContext, serviceId: string) {
   const s = await getService(ctx, serviceId);
   assertCanChange(ctx, s.environment);
-  if (s.source === "git" && s.hostId) {
-    await callHost(s.hostId, serviceRemoveJob, { serviceId: s.id }, 30_000).catch((e) => {
-      throw new HostJobError(`${s.name} was not deleted: its host could not remove its containers and route (${(e as Error).message}).`);
-    });
-  }
+  const doomed = await doomedServices(ctx.team.id, { serviceId: s.id });
+  const cancelled = await stopDeployments([s.id]);
   await db.$transaction(async (tx) => {
-    await tx.variable.deleteMany({ where: { owner: `service:${s.id}` } });
+    await deleteLooseRows(tx, ctx.team.id, [s.id], []);
     await tx.service.delete({ where: { id: s.id } });
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.delete", target: { type: "service", id: s.id, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` } });
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.delete", target: { type: "service", id: s.id, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` }, data: { deploymentsCancelled: cancelled } });
   });
+  return { hosts: await cleanUpHosts(doomed, { environmentsGo: false }) };
 }
 
 /** Changes what a service runs; it applies on the next deploy, like a configuration change. */

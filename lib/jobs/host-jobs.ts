@@ -75,4 +75,15 @@ export const releasePruneJob = defineJob({
 /** A deleted git service: its containers, proxy route and release images go. */
 export const serviceRemoveJob = defineJob({ name: "service.remove", queue: "host", schema: z.object({ serviceId: z.string().regex(/^[a-z0-9]{1,64}$/) }), options: once });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, serviceDeployJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob];
+/**
+ * A deleted environment (alone or with its project): the containers, proxy routes and release images of its
+ * services that ran on this host, then its network (lib/deploy/names.ts containerBase), if Berth made it.
+ */
+export const environmentRemoveJob = defineJob({
+  name: "environment.remove",
+  queue: "host",
+  schema: z.object({ serviceIds: z.array(z.string().regex(/^[a-z0-9]{1,64}$/)).max(1000), network: z.string().regex(/^berth-[a-z0-9][a-z0-9_.-]{0,120}$/) }),
+  options: once,
+});
+
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, serviceDeployJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob, environmentRemoveJob];

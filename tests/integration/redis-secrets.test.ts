@@ -20,6 +20,7 @@ import { actOnContainer, containerDetails, containerLogs, containerStats, listHo
 import { createHost, removeHost } from "@/lib/data/hosts";
 import { createProject } from "@/lib/data/projects";
 import { createService, deleteService } from "@/lib/data/services";
+import { deleteProject } from "@/lib/data/delete-project";
 import { openTerminal, sendTerminalInput, terminalOutput } from "@/lib/data/terminal";
 import { deleteTeam } from "@/lib/data/teams";
 import { setVariable } from "@/lib/data/variables";
@@ -244,6 +245,7 @@ describe("secrets in Redis", () => {
     await cancelDeployment(ctx, slowId);
     expect((await settle(slowId)).status).toBe("CANCELLED");
     await deleteService(ctx, leaky.id);
+    await deleteProject(ctx, project.slug, { confirm: project.name });
 
     // Every kind of host job ran (a new kind must be driven here too), except the release pruning, whose
     // payload is image tags and whose result nobody waits for (so none is kept).

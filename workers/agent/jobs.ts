@@ -18,6 +18,7 @@ import {
   deploymentCancelJob,
   releasePruneJob,
   serviceRemoveJob,
+  environmentRemoveJob,
 } from "@/lib/jobs/host-jobs";
 import { replyTo, sealReply } from "@/lib/hosts/reply";
 import { runContainerAction } from "./docker/containers";
@@ -31,6 +32,7 @@ import { startTerminal } from "./terminal";
 import type { DeploymentRunner } from "./deployment/runner";
 import { pruneReleaseTags } from "./deployment/prune";
 import { removeService } from "./deployment/remove-service";
+import { removeEnvironment } from "./deployment/remove-environment";
 import type { ReverseProxy } from "./proxy/caddy";
 
 /** Docker's own refusal, passed through unchanged, and never retried. */
@@ -133,6 +135,10 @@ function jobRunner({ docker, redis, cfg, deployments, proxy, afterAction, log }:
       case serviceRemoveJob.name: {
         const { serviceId } = serviceRemoveJob.schema.parse(job.data);
         return removeService(docker, proxy, serviceId).catch(refused);
+      }
+      case environmentRemoveJob.name: {
+        const { serviceIds, network } = environmentRemoveJob.schema.parse(job.data);
+        return removeEnvironment(docker, proxy, serviceIds, network).catch(refused);
       }
       default:
         throw new UnrecoverableError(`unknown job ${job.name}`);

@@ -1,6 +1,8 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { apiTeam } from "@/lib/auth/session";
+import { deleteEnvironment } from "@/lib/data/delete-environment";
+import { deleteProject } from "@/lib/data/delete-project";
 import { createEnvironment, createProject, renameProject, setEnvironmentProtected, setProjectArchived } from "@/lib/data/projects";
 import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
@@ -42,5 +44,21 @@ export async function protectEnvironmentAction(_prev: ActionState | undefined, f
   return runAction(async () => {
     await setEnvironmentProtected(await apiTeam(values.team), values.project ?? "", values.env ?? "", values.protected === "true");
     revalidatePath(`/t/${values.team}/projects/${values.project}`, "layout");
+  }, values);
+}
+
+export async function deleteProjectAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runActionThenGo(async () => {
+    await deleteProject(await apiTeam(values.team), values.project ?? "", values);
+    return `/t/${values.team}/projects`;
+  }, values);
+}
+
+export async function deleteEnvironmentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runActionThenGo(async () => {
+    await deleteEnvironment(await apiTeam(values.team), values.project ?? "", values.env ?? "", values);
+    return `/t/${values.team}/projects/${values.project}`;
   }, values);
 }

@@ -13,7 +13,9 @@ import { sharedVariableUsage } from "@/lib/data/resolved-config";
 import { listVariables } from "@/lib/data/variables";
 import { NotFoundError } from "@/lib/errors";
 import { can } from "@/lib/permissions";
-import { archiveProjectAction, createEnvironmentAction, renameProjectAction } from "../actions";
+import { DangerZone } from "@/components/config/danger-zone";
+import { servicesPerEnvironment } from "@/lib/data/delete-project";
+import { archiveProjectAction, createEnvironmentAction, deleteProjectAction, renameProjectAction } from "../actions";
 import { cloneEnvironmentAction } from "../transfer-actions";
 import { Select } from "@/components/ui/field";
 
@@ -21,7 +23,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
   const { slug, project: projectSlug } = await params;
   const ctx = await requireTeam(slug);
   const project = await getProject(ctx, projectSlug).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
-  const [vars, usage] = await Promise.all([listVariables(ctx, { scope: "PROJECT", projectId: project.id }), sharedVariableUsage(ctx, "project", project.id)]);
+  const [vars, usage, serviceCounts] = await Promise.all([
+    listVariables(ctx, { scope: "PROJECT", projectId: project.id }),
+    sharedVariableUsage(ctx, "project", project.id),
+    servicesPerEnvironment(ctx, project.id),
+  ]);
+  const services = Object.values(serviceCounts).reduce((a, b) => a + b, 0);
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   const base = `/t/${ctx.team.slug}/projects/${project.slug}`;
   const hidden = (
     <>
@@ -119,6 +127,16 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
               </ActionForm>
             </div>
           </Card>
+        )}
+
+        {can(ctx.role, "project.delete") && (
+          <DangerZone
+            what="project"
+            name={project.name}
+            action={deleteProjectAction}
+            hidden={{ team: ctx.team.slug, project: project.slug }}
+            consequences={`Its ${count(project.environments.length, "environment")}, ${count(services, "service")}, variables and deployments are deleted, running deployments cancelled, and the services' containers, proxy routes, release images and the environments' networks removed from their hosts (a host that is offline does it when it is back).`}
+          />
         )}
       </div>
     </>

@@ -17,7 +17,8 @@ import { getEnvironment } from "@/lib/data/projects";
 import { listVariables } from "@/lib/data/variables";
 import { NotFoundError } from "@/lib/errors";
 import { can, canChangeEnvironment } from "@/lib/permissions";
-import { protectEnvironmentAction } from "../../actions";
+import { DangerZone } from "@/components/config/danger-zone";
+import { deleteEnvironmentAction, protectEnvironmentAction } from "../../actions";
 import { createServiceAction, deployAllPendingAction, updateServiceAction } from "../../service-actions";
 import { applyImportAction, previewImportAction } from "../../transfer-actions";
 import { createGitServiceAction } from "../../deploy-actions";
@@ -157,6 +158,18 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
           </div>
         </Card>
       </div>
+
+      {can(ctx.role, "project.delete") && (
+        <div className="mt-8">
+          <DangerZone
+            what="environment"
+            name={env.name}
+            action={deleteEnvironmentAction}
+            hidden={hidden}
+            consequences={`${services.length ? `Its ${services.length === 1 ? "service" : `${services.length} services`} (${services.map((s) => s.name).join(", ")}) and` : "Its"} variables and deployments are deleted, running deployments cancelled, and containers, proxy routes, release images and this environment's network removed from their hosts (a host that is offline does it when it is back).`}
+          />
+        </div>
+      )}
     </>
   );
 }
