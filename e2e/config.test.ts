@@ -45,8 +45,10 @@ describe("shared configuration", () => {
     await add.getByLabel(/^Command/).fill("sleep\n3600");
     await add.getByRole("button", { name: "Add service" }).click();
     const service = owner.getByTestId("service-api");
+    // Deploying queues a deployment; the card follows it live until the release serves.
     await service.getByRole("button", { name: "Deploy" }).click();
     await service.getByRole("button", { name: "Redeploy" }).waitFor({ timeout: 30_000 });
+    await service.getByTestId("live-release").getByText("live #1").waitFor();
     const [deployed] = await docker.listContainers({ filters: { label: [`berth.project=${project}`, "berth.service=api", "berth.environment=production"] } });
     serviceLabel = `berth.service.id=${deployed!.Labels["berth.service.id"]}`;
 
@@ -87,7 +89,9 @@ describe("shared configuration", () => {
     await owner.getByRole("button", { name: "Redeploy it" }).click();
     // Once applied, nothing is staged any more (the banner goes with it).
     await owner.getByTestId("staged").waitFor({ state: "detached", timeout: 30_000 });
-    const [running] = await docker.listContainers({ filters: { label: [serviceLabel] } });
+    await owner.getByTestId("service-api").getByTestId("live-release").getByText("live #2").waitFor();
+    // The new release's container (the old one is being retired beside it).
+    const running = (await docker.listContainers({ filters: { label: [serviceLabel] } })).find((c) => c.Labels["berth.deployment.id"] !== deployed!.Labels["berth.deployment.id"]);
     const info = await docker.getContainer(running!.Id).inspect();
     expect(info.Config.Env).toContain("LOG_LEVEL=debug");
 

@@ -31,6 +31,7 @@ want openssl openssl
 if [ "$mode" = test ]; then
   want chromium chromium
   want busybox busybox-static
+  want docker-registry docker-registry # a private registry for the image deploy tests
   want sshd openssh-server # a real git-over-ssh server for the deploy key and host key tests
 fi
 

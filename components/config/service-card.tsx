@@ -1,5 +1,6 @@
-// One service of an environment: what runs where, its effective configuration (each value's source, secrets
-// masked), reference errors, and whether a change is waiting for a redeploy.
+// One service of an environment: what runs where and which release is live, its effective configuration
+// (each value's source, secrets masked), reference errors, and whether a change is waiting for a redeploy.
+// Both kinds deploy as deployments (steps, log, releases) and link to the same service page.
 import { ActionForm } from "@/components/ui/action-form";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
@@ -10,7 +11,7 @@ import type { ResolveError } from "@/lib/config/resolve";
 import Link from "next/link";
 import { DeploymentStatusBadge } from "@/components/deploy/status-badge";
 import { deployGitAction } from "@/app/(app)/t/[slug]/projects/deploy-actions";
-import { deleteServiceAction, deployServiceAction } from "@/app/(app)/t/[slug]/projects/service-actions";
+import { deleteServiceAction, deployImageAction } from "@/app/(app)/t/[slug]/projects/service-actions";
 import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 
 const SOURCE_COLOR = { team: "purple", project: "blue", environment: "green", service: "amber" } as const;
@@ -31,7 +32,7 @@ export function ServiceCard({
     source: string;
     gitUrl: string | null;
     gitBranch: string | null;
-    liveDeployment: { number: number; commitSha: string | null } | null;
+    liveDeployment: { number: number; commitSha: string | null; image: string | null; imageId: string | null } | null;
     deployments: { id: string; number: number; status: DeploymentStatus }[];
     dockerVolumes?: { source: string; target: string; readOnly: boolean; dockerName: string }[];
   };
@@ -44,46 +45,46 @@ export function ServiceCard({
   const latest = service.deployments[0];
   const page = `/t/${hidden.team}/projects/${hidden.project}/${hidden.env}/services/${service.name}`;
   const where = service.host ? `${service.host.name}${service.host.status !== "ONLINE" ? " (offline)" : ""}` : "no host chosen";
+  const live = service.liveDeployment;
+  // What the live release is: its commit, or the image id it pulled (the reference may name another image since).
+  const release = live && (git ? live.commitSha?.slice(0, 7) : live.imageId?.slice(7, 19)) || "?";
   return (
     <div data-testid={`service-${service.name}`}>
       <Card
-        title={git ? <Link href={page} className="hover:underline">{service.name}</Link> : service.name}
+        title={<Link href={page} className="hover:underline">{service.name}</Link>}
         description={
-          git ? (
-            <span className="inline-flex flex-wrap items-center gap-1.5">
-              <span className="font-mono">{service.gitUrl}</span> @ <span className="font-mono">{service.gitBranch}</span> on {where} ·{" "}
-              {service.liveDeployment ? `live #${service.liveDeployment.number} (${service.liveDeployment.commitSha?.slice(0, 7) ?? "?"})` : "not live yet"}
-              {latest && latest.number !== service.liveDeployment?.number && (
-                <Link href={`/t/${hidden.team}/deployments/${latest.id}`} className="inline-flex items-center gap-1">
-                  · #{latest.number} <DeploymentStatusBadge status={latest.status} />
-                </Link>
-              )}
-            </span>
-          ) : (
-          <>
-            {service.image} on {where} ·{" "}
-            {resolved.deployedAt ? (
+          <span className="inline-flex flex-wrap items-center gap-1.5">
+            {git ? (
               <>
-                deployed <RelativeTime date={resolved.deployedAt} />
+                <span className="font-mono">{service.gitUrl}</span> @ <span className="font-mono">{service.gitBranch}</span>
               </>
             ) : (
-              "never deployed"
+              <span className="font-mono">{service.image}</span>
+            )}{" "}
+            on {where} · <span data-testid="live-release">{live ? `live #${live.number} (${release})` : "not live yet"}</span>
+            {live && resolved.deployedAt && (
+              <span className="text-slate-400">
+                {" "}
+                since <RelativeTime date={resolved.deployedAt} />
+              </span>
             )}
-          </>
-          )
+            {latest && latest.number !== live?.number && (
+              <Link href={`/t/${hidden.team}/deployments/${latest.id}`} className="inline-flex items-center gap-1" data-testid="latest-deployment">
+                · #{latest.number} <DeploymentStatusBadge status={latest.status} />
+              </Link>
+            )}
+          </span>
         }
         actions={
           canChange ? (
             <div className="flex items-start gap-2">
-              {git && (
-                <Link href={page} className="rounded-md px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
-                  Deployments
-                </Link>
-              )}
-              <ActionForm action={git ? deployGitAction : deployServiceAction} className="flex flex-col items-end gap-1">
+              <Link href={page} className="rounded-md px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
+                Deployments
+              </Link>
+              <ActionForm action={git ? deployGitAction : deployImageAction} className="flex flex-col items-end gap-1">
                 {inputs}
-                <SubmitButton pendingLabel="Deploying…" disabled={resolved.errors.length > 0}>
-                  {git ? "Deploy" : resolved.deployedAt ? "Redeploy" : "Deploy"}
+                <SubmitButton pendingLabel="Queuing…" disabled={resolved.errors.length > 0}>
+                  {git || !live ? "Deploy" : "Redeploy"}
                 </SubmitButton>
               </ActionForm>
               <ActionForm action={deleteServiceAction} confirm={

@@ -6,8 +6,8 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
-/** `hostId` / `serviceId`: refresh only for news about that host, or that service's deployments. */
-export function LiveRefresh({ slug, hostId, serviceId }: { slug: string; hostId?: string; serviceId?: string }) {
+/** `hostId` / `serviceId` / `kind`: refresh only for news about that host, that service's deployments, or of that kind. */
+export function LiveRefresh({ slug, hostId, serviceId, kind }: { slug: string; hostId?: string; serviceId?: string; kind?: string }) {
   const router = useRouter();
   const [connected, setConnected] = useState(false);
   const pending = useRef(false);
@@ -27,13 +27,14 @@ export function LiveRefresh({ slug, hostId, serviceId }: { slug: string; hostId?
     };
     es.onerror = () => setConnected(false);
     es.onmessage = (e) => {
-      const msg = JSON.parse(e.data) as { hostId: string; serviceId?: string };
+      const msg = JSON.parse(e.data) as { hostId: string; serviceId?: string; kind?: string };
       if (hostId && msg.hostId !== hostId) return;
+      if (kind && msg.kind !== kind) return;
       if (serviceId && msg.serviceId !== serviceId) return;
       refresh();
     };
     return () => es.close();
-  }, [slug, hostId, serviceId, router]);
+  }, [slug, hostId, serviceId, kind, router]);
   return (
     <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" data-testid="live-status" data-connected={connected}>
       <span className={`h-2 w-2 rounded-full ${connected ? "bg-emerald-500" : "bg-amber-400"}`} />

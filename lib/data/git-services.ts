@@ -11,6 +11,7 @@ import { generateDeployKey, publicKeyFingerprint } from "@/lib/git/deploy-key";
 import { assertRepoUrlAllowed } from "@/lib/net/field-checks";
 import { validateDockerfilePath, validateRef, validateRepoUrl, validateSubdirectory } from "@/lib/git/validate";
 import { parseInput } from "@/lib/validation/parse";
+import { blankToUndefined, proxySettings } from "@/lib/validation/proxy-settings";
 import { recordAudit } from "./audit";
 import type { TeamContext } from "./context";
 import { assertHostnamesFree } from "./host-routes";
@@ -18,9 +19,6 @@ import { assertCanChange, getEnvironment } from "./projects";
 import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
 import { assertHostOfTeam, getService } from "./services";
 import { isUniqueViolation } from "./unique-violation";
-
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 const checked = <T>(fn: (s: string) => { ok: true } & T | { ok: false; error: string }, pick: (r: T) => string) =>
   z.string().trim().transform((s, c) => {
@@ -38,24 +36,14 @@ export const gitServiceInput = z.object({
   gitBranch: checked(validateRef, (r: { ref: string }) => r.ref),
   gitSubdir: z.preprocess((v) => v ?? "", checked(validateSubdirectory, (r: { path: string }) => r.path)),
   dockerfile: z.preprocess((v) => blankToUndefined(v) ?? "Dockerfile", checked(validateDockerfilePath, (r: { path: string }) => r.path)),
-  httpPort: z.coerce.number({ message: "The port is a number." }).int().min(1, "Ports are 1–65535.").max(65535, "Ports are 1–65535."),
-  healthPath: z.preprocess(blankToUndefined, z.string().trim().regex(/^\/[\x21-\x7e]{0,511}$/, "A path starting with /, e.g. /healthz (or empty: the port accepting connections).").optional()),
-  healthTimeoutSec: z.preprocess(blankToUndefined, z.coerce.number().int().min(1, "At least 1 second.").max(600, "At most 600 seconds.").default(60)),
-  domains: z.preprocess(
-    (v) => (typeof v === "string" ? v.split(/[\s,]+/).map((d) => d.trim().toLowerCase()).filter(Boolean) : v ?? []),
-    z
-      .array(z.string())
-      .max(10, "At most 10 domains.")
-      .superRefine((domains, c) => {
-        const bad = domains.find((d) => !HOSTNAME.test(d));
-        if (bad !== undefined) c.addIssue({ code: "custom", message: `"${bad.slice(0, 80)}" is not a hostname like app.example.com.` });
-      })
-      .transform((domains) => [...new Set(domains)]),
-  ),
+  httpPort: proxySettings.httpPort,
+  healthPath: proxySettings.healthPath,
+  healthTimeoutSec: proxySettings.healthTimeoutSec,
+  domains: proxySettings.domains,
   gitAuth: z.enum(["none", "ssh", "token"]).default("none"),
   token: z.preprocess(blankToUndefined, z.string().max(4096).regex(/^[\x21-\x7e]+$/, "A token has no spaces or control characters.").optional()),
   hostId: z.preprocess(blankToUndefined, z.string().trim().max(64).optional()),
-  keepReleases: z.preprocess(blankToUndefined, z.coerce.number().int().min(1, "Keep at least 1 release.").max(100, "At most 100.").default(10)),
+  keepReleases: proxySettings.keepReleases,
 });
 type GitServiceData = Omit<z.output<typeof gitServiceInput>, "name">;
 

@@ -2,7 +2,7 @@
 // custom domain, or a generated `<service>.<env>.<project>.<base domain>` name, that another service on the same
 // host answers at. Checked inside the saving transaction under an advisory lock per host, so two saves
 // racing for one name cannot both pass; every write that changes a host's names (a git service's domains or
-// host, the host's base domain) takes the same lock.
+// host, an image service's port behind the proxy, the host's base domain) takes the same lock.
 import type { Tx } from "@/lib/db";
 import { serviceHostnames, type ServicePlace } from "@/lib/deploy/names";
 import { ConflictError } from "@/lib/errors";
@@ -15,10 +15,10 @@ async function lockHostRoutes(tx: Tx, hostId: string) {
 
 type Routed = { id: string; label: string; hostnames: string[] };
 
-/** The git services on the host with the names they answer at, as of now (call under the lock). */
+/** The services behind the host's proxy (either kind) with the names they answer at, as of now (call under the lock). */
 async function routedServices(tx: Tx, hostId: string, baseDomain: string, teamId: string): Promise<Routed[]> {
   const rows = await tx.service.findMany({
-    where: { hostId, source: "git" },
+    where: { hostId, httpPort: { not: null } },
     select: { id: true, name: true, domains: true, environment: { select: { slug: true, name: true, project: { select: { slug: true, name: true, teamId: true } } } } },
     orderBy: { id: "asc" },
   });

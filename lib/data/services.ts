@@ -1,15 +1,18 @@
 // Image-based services of an environment: what to run, where, with which ports and named volumes (each one a
-// Docker volume namespaced by the environment: lib/deploy/names.ts volumeName).
+// Docker volume namespaced by the environment: lib/deploy/names.ts volumeName), and optionally the port it
+// serves HTTP on behind the host's proxy (with its health check and domains, as a git service has).
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { IMAGE_REF, portSpec, RESTART_POLICIES, volumeSpec } from "@/lib/hosts/service-spec";
 import { assertImageAllowed } from "@/lib/net/field-checks";
 import type { OutboundPolicy } from "@/lib/net/outbound";
 import { volumeName } from "@/lib/deploy/names";
 import { parseInput } from "@/lib/validation/parse";
+import { blankToUndefined, proxySettings } from "@/lib/validation/proxy-settings";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
+import { assertHostnamesFree } from "./host-routes";
 import { assertCanChange, getEnvironment } from "./projects";
 import { cleanUpHosts, deleteLooseRows, doomedServices, stopDeployments } from "./teardown";
 import { isUniqueViolation } from "./unique-violation";
@@ -45,7 +48,18 @@ export const serviceInput = z.object({
   volumes: z.preprocess(lines, z.array(volumeLine).max(32)).default([]),
   restartPolicy: z.enum(RESTART_POLICIES).default("unless-stopped"),
   hostId: z.string().trim().max(64).optional().or(z.literal("").transform(() => undefined)),
+  // Empty: not behind the proxy (no URL; the health check probes the first TCP port, if any).
+  httpPort: z.preprocess(blankToUndefined, proxySettings.httpPort.optional()),
+  healthPath: proxySettings.healthPath,
+  healthTimeoutSec: proxySettings.healthTimeoutSec,
+  domains: proxySettings.domains,
+  keepReleases: proxySettings.keepReleases,
 });
+type ServiceData = z.output<typeof serviceInput>;
+
+function columns(data: Omit<ServiceData, "name">) {
+  return { ...data, hostId: data.hostId ?? null, httpPort: data.httpPort ?? null, healthPath: data.healthPath ?? null, domains: data.httpPort ? data.domains : [] };
+}
 
 const serviceSelect = {
   id: true,
@@ -55,6 +69,11 @@ const serviceSelect = {
   ports: true,
   volumes: true,
   restartPolicy: true,
+  httpPort: true,
+  healthPath: true,
+  healthTimeoutSec: true,
+  domains: true,
+  keepReleases: true,
   hostId: true,
   host: { select: { id: true, name: true, status: true } },
   deployedConfig: true,
@@ -62,7 +81,7 @@ const serviceSelect = {
   source: true,
   gitUrl: true,
   gitBranch: true,
-  liveDeployment: { select: { number: true, commitSha: true } },
+  liveDeployment: { select: { number: true, commitSha: true, image: true, imageId: true } },
   deployments: { orderBy: { number: "desc" }, take: 1, select: { id: true, number: true, status: true } },
 } as const;
 
@@ -106,7 +125,11 @@ export async function createService(ctx: TeamContext, projectSlug: string, envSl
   await assertImageAllowed(data.image, await assertHostOfTeam(ctx, data.hostId));
   try {
     return await db.$transaction(async (tx) => {
-      const s = await tx.service.create({ data: { environmentId: env.id, ...data, hostId: data.hostId ?? null }, select: { id: true, name: true } });
+      if (data.hostId && data.httpPort) {
+        const place = { name: data.name, environment: { slug: env.slug, project: { slug: project.slug } } };
+        await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: null, place, domains: data.domains, generatedField: "name" });
+      }
+      const s = await tx.service.create({ data: { environmentId: env.id, name: data.name, ...columns(data) }, select: { id: true, name: true } });
       await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.create", target: { type: "service", id: s.id, label: `${project.name}/${env.name}/${s.name}` }, data: { image: data.image } });
       return s;
     });
@@ -134,14 +157,16 @@ export async function deleteService(ctx: TeamContext, serviceId: string) {
   return { hosts: await cleanUpHosts(doomed, { environmentsGo: false }) };
 }
 
-/** Changes what a service runs; it applies on the next deploy, like a configuration change. */
+/** Changes what an image service runs; it applies on the next deploy, like a configuration change. */
 export async function updateService(ctx: TeamContext, serviceId: string, input: unknown) {
   const s = await getService(ctx, serviceId);
   assertCanChange(ctx, s.environment);
+  if (s.source !== "image") throw new ValidationError(`${s.name} is built from git; change it on its page.`);
   const data = parseInput(serviceInput.omit({ name: true }), input);
   await assertImageAllowed(data.image, await assertHostOfTeam(ctx, data.hostId));
   await db.$transaction(async (tx) => {
-    await tx.service.update({ where: { id: s.id }, data: { ...data, hostId: data.hostId ?? null } });
+    if (data.hostId && data.httpPort) await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
+    await tx.service.update({ where: { id: s.id }, data: columns(data) });
     await recordAudit(tx, ctx.actor, {
       teamId: ctx.team.id,
       action: "service.update",

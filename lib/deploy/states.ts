@@ -79,7 +79,11 @@ export function timedSteps(steps: Step[], finishedAt: Date | null, now = new Dat
   });
 }
 
-/** Steps a rollback or promotion runs: its image exists already, so there is nothing to clone or build. */
-export function plannedSteps(reusesImage: boolean): DeploymentStatus[] {
-  return reusesImage ? ["QUEUED", "STARTING", "HEALTH_CHECK"] : ["QUEUED", "CLONING", "BUILDING", "STARTING", "HEALTH_CHECK"];
+/**
+ * Steps a deployment runs: a git service's clones and builds, an image service's pulls; a rollback or
+ * promotion reuses an image the host has, so there is nothing to clone, build or pull.
+ */
+export function plannedSteps(reusesImage: boolean, source: "git" | "image" = "git"): DeploymentStatus[] {
+  if (reusesImage) return ["QUEUED", "STARTING", "HEALTH_CHECK"];
+  return source === "image" ? ["QUEUED", "PULLING", "STARTING", "HEALTH_CHECK"] : ["QUEUED", "CLONING", "BUILDING", "STARTING", "HEALTH_CHECK"];
 }

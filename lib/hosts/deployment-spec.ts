@@ -1,7 +1,10 @@
 // What a host's agent is told to do for one deployment. Built by the control plane from stored, validated
 // service settings, sealed for that host only (host-seal.ts), and parsed again by the agent, which also
-// re-validates the repository URL and ref, and checks the repository's addresses, before git sees them.
+// re-validates the repository URL and ref, and checks the repository's or registry's addresses, before git
+// or Docker sees them. Host bind mounts, privileged mode, host networking and the Docker socket are not
+// expressible here at all: only named volumes, which the agent namespaces per environment.
 import { z } from "zod";
+import { IMAGE_REF, portSpec, RESTART_POLICIES, volumeSpec } from "./service-spec";
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -15,7 +18,7 @@ export const gitAuthSpec = z.discriminatedUnion("kind", [
 export const deploymentSpec = z.object({
   deploymentId: z.string().min(1).max(64),
   serviceId: z.string().min(1).max(64),
-  // Build from git, or reuse an image this host already has (rollback, promotion).
+  // Build from git, pull an image service's image, or reuse an image this host already has (rollback, promotion).
   source: z.discriminatedUnion("kind", [
     z.object({
       kind: z.literal("git"),
@@ -28,6 +31,7 @@ export const deploymentSpec = z.object({
       /** The git server's pinned SSH host keys (known_hosts lines); null: none pinned yet, the first clone pins. */
       hostKeys: z.string().max(16384).nullable().default(null),
     }),
+    z.object({ kind: z.literal("pull"), image: z.string().max(512).regex(IMAGE_REF) }),
     z.object({ kind: z.literal("image"), imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
   ]),
   /** The tag that keeps this release's image: berth-<service id>:<number>. */
@@ -37,13 +41,29 @@ export const deploymentSpec = z.object({
   network: z.string().regex(NAME),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
   labels: z.record(z.string(), z.string()),
-  port: z.number().int().min(1).max(65535),
+  /** The port the health check probes (the one behind the proxy, if any); null: the container must keep running. */
+  port: z.number().int().min(1).max(65535).nullable(),
   health: z.object({ path: z.string().regex(/^\/[\x21-\x7e]*$/).max(512).nullable(), timeoutSec: z.number().int().min(1).max(600) }),
-  /** The proxy route's id and the hostnames it answers. */
-  route: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), hosts: z.array(z.string().regex(HOSTNAME)).min(1).max(20) }),
+  /** The proxy route's id and the hostnames it answers; null: an image service not behind the proxy. */
+  route: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), hosts: z.array(z.string().regex(HOSTNAME)).min(1).max(20) }).nullable(),
+  /** An image service's container settings; null for a git service (its port only, restarted unless stopped). */
+  run: z
+    .object({
+      /** Named volumes become `berth-<environmentId>-<name>` on the host. */
+      environmentId: z.string().regex(/^[a-zA-Z0-9]{1,64}$/),
+      command: z.array(z.string().max(4096)).max(64),
+      ports: z.array(portSpec).max(32),
+      volumes: z.array(volumeSpec).max(32),
+      restartPolicy: z.enum(RESTART_POLICIES),
+    })
+    .nullable()
+    .default(null),
+  /** "switch": the new container beside the old until it is healthy; "recreate": the old stops first (lib/deploy/image-rules.ts). */
+  strategy: z.enum(["switch", "recreate"]).default("switch"),
+  strategyReason: z.string().max(300).nullable().default(null),
   /** Values to mask in the log: the configuration's secrets and the git credential. */
   mask: z.array(z.string()).max(500),
-  /** The host's admin allowed clones from private networks (lib/net/outbound.ts); link-local and metadata never. */
+  /** The host's admin allowed clones and pulls from private networks (lib/net/outbound.ts); link-local and metadata never. */
   allowPrivateNetworks: z.boolean().default(false),
 });
 export type DeploymentSpec = z.infer<typeof deploymentSpec>;

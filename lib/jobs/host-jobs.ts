@@ -48,14 +48,6 @@ export const containerExecJob = defineJob({
   options: once,
 });
 
-/** Runs a service: the spec (with its resolved environment) waits sealed under the host's keys. */
-export const serviceDeployJob = defineJob({
-  name: "service.deploy",
-  queue: "host",
-  schema: z.object({ serviceId: z.string().min(1).max(64), nonce: z.string().uuid() }),
-  options: once,
-});
-
 const deploymentId = z.string().min(1).max(64);
 
 /** Starts a deployment; the agent answers at once and reports its progress on its stream. */
@@ -86,4 +78,4 @@ export const environmentRemoveJob = defineJob({
   options: once,
 });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, serviceDeployJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob, environmentRemoveJob];
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob, environmentRemoveJob];

@@ -11,7 +11,6 @@ import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import type { TeamContext } from "@/lib/data/context";
-import { deployServiceNow } from "@/lib/data/deploy-service";
 import { deployFromGit } from "@/lib/data/deployments";
 import { createGitService, updateGitService } from "@/lib/data/git-services";
 import { createHost, getHost, updateHostDeploySettings } from "@/lib/data/hosts";
@@ -31,6 +30,7 @@ import { ensureFixtureImage } from "../support/fixture-image";
 import { HTTPD_DOCKERFILE, makeBareRepo } from "../support/git-repo";
 import { addMember, makeTeam, uniq } from "./support/factory";
 import { waitFor } from "./support/wait";
+import { deployImageAndSettle } from "./support/deploy";
 
 process.env.BERTH_DEPLOY_LEASE_MS = "3000";
 
@@ -205,14 +205,16 @@ describe("the agent", () => {
   it("refuses to pull an image from a registry on a private address unless allowed", async () => {
     const svc = await createService(ctx, projectSlug, "staging", { name: "pull", image: "team/app:2", hostId });
     await db.service.update({ where: { id: svc.id }, data: { image: "127.0.0.1:1/nothing:1" } });
-    await expect(deployServiceNow(ctx, svc.id)).rejects.toThrow(/Refused registry for 127\.0\.0\.1:1\/nothing:1: 127\.0\.0\.1 is a loopback address/);
+    const refused = (await deployImageAndSettle(ctx, svc.id)).deployment;
+    expect(refused.status).toBe("FAILED");
+    expect(refused.error).toMatch(/Refused registry for 127\.0\.0\.1:1\/nothing:1: 127\.0\.0\.1 is a loopback address/);
     await setAllowance(true);
     try {
       // Allowed: Docker itself tries the registry (nothing listens on port 1) and says so.
-      const e = await deployServiceNow(ctx, svc.id).catch((err: Error) => err);
-      expect(e).toBeInstanceOf(Error);
-      expect((e as Error).message).not.toMatch(/Refused registry/);
-      expect((e as Error).message).toMatch(/127\.0\.0\.1:1/);
+      const failed = (await deployImageAndSettle(ctx, svc.id)).deployment;
+      expect(failed.status).toBe("FAILED");
+      expect(failed.error).not.toMatch(/Refused registry/);
+      expect(failed.error).toMatch(/127\.0\.0\.1:1/);
     } finally {
       await setAllowance(false);
     }

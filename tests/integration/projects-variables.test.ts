@@ -124,7 +124,7 @@ describe("variables", () => {
 describe("services", () => {
   it("another team's services are not found, for reads, writes, deploys and their variables", async () => {
     const { createService, deleteService, getService } = await import("@/lib/data/services");
-    const { deployServiceNow } = await import("@/lib/data/deploy-service");
+    const { deployImage } = await import("@/lib/data/deployments");
     const ctx = await makeTeam();
     const p = await createProject(ctx, { name: "Owned" });
     const svc = await createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27", ports: "8080:80\n53/udp", volumes: "data:/data:ro" });
@@ -136,7 +136,7 @@ describe("services", () => {
     expect(full.volumes).toEqual([{ source: "data", target: "/data", readOnly: true }]);
     const other = await makeTeam();
     await expect(getService(other, svc.id)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(deployServiceNow(other, svc.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deployImage(other, svc.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(deleteService(other, svc.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(setVariable(other, { scope: "SERVICE", serviceId: svc.id }, { key: "X", value: "1" })).rejects.toBeInstanceOf(NotFoundError);
     await expect(createService(other, p.slug, "staging", { name: "x", image: "nginx:1.27" })).rejects.toBeInstanceOf(NotFoundError);

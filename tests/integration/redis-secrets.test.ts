@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import type { TeamContext } from "@/lib/data/context";
 import { listContainers } from "@/lib/data/containers";
-import { deployServiceNow } from "@/lib/data/deploy-service";
 import { cancelDeployment, deployFromGit, deploymentLog } from "@/lib/data/deployments";
 import { createGitService } from "@/lib/data/git-services";
 import { actOnContainer, containerDetails, containerLogs, containerStats, listHostImages, removeHostImage, revealContainerEnv } from "@/lib/data/host-calls";
@@ -39,6 +38,7 @@ import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabelArgs 
 import { makeBareRepo } from "../support/git-repo";
 import { makeTeam, uniq } from "./support/factory";
 import { waitFor } from "./support/wait";
+import { deployImageAndSettle } from "./support/deploy";
 
 const run = promisify(execFile);
 const docker = new Dockerode();
@@ -224,7 +224,8 @@ describe("secrets in Redis", () => {
     networks.push(`berth-${project.slug}-staging`);
     await setVariable(ctx, { scope: "PROJECT", projectId: project.id }, { key: "TOKEN", value: SECRET, secret: true });
     const svc = await createService(ctx, project.slug, "staging", { name: "talker", image: FIXTURE_IMAGE, command: 'sh\n-c\necho "token=$TOKEN"; sleep 3600', hostId });
-    const { containerId } = await deployServiceNow(ctx, svc.id);
+    const { containerId } = await deployImageAndSettle(ctx, svc.id);
+    if (!containerId) throw new Error("the talker did not go live");
     await waitFor(() => rowOf(containerId), (r) => r?.state === "running");
     const masked = await waitFor(() => containerLogs(ctx, hostId, containerId, { tail: 10, timestamps: false }), (r) => r.lines.length > 0);
     expect(masked.lines.map((l) => l.text)).toEqual(["token=••••••"]);

@@ -1,12 +1,13 @@
-// Deploying an image-based service on a real host agent: the container's environment equals the resolved
-// configuration exactly, secrets reach Docker without ever sitting in clear in Redis, reference errors stop
-// a deploy, and a later variable change shows as staged until a redeploy applies it.
+// Deploying an image-based service on a real host agent, as a deployment like a git one: the container's
+// environment equals the resolved configuration exactly, secrets reach Docker without ever sitting in clear
+// in Redis, reference errors stop a deploy before it is queued, and a later variable change shows as staged
+// until a redeploy applies it (the new container replaces the old one).
 import Dockerode from "dockerode";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { listContainers } from "@/lib/data/containers";
-import { deployServiceNow } from "@/lib/data/deploy-service";
+import { deployImage } from "@/lib/data/deployments";
 import { containerLogs } from "@/lib/data/host-calls";
 import { createHost } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
@@ -21,6 +22,7 @@ import { parseAgentUrl } from "@/workers/agent/config";
 import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";
 import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers } from "../support/fixture-image";
+import { deployImageAndSettle, removeReleaseTags } from "./support/deploy";
 import { addMember, makeTeam, uniq } from "./support/factory";
 import { waitFor } from "./support/wait";
 
@@ -66,13 +68,22 @@ afterAll(async () => {
   for (const s of services) {
     for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${s.id}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
   }
+  await removeReleaseTags(services.map((s) => s.id));
   const envs = await db.environment.findMany({ where: { project: { teamId: ctx.team.id } }, select: { slug: true, project: { select: { slug: true } } } });
   for (const e of envs) await docker.getNetwork(`berth-${e.project.slug}-${e.slug}`).remove().catch(() => {});
   await removeTestContainers(docker);
 });
 
+async function deployed(serviceId: string) {
+  const r = await deployImageAndSettle(ctx, serviceId);
+  expect(r.deployment.error).toBeNull();
+  expect(r.deployment.status).toBe("LIVE");
+  return { containerId: r.containerId! };
+}
+
 async function containerEnv(serviceId: string) {
-  const [c] = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${serviceId}`] } });
+  const live = await db.service.findUniqueOrThrow({ where: { id: serviceId }, select: { liveDeploymentId: true } });
+  const [c] = await docker.listContainers({ all: true, filters: { label: [`berth.deployment.id=${live.liveDeploymentId}`] } });
   const info = await docker.getContainer(c!.Id).inspect();
   const image = await docker.getImage(info.Image).inspect();
   const fromImage = new Set(image.Config.Env ?? []);
@@ -91,7 +102,7 @@ describe("deploying a service", () => {
     const svc = await createService(ctx, project.slug, "staging", { name: "api", image: FIXTURE_IMAGE, command: "sleep\n3600", hostId });
     await setVariable(ctx, { scope: "SERVICE", serviceId: svc.id }, { key: "DB_HOST", value: "api-db.internal" });
 
-    await deployServiceNow(ctx, svc.id);
+    await deployed(svc.id);
     const { info, env: got } = await containerEnv(svc.id);
     expect(got).toEqual({
       REGION: "eu-west",
@@ -110,7 +121,7 @@ describe("deploying a service", () => {
     expect(view!.pending).toBe(false);
 
     // Not in clear anywhere in Redis traffic: not in job payloads, not in the sealed spec.
-    expect(seen.some((l) => l.includes("service.deploy"))).toBe(true);
+    expect(seen.some((l) => l.includes("deployment.start"))).toBe(true);
     expect(seen.join("\n")).not.toContain(SECRET);
     expect(logged.join("\n")).not.toContain(SECRET);
 
@@ -119,27 +130,30 @@ describe("deploying a service", () => {
     const [staged] = await resolvedServices(ctx, { id: env.id, projectId: project.id });
     expect(staged!.pending).toBe(true);
     expect(staged!.staged).toEqual({ added: ["FEATURE_X"], removed: [], changed: [] });
-    await deployServiceNow(ctx, svc.id);
+    await deployed(svc.id);
     expect((await containerEnv(svc.id)).env.FEATURE_X).toBe("on");
-    const containers = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${svc.id}`] } });
-    expect(containers).toHaveLength(1); // the old one was replaced
+    expect((await resolvedServices(ctx, { id: env.id, projectId: project.id }))[0]!.pending).toBe(false);
+    // The old one is retired once the new one is live (`sleep` ignores SIGTERM: Docker waits its 10 s).
+    const containers = await waitFor(() => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${svc.id}`] } }), (cs) => cs.length === 1, 20_000);
+    expect(containers).toHaveLength(1);
 
     // A container that prints its secret: the console's log view masks it.
     const talker = await createService(ctx, project.slug, "staging", { name: "talker", image: FIXTURE_IMAGE, command: "sh\n-c\necho password is $DB_PASSWORD; sleep 3600", hostId });
-    const { containerId } = await deployServiceNow(ctx, talker.id);
+    const { containerId } = await deployed(talker.id);
     await waitFor(() => listContainers(ctx, hostId).then((cs) => cs.find((c) => c.dockerId === containerId)), (c) => c?.state === "running");
     const { lines } = await waitFor(() => containerLogs(ctx, hostId, containerId, { tail: 10, timestamps: false }), (r) => r.lines.length > 0);
     expect(lines.map((l) => l.text)).toEqual(["password is ••••••"]);
     expect(logged.join("\n")).not.toContain(SECRET);
-  }, 60_000);
+  }, 90_000);
 
   it("refuses a configuration with a missing reference or a cycle, naming the chain", async () => {
     const project = await createProject(ctx, { name: uniq("broken-config") });
     const { env } = await getEnvironment(ctx, project.slug, "development");
-    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "A", value: "${{ B }}" });
-    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "B", value: "${{ A }}" });
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "A", value: "${{ B }}", force: true });
+    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "B", value: "${{ A }}", force: true });
     const svc = await createService(ctx, project.slug, "development", { name: "web", image: FIXTURE_IMAGE, hostId });
-    await expect(deployServiceNow(ctx, svc.id)).rejects.toThrow(/A → B → A|cycle/);
+    await expect(deployImage(ctx, svc.id)).rejects.toThrow(/A → B → A|cycle/);
+    expect(await db.deployment.count({ where: { serviceId: svc.id } })).toBe(0);
     expect(await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${svc.id}`] } })).toHaveLength(0);
   });
 
@@ -147,7 +161,7 @@ describe("deploying a service", () => {
     const dev = await addMember(ctx, "DEVELOPER");
     const project = await createProject(ctx, { name: uniq("prod-guard") });
     const svc = await createService(ctx, project.slug, "production", { name: "api", image: FIXTURE_IMAGE, hostId });
-    await expect(deployServiceNow(dev, svc.id)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(deployImage(dev, svc.id)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(createService(dev, project.slug, "production", { name: "x", image: FIXTURE_IMAGE })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(createService(ctx, project.slug, "staging", { name: "bad", image: FIXTURE_IMAGE, volumes: "/etc:/host-etc" })).rejects.toBeInstanceOf(ValidationError);
     await expect(createService(ctx, project.slug, "staging", { name: "bad", image: "not an image!" })).rejects.toBeInstanceOf(ValidationError);

@@ -4,7 +4,6 @@ import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import type { TeamContext } from "@/lib/data/context";
-import { deployServiceNow } from "@/lib/data/deploy-service";
 import { createHost } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
 import { createService, listServices } from "@/lib/data/services";
@@ -17,6 +16,7 @@ import { startControlWorker } from "@/workers/control/start";
 import { ensureFixtureImage, FIXTURE_IMAGE } from "../support/fixture-image";
 import { makeTeam, uniq } from "./support/factory";
 import { waitFor } from "./support/wait";
+import { deployImageAndSettle, removeReleaseTags } from "./support/deploy";
 
 const docker = new Dockerode();
 let ctx: TeamContext;
@@ -45,6 +45,7 @@ afterAll(async () => {
   for (const s of ours) {
     for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${s.id}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
   }
+  await removeReleaseTags(ours.map((s) => s.id));
   const { Volumes } = await docker.listVolumes();
   for (const v of Volumes ?? []) if (Object.values(envIds).some((id) => v.Name.startsWith(`berth-${id}-`))) await docker.getVolume(v.Name).remove().catch(() => {});
   for (const env of Object.keys(envIds)) await docker.getNetwork(`berth-${project.slug}-${env}`).remove().catch(() => {});
@@ -55,7 +56,8 @@ afterAll(async () => {
 /** Runs a shell line in a new service of `env` with `volumes`; returns the service id and its container. */
 async function run(env: string, name: string, volumes: string, line: string) {
   const svc = await createService(ctx, project.slug, env, { name, image: FIXTURE_IMAGE, command: `sh\n-c\n${line}; sleep 3600`, volumes, hostId });
-  const { containerId } = await deployServiceNow(ctx, svc.id);
+  const { containerId } = await deployImageAndSettle(ctx, svc.id);
+  if (!containerId) throw new Error(`${name} did not go live`);
   return { id: svc.id, container: docker.getContainer(containerId) };
 }
 

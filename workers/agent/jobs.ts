@@ -13,7 +13,6 @@ import {
   containerStatsJob,
   imageRemoveJob,
   imagesListJob,
-  serviceDeployJob,
   deploymentStartJob,
   deploymentCancelJob,
   releasePruneJob,
@@ -26,7 +25,6 @@ import { listImages, removeImage } from "./docker/images";
 import { readLogs } from "./docker/logs";
 import { sampleStats } from "./docker/stats";
 import type { AgentConfig } from "./config";
-import { deployService, readSpec } from "./deploy";
 import { containerDetails, containerEnv } from "./details";
 import { startTerminal } from "./terminal";
 import type { DeploymentRunner } from "./deployment/runner";
@@ -111,13 +109,6 @@ function jobRunner({ docker, redis, cfg, deployments, proxy, afterAction, log }:
       case containerExecJob.name: {
         const d = containerExecJob.schema.parse(job.data);
         return startTerminal(docker, redis, cfg, d, log).catch(refused);
-      }
-      case serviceDeployJob.name: {
-        const { serviceId, nonce } = serviceDeployJob.schema.parse(job.data);
-        const spec = await readSpec(redis, cfg, serviceId, nonce).catch(refused);
-        const result = await deployService(docker, spec).catch(refused);
-        await afterAction(result.containerId);
-        return result;
       }
       case deploymentStartJob.name: {
         const { deploymentId } = deploymentStartJob.schema.parse(job.data);

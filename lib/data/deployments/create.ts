@@ -22,7 +22,9 @@ type NewDeployment = {
   trigger: "manual" | "webhook" | "rollback" | "promote";
   ref: string | null;
   requestedCommit?: string | null;
-  source?: { id: string; imageId: string; commitSha: string | null; commitMessage: string | null; commitAuthor: string | null };
+  /** An image service's deployment: the reference it pulls (a rollback or promotion: the release's). */
+  image?: string | null;
+  source?: { id: string; imageId: string; image?: string | null; commitSha: string | null; commitMessage: string | null; commitAuthor: string | null };
   actor: AuditActor | null;
   audit?: Record<string, string | number | null>;
 };
@@ -43,6 +45,7 @@ export async function insertDeployment(tx: Tx, n: NewDeployment) {
       ref: n.ref,
       requestedCommit: n.requestedCommit ?? null,
       imageTag: imageTag(n.service.id, number),
+      image: n.image ?? n.source?.image ?? null,
       sourceId: n.source?.id ?? null,
       imageId: n.source?.imageId ?? null,
       commitSha: n.source?.commitSha ?? null,
@@ -78,15 +81,21 @@ export async function nudgeScheduler(n: { teamId: string; serviceId: string; hos
   }
 }
 
-async function gitServiceOf(ctx: TeamContext, serviceId: string) {
+/** A service of the team, either kind (rollback and promotion work alike for both). */
+export async function deployableServiceOf(ctx: TeamContext, serviceId: string) {
   authorize(ctx, "project.read");
   const s = await db.service.findFirst({
     where: { id: String(serviceId), environment: { project: { teamId: ctx.team.id } } },
-    select: { id: true, name: true, source: true, hostId: true, gitBranch: true, environmentId: true, environment: { select: { name: true, protected: true, project: { select: { id: true, name: true } } } } },
+    select: { id: true, name: true, source: true, image: true, hostId: true, gitBranch: true, environmentId: true, environment: { select: { name: true, protected: true, project: { select: { id: true, name: true } } } } },
   });
   if (!s) throw new NotFoundError("Service not found");
-  if (s.source !== "git") throw new ValidationError(`${s.name} runs an image; deploy it from its environment page.`);
   return { ...s, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` };
+}
+
+async function gitServiceOf(ctx: TeamContext, serviceId: string) {
+  const s = await deployableServiceOf(ctx, serviceId);
+  if (s.source !== "git") throw new ValidationError(`${s.name} runs an image; it has no branch to build.`);
+  return s;
 }
 
 /** The Deploy button: build the service's branch as it is now. */
@@ -101,7 +110,7 @@ export async function deployFromGit(ctx: TeamContext, serviceId: string) {
 async function releaseOf(ctx: TeamContext, deploymentId: string) {
   const r = await db.deployment.findFirst({
     where: { id: String(deploymentId), teamId: ctx.team.id },
-    select: { id: true, number: true, serviceId: true, status: true, imageId: true, imagePrunedAt: true, hostId: true, ref: true, commitSha: true, commitMessage: true, commitAuthor: true, config: true },
+    select: { id: true, number: true, serviceId: true, status: true, imageId: true, image: true, imagePrunedAt: true, hostId: true, ref: true, commitSha: true, commitMessage: true, commitAuthor: true, config: true },
   });
   if (!r) throw new NotFoundError("Deployment not found");
   if (r.status !== "LIVE" || !r.imageId) throw new ValidationError(`#${r.number} never went live, so it is not a release.`);
@@ -112,7 +121,7 @@ async function releaseOf(ctx: TeamContext, deploymentId: string) {
 /** Puts an earlier release back live: its image and its configuration, no rebuild. */
 export async function rollbackTo(ctx: TeamContext, deploymentId: string) {
   const r = await releaseOf(ctx, deploymentId);
-  const s = await gitServiceOf(ctx, r.serviceId);
+  const s = await deployableServiceOf(ctx, r.serviceId);
   assertCanChange(ctx, s.environment);
   if (!r.config) throw new ValidationError(`#${r.number} has no stored configuration to roll back to.`);
   if (r.hostId !== s.hostId) throw new ValidationError(`#${r.number} ran on another host; its image is not on ${s.name}'s host.`);
@@ -128,14 +137,15 @@ export async function rollbackTo(ctx: TeamContext, deploymentId: string) {
 /** Deploys the exact image of a release to the service of the same name in another environment, with that environment's configuration. */
 export async function promoteRelease(ctx: TeamContext, deploymentId: string, targetEnvironmentId: string) {
   const r = await releaseOf(ctx, deploymentId);
-  const from = await gitServiceOf(ctx, r.serviceId);
+  const from = await deployableServiceOf(ctx, r.serviceId);
   const target = await db.service.findFirst({
     where: { name: from.name, environmentId: String(targetEnvironmentId), environment: { projectId: from.environment.project.id } },
     select: { id: true },
   });
   if (!target) throw new ValidationError(`That environment has no service called ${from.name}; create it there first.`);
-  const s = await gitServiceOf(ctx, target.id);
+  const s = await deployableServiceOf(ctx, target.id);
   assertCanChange(ctx, s.environment);
+  if (s.source !== from.source) throw new ValidationError(`${s.label} ${s.source === "git" ? "is built from git" : "runs an image"}; promote between services of the same kind.`);
   if (s.id === from.id) throw new ValidationError("Choose another environment: to put this release back here, roll back to it.");
   if (r.hostId !== s.hostId) throw new ValidationError(`The release's image is on another host than ${s.label}'s; promote between environments on the same host.`);
   const d = await retryOnConflict(() =>

@@ -1,5 +1,6 @@
-// Git deployments: creation (deploy, rollback, promote, webhook), scheduling, agent reports, leases, reads.
+// Deployments of both kinds of service: creation (deploy, rollback, promote, webhook), scheduling, agent reports, leases, reads.
 export { deployFromGit, rollbackTo, promoteRelease, nudgeScheduler } from "./create";
+export { deployImage, deployService } from "./create-image";
 export { cancelDeployment } from "./cancel";
 export { dispatchDeployments } from "./dispatch";
 export { applyDeploymentReport, type DeploymentOutcome } from "./report";

@@ -15,6 +15,7 @@ const listSelect = {
   commitMessage: true,
   commitAuthor: true,
   imageId: true,
+  image: true,
   imagePrunedAt: true,
   error: true,
   steps: true,

@@ -1,6 +1,7 @@
 // The instructions a host's agent gets for one deployment, built when it is dispatched: the service's
-// stored git settings, the credential, and the configuration — resolved now for a new build or a
-// promotion, the release's own for a rollback. Sealed for that host under its own Redis keys.
+// stored settings (git: repository and credential; image: the reference to pull and how its container
+// runs), and the configuration — resolved now for a new deployment or a promotion, the release's own for a
+// rollback (an image service's container settings with it). Sealed for that host under its own Redis keys.
 import { masterKeysFromEnv, open, seal } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db";
 import { env as appEnv } from "@/lib/env";
@@ -8,6 +9,7 @@ import { ValidationError } from "@/lib/errors";
 import { deploymentSpec, deploymentSpecKey, type DeploymentSpec } from "@/lib/hosts/deployment-spec";
 import { sealForHost } from "@/lib/hosts/host-seal";
 import { adminRedis } from "@/lib/redis/admin";
+import { checkedPort, deployStrategy } from "@/lib/deploy/image-rules";
 import { openGitCredential } from "../git-services";
 import { deployableEnv } from "../resolved-config";
 import { containerBase, containerName, imageTag, routeId, serviceHostnames, serviceLabels } from "@/lib/deploy/names";
@@ -15,17 +17,35 @@ import { containerBase, containerName, imageTag, routeId, serviceHostnames, serv
 export const configAad = (deploymentId: string) => `deployment:${deploymentId}:config`;
 const SPEC_TTL_SECONDS = 600;
 
-type Config = { env: Record<string, string>; secrets: string[] };
+/** An image service's container settings, kept with the configuration so a rollback runs the release as it ran. */
+type Run = NonNullable<DeploymentSpec["run"]>;
+type Config = { env: Record<string, string>; secrets: string[]; run?: Run };
+type ServiceRow = {
+  id: string;
+  name: string;
+  source: string;
+  command: unknown;
+  ports: unknown;
+  volumes: unknown;
+  restartPolicy: string;
+  environment: { id: string; projectId: string };
+};
 
-async function configFor(d: { id: string; teamId: string; trigger: string; sourceId: string | null }, service: { id: string; name: string; environment: { id: string; projectId: string } }): Promise<Config> {
+function runOf(s: ServiceRow): Run | undefined {
+  if (s.source !== "image") return undefined;
+  return { environmentId: s.environment.id, command: s.command, ports: s.ports, volumes: s.volumes, restartPolicy: s.restartPolicy } as Run;
+}
+
+async function configFor(d: { id: string; teamId: string; trigger: string; sourceId: string | null }, service: ServiceRow): Promise<Config> {
   if (d.trigger === "rollback" && d.sourceId) {
     const source = await db.deployment.findUniqueOrThrow({ where: { id: d.sourceId }, select: { config: true } });
     if (!source.config) throw new ValidationError("The release has no stored configuration to roll back to.");
-    return JSON.parse(open(source.config, configAad(d.sourceId), masterKeysFromEnv())) as Config;
+    const release = JSON.parse(open(source.config, configAad(d.sourceId), masterKeysFromEnv())) as Config;
+    return { ...release, run: release.run ?? runOf(service) };
   }
   const c = await deployableEnv(d.teamId, service.environment, service);
   if (c.errors.length) throw new ValidationError(`The configuration has errors, nothing was deployed: ${c.errors.map((e) => e.message).join("; ")}`);
-  return { env: c.env, secrets: c.secrets };
+  return { env: c.env, secrets: c.secrets, run: runOf(service) };
 }
 
 /** Builds, seals and stores the spec; also records the configuration on the deployment. */
@@ -39,6 +59,7 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
       trigger: true,
       sourceId: true,
       imageId: true,
+      image: true,
       ref: true,
       requestedCommit: true,
       host: { select: { id: true, tokenHash: true, baseDomain: true, allowPrivateNetworks: true } },
@@ -46,6 +67,11 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
         select: {
           id: true,
           name: true,
+          source: true,
+          command: true,
+          ports: true,
+          volumes: true,
+          restartPolicy: true,
           gitUrl: true,
           gitHostKeys: true,
           gitSubdir: true,
@@ -61,23 +87,32 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
   });
   const s = d.service;
   if (!d.host) throw new ValidationError("The service's host was removed.");
-  if (!s.httpPort) throw new ValidationError("The service has no port set.");
+  const fromImage = s.source === "image";
+  if (!fromImage && !s.httpPort) throw new ValidationError("The service has no port set.");
+  if (fromImage && !d.imageId && !d.image) throw new ValidationError("The deployment names no image to pull.");
   const config = await configFor(d, s);
-  const credential = d.imageId ? { kind: "none" as const } : await openGitCredential(db, s.id);
+  const credential = d.imageId || fromImage ? { kind: "none" as const } : await openGitCredential(db, s.id);
+  const run = config.run ?? null;
+  const strategy = run ? deployStrategy(run) : { strategy: "switch" as const, reason: null };
   const spec: DeploymentSpec = deploymentSpec.parse({
     deploymentId: d.id,
     serviceId: s.id,
     source: d.imageId
       ? { kind: "image", imageId: d.imageId }
-      : { kind: "git", url: s.gitUrl, ref: d.ref, commit: d.requestedCommit, subdirectory: s.gitSubdir, dockerfile: s.dockerfile, auth: credential, hostKeys: s.gitHostKeys },
+      : fromImage
+        ? { kind: "pull", image: d.image }
+        : { kind: "git", url: s.gitUrl, ref: d.ref, commit: d.requestedCommit, subdirectory: s.gitSubdir, dockerfile: s.dockerfile, auth: credential, hostKeys: s.gitHostKeys },
     imageTag: imageTag(s.id, d.number),
     containerName: containerName(s),
     network: containerBase(s),
     env: config.env,
     labels: { ...serviceLabels(s), "berth.host.id": d.host.id },
-    port: s.httpPort,
-    health: { path: s.healthPath, timeoutSec: s.healthTimeoutSec },
-    route: { id: routeId(s.id), hosts: serviceHostnames(s, d.host.baseDomain, s.domains as string[]) },
+    port: checkedPort(s.httpPort, run?.ports ?? []),
+    health: { path: s.httpPort ? s.healthPath : null, timeoutSec: s.healthTimeoutSec },
+    route: s.httpPort ? { id: routeId(s.id), hosts: serviceHostnames(s, d.host.baseDomain, s.domains as string[]) } : null,
+    run,
+    strategy: strategy.strategy,
+    strategyReason: strategy.reason,
     mask: [...config.secrets, ...(credential.kind === "token" ? [credential.token] : [])].filter((v) => v.length >= 4),
     allowPrivateNetworks: d.host.allowPrivateNetworks,
   });

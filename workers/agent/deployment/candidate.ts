@@ -4,6 +4,7 @@ import type Dockerode from "dockerode";
 import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
 import { readLogs } from "../docker/logs";
 import { ensureNetwork } from "../docker/networks";
+import { runOptions } from "./run-options";
 
 export const CANDIDATE_MARK = "-next-";
 // Networks this agent made or found: one Engine call less per deployment. (Removed behind its back, the
@@ -22,13 +23,14 @@ export async function startCandidate(docker: Dockerode, spec: DeploymentSpec, im
   const name = candidateName(spec);
   let container: Dockerode.Container | undefined;
   try {
+    const run = runOptions(spec);
     container = await docker.createContainer({
       name,
       Image: image,
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       Labels: { ...spec.labels, "berth.deployment.id": spec.deploymentId },
-      ExposedPorts: { [`${spec.port}/tcp`]: {} },
-      HostConfig: { RestartPolicy: { Name: "unless-stopped" }, NetworkMode: spec.network },
+      ...run,
+      HostConfig: { ...run.HostConfig, NetworkMode: spec.network },
     });
     await container.start();
   } catch (e) {

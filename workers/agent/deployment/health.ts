@@ -1,6 +1,6 @@
 // Waits until a candidate container answers: an HTTP GET of its health path returning 2xx or 3xx, or, with
 // no path, its port accepting a TCP connection. Gives up at the timeout, when the container stops running,
-// or when the deployment is cancelled.
+// or when the deployment is cancelled. A container with no port to probe must keep running for a moment.
 import { request } from "node:http";
 import { connect } from "node:net";
 
@@ -43,6 +43,19 @@ export async function waitHealthy(t: HealthTarget, opts: { signal: AbortSignal; 
     if (++tries % 20 === 1) opts.onProbe?.(failure);
     if (!(await opts.stillRunning())) throw new Error(`The container stopped before it passed its health check (${last}).`);
     if (Date.now() >= deadline) throw new Error(`The health check did not pass within ${t.timeoutSec} s: ${last}.`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("cancelled");
+}
+
+const STEADY_MS = 2000;
+
+/** No port to probe: the container must still be running a moment after it started (a crash on start shows). */
+export async function waitSteady(opts: { signal: AbortSignal; stillRunning: () => Promise<boolean> }) {
+  const deadline = Date.now() + STEADY_MS;
+  while (!opts.signal.aborted) {
+    if (!(await opts.stillRunning())) throw new Error("The container stopped right after it started.");
+    if (Date.now() >= deadline) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("cancelled");

@@ -1,17 +1,21 @@
-// One deployment on this host: clone → build → start a candidate beside the live container → health check
-// → switch the proxy → retire the old container. Each step is reported as it begins. Until the switch,
-// cancelling or failing removes what this deployment made (candidate, image tag) and leaves the live
-// release serving; after the switch the new release is live and cancelling no longer applies.
+// One deployment on this host: clone → build (a git service) or pull (an image service) → start a candidate
+// beside the live container → health check → switch the proxy (if the service is behind it) → retire the
+// old container. Each step is reported as it begins. Until the switch, cancelling or failing removes what
+// this deployment made (candidate, image tag) and leaves the live release serving; after the switch the new
+// release is live and cancelling no longer applies. An image service whose containers cannot run two at once
+// (lib/deploy/image-rules.ts) is recreated instead: its old container stops before the candidate starts,
+// and starts again (with the route back on it) if the candidate fails.
 import type Dockerode from "dockerode";
 import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
 import type { DeploymentReport } from "@/lib/hosts/protocol";
 import { BuildError } from "../build/build-image";
 import { GitError } from "../build/git-remote";
-import { dockerMessage } from "../docker/errors";
 import { candidateName, isRunning, lastLogLines, previousContainers, startCandidate } from "./candidate";
-import { waitHealthy } from "./health";
+import { waitHealthy, waitSteady } from "./health";
 import { gitImage } from "./git-image";
 import type { DeployLog } from "./log";
+import { pullImage, tagRelease } from "./pull";
+import { restartPrevious, stopPrevious } from "./recreate";
 
 export { BUILD_DIR_PREFIX } from "./git-image";
 const DRAIN_MS = 1000; // requests already on their way to the old container finish before it stops
@@ -39,7 +43,7 @@ export const AGENT_STOPPING = "agent-stopping";
 /** After the switch: stop the service's other containers once in-flight requests had time to finish. */
 async function retirePrevious(d: PipelineDeps, spec: DeploymentSpec, started: { id: string; container: Dockerode.Container }) {
   const old = await previousContainers(d.docker, spec.serviceId, started.id);
-  if (old.length) await new Promise((r) => setTimeout(r, DRAIN_MS));
+  if (old.length && spec.strategy === "switch") await new Promise((r) => setTimeout(r, DRAIN_MS)); // recreated: stopped long since
   for (const c of old) {
     await d.docker.getContainer(c.Id).stop({ t: 10 }).catch(() => {});
     await d.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
@@ -56,6 +60,8 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
   let startReport: Omit<DeploymentReport, "type" | "at" | "deploymentId" | "status"> = {};
   let candidate: Dockerode.Container | null = null;
   let switched = false;
+  let stopped: string[] = []; // recreate: the previous containers, stopped to make room
+  let previousRoute: string | null = null;
   try {
     let image: string;
     if (spec.source.kind === "git") {
@@ -64,18 +70,30 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
       image = built.imageId;
       buildTag = built.buildTag;
       startReport = built.report;
+    } else if (spec.source.kind === "pull") {
+      await d.report("PULLING");
+      image = await pullImage(d.docker, spec.source.image, { policy: { allowPrivateNetworks: spec.allowPrivateNetworks }, signal, log: d.log.line });
+      d.log.line(`image ${image}`);
+      check();
+      await tagRelease(d.docker, image, spec.imageTag);
+      tagged = true;
     } else {
       image = spec.source.imageId;
-      const [repo, tag] = spec.imageTag.split(":");
-      await d.docker.getImage(image).tag({ repo, tag }).catch((e) => {
-        throw new Error(`The release's image ${image.slice(7, 19)} is not on this host any more: ${dockerMessage(e)}`);
-      });
+      await tagRelease(d.docker, image, spec.imageTag);
       tagged = true;
     }
     check();
 
     await d.report("STARTING", { ...startReport, imageId: image });
-    d.log.line(`Starting ${candidateName(spec)} (the live container, if any, keeps serving meanwhile)`);
+    if (spec.strategy === "recreate") {
+      d.log.line(`Recreating: ${spec.strategyReason ?? "two containers of this service cannot run at once"}; the live container stops first`);
+      previousRoute = spec.route ? ((await d.proxy.listRoutes().catch(() => [])).find((r) => r.id === spec.route!.id)?.upstream ?? null) : null;
+      stopped = await stopPrevious(d.docker, spec.serviceId);
+      check();
+      d.log.line(`Starting ${candidateName(spec)}`);
+    } else {
+      d.log.line(`Starting ${candidateName(spec)} (the live container, if any, keeps serving meanwhile)`);
+    }
     const started = await startCandidate(d.docker, spec, image);
     candidate = started.container;
     check();
@@ -88,9 +106,18 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     if (!started.ip) await failWithLogs(`The container stopped right after it started (exit code ${started.exitCode ?? "unknown"}).`);
 
     await d.report("HEALTH_CHECK");
-    d.log.line(spec.health.path ? `Waiting for GET ${spec.health.path} on port ${spec.port} to answer 2xx/3xx (up to ${spec.health.timeoutSec} s)` : `Waiting for port ${spec.port} to accept connections (up to ${spec.health.timeoutSec} s)`);
+    const port = spec.port;
+    d.log.line(
+      port === null
+        ? "No port to check: waiting for the container to keep running"
+        : spec.health.path
+          ? `Waiting for GET ${spec.health.path} on port ${port} to answer 2xx/3xx (up to ${spec.health.timeoutSec} s)`
+          : `Waiting for port ${port} to accept connections (up to ${spec.health.timeoutSec} s)`,
+    );
     try {
-      await waitHealthy({ ip: started.ip!, port: spec.port, path: spec.health.path, timeoutSec: spec.health.timeoutSec }, { signal, stillRunning: () => isRunning(started.container), onProbe: (f) => d.log.line(`  not yet: ${f}`) });
+      const watch = { signal, stillRunning: () => isRunning(started.container), onProbe: (f: string) => d.log.line(`  not yet: ${f}`) };
+      if (port === null) await waitSteady(watch);
+      else await waitHealthy({ ip: started.ip!, port, path: spec.health.path, timeoutSec: spec.health.timeoutSec }, watch);
     } catch (e) {
       check();
       await failWithLogs((e as Error).message);
@@ -100,10 +127,10 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     // The switch: one atomic proxy update. From here the new release serves, so it is live; the old
     // container then drains and goes. (A next deployment of the service may begin meanwhile: its own
     // retirement removes whatever of the service is not its candidate, so the two cannot conflict.)
-    await d.proxy.setRoute(spec.route.id, spec.route.hosts, `${started.ip}:${spec.port}`);
+    if (spec.route) await d.proxy.setRoute(spec.route.id, spec.route.hosts, `${started.ip}:${spec.port}`);
     switched = true;
     candidate = null;
-    d.log.line(`Traffic for ${spec.route.hosts.join(", ")} now goes to the new container`);
+    d.log.line(spec.route ? `Traffic for ${spec.route.hosts.join(", ")} now goes to the new container` : "The new container is live");
     await d.log.flush();
     await d.report("LIVE", { imageId: image });
     await retirePrevious(d, spec, started);
@@ -116,6 +143,10 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     const stopping = signal.aborted && signal.reason === AGENT_STOPPING;
     const cancelled = (e instanceof Cancelled || signal.aborted) && !stopping;
     if (candidate) await candidate.remove({ force: true }).catch(() => {});
+    if (stopped.length) {
+      d.log.line("Starting the previous container again");
+      await restartPrevious(d.docker, d.proxy, spec, stopped, previousRoute).catch((err) => d.log.line(`  it did not start: ${(err as Error).message}`));
+    }
     // Our tag only: a build's image goes with it; a reused release image keeps the release's own tag.
     if (tagged) await d.docker.getImage(spec.imageTag).remove().catch(() => {});
     if (buildTag) await d.docker.getImage(buildTag).remove().catch(() => {});

@@ -1,7 +1,8 @@
 "use server";
+// Image services and the environment page's deploy buttons: each action authenticates itself, then calls the data layer.
 import { revalidatePath } from "next/cache";
 import { apiTeam } from "@/lib/auth/session";
-import { deployServiceNow, redeployService } from "@/lib/data/deploy-service";
+import { deployImage, deployService } from "@/lib/data/deployments";
 import { createService, deleteService, updateService } from "@/lib/data/services";
 import { runAction, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
@@ -17,12 +18,14 @@ export async function createServiceAction(_prev: ActionState | undefined, form: 
   }, values);
 }
 
-export async function deployServiceAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+/** An image service's Deploy / Redeploy button: the deployment is queued; the page follows it live. */
+export async function deployImageAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
   return runAction(async () => {
-    await deployServiceNow(await apiTeam(values.team), values.serviceId ?? "");
+    const d = await deployImage(await apiTeam(values.team), values.serviceId ?? "");
     revalidatePath(envPath(values));
-    return { message: "Deployed." };
+    revalidatePath(`${envPath(values)}/services/${values.service}`);
+    return { message: `Deployment #${d.number} queued.` };
   }, values);
 }
 
@@ -31,9 +34,9 @@ export async function deployAllPendingAction(_prev: ActionState | undefined, for
   return runAction(async () => {
     const ctx = await apiTeam(values.team);
     const ids = (values.serviceIds ?? "").split(",").filter(Boolean);
-    for (const id of ids) await redeployService(ctx, id);
+    for (const id of ids) await deployService(ctx, id);
     revalidatePath(envPath(values));
-    return { message: `Redeployed ${ids.length} service${ids.length === 1 ? "" : "s"} (git services: queued, see their deployments).` };
+    return { message: `Queued ${ids.length} deployment${ids.length === 1 ? "" : "s"}: each takes over once healthy.` };
   }, values);
 }
 

@@ -11,7 +11,7 @@ import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { requireTeam } from "@/lib/auth/session";
 import { getDeployment } from "@/lib/data/deployments";
-import { gitServiceView } from "@/lib/data/git-services";
+import { serviceView } from "@/lib/data/service-view";
 import { isTerminal, plannedSteps } from "@/lib/deploy/states";
 import { NotFoundError } from "@/lib/errors";
 import { canChangeEnvironment } from "@/lib/permissions";
@@ -24,7 +24,7 @@ export default async function DeploymentPage({ params }: { params: Promise<{ slu
   const ctx = await requireTeam(slug);
   const d = await getDeployment(ctx, deploymentId).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
   const env = d.service.environment;
-  const s = await gitServiceView(ctx, env.project.slug, env.slug, d.service.name);
+  const s = await serviceView(ctx, env.project.slug, env.slug, d.service.name);
   const servicePath = `/t/${ctx.team.slug}/projects/${env.project.slug}/${env.slug}/services/${d.service.name}`;
   const canWrite = canChangeEnvironment(ctx.role, env);
   const ended = isTerminal(d.status);
@@ -71,30 +71,35 @@ export default async function DeploymentPage({ params }: { params: Promise<{ slu
       />
 
       <div className="mb-4 space-y-3">
-        <DeploymentSteps steps={d.timed} planned={plannedSteps(Boolean(d.sourceId))} outcome={ended ? d.status : null} />
+        <DeploymentSteps steps={d.timed} planned={plannedSteps(Boolean(d.sourceId), s.kind)} outcome={ended ? d.status : null} />
         {d.position !== null && (
           <p className="text-sm text-slate-600" data-testid="queue-position">
             Waiting in the host&apos;s queue: {d.position === 1 ? "next to start" : `position ${d.position}`}.
           </p>
         )}
         <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
-          <dt className="text-slate-500">Commit</dt>
-          <dd className="min-w-0 truncate" data-testid="commit">
-            {d.commitSha ? (
-              <>
-                <span className="font-mono">{d.commitSha.slice(0, 12)}</span> {d.commitMessage} <span className="text-slate-500">— {d.commitAuthor}</span>
-              </>
-            ) : (
-              <span className="text-slate-400">known once cloned</span>
-            )}
-          </dd>
-          <dt className="text-slate-500">Branch</dt>
-          <dd className="font-mono">{d.ref}</dd>
-          {d.imageId && (
+          {s.kind === "git" && (
+            <>
+              <dt className="text-slate-500">Commit</dt>
+              <dd className="min-w-0 truncate" data-testid="commit">
+                {d.commitSha ? (
+                  <>
+                    <span className="font-mono">{d.commitSha.slice(0, 12)}</span> {d.commitMessage} <span className="text-slate-500">— {d.commitAuthor}</span>
+                  </>
+                ) : (
+                  <span className="text-slate-400">known once cloned</span>
+                )}
+              </dd>
+              <dt className="text-slate-500">Branch</dt>
+              <dd className="font-mono">{d.ref}</dd>
+            </>
+          )}
+          {(d.imageId || d.image) && (
             <>
               <dt className="text-slate-500">Image</dt>
-              <dd className="font-mono text-xs leading-5">
-                {d.imageId.slice(7, 19)}
+              <dd className="font-mono text-xs leading-5" data-testid="image">
+                {d.image && <span className="mr-2">{d.image}</span>}
+                {d.imageId ? d.imageId.slice(7, 19) : <span className="font-sans text-slate-400">known once pulled</span>}
                 {d.imagePrunedAt && <span className="ml-2 text-slate-400">(pruned)</span>}
               </dd>
             </>

@@ -5,6 +5,7 @@ import { ServiceCard } from "@/components/config/service-card";
 import { ServiceFields } from "@/components/config/service-form";
 import { GitServiceFields } from "@/components/deploy/git-service-fields";
 import { VariableEditor } from "@/components/config/variable-editor";
+import { LiveRefresh } from "@/components/live/live-refresh";
 import { listHosts } from "@/lib/data/hosts";
 import { resolvedServices } from "@/lib/data/resolved-config";
 import { listServices } from "@/lib/data/services";
@@ -49,6 +50,8 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
         description={env.protected ? "Protected: only admins and owners change its configuration or deploy to it." : "Developers and above change its configuration and deploy to it."}
         actions={
           <div className="flex items-center gap-3">
+            {/* The service cards follow their deployments as they progress. */}
+            <LiveRefresh slug={ctx.team.slug} kind="deployment" />
             {env.protected ? <Badge color="amber">protected</Badge> : <Badge>open</Badge>}
             {can(ctx.role, "environment.protect") && (
               <ActionForm action={protectEnvironmentAction} className="flex items-center" showMessage={false}>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeploymentStatusBadge, formatMs } from "@/components/deploy/status-badge";
 import { GitServiceFields } from "@/components/deploy/git-service-fields";
+import { ServiceFields } from "@/components/config/service-form";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { PageHeader } from "@/components/shell/page-header";
 import { RelativeTime } from "@/components/time";
@@ -13,7 +14,7 @@ import { DataTable } from "@/components/ui/data-table";
 import { Select } from "@/components/ui/field";
 import { requireTeam } from "@/lib/auth/session";
 import { listDeployments } from "@/lib/data/deployments";
-import { gitServiceView } from "@/lib/data/git-services";
+import { serviceView } from "@/lib/data/service-view";
 import { listHosts } from "@/lib/data/hosts";
 import { NotFoundError } from "@/lib/errors";
 import { canChangeEnvironment } from "@/lib/permissions";
@@ -26,13 +27,35 @@ import {
   rotateWebhookSecretAction,
   updateGitServiceAction,
 } from "../../../../deploy-actions";
+import { deployImageAction, updateServiceAction } from "../../../../service-actions";
 
 const TRIGGER = { manual: "Deploy button", webhook: "push", rollback: "rollback", promote: "promotion" } as Record<string, string>;
+
+/** What a deployment deployed, per kind: its commit, or the image reference and the exact image it pulled. */
+function Source({ kind, d }: { kind: "git" | "image"; d: { status: string; commitSha: string | null; commitMessage: string | null; commitAuthor: string | null; image: string | null; imageId: string | null } }) {
+  if (kind === "image") {
+    return d.image ? (
+      <span className="block truncate" title={`${d.image}\n${d.imageId ?? ""}`}>
+        <span className="font-mono text-xs">{d.image}</span> {d.imageId && <span className="font-mono text-xs text-slate-400">{d.imageId.slice(7, 19)}</span>}
+      </span>
+    ) : (
+      <span className="text-slate-400">—</span>
+    );
+  }
+  return d.commitSha ? (
+    <span className="block truncate" title={`${d.commitSha}\n${d.commitMessage ?? ""}\n${d.commitAuthor ?? ""}`}>
+      <span className="font-mono text-xs">{d.commitSha.slice(0, 7)}</span> {d.commitMessage}
+    </span>
+  ) : (
+    <span className="text-slate-400">{d.status === "QUEUED" ? "not cloned yet" : "—"}</span>
+  );
+}
 
 export default async function ServicePage({ params }: { params: Promise<{ slug: string; project: string; env: string; service: string }> }) {
   const { slug, project: projectSlug, env: envSlug, service: name } = await params;
   const ctx = await requireTeam(slug);
-  const s = await gitServiceView(ctx, projectSlug, envSlug, decodeURIComponent(name)).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
+  const s = await serviceView(ctx, projectSlug, envSlug, decodeURIComponent(name)).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
+  const git = s.kind === "git";
   const [deployments, hosts] = await Promise.all([listDeployments(ctx, s.id), listHosts(ctx)]);
   const canWrite = canChangeEnvironment(ctx.role, s.env);
   const hidden = { team: ctx.team.slug, project: s.project.slug, env: s.env.slug, service: s.name, serviceId: s.id };
@@ -53,21 +76,40 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
         title={s.name}
         description={
           <>
-            <span className="font-mono">{s.gitUrl}</span> @ <span className="font-mono">{s.gitBranch}</span> · on {s.host ? `${s.host.name}${s.host.status !== "ONLINE" ? " (offline)" : ""}` : "no host chosen"}
+            {s.kind === "git" ? (
+              <>
+                <span className="font-mono">{s.gitUrl}</span> @ <span className="font-mono">{s.gitBranch}</span>
+              </>
+            ) : (
+              <span className="font-mono">{s.image}</span>
+            )}{" "}
+            · on {s.host ? `${s.host.name}${s.host.status !== "ONLINE" ? " (offline)" : ""}` : "no host chosen"}
           </>
         }
         actions={
           canWrite ? (
-            <ActionForm action={deployGitAction} className="flex flex-col items-end gap-1">
+            <ActionForm action={s.kind === "git" ? deployGitAction : deployImageAction} className="flex flex-col items-end gap-1">
               {inputs}
-              <SubmitButton pendingLabel="Queuing…">Deploy {s.gitBranch}</SubmitButton>
+              <SubmitButton pendingLabel="Queuing…">Deploy {s.kind === "git" ? s.gitBranch : s.image}</SubmitButton>
             </ActionForm>
           ) : undefined
         }
       />
 
       <div className="mb-6 grid gap-4 md:grid-cols-2">
-        <Card title="Live" description={live ? <>#{live.number} · {live.commitSha?.slice(0, 7) ?? "no commit"} {live.commitMessage} · <RelativeTime date={live.finishedAt!} /></> : "Nothing deployed yet."}>
+        <Card
+          title="Live"
+          description={
+            live ? (
+              <>
+                #{live.number} · {git ? `${live.commitSha?.slice(0, 7) ?? "no commit"} ${live.commitMessage ?? ""}` : `${live.image ?? "?"} (${live.imageId?.slice(7, 19) ?? "?"})`} · <RelativeTime date={live.finishedAt!} />
+              </>
+            ) : (
+              "Nothing deployed yet."
+            )
+          }
+        >
+          {s.urls.length === 0 && <p className="text-sm text-slate-500">Not behind the proxy: set an HTTP port in its settings to give it a URL.</p>}
           <ul className="space-y-1 text-sm" data-testid="service-urls">
             {s.urls.map((u) => (
               <li key={u}>
@@ -78,6 +120,21 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
             ))}
           </ul>
         </Card>
+        {s.kind === "image" && (
+          <Card title="How it deploys" description={`Pulls ${s.image} (a tag other than latest once per host; latest on every deployment), then starts it with this environment's configuration.`}>
+            <p className="text-sm text-slate-700" data-testid="strategy">
+              {s.strategy.strategy === "switch"
+                ? `The new container starts beside the running one and takes over once healthy${s.urls.length ? " (the proxy switches at once)" : ""}: no downtime.`
+                : `Recreated: ${s.strategy.reason}. The old container stops, the new one starts and is checked; if it fails, the old one starts again.`}
+            </p>
+            {s.dockerVolumes.length > 0 && (
+              <p className="mt-2 text-xs text-slate-500">
+                Volumes: {s.dockerVolumes.map((v) => `${v.source} at ${v.target}${v.readOnly ? " (read-only)" : ""}, Docker volume ${v.dockerName}`).join("; ")}
+              </p>
+            )}
+          </Card>
+        )}
+        {s.kind === "git" && (
         <Card title="Auto-deploy" description={`Pushes to ${s.gitBranch} deploy when this webhook is set in GitHub, GitLab or Gitea (content type JSON).`}>
           <p className="mb-2 break-all font-mono text-xs text-slate-700" data-testid="webhook-url">
             {s.webhookUrl}
@@ -101,14 +158,15 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
             </div>
           )}
         </Card>
+        )}
       </div>
 
       <h2 className="mb-3 text-lg font-semibold">Deployments</h2>
       {deployments.length === 0 ? (
-        <p className="mb-6 text-sm text-slate-500">No deployments yet{canWrite ? `: press Deploy to build ${s.gitBranch}.` : "."}</p>
+        <p className="mb-6 text-sm text-slate-500">No deployments yet{canWrite ? (s.kind === "git" ? `: press Deploy to build ${s.gitBranch}.` : `: press Deploy to pull ${s.image} and start it.`) : "."}</p>
       ) : (
         <div className="mb-6">
-          <DataTable columns={["#", "Status", "Commit", "Trigger", "Started", "Took", { label: "", align: "right" }]} testId="deployments">
+          <DataTable columns={["#", "Status", git ? "Commit" : "Image", "Trigger", "Started", "Took", { label: "", align: "right" }]} testId="deployments">
             {deployments.map((d) => {
               const took = d.timed.reduce((sum, t) => sum + (t.ms ?? 0), 0);
               return (
@@ -125,13 +183,7 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
                     </div>
                   </td>
                   <td className="max-w-xs px-4 py-2.5">
-                    {d.commitSha ? (
-                      <span className="block truncate" title={`${d.commitSha}\n${d.commitMessage ?? ""}\n${d.commitAuthor ?? ""}`}>
-                        <span className="font-mono text-xs">{d.commitSha.slice(0, 7)}</span> {d.commitMessage}
-                      </span>
-                    ) : (
-                      <span className="text-slate-400">{d.status === "QUEUED" ? "not cloned yet" : "—"}</span>
-                    )}
+                    <Source kind={s.kind} d={d} />
                   </td>
                   <td className="px-4 py-2.5 text-slate-600">
                     {TRIGGER[d.trigger] ?? d.trigger}
@@ -168,7 +220,7 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
               <Select label="Release" name="deploymentId" defaultValue={releases[0]!.id}>
                 {releases.map((r) => (
                   <option key={r.id} value={r.id}>
-                    #{r.number} · {r.commitSha?.slice(0, 7)} {r.commitMessage?.slice(0, 50)}
+                    #{r.number} · {git ? `${r.commitSha?.slice(0, 7)} ${r.commitMessage?.slice(0, 50) ?? ""}` : `${r.image ?? ""} (${r.imageId?.slice(7, 19)})`}
                   </option>
                 ))}
               </Select>
@@ -186,7 +238,7 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
         </div>
       )}
 
-      {s.gitAuth === "ssh" && s.gitPublicKey && (
+      {s.kind === "git" && s.gitAuth === "ssh" && s.gitPublicKey && (
         <div className="mb-6">
           <Card title="Deploy key" description={`Add this public key to the repository as a read-only deploy key. Fingerprint ${s.deployKeyFingerprint}.`}>
             <textarea readOnly rows={3} value={s.gitPublicKey} data-testid="deploy-key" className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs" />
@@ -205,9 +257,9 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
       {canWrite && (
         <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
           <summary className="cursor-pointer text-sm font-medium text-slate-700">Settings of {s.name}</summary>
-          <ActionForm action={updateGitServiceAction} className="mt-3 space-y-4">
+          <ActionForm action={s.kind === "git" ? updateGitServiceAction : updateServiceAction} className="mt-3 space-y-4">
             {inputs}
-            <GitServiceFields hosts={hosts} service={s} />
+            {s.kind === "git" ? <GitServiceFields hosts={hosts} service={s} /> : <ServiceFields hosts={hosts} service={s} />}
             <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
           </ActionForm>
         </details>
