@@ -1,11 +1,13 @@
 "use client";
 // The deployment's log, streamed: follows new lines while it runs (sticking to the bottom unless the reader
 // scrolled up), resumes after a dropped connection from the last line it has (EventSource sends
-// Last-Event-ID), and after a reload simply reads it again from the start.
-import { useEffect, useRef, useState } from "react";
+// Last-Event-ID), and after a reload simply reads it again from the start. Terminal colours show as colours
+// (ansi-text.tsx), each line read once as it arrives.
+import { Fragment, useEffect, useRef, useState } from "react";
+import { AnsiLine, ansiParts, type AnsiPart } from "./ansi-text";
 
 export function DeployLog({ url }: { url: string }) {
-  const [lines, setLines] = useState<string[]>([]);
+  const [lines, setLines] = useState<AnsiPart[][]>([]);
   const [state, setState] = useState<"connecting" | "streaming" | "ended" | "error">("connecting");
   const box = useRef<HTMLPreElement>(null);
   const stick = useRef(true);
@@ -13,7 +15,10 @@ export function DeployLog({ url }: { url: string }) {
   useEffect(() => {
     const es = new EventSource(url);
     es.onopen = () => setState((s) => (s === "ended" ? s : "streaming"));
-    es.onmessage = (e) => setLines((ls) => [...ls, JSON.parse(e.data) as string]);
+    es.onmessage = (e) => {
+      const parts = ansiParts(String(JSON.parse(e.data)));
+      setLines((ls) => [...ls, parts]);
+    };
     es.addEventListener("end", () => {
       setState("ended");
       es.close();
@@ -43,7 +48,16 @@ export function DeployLog({ url }: { url: string }) {
         }}
         className="h-96 overflow-auto whitespace-pre-wrap break-all rounded-lg bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100"
       >
-        {lines.length === 0 ? <span className="text-slate-500">{state === "ended" ? "No output." : "Waiting for output…"}</span> : lines.join("\n")}
+        {lines.length === 0 ? (
+          <span className="text-slate-500">{state === "ended" ? "No output." : "Waiting for output…"}</span>
+        ) : (
+          lines.map((parts, i) => (
+            <Fragment key={i}>
+              {i > 0 && "\n"}
+              <AnsiLine parts={parts} />
+            </Fragment>
+          ))
+        )}
       </pre>
     </div>
   );

@@ -8,12 +8,14 @@ import { db, type Tx } from "@/lib/db";
 import { env as appEnv } from "@/lib/env";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { generateDeployKey, publicKeyFingerprint } from "@/lib/git/deploy-key";
+import { hostKeyFingerprints } from "@/lib/git/known-hosts";
 import { assertRepoUrlAllowed } from "@/lib/net/field-checks";
 import { validateDockerfilePath, validateRef, validateRepoUrl, validateSubdirectory } from "@/lib/git/validate";
 import { parseInput } from "@/lib/validation/parse";
 import { blankToUndefined, proxySettings } from "@/lib/validation/proxy-settings";
 import { recordAudit } from "./audit";
 import type { TeamContext } from "./context";
+import { hostKeyColumnsAfterUrlChange } from "./git-host-keys";
 import { assertHostnamesFree } from "./host-routes";
 import { assertCanChange, getEnvironment } from "./projects";
 import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
@@ -120,7 +122,7 @@ export async function createGitService(ctx: TeamContext, projectSlug: string, en
 
 async function getGitService(ctx: TeamContext, serviceId: string) {
   const s = await getService(ctx, serviceId);
-  const row = await db.service.findUniqueOrThrow({ where: { id: s.id }, select: { source: true, gitAuth: true, gitCredential: true, gitPublicKey: true, webhookSecret: true } });
+  const row = await db.service.findUniqueOrThrow({ where: { id: s.id }, select: { source: true, gitUrl: true, gitAuth: true, gitCredential: true, gitPublicKey: true, webhookSecret: true } });
   if (row.source !== "git") throw new ValidationError(`${s.name} runs an image; it is not built from git.`);
   return { ...s, ...row, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` };
 }
@@ -132,7 +134,7 @@ export async function updateGitService(ctx: TeamContext, serviceId: string, inpu
   await assertRepoUrlAllowed(data.gitUrl, await assertHostOfTeam(ctx, data.hostId));
   await db.$transaction(async (tx) => {
     if (data.hostId) await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
-    await tx.service.update({ where: { id: s.id }, data: { ...settings(data), ...credentialColumns(s.id, data, s, s.label) } });
+    await tx.service.update({ where: { id: s.id }, data: { ...settings(data), ...credentialColumns(s.id, data, s, s.label), ...hostKeyColumnsAfterUrlChange(s.gitUrl, data.gitUrl) } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.update", target: { type: "service", id: s.id, label: s.label }, data: { url: data.gitUrl, branch: data.gitBranch, auth: data.gitAuth, tokenReplaced: Boolean(data.token) } });
   });
 }
@@ -195,6 +197,8 @@ export async function gitServiceView(ctx: TeamContext, projectSlug: string, envS
       domains: true,
       gitAuth: true,
       gitPublicKey: true,
+      gitHostKeys: true,
+      gitHostKeyOffer: true,
       keepReleases: true,
       hostId: true,
       liveDeploymentId: true,
@@ -212,5 +216,8 @@ export async function gitServiceView(ctx: TeamContext, projectSlug: string, envS
     urls: serviceUrls(hostnames, appEnv.proxyHttpPort),
     webhookUrl: `${appEnv.appUrl}/api/hooks/services/${s.id}`,
     deployKeyFingerprint: s.gitPublicKey ? publicKeyFingerprint(s.gitPublicKey) : null,
+    /** The git server's pinned SSH host keys and a replacement it offers, as fingerprints (`ssh-keygen -l`). */
+    hostKeys: hostKeyFingerprints(s.gitHostKeys),
+    hostKeyOffer: hostKeyFingerprints(s.gitHostKeyOffer),
   };
 }

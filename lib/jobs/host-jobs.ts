@@ -64,6 +64,10 @@ export const releasePruneJob = defineJob({
   options: once,
 });
 
+/** "Test connection": git ls-remote of a git service's branch, with its credential and pinned host keys, which
+ *  wait sealed under the host's keys (lib/hosts/git-check.ts). */
+export const gitCheckJob = defineJob({ name: "git.check", queue: "host", schema: z.object({ serviceId: z.string().min(1).max(64), nonce: z.string().uuid() }), options: once });
+
 /** A deleted git service: its containers, proxy route and release images go. */
 export const serviceRemoveJob = defineJob({ name: "service.remove", queue: "host", schema: z.object({ serviceId: z.string().regex(/^[a-z0-9]{1,64}$/) }), options: once });
 
@@ -78,4 +82,4 @@ export const environmentRemoveJob = defineJob({
   options: once,
 });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob, environmentRemoveJob];
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob, environmentRemoveJob, gitCheckJob];

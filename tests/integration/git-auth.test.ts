@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitProcessEnv } from "@/lib/git/env";
+import { explainGitFailure } from "@/lib/git/explain";
 import { gitAuthEnv, type GitAuth } from "@/workers/agent/build/git-auth";
 import { runProcess } from "@/workers/agent/build/run-process";
 
@@ -100,12 +101,13 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function clone(auth: GitAuth, name: string) {
+async function clone(auth: GitAuth, name: string, repoName = "repo.git") {
   const dir = path.join(tmp, name);
-  const creds = await gitAuthEnv(auth, tmp);
+  const work = fs.mkdtempSync(path.join(tmp, "auth-"));
+  const creds = await gitAuthEnv(auth, work);
   // Production allows https and ssh only; this test server speaks plain http on the loopback.
   const env = { ...gitProcessEnv(process.env), GIT_ALLOW_PROTOCOL: "http", ...creds.env };
-  const args = ["clone", "--depth", "1", "--branch", "main", "--", `${base}/repo.git`, dir];
+  const args = ["clone", "--depth", "1", "--branch", "main", "--", `${base}/${repoName}`, dir];
   try {
     return { args, dir, ...(await runProcess("git", args, { env })) };
   } finally {
@@ -139,4 +141,16 @@ describe("token credentials over http", () => {
     expect(r.code).not.toBe(0);
     expect(fs.existsSync(path.join(r.dir, "README"))).toBe(false);
   });
+
+  it("explains what git says: a refused token, a private repository without one, a missing repository", async () => {
+    const wrong = await clone({ kind: "token", token: "ghs_wrong" }, "explain-wrong");
+    expect(explainGitFailure(wrong.stderr, { access: "token" })).toMatchObject({ kind: "credentials-refused", title: "The git server refused the access token" });
+    const none = await clone({ kind: "none" }, "explain-none");
+    expect(explainGitFailure(none.stderr, { access: "none" })).toMatchObject({ kind: "credentials-refused", title: "The git server wants credentials" });
+    const missing = await clone({ kind: "token", token: TOKEN }, "explain-missing", "missing.git");
+    const p = explainGitFailure(missing.stderr, { access: "token" });
+    expect(p.kind).toBe("repository-not-found");
+    expect(p.reason).toMatch(/missing\.git\/' not found/);
+  });
 });
+

@@ -17,9 +17,12 @@ import {
   deploymentCancelJob,
   releasePruneJob,
   serviceRemoveJob,
+  gitCheckJob,
   environmentRemoveJob,
 } from "@/lib/jobs/host-jobs";
+import { gitCheckKey, gitCheckSpec } from "@/lib/hosts/git-check";
 import { replyTo, sealReply } from "@/lib/hosts/reply";
+import { checkGitAccess } from "./build/check-access";
 import { runContainerAction } from "./docker/containers";
 import { listImages, removeImage } from "./docker/images";
 import { readLogs } from "./docker/logs";
@@ -32,6 +35,7 @@ import { pruneReleaseTags } from "./deployment/prune";
 import { removeService } from "./deployment/remove-service";
 import { removeEnvironment } from "./deployment/remove-environment";
 import type { ReverseProxy } from "./proxy/caddy";
+import { readSealedSpec } from "./sealed-spec";
 
 /** Docker's own refusal, passed through unchanged, and never retried. */
 function refused(e: unknown): never {
@@ -130,6 +134,13 @@ function jobRunner({ docker, redis, cfg, deployments, proxy, afterAction, log }:
       case environmentRemoveJob.name: {
         const { serviceIds, network } = environmentRemoveJob.schema.parse(job.data);
         return removeEnvironment(docker, proxy, serviceIds, network).catch(refused);
+      }
+      case gitCheckJob.name: {
+        const { serviceId, nonce } = gitCheckJob.schema.parse(job.data);
+        const key = gitCheckKey(cfg.prefix, cfg.hostId, nonce);
+        const spec = await readSealedSpec(redis, cfg, key, gitCheckSpec, "The connection test's instructions expired before this host picked them up.").catch(refused);
+        if (spec.serviceId !== serviceId) refused(new Error("The connection test's instructions are for another service."));
+        return checkGitAccess(spec, { hostId: cfg.hostId, allowLocal: process.env.BERTH_ALLOW_LOCAL_GIT === "1" });
       }
       default:
         throw new UnrecoverableError(`unknown job ${job.name}`);

@@ -4,6 +4,8 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { apiTeam } from "@/lib/auth/session";
 import { cancelDeployment, deployFromGit, promoteRelease, rollbackTo } from "@/lib/data/deployments";
+import { testGitConnection } from "@/lib/data/git-connection";
+import { acceptGitHostKey } from "@/lib/data/git-host-keys";
 import { createGitService, regenerateDeployKey, revealWebhookSecret, rotateWebhookSecret, updateGitService } from "@/lib/data/git-services";
 import { runAction, type ActionState } from "@/lib/http/action-state";
 import { formObject } from "@/lib/validation/parse";
@@ -81,5 +83,27 @@ export async function regenerateDeployKeyAction(_prev: ActionState | undefined, 
     await regenerateDeployKey(await apiTeam(values.team), values.serviceId ?? "");
     revalidatePath(servicePath(values));
     return { message: "New deploy key made: replace the old one in your git host." };
+  }, values);
+}
+
+/** "Test connection": the outcome is the result itself (success or an explained failure), as strings in `data`. */
+export async function testGitConnectionAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    const r = await testGitConnection(await apiTeam(values.team), values.serviceId ?? "");
+    revalidatePath(servicePath(values)); // a host key offer shows on the page
+    const data: Record<string, string> = r.ok
+      ? { result: "ok", ref: r.ref, commit: r.commit, firstHostKeys: r.firstHostKeys.join("\n") }
+      : { result: "failed", ref: r.ref, kind: r.problem.kind, title: r.problem.title, reason: r.problem.reason, hint: r.problem.hint ?? "", hostKeyOffered: r.hostKeyOffered ? "yes" : "" };
+    return { data };
+  }, values);
+}
+
+export async function acceptGitHostKeyAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    await acceptGitHostKey(await apiTeam(values.team), values.serviceId ?? "", values.offer ?? "");
+    revalidatePath(servicePath(values));
+    return { message: "The new host key is pinned: deployments fetch from that server again." };
   }, values);
 }

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeployLog } from "@/components/deploy/deploy-log";
 import { DeploymentSteps } from "@/components/deploy/deployment-steps";
+import { ExplainedError } from "@/components/deploy/explained-error";
 import { DeploymentStatusBadge } from "@/components/deploy/status-badge";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { PageHeader } from "@/components/shell/page-header";
@@ -71,7 +72,7 @@ export default async function DeploymentPage({ params }: { params: Promise<{ slu
       />
 
       <div className="mb-4 space-y-3">
-        <DeploymentSteps steps={d.timed} planned={plannedSteps(Boolean(d.sourceId), s.kind)} outcome={ended ? d.status : null} />
+        <DeploymentSteps steps={d.timed} planned={plannedSteps(Boolean(d.sourceId), s.kind)} outcome={ended ? d.status : null} error={d.error} />
         {d.position !== null && (
           <p className="text-sm text-slate-600" data-testid="queue-position">
             Waiting in the host&apos;s queue: {d.position === 1 ? "next to start" : `position ${d.position}`}.
@@ -123,10 +124,8 @@ export default async function DeploymentPage({ params }: { params: Promise<{ slu
         )}
         {d.error && (
           <Alert tone="error">
-            <pre className="whitespace-pre-wrap font-sans" data-testid="deployment-error">
-              {d.error}
-            </pre>
-            {d.status === "FAILED" && s.liveDeploymentId && " The previous release keeps serving."}
+            <ExplainedError text={d.error} testId="deployment-error" />
+            {d.status === "FAILED" && s.liveDeploymentId && <p className="mt-1.5">The previous release keeps serving.</p>}
           </Alert>
         )}
       </div>

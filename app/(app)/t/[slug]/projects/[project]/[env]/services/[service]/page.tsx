@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeploymentStatusBadge, formatMs } from "@/components/deploy/status-badge";
+import { GitConnectionCard } from "@/components/deploy/git-connection-card";
 import { GitServiceFields } from "@/components/deploy/git-service-fields";
 import { ServiceFields } from "@/components/config/service-form";
 import { LiveRefresh } from "@/components/live/live-refresh";
@@ -17,14 +18,16 @@ import { listDeployments } from "@/lib/data/deployments";
 import { serviceView } from "@/lib/data/service-view";
 import { listHosts } from "@/lib/data/hosts";
 import { NotFoundError } from "@/lib/errors";
-import { canChangeEnvironment } from "@/lib/permissions";
+import { can, canChangeEnvironment } from "@/lib/permissions";
 import {
+  acceptGitHostKeyAction,
   deployGitAction,
   promoteAction,
   regenerateDeployKeyAction,
   revealWebhookSecretAction,
   rollbackAction,
   rotateWebhookSecretAction,
+  testGitConnectionAction,
   updateGitServiceAction,
 } from "../../../../deploy-actions";
 import { deployImageAction, updateServiceAction } from "../../../../service-actions";
@@ -251,6 +254,12 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
               </ActionForm>
             )}
           </Card>
+        </div>
+      )}
+
+      {s.kind === "git" && (
+        <div className="mb-6">
+          <GitConnectionCard service={s} inputs={inputs} canTest={canWrite} canAccept={can(ctx.role, "service.git-host-key")} testAction={testGitConnectionAction} acceptAction={acceptGitHostKeyAction} />
         </div>
       )}
 
