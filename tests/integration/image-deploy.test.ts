@@ -235,7 +235,7 @@ describe("an image service's deployments", () => {
     expect(left[0]!.Labels["berth.deployment.id"]).toBe(second.id);
   }, 120_000);
 
-  it("refuses what cannot deploy: a service built from git, another team's, a name already routed on the host", async () => {
+  it("refuses a port that is not one, a domain another service on the host answers at, and another team's service", async () => {
     await expect(createService(ctx, projectSlug, "development", { name: "web2", image: v1, httpPort: "not-a-port", hostId })).rejects.toBeInstanceOf(ValidationError);
     // web.staging.<project>.localhost is web's: a service of that name in another project is fine, but not a
     // custom domain another service already answers at.
