@@ -100,6 +100,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await registry?.stop(); // first: whatever fails below, no registry process or pushed image stays
   await agent?.stop();
   await control?.close();
   const services = ctx ? await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } }) : [];
@@ -107,7 +108,6 @@ afterAll(async () => {
   await removeReleaseTags(services.map((s) => s.id));
   for (const s of services) await createProxy().removeRoute(routeId(s.id)).catch(() => {});
   for (const env of ["staging", "production"]) await docker.getNetwork(`berth-${projectSlug}-${env}`).remove().catch(() => {});
-  await registry?.stop();
   await closeHostCalls();
   await closeQueues();
   await closeAdminRedis();
