@@ -19,6 +19,12 @@
 //   berth_old_gone_after_live_median_ms  that removal relative to LIVE being seen (negative: inside the window);
 //                                        each Berth run waits, untimed, for it before the next run starts
 //   baseline_<clone|build|run|ready>_median_ms  the baseline's phases (run includes docker inspect for the address)
+// Then redeploys of a commit already built (a configuration change, a retry), again one warm-up of each and 5
+// of each interleaved, with no commit in between: Berth reuses the image this host built (nothing cloned or
+// built), the baseline runs the same script (its build all cached layers).
+//   redeploy_ratio                       median Berth redeploy ÷ median baseline redeploy
+//   redeploy_berth_median_ms / redeploy_baseline_median_ms, and the Berth redeploy's steps
+//   (redeploy_step_<status>_median_ms) and the baseline's phases (redeploy_baseline_<phase>_median_ms)
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -207,11 +213,14 @@ async function main() {
       const nextContent = async (side: string) => {
         const content = `release ${++change} (${side}) ${stamp}\n`;
         await repo.commit({ "site/index.html": content }, `change ${change}`);
+        current = content;
         return content;
       };
       const serviceContainers = () => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${service.id}`] } });
-      const berthRun = async () => {
-        const content = await nextContent("berth");
+      let current = "first\n";
+      /** A deploy through Berth's API; `change`: of a new commit, else of the branch as it is (built before). */
+      const berthRun = async (change = true) => {
+        const content = change ? await nextContent("berth") : current;
         const seen = events.length;
         const t0 = now();
         const res = await fetch(`${api}/services/${service.id}/deployments`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: "{}" });
@@ -254,8 +263,8 @@ async function main() {
         };
       };
 
-      const baselineRun = async () => {
-        const content = await nextContent("baseline");
+      const baselineRun = async (change = true) => {
+        const content = change ? await nextContent("baseline") : current;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-bench-clone-"));
         made.dirs.add(dir);
         const tag = `berth-bench-${stamp}:${++baselineN}`;
@@ -320,6 +329,30 @@ async function main() {
       }
       for (const phase of ["clone", "build", "run", "ready"] as const) {
         console.log(`${prefix}baseline_${phase}_median_ms=${fmt(median(baselineRuns.map((r) => r.phases[phase])))}`);
+      }
+
+      // Redeploys of the branch as it is: the warm-up of Berth builds the last commit, the rest reuse it.
+      await berthRun(false);
+      await baselineRun(false);
+      const berthRedeploys: Awaited<ReturnType<typeof berthRun>>[] = [];
+      const baselineRedeploys: Awaited<ReturnType<typeof baselineRun>>[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        berthRedeploys.push(await berthRun(false));
+        baselineRedeploys.push(await baselineRun(false));
+      }
+      const rebuilt = berthRedeploys.filter((r) => "BUILDING" in r.steps).length;
+      if (rebuilt) throw new Error(`${rebuilt} of ${RUNS} redeploys of a commit already built built it again`);
+      const redeployMs = berthRedeploys.map((r) => r.ms);
+      const baseRedeployMs = baselineRedeploys.map((r) => r.ms);
+      console.log(`${prefix}redeploy_ratio=${(median(redeployMs) / median(baseRedeployMs)).toFixed(2)}`);
+      console.log(`${prefix}redeploy_berth_median_ms=${fmt(median(redeployMs))}`);
+      console.log(`${prefix}redeploy_baseline_median_ms=${fmt(median(baseRedeployMs))}`);
+      for (const status of Object.keys(berthRedeploys[0]!.steps)) {
+        console.log(`${prefix}redeploy_step_${status.toLowerCase()}_median_ms=${fmt(median(berthRedeploys.map((r) => r.steps[status] ?? 0)))}`);
+      }
+      console.log(`${prefix}redeploy_berth_outside_steps_median_ms=${fmt(median(berthRedeploys.map((r) => r.outside)))}`);
+      for (const phase of ["clone", "build", "run", "ready"] as const) {
+        console.log(`${prefix}redeploy_baseline_${phase}_median_ms=${fmt(median(baselineRedeploys.map((r) => r.phases[phase])))}`);
       }
     };
 
