@@ -89,7 +89,7 @@ describe("git deploys", () => {
     await page.waitForURL(/\/deployments\/[a-z0-9]+$/);
     const first = page.url();
     await page.getByTestId("deployment-steps").waitFor();
-    await page.getByTestId("deploy-log").getByText("git fetch --depth 1", { exact: false }).waitFor();
+    await page.getByTestId("deploy-log").getByText("git clone --depth 1", { exact: false }).waitFor();
     await waitLive(page);
     await page.getByTestId("deploy-log").getByText("Traffic for", { exact: false }).waitFor();
     await page.locator('[data-testid="log-state"][data-state="ended"]').waitFor();

@@ -198,23 +198,23 @@ describe("git over ssh, with host keys pinned", () => {
       const older = await repo.commit({ "site/index.html": "older\n" }, "older");
       const tip = await repo.commit({ "site/index.html": "tip\n" }, "tip");
       const auth = { kind: "ssh" as const, privateKey: await openGitCredential(db, serviceId).then((c) => (c.kind === "ssh" ? c.privateKey : "")) };
-      const clone = async (commit: string, tipWillDo: boolean, name: string) => {
+      const clone = async (commit: string | null, name: string) => {
         const work = fs.mkdtempSync(path.join(dir, "w-"));
         const env = await gitAuthEnv(auth, work, { hostKeys: (await service()).gitHostKeys });
         try {
-          return await cloneRepo({ url: ssh.url(repo.bare), ref: "main", commit, tipWillDo, dir: path.join(work, name), allowPrivateNetworks: true, extraEnv: env.env, access: "ssh", pinnedHostKeys: env.pinned });
+          return await cloneRepo({ url: ssh.url(repo.bare), ref: "main", commit, dir: path.join(work, name), allowPrivateNetworks: true, extraEnv: env.env, access: "ssh", pinnedHostKeys: env.pinned });
         } finally {
           await env.cleanup();
         }
       };
-      expect((await clone(tip, false, "tip")).commit).toBe(tip);
+      expect((await clone(tip, "tip")).commit).toBe(tip);
       // The tip moved on since the push: refused, explained, never the wrong commit.
-      const err = await clone(older, false, "older").catch((e) => e);
+      const err = await clone(older, "older").catch((e) => e);
       expect(err).toBeInstanceOf(GitError);
       expect((err as GitError).problem.kind).toBe("commit-not-found");
       expect(err.message).toMatch(/does not hand out commits by id .* main is now at /);
-      // A manual deploy takes the branch as it is and records that.
-      expect((await clone(older, true, "manual")).commit).toBe(tip);
+      // The Deploy button takes the branch as it is (and records that).
+      expect((await clone(null, "manual")).commit).toBe(tip);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 // The image of a git service's deployment: exactly the commit it records, built here once. The commit is the
-// pushed one (a webhook), or the branch's tip as `git ls-remote` finds it (a manual deploy, which then records
-// what it built). When this host built that commit with the same build settings before (image-cache.ts), the
+// pushed one (a webhook, fetched by id), or for the Deploy button the branch's tip, found by `git ls-remote`
+// and then cloned (the deployment records the commit the clone got, should the branch move meanwhile). When this host built that commit with the same build settings before (image-cache.ts), the
 // image is reused and nothing is cloned or built: the deployment goes from QUEUED straight to STARTING.
 // Otherwise: CLONING (a shallow fetch of that commit) → BUILDING → the release tag plus the build tag.
 // SSH host keys: checked against the pinned ones, or, with none pinned yet, the key met on the first success
@@ -66,8 +66,9 @@ export async function gitImage(spec: DeploymentSpec, git: GitSource, signal: Abo
 
       await d.report("CLONING");
       const checkout = path.join(workDir, "src");
-      d.log.line(`$ git fetch --depth 1 -- ${git.url} ${wanted}`);
-      const commit = await cloneRepo({ ...remote, ref: git.ref, commit: wanted, tipWillDo: !git.commit, dir: checkout, onOutput: d.log.line });
+      // A push's commit exactly; for the Deploy button the branch as it is now (one clone), which it records.
+      d.log.line(git.commit ? `$ git fetch --depth 1 -- ${git.url} ${git.commit}` : `$ git clone --depth 1 --branch ${git.ref} -- ${git.url}`);
+      const commit = await cloneRepo({ ...remote, ref: git.ref, commit: git.commit, dir: checkout, onOutput: d.log.line });
       d.log.line(`commit ${commit.commit}: ${commit.message} (${commit.author})`);
       if (signal.aborted) throw new Error("cancelled");
       await d.report("BUILDING", { commit: { sha: commit.commit, message: commit.message.slice(0, 2000), author: commit.author.slice(0, 500) }, ...(await metHostKeys(auth)) });
