@@ -148,10 +148,14 @@ if [ -z "${BERTH_CADDY_ADMIN:-}" ]; then
 fi
 
 # --- npm dependencies: reinstalled only when the lock file changed -----------------------------------
+# One install at a time: two setups running at once (two test runs) would each wipe node_modules under the other.
 stamp=node_modules/.berth-lock.sha256
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+exec 9>.berth/npm-install.lock
+flock 9
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   say "installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_sum" >"$stamp"
 fi
+flock -u 9
