@@ -75,7 +75,7 @@ async function deploymentPushes(baseUrl: string, slug: string, cookie: string) {
     state.count++;
     const w = wake;
     wake = [];
-    w.forEach((f) => f());
+    for (const f of w) f();
   });
   return {
     get count() {

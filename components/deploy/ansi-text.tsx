@@ -41,15 +41,11 @@ export function ansiParts(line: string): AnsiPart[] {
 export function AnsiLine({ parts }: { parts: AnsiPart[] }) {
   return (
     <>
-      {parts.map((p, i) =>
-        p.style ? (
-          <span key={i} style={p.style}>
-            {p.text}
-          </span>
-        ) : (
-          p.text
-        ),
-      )}
+      {parts.map((p, i) => {
+        if (!p.style) return p.text;
+        // biome-ignore lint/suspicious/noArrayIndexKey: the pieces of a line never move
+        return <span key={i} style={p.style}>{p.text}</span>;
+      })}
     </>
   );
 }

@@ -27,6 +27,7 @@ export function DeployLog({ url }: { url: string }) {
     return () => es.close();
   }, [url]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a line arrives, to follow the log
   useEffect(() => {
     if (stick.current && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines]);
@@ -52,6 +53,7 @@ export function DeployLog({ url }: { url: string }) {
           <span className="text-slate-500">{state === "ended" ? "No output." : "Waiting for output…"}</span>
         ) : (
           lines.map((parts, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: lines are only ever appended
             <Fragment key={i}>
               {i > 0 && "\n"}
               <AnsiLine parts={parts} />

@@ -14,7 +14,7 @@ import { getService } from "./services";
 function keysForUrl(text: string, gitUrl: string | null): string | null {
   const target = gitUrl ? repoTarget(gitUrl) : null;
   const parsed = parseKnownHosts(text);
-  if (!target || target.protocol !== "ssh" || !parsed.ok) return null;
+  if (target?.protocol !== "ssh" || !parsed.ok) return null;
   const mine = parsed.keys.filter((k) => k.host === target.host);
   return mine.length ? formatKnownHosts(mine) : null;
 }

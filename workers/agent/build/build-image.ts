@@ -46,7 +46,7 @@ export async function buildImage(
     let buf = "";
     stream.on("data", (chunk: Buffer) => {
       buf += chunk.toString();
-      let i;
+      let i: number;
       while ((i = buf.indexOf("\n")) >= 0) {
         const raw = buf.slice(0, i).trim();
         buf = buf.slice(i + 1);
