@@ -177,8 +177,12 @@ describe("clone and build on the agent", () => {
 
     // A manual redeploy of the same tip, and a push of the same commit: nothing cloned or built.
     reports.length = 0;
+    lines.length = 0;
     const again = await run(spec(2));
     expect(reports).toEqual([]);
+    // The clone that ran beside the ls-remote was stopped, and its output never reached the log.
+    expect(lines.filter((l) => /git clone|Cloning into/.test(l))).toEqual([]);
+    expect(lines.some((l) => l.startsWith("This host built"))).toBe(true);
     expect(again).toEqual({ imageId: built.imageId, buildTag: null, report: { commit: { sha, message: "", author: "" } } });
     expect((await docker.getImage(`${imageRepository(serviceId)}:2`).inspect()).Id).toBe(built.imageId);
     const pushed = await run(spec(3, { commit: sha }));

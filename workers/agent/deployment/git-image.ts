@@ -11,7 +11,7 @@ import path from "node:path";
 import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
 import type { DeploymentReport } from "@/lib/hosts/protocol";
 import { buildImage } from "../build/build-image";
-import { cloneRepo } from "../build/clone";
+import { cloneRepo, type CloneResult } from "../build/clone";
 import { gitAuthEnv, type GitAuthEnv } from "../build/git-auth";
 import { openRemote } from "../build/git-remote";
 import { buildCacheTag, buildSettingsHash, findBuiltImage, tagImage } from "../build/image-cache";
@@ -42,33 +42,57 @@ export async function gitImage(spec: DeploymentSpec, git: GitSource, signal: Abo
   const workDir = await mkdtemp(path.join(tmpdir(), `${BUILD_DIR_PREFIX}${d.hostId}-`));
   try {
     const auth = await gitAuthEnv(git.auth.kind === "token" ? { kind: "token", token: git.auth.token } : git.auth, workDir, { hostKeys: git.hostKeys });
+    let commit: CloneResult | null = null;
     try {
       const remote = { url: git.url, allowLocal: d.allowLocalGit, allowPrivateNetworks: spec.allowPrivateNetworks, extraEnv: auth.env, access: git.auth.kind, pinnedHostKeys: auth.pinned, signal };
       const settings = buildSettingsHash(git);
 
-      let wanted = git.commit;
-      if (!wanted) {
-        d.log.line(`$ git ls-remote -- ${git.url} ${git.ref}`);
-        try {
-          wanted = await resolveRef(await openRemote(remote), git.ref, { what: "git ls-remote failed: " });
-        } catch (e) {
-          await d.report("CLONING"); // the failed step is the clone's, whatever asked the server first
-          throw e;
-        }
-        d.log.line(`${git.ref} is at ${wanted}`);
-      }
-      const reuse = await findBuiltImage(d.docker, buildCacheTag(spec.serviceId, wanted, settings));
-      if (reuse) {
-        d.log.line(`This host built ${wanted.slice(0, 12)} with the same Dockerfile and sub-directory before: reusing image ${reuse.slice(7, 19)}, nothing to clone or build`);
-        await tagImage(d.docker, reuse, spec.imageTag);
-        return { imageId: reuse, buildTag: null, report: { commit: { sha: wanted, message: "", author: "" }, ...(await metHostKeys(auth)) } };
-      }
-
-      await d.report("CLONING");
-      const checkout = path.join(workDir, "src");
       // A push's commit exactly; for the Deploy button the branch as it is now (one clone), which it records.
-      d.log.line(git.commit ? `$ git fetch --depth 1 -- ${git.url} ${git.commit}` : `$ git clone --depth 1 --branch ${git.ref} -- ${git.url}`);
-      const commit = await cloneRepo({ ...remote, ref: git.ref, commit: git.commit, dir: checkout, onOutput: d.log.line });
+      // The clone starts at once; for the Deploy button it runs beside the ls-remote that tells whether this
+      // host built the branch's tip already (then it is stopped), so that check costs a build no time.
+      const checkout = path.join(workDir, "src");
+      const stopClone = new AbortController();
+      const stop = () => stopClone.abort();
+      signal.addEventListener("abort", stop, { once: true });
+      let cloning: Promise<CloneResult> | null = null;
+      // The clone's output waits until it is known to be needed (a reused image's log shows no clone).
+      let held: string[] | null = [];
+      const startClone = () => {
+        cloning = cloneRepo({ ...remote, signal: stopClone.signal, ref: git.ref, commit: git.commit, dir: checkout, onOutput: (l) => (held ? held.push(l) : d.log.line(l)) });
+        cloning.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+        return cloning;
+      };
+      try {
+        let wanted = git.commit;
+        if (!wanted) {
+          startClone();
+          d.log.line(`$ git ls-remote -- ${git.url} ${git.ref}`);
+          try {
+            wanted = await resolveRef(await openRemote(remote), git.ref, { what: "git ls-remote failed: " });
+          } catch (e) {
+            await d.report("CLONING"); // the failed step is the clone's, whatever asked the server first
+            throw e;
+          }
+          d.log.line(`${git.ref} is at ${wanted}`);
+        }
+        const reuse = await findBuiltImage(d.docker, buildCacheTag(spec.serviceId, wanted, settings));
+        if (reuse) {
+          d.log.line(`This host built ${wanted.slice(0, 12)} with the same Dockerfile and sub-directory before: reusing image ${reuse.slice(7, 19)}, nothing to clone or build`);
+          await tagImage(d.docker, reuse, spec.imageTag);
+          return { imageId: reuse, buildTag: null, report: { commit: { sha: wanted, message: "", author: "" }, ...(await metHostKeys(auth)) } };
+        }
+        await d.report("CLONING");
+        d.log.line(git.commit ? `$ git fetch --depth 1 -- ${git.url} ${git.commit}` : `$ git clone --depth 1 --branch ${git.ref} -- ${git.url}`);
+        for (const l of held) d.log.line(l);
+        held = null;
+        commit = await (cloning ?? startClone());
+      } finally {
+        signal.removeEventListener("abort", stop);
+        if (!commit) {
+          stopClone.abort(); // reused, or failed: the clone (if any) stops before its directory goes
+          await (cloning as Promise<CloneResult> | null)?.catch(() => {});
+        }
+      }
       d.log.line(`commit ${commit.commit}: ${commit.message} (${commit.author})`);
       if (signal.aborted) throw new Error("cancelled");
       await d.report("BUILDING", { commit: { sha: commit.commit, message: commit.message.slice(0, 2000), author: commit.author.slice(0, 500) }, ...(await metHostKeys(auth)) });
