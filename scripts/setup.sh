@@ -96,8 +96,12 @@ if [ -z "${REDIS_URL:-}" ] || [ "${BERTH_LOCAL_REDIS:-}" = 1 ]; then
   ours() { [ "$(rcli ping)" = PONG ]; } # redis-cli prints PONG after a failed AUTH too: compare exactly
   if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     say "starting Redis on 127.0.0.1:6379"
-    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-      --requirepass "$redis_password" --logfile /var/log/berth-redis.log
+    # An append-only file, written every second: a restarted Redis keeps queued jobs, unread host reports,
+    # deploy logs and sealed specs (a killed Redis loses nothing it answered: the kernel has it; only a crash
+    # of the machine can lose the last second). Host logins are not in it; the control worker re-creates them.
+    mkdir -p .berth/redis
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly yes --appendfsync everysec \
+      --dir "$PWD/.berth/redis" --requirepass "$redis_password" --logfile /var/log/berth-redis.log
     for _ in $(seq 50); do ours && break; sleep 0.1; done
   fi
   if ! ours; then

@@ -33,6 +33,8 @@ export function ServiceCard({
     gitUrl: string | null;
     gitBranch: string | null;
     liveDeployment: { number: number; commitSha: string | null; image: string | null; imageId: string | null } | null;
+    /** What the host's agent last found when the live release is not what serves (null: it serves). */
+    servingProblem?: string | null;
     deployments: { id: string; number: number; status: DeploymentStatus }[];
     dockerVolumes?: { source: string; target: string; readOnly: boolean; dockerName: string }[];
   };
@@ -66,6 +68,11 @@ export function ServiceCard({
               <span className="text-slate-400">
                 {" "}
                 since <RelativeTime date={resolved.deployedAt} />
+              </span>
+            )}
+            {live && service.servingProblem && (
+              <span className="inline-flex items-center gap-1 text-red-700" data-testid="not-serving">
+                · <Badge color="red">not serving</Badge> {service.servingProblem}
               </span>
             )}
             {latest && latest.number !== live?.number && (

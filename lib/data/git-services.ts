@@ -202,6 +202,8 @@ export async function gitServiceView(ctx: TeamContext, projectSlug: string, envS
       keepReleases: true,
       hostId: true,
       liveDeploymentId: true,
+      servingProblem: true,
+      servingCheckedAt: true,
       host: { select: { id: true, name: true, status: true, baseDomain: true } },
     },
   });

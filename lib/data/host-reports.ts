@@ -93,6 +93,8 @@ export async function applyHostReport(hostId: string, report: HostReport): Promi
         break;
       case "deployment":
         throw new Error("deployment reports are applied by applyDeploymentReport");
+      case "serving":
+        throw new Error("serving reports are applied by applyServingReport");
       default: {
         const never: never = report;
         throw new Error(`unknown report ${JSON.stringify(never)}`);
@@ -100,6 +102,42 @@ export async function applyHostReport(hostId: string, report: HostReport): Promi
     }
   });
   return out;
+}
+
+/**
+ * What the agent found about the services on its host (Service.servingProblem): each service still placed on
+ * this host takes it unless a later check was recorded already (reports can be applied again, or late).
+ * Returns the services whose problem changed, to tell their teams.
+ */
+export async function applyServingReport(hostId: string, report: Extract<HostReport, { type: "serving" }>) {
+  const at = new Date(report.at);
+  const ids = report.services.map((f) => f.serviceId);
+  const current = await db.service.findMany({
+    where: { id: { in: ids }, hostId, OR: [{ servingCheckedAt: null }, { servingCheckedAt: { lte: at } }] },
+    select: { id: true, servingProblem: true, environment: { select: { project: { select: { teamId: true } } } } },
+  });
+  const changed: { teamId: string; serviceId: string }[] = [];
+  const byProblem = new Map<string | null, string[]>();
+  for (const s of current) {
+    const problem = report.services.find((f) => f.serviceId === s.id)!.problem;
+    byProblem.set(problem, [...(byProblem.get(problem) ?? []), s.id]);
+    if (problem !== s.servingProblem) changed.push({ teamId: s.environment.project.teamId, serviceId: s.id });
+  }
+  for (const [problem, serviceIds] of byProblem) {
+    await db.service.updateMany({
+      where: { id: { in: serviceIds }, hostId, OR: [{ servingCheckedAt: null }, { servingCheckedAt: { lte: at } }] },
+      data: { servingProblem: problem, servingCheckedAt: at },
+    });
+  }
+  return changed;
+}
+
+/** Whether PostgreSQL answers at all (a report failing while it does is the report's fault, not an outage). */
+export async function databaseReachable(): Promise<boolean> {
+  return db.$queryRaw`SELECT 1`.then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Hosts silent for longer than `afterMs` go offline; returns them so their teams can be told. */

@@ -29,6 +29,8 @@ export async function imageServiceView(ctx: TeamContext, projectSlug: string, en
       keepReleases: true,
       hostId: true,
       liveDeploymentId: true,
+      servingProblem: true,
+      servingCheckedAt: true,
       host: { select: { id: true, name: true, status: true, baseDomain: true } },
     },
   });

@@ -82,6 +82,7 @@ const serviceSelect = {
   gitUrl: true,
   gitBranch: true,
   liveDeployment: { select: { number: true, commitSha: true, image: true, imageId: true } },
+  servingProblem: true,
   deployments: { orderBy: { number: "desc" }, take: 1, select: { id: true, number: true, status: true } },
 } as const;
 

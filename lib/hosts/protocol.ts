@@ -65,6 +65,11 @@ export const deploymentReport = z.object({
 });
 export type DeploymentReport = z.infer<typeof deploymentReport>;
 
+/** What the agent found when it compared a service with what should run (lib/hosts/desired-state.ts):
+ * `problem` null while it serves the release Postgres names, otherwise why not, in a person's words. */
+export const servingFinding = z.object({ serviceId: z.string().min(1).max(64), problem: z.string().max(1000).nullable() });
+export type ServingFinding = z.infer<typeof servingFinding>;
+
 /** A report an agent appends to its stream. */
 export const hostReport = z.discriminatedUnion("type", [
   // `deployments`: the ones this agent is running now, which renews their leases.
@@ -75,6 +80,8 @@ export const hostReport = z.discriminatedUnion("type", [
   z.object({ type: z.literal("container"), at: z.string(), container: containerSummary }),
   z.object({ type: z.literal("removed"), at: z.string(), dockerId: z.string() }),
   z.object({ type: z.literal("goodbye"), at: z.string() }),
+  // After each convergence pass: the services it looked at (others keep what was last reported).
+  z.object({ type: z.literal("serving"), at: z.string(), services: z.array(servingFinding).max(5000) }),
 ]);
 export type HostReport = z.infer<typeof hostReport>;
 

@@ -82,4 +82,7 @@ export const environmentRemoveJob = defineJob({
   options: once,
 });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob, environmentRemoveJob, gitCheckJob];
+/** Converge on the host's desired state, which waits sealed under the host's keys (lib/hosts/desired-state.ts). */
+export const hostConvergeJob = defineJob({ name: "host.converge", queue: "host", schema: z.object({ nonce: z.string().uuid() }), options: once });
+
+export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob, hostConvergeJob, environmentRemoveJob, gitCheckJob];

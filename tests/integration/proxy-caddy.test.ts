@@ -17,7 +17,9 @@ const suffix = randomBytes(4).toString("hex");
 const ID = `t-${suffix}`;
 const HOST = `t-${suffix}.localhost`;
 const NOT_FOUND = "No Berth service answers at this address.\n";
-const proxy = createProxy();
+// Routes name the host whose agent set them (the convergence pass removes only its own).
+const OWNER = "proxytest";
+const proxy = createProxy({ owner: OWNER });
 const ids = [ID, `${ID}-race`];
 let network: Dockerode.Network;
 let upstreamA: string;
@@ -64,8 +66,8 @@ describe("the Caddy reverse proxy", () => {
     // httpd may still be starting: until then Caddy answers 502.
     const res = await waitFor(() => get(HOST), (r) => r.status === 200);
     expect(res).toEqual({ status: 200, body: "content A\n" });
-    expect(await proxy.getRoute(ID)).toEqual({ hosts: [HOST], upstream: upstreamA });
-    expect((await proxy.listRoutes()).filter((r) => r.id === ID)).toEqual([{ id: ID, hosts: [HOST], upstream: upstreamA }]);
+    expect(await proxy.getRoute(ID)).toEqual({ hosts: [HOST], upstream: upstreamA, owner: OWNER });
+    expect((await proxy.listRoutes()).filter((r) => r.id === ID)).toEqual([{ id: ID, hosts: [HOST], upstream: upstreamA, owner: OWNER }]);
   });
 
   it("replaces the route in place, before the catch-all", async () => {
@@ -124,7 +126,7 @@ describe("the Caddy reverse proxy", () => {
     const id = `${ID}-race`;
     await Promise.all([proxy.setRoute(id, [`race-${suffix}.localhost`], upstreamA), proxy.setRoute(id, [`race-${suffix}.localhost`], upstreamB)]);
     expect((await routesInCaddy()).filter((r) => r["@id"] === `berth-${id}`)).toHaveLength(1);
-    expect(await proxy.getRoute(id)).toEqual({ hosts: [`race-${suffix}.localhost`], upstream: upstreamB });
+    expect(await proxy.getRoute(id)).toEqual({ hosts: [`race-${suffix}.localhost`], upstream: upstreamB, owner: OWNER });
     await proxy.removeRoute(id);
   });
 

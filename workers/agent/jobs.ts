@@ -19,7 +19,9 @@ import {
   serviceRemoveJob,
   gitCheckJob,
   environmentRemoveJob,
+  hostConvergeJob,
 } from "@/lib/jobs/host-jobs";
+import { desiredState, desiredStateKey } from "@/lib/hosts/desired-state";
 import { gitCheckKey, gitCheckSpec } from "@/lib/hosts/git-check";
 import { replyTo, sealReply } from "@/lib/hosts/reply";
 import { checkGitAccess } from "./build/check-access";
@@ -35,6 +37,7 @@ import { pruneReleaseTags } from "./deployment/prune";
 import { removeService } from "./deployment/remove-service";
 import { removeEnvironment } from "./deployment/remove-environment";
 import type { ReverseProxy } from "./proxy/caddy";
+import type { Reconciler } from "./reconcile/reconciler";
 import { readSealedSpec } from "./sealed-spec";
 
 /** Docker's own refusal, passed through unchanged, and never retried. */
@@ -56,6 +59,7 @@ export type JobContext = {
   redis: Redis;
   cfg: AgentConfig;
   deployments: DeploymentRunner;
+  reconciler: Reconciler;
   proxy: ReverseProxy;
   afterAction: (dockerId: string) => Promise<void>;
   log: (m: string) => void;
@@ -77,7 +81,7 @@ export function createJobHandler(c: JobContext) {
   };
 }
 
-function jobRunner({ docker, redis, cfg, deployments, proxy, afterAction, log }: JobContext) {
+function jobRunner({ docker, redis, cfg, deployments, reconciler, proxy, afterAction, log }: JobContext) {
   return async function run(job: Job): Promise<unknown> {
     switch (job.name) {
       case containerActionJob.name: {
@@ -134,6 +138,13 @@ function jobRunner({ docker, redis, cfg, deployments, proxy, afterAction, log }:
       case environmentRemoveJob.name: {
         const { serviceIds, network } = environmentRemoveJob.schema.parse(job.data);
         return removeEnvironment(docker, proxy, serviceIds, network).catch(refused);
+      }
+      case hostConvergeJob.name: {
+        // Answered at once; the pass runs in the background and reports what it found on the stream.
+        const { nonce } = hostConvergeJob.schema.parse(job.data);
+        const key = desiredStateKey(cfg.prefix, cfg.hostId, nonce);
+        reconciler.converge(await readSealedSpec(redis, cfg, key, desiredState, "The desired state expired before this host read it.").catch(refused));
+        return { ok: true };
       }
       case gitCheckJob.name: {
         const { serviceId, nonce } = gitCheckJob.schema.parse(job.data);

@@ -1,7 +1,8 @@
 // The host agent: one process per Docker host, with only an outbound connection to Redis. It consumes
 // its host's queue, and reports heartbeats, container changes (from Docker's event stream) and full
 // snapshots. It is level-triggered: a snapshot on start, after any Redis or Docker reconnect, and
-// periodically, so state missed while disconnected is put right.
+// periodically, so state missed while disconnected is put right; the control plane answers each snapshot
+// with the host's desired state, on which the agent converges (reconcile/).
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { hostQueueName } from "@/lib/hosts/protocol";
@@ -15,6 +16,7 @@ import { createReporter } from "./reporter";
 import { cleanUpAfterRestart } from "./deployment/cleanup";
 import { createDeploymentRunner } from "./deployment/runner";
 import { createProxy } from "./proxy/caddy";
+import { createReconciler } from "./reconcile/reconciler";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -28,11 +30,11 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
   const { docker, apiVersion } = await connectDocker();
   log(`Docker Engine API ${apiVersion}; host ${cfg.hostId}`);
   // Before any job can start a deployment, and before Redis connects (its first "ready" sends the snapshot).
-  const proxy = createProxy();
+  const proxy = createProxy({ owner: cfg.hostId });
   await cleanUpAfterRestart(docker, proxy, cfg.hostId, log).catch((e) => log(`cleaning up after a restart failed: ${(e as Error).message}`));
   const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
   redis.on("error", (e) => log(`redis: ${e.message}`));
-  const report = createReporter(redis, cfg);
+  const report = createReporter(redis, cfg, log);
   const facts = createHostFactsSampler(docker, AGENT_VERSION);
   let stopped = false;
 
@@ -40,6 +42,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
   const safely = (what: string, fn: () => Promise<unknown>) => fn().catch((e) => !stopped && log(`${what} failed: ${(e as Error).message}`));
 
   const deployments = createDeploymentRunner({ docker, redis, cfg, proxy, report, log });
+  const reconciler = createReconciler({ docker, proxy, hostId: cfg.hostId, runner: deployments, report, requestState: () => void snapshot(), log });
 
   const heartbeat = () => safely("heartbeat", async () => report({ type: "heartbeat", at: now(), facts: await facts(), deployments: deployments.activeIds() }));
   const snapshot = () => safely("snapshot", async () => report({ type: "snapshot", at: now(), containers: await listSummaries(docker) }));
@@ -54,7 +57,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     stopEvents = watchContainerEvents(
       docker,
       (e) => {
-        if (!QUIET.test(e.action)) void safely("container report", () => reportContainer(e.id));
+        if (QUIET.test(e.action)) return;
+        void safely("container report", () => reportContainer(e.id));
+        reconciler.onEvent(e);
       },
       (err) => {
         if (stopped) return;
@@ -63,6 +68,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
           if (stopped) return;
           watch();
           void snapshot();
+          reconciler.local();
         }, 1000);
       },
     );
@@ -74,7 +80,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     void snapshot();
   });
 
-  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler({ docker, redis, cfg, deployments, proxy, afterAction: reportContainer, log }), {
+  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler({ docker, redis, cfg, deployments, reconciler, proxy, afterAction: reportContainer, log }), {
     connection: new Redis(cfg.redisUrl, { maxRetriesPerRequest: null }),
     prefix: cfg.prefix,
     concurrency: 4,
@@ -90,10 +96,17 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
       stopped = true;
       timers.forEach(clearInterval);
       stopEvents();
-      if (crash) redis.disconnect();
+      if (crash) {
+        report.close(); // a killed agent says nothing more
+        redis.disconnect();
+      }
       await worker.close();
-      await deployments.stopAll();
-      if (goodbye) await report({ type: "goodbye", at: now() }).catch(() => {});
+      await reconciler.stop();
+      // Each deployment cleans up and reports itself failed; with Redis out of reach those reports cannot
+      // go, so stopping does not wait for them for long.
+      await Promise.race([deployments.stopAll(), new Promise((r) => setTimeout(r, 15_000))]);
+      if (goodbye) await Promise.race([report({ type: "goodbye", at: now() }).catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+      report.close();
       redis.disconnect();
     },
   };

@@ -1,18 +1,27 @@
-// Reads every host's report stream through one consumer group, persists each report, tells the host's
-// team, and acknowledges. Also re-provisions host Redis users whenever Redis (re)connects, removes the
-// logins and keys of hosts that no longer exist (then, and every 10 minutes), and marks silent hosts offline.
+// Reads every host's report stream through one consumer group (report-stream.ts: acknowledged only once
+// applied, failures retried in order, a dead worker's pending entries taken over), persists each report and
+// tells the host's team. Answers each snapshot with the host's desired state (lib/data/desired-state.ts),
+// once every earlier report of that host is applied. Also re-provisions host Redis users whenever Redis
+// (re)connects, removes the logins and keys of hosts that no longer exist (then, and every 10 minutes), marks
+// silent hosts offline, and ends deployments whose lease ran out, but only of hosts whose reports are all
+// applied (a heartbeat still waiting in the stream may renew it, a LIVE report end it).
+import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { applyDeploymentReport, dispatchDeployments, expireLeases } from "@/lib/data/deployments";
-import { allHostCredentials, applyHostReport, markSilentHostsOffline } from "@/lib/data/host-reports";
+import { sendDesiredState } from "@/lib/data/desired-state";
+import { allHostCredentials, applyHostReport, applyServingReport, databaseReachable, markSilentHostsOffline } from "@/lib/data/host-reports";
 import { env } from "@/lib/env";
 import { hostReport, hostReportStream } from "@/lib/hosts/protocol";
 import { sweepRemovedHosts } from "@/lib/hosts/forget-host";
 import { hostUserKeyPattern, ownKeyPattern, provisionHostUser } from "@/lib/hosts/redis-acl";
 import { publishLive } from "@/lib/live/publish";
+import { createStreamConsumer } from "./report-stream";
 
 const GROUP = "control";
-const CONSUMER = `control-${process.pid}`;
+const CONSUMER = `control-${hostname()}-${process.pid}`;
 const CLEANUP_EVERY_MS = 10 * 60_000;
+/** How long a report may wait unacknowledged by another control worker before this one takes it over. */
+const RECLAIM_AFTER_MS = Number(process.env.BERTH_REPORT_RECLAIM_MS || 30_000);
 
 export function startHostReports() {
   const reader = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
@@ -48,7 +57,19 @@ export function startHostReports() {
       }
     }
   }
-  writer.on("ready", () => void provisionAll().catch((e) => console.error("control: provisioning host users failed:", e)).then(cleanUp));
+  // Until it succeeds (PostgreSQL may be down as well): agents cannot log in before it has.
+  async function provisionUntilDone() {
+    for (let delay = 1000; !stopped; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await provisionAll();
+        return cleanUp();
+      } catch (e) {
+        console.error(`control: provisioning host users failed (${(e as Error).message}); trying again`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+  writer.on("ready", () => void provisionUntilDone());
 
   // Hosts removed while Redis was unreachable (or re-provisioned by a race with their removal) leave a login
   // and keys behind: take them now.
@@ -62,26 +83,56 @@ export function startHostReports() {
   }
   const cleanUpTimer = setInterval(() => void cleanUp(), CLEANUP_EVERY_MS);
 
-  async function handle(key: string, id: string, fields: string[]) {
+  /** Applies one report; throws (and the entry stays pending, to be tried again) if it could not be. */
+  async function apply(key: string, id: string, fields: string[]) {
     const hostId = streams.get(key);
     const raw = fields[fields.indexOf("report") + 1];
+    let parsed: unknown;
     try {
-      const report = hostId && raw ? hostReport.safeParse(JSON.parse(raw)) : undefined;
-      if (!hostId || !report?.success) {
-        console.error(`control: dropped a malformed report ${id} on ${key}`);
-      } else if (report.data.type === "deployment") {
-        const out = await applyDeploymentReport(hostId, report.data);
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    const report = hostId ? hostReport.safeParse(parsed) : undefined;
+    if (!hostId || !report?.success) {
+      console.error(`control: dropped a malformed report ${id} on ${key}`);
+      return;
+    }
+    const r = report.data;
+    switch (r.type) {
+      case "deployment": {
+        const out = await applyDeploymentReport(hostId, r);
         if (out) await publishLive(writer, out.teamId, { hostId, kind: "deployment", serviceId: out.serviceId });
-        if (out?.ended) await dispatchAndTell();
-      } else {
-        const out = await applyHostReport(hostId, report.data);
+        if (out?.ended) await dispatchAndTell().catch((e) => console.error("control: dispatching failed:", (e as Error).message));
+        break;
+      }
+      case "serving":
+        for (const s of await applyServingReport(hostId, r)) await publishLive(writer, s.teamId, { hostId, kind: "deployment", serviceId: s.serviceId });
+        break;
+      default: {
+        const out = await applyHostReport(hostId, r);
         if (out?.containersChanged) await publishLive(writer, out.teamId, { hostId, kind: "containers" });
         else if (out?.hostChanged) await publishLive(writer, out.teamId, { hostId, kind: "host" });
+        // The answer to a snapshot, unless an earlier report of the host still waits to be applied (the
+        // desired state would not include it: a LIVE report not yet applied would make the agent undo it).
+        if (r.type === "snapshot" && out && (await consumer.isOldestPending(key, id))) {
+          await sendDesiredState(hostId, r.at, r.containers).catch((e) => console.error(`control: the desired state of host ${hostId} was not sent: ${(e as Error).message}`));
+        }
       }
-    } finally {
-      await writer.xack(key, GROUP, id);
     }
   }
+
+  const consumer = createStreamConsumer({
+    reader,
+    writer,
+    group: GROUP,
+    consumer: CONSUMER,
+    keys: () => [...streams.keys()],
+    apply,
+    healthy: databaseReachable,
+    reclaimAfterMs: RECLAIM_AFTER_MS,
+    log: (m) => console.error(`control: ${m}`),
+  });
 
   async function loop() {
     let lastRefresh = 0;
@@ -91,21 +142,15 @@ export function startHostReports() {
           await refreshHosts();
           lastRefresh = Date.now();
         }
-        const keys = [...streams.keys()];
-        if (keys.length === 0) {
-          await new Promise((r) => setTimeout(r, 500));
-          continue;
-        }
-        const res = (await reader.xreadgroup("GROUP", GROUP, CONSUMER, "COUNT", 100, "BLOCK", 1000, "STREAMS", ...keys, ...keys.map(() => ">"))) as
-          | [string, [string, string[]][]][]
-          | null;
-        for (const [key, entries] of res ?? []) for (const [id, fields] of entries) await handle(key, id, fields);
+        await consumer.step();
       } catch (e) {
         if (stopped) break;
         const msg = (e as Error).message;
         // A stream deleted under the read (its host was removed) or its group lost: re-read the hosts.
-        if (msg.includes("NOGROUP") || msg.includes("UNBLOCKED")) groupsMade.clear();
-        else console.error("control: reading host reports failed:", msg);
+        if (msg.includes("NOGROUP") || msg.includes("UNBLOCKED")) {
+          groupsMade.clear();
+          consumer.reset();
+        } else console.error("control: reading host reports failed:", msg);
         lastRefresh = 0;
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -117,10 +162,13 @@ export function startHostReports() {
     for (const d of await dispatchDeployments()) await publishLive(writer, d.teamId, { hostId: d.hostId, kind: "deployment", serviceId: d.serviceId });
   }
 
+  /** A host's reports are all applied: only then may its leases be judged. */
+  const settled = (hostId: string | null) => (hostId ? consumer.settled(hostReportStream(env.queuePrefix, hostId)) : Promise.resolve(true));
+
   const sweep = setInterval(async () => {
     try {
       for (const h of await markSilentHostsOffline(env.hostOfflineAfterMs)) await publishLive(writer, h.teamId, { hostId: h.id, kind: "host" });
-      for (const d of await expireLeases()) await publishLive(writer, d.teamId, { hostId: d.hostId ?? "", kind: "deployment", serviceId: d.serviceId });
+      for (const d of await expireLeases(new Date(), settled)) await publishLive(writer, d.teamId, { hostId: d.hostId ?? "", kind: "deployment", serviceId: d.serviceId });
       await dispatchAndTell();
     } catch (e) {
       console.error("control: sweep failed:", e);

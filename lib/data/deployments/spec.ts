@@ -48,8 +48,15 @@ async function configFor(d: { id: string; teamId: string; trigger: string; sourc
   return { env: c.env, secrets: c.secrets, run: runOf(service) };
 }
 
-/** Builds, seals and stores the spec; also records the configuration on the deployment. */
-export async function prepareSpec(deploymentId: string): Promise<void> {
+/** The release's own configuration, as it was recorded when it was dispatched. */
+function storedConfig(d: { id: string; config: string | null }): Config {
+  if (!d.config) throw new ValidationError("The release has no stored configuration.");
+  return JSON.parse(open(d.config, configAad(d.id), masterKeysFromEnv())) as Config;
+}
+
+/** The deployment's spec. `asRelease`: a live release run again from its own image and configuration (its
+ * container was lost, lib/data/desired-state.ts); otherwise a deployment about to start. */
+async function buildSpec(deploymentId: string, asRelease: boolean) {
   const d = await db.deployment.findUniqueOrThrow({
     where: { id: deploymentId },
     select: {
@@ -62,6 +69,7 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
       image: true,
       ref: true,
       requestedCommit: true,
+      config: true,
       host: { select: { id: true, tokenHash: true, baseDomain: true, allowPrivateNetworks: true } },
       service: {
         select: {
@@ -90,7 +98,8 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
   const fromImage = s.source === "image";
   if (!fromImage && !s.httpPort) throw new ValidationError("The service has no port set.");
   if (fromImage && !d.imageId && !d.image) throw new ValidationError("The deployment names no image to pull.");
-  const config = await configFor(d, s);
+  if (asRelease && !d.imageId) throw new ValidationError("The release has no image.");
+  const config = asRelease ? storedConfig(d) : await configFor(d, s);
   const credential = d.imageId || fromImage ? { kind: "none" as const } : await openGitCredential(db, s.id);
   const run = config.run ?? null;
   const strategy = run ? deployStrategy(run) : { strategy: "switch" as const, reason: null };
@@ -116,10 +125,21 @@ export async function prepareSpec(deploymentId: string): Promise<void> {
     mask: [...config.secrets, ...(credential.kind === "token" ? [credential.token] : [])].filter((v) => v.length >= 4),
     allowPrivateNetworks: d.host.allowPrivateNetworks,
   });
+  return { spec, config, host: d.host };
+}
+
+/** The spec a live release runs by again: its image, its configuration, the service's current route. */
+export async function releaseSpec(deploymentId: string): Promise<DeploymentSpec> {
+  return (await buildSpec(deploymentId, true)).spec;
+}
+
+/** Builds, seals and stores the spec; also records the configuration on the deployment. */
+export async function prepareSpec(deploymentId: string): Promise<void> {
+  const { spec, config, host } = await buildSpec(deploymentId, false);
   await db.deployment.update({
-    where: { id: d.id },
-    data: { config: seal(JSON.stringify(config), configAad(d.id), masterKeysFromEnv()), configKeys: Object.keys(config.env).sort() },
+    where: { id: deploymentId },
+    data: { config: seal(JSON.stringify(config), configAad(deploymentId), masterKeysFromEnv()), configKeys: Object.keys(config.env).sort() },
   });
-  const key = deploymentSpecKey(appEnv.queuePrefix, d.host.id, d.id);
-  await adminRedis().set(key, sealForHost(d.host.tokenHash, key, spec), "EX", SPEC_TTL_SECONDS);
+  const key = deploymentSpecKey(appEnv.queuePrefix, host.id, deploymentId);
+  await adminRedis().set(key, sealForHost(host.tokenHash, key, spec), "EX", SPEC_TTL_SECONDS);
 }

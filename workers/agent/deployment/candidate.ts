@@ -7,6 +7,8 @@ import { ensureNetwork } from "../docker/networks";
 import { runOptions } from "./run-options";
 
 export const CANDIDATE_MARK = "-next-";
+/** The port the release serves on, kept on its container: the route follows it, whatever the service says now. */
+export const PORT_LABEL = "berth.port";
 // Networks this agent made or found: one Engine call less per deployment. (Removed behind its back, the
 // create below fails with Docker's message and the next deployment checks again.)
 const knownNetworks = new Set<string>();
@@ -28,7 +30,7 @@ export async function startCandidate(docker: Dockerode, spec: DeploymentSpec, im
       name,
       Image: image,
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      Labels: { ...spec.labels, "berth.deployment.id": spec.deploymentId },
+      Labels: { ...spec.labels, "berth.deployment.id": spec.deploymentId, ...(spec.port ? { [PORT_LABEL]: String(spec.port) } : {}) },
       ...run,
       HostConfig: { ...run.HostConfig, NetworkMode: spec.network },
     });

@@ -1,16 +1,19 @@
 // A deployment's log: lines masked (configuration secrets, git credential), appended to the deployment's
 // Redis stream in small batches so the console can follow and resume it, and kept as a short tail in memory
-// for failure messages.
+// for failure messages. A batch Redis did not take (restarting, unreachable) is sent again until it does,
+// before any later one: `flush` resolves once every line so far is in the stream, which the pipeline waits
+// for before it reports the end (the control plane then copies the whole log into Postgres).
 import type { Redis } from "ioredis";
 import { maskSecrets } from "@/lib/config/mask";
 
 const MAX_LINE = 4000;
 const FLUSH_MS = 100;
 const KEEP_SECONDS = 7 * 24 * 3600; // the control plane copies it into Postgres long before this
+const RETRY_MAX_MS = 5000;
 
 export type DeployLog = { line: (text: string) => void; flush: () => Promise<void>; tail: (n: number) => string[] };
 
-export function createDeployLog(redis: Redis, key: string, mask: string[], onError: (e: Error) => void): DeployLog {
+export function createDeployLog(redis: Redis, key: string, mask: string[], onError: (e: Error) => void, stopped: () => boolean = () => false): DeployLog {
   const secrets = mask.filter((m) => m.length >= 4);
   let pending: string[] = [];
   const recent: string[] = [];
@@ -23,14 +26,23 @@ export function createDeployLog(redis: Redis, key: string, mask: string[], onErr
     const batch = pending;
     pending = [];
     if (batch.length) {
-      chain = chain
-        .then(async () => {
-          const m = redis.multi();
-          for (const l of batch) m.xadd(key, "MAXLEN", "~", "20000", "*", "line", l);
-          m.expire(key, KEEP_SECONDS);
-          await m.exec();
-        })
-        .catch(onError);
+      chain = chain.then(async () => {
+        for (let delay = 200; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+          try {
+            const m = redis.multi();
+            for (const l of batch) m.xadd(key, "MAXLEN", "~", "20000", "*", "line", l);
+            m.expire(key, KEEP_SECONDS);
+            const res = await m.exec();
+            const failed = res ? res.find(([err]) => err)?.[0] : new Error("the transaction was aborted");
+            if (failed) throw failed;
+            return;
+          } catch (e) {
+            if (stopped()) return onError(e as Error);
+            if (delay === 200) onError(e as Error);
+            await new Promise((r) => setTimeout(r, delay));
+          }
+        }
+      });
     }
     return chain;
   };

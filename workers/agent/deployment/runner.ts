@@ -1,6 +1,7 @@
 // The deployments running on this agent: started by a job (which answers at once), cancelled by another,
 // listed in every heartbeat so the control plane renews their leases. The spec is read once from the
-// host's own Redis keys and opened with the host's key.
+// host's own Redis keys and opened with the host's key. The convergence pass (../reconcile/) asks which
+// services a deployment is changing now, or changed since a given moment, and leaves those alone.
 import type Dockerode from "dockerode";
 import type { Redis } from "ioredis";
 import { deploymentLogKey, deploymentSpec, deploymentSpecKey, type DeploymentSpec } from "@/lib/hosts/deployment-spec";
@@ -13,7 +14,9 @@ import { AGENT_STOPPING, runPipeline, type RouteTable } from "./pipeline";
 type Deps = { docker: Dockerode; redis: Redis; cfg: AgentConfig; proxy: RouteTable; report: (r: HostReport) => Promise<void>; log: (m: string) => void };
 
 export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log }: Deps) {
-  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const active = new Map<string, { controller: AbortController; done: Promise<void>; serviceId: string; imageTag: string }>();
+  const endedAt = new Map<string, number>(); // service id → when its last deployment here ended
+  let stopping = false;
 
   const cancelledEarly = new Set<string>();
   const allowLocalGit = process.env.BERTH_ALLOW_LOCAL_GIT === "1";
@@ -40,11 +43,14 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
         return status("FAILED", { error: (e as Error).message });
       }
       const controller = new AbortController();
-      const deployLog = createDeployLog(redis, deploymentLogKey(cfg.prefix, cfg.hostId, deploymentId), spec.mask, (e) => log(`deployment log: ${e.message}`));
+      const deployLog = createDeployLog(redis, deploymentLogKey(cfg.prefix, cfg.hostId, deploymentId), spec.mask, (e) => log(`deployment log: ${e.message}`), () => stopping);
       const done = runPipeline(spec, controller.signal, { docker, proxy, log: deployLog, report: status, allowLocalGit, hostId: cfg.hostId })
         .catch((e) => log(`deployment ${deploymentId}: ${(e as Error).message}`))
-        .finally(() => active.delete(deploymentId));
-      active.set(deploymentId, { controller, done });
+        .finally(() => {
+          active.delete(deploymentId);
+          endedAt.set(spec.serviceId, Date.now());
+        });
+      active.set(deploymentId, { controller, done, serviceId: spec.serviceId, imageTag: spec.imageTag });
     },
     /** True when it was running here; a cancel that arrives before its start is remembered. */
     cancel(deploymentId: string): boolean {
@@ -57,8 +63,16 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
       return Boolean(run);
     },
     activeIds: () => [...active.keys()],
+    /** Whether a deployment here is changing the service now, or ended after `since` (ms, this clock). */
+    touched(serviceId: string, since: number): boolean {
+      for (const r of active.values()) if (r.serviceId === serviceId) return true;
+      return (endedAt.get(serviceId) ?? 0) >= since;
+    },
+    /** The release tags of deployments running here (a tag may exist before the control plane knows of it). */
+    activeTags: () => new Set([...active.values()].map((r) => r.imageTag)),
     /** Agent shutdown: stop every deployment (each cleans up and reports itself failed) and wait for it. */
     async stopAll() {
+      stopping = true;
       for (const r of active.values()) r.controller.abort(AGENT_STOPPING);
       await Promise.all([...active.values()].map((r) => r.done));
     },

@@ -18,17 +18,22 @@
 //     an operation whose connection failed is run again from its start.
 // - Caddy does NOT refuse two routes with the same @id; creating routes is therefore serialised in this
 //   process (one agent per host is the only writer of Berth's routes).
+// - Each route names the host whose agent made it, in a `vars` handler before its reverse_proxy (it only sets
+//   a request variable): the convergence pass removes routes of services gone from its host, and must know
+//   which routes are its own when several agents share one Caddy (tests, or two Berths on one machine).
 import http from "node:http";
 import net from "node:net";
 
-export type ProxyRoute = { id: string; hosts: string[]; upstream: string };
+/** `owner`: the host whose agent made the route (null: made before routes named their host, or by a test). */
+export type ProxyRoute = { id: string; hosts: string[]; upstream: string; owner: string | null };
 
 export type ReverseProxy = {
-  /** Creates route `berth-<id>` or replaces it atomically (one admin request). */
-  setRoute(id: string, hosts: string[], upstream: string): Promise<void>;
+  /** Creates route `berth-<id>` or replaces it atomically (one admin request). `unless` is asked right before
+   * the write, after the writes queued before it: true skips it (a deployment took the service over meanwhile). */
+  setRoute(id: string, hosts: string[], upstream: string, opts?: { unless?: () => boolean }): Promise<void>;
   /** Removes route `berth-<id>`; nothing happens if there is none. */
   removeRoute(id: string): Promise<void>;
-  getRoute(id: string): Promise<{ hosts: string[]; upstream: string } | null>;
+  getRoute(id: string): Promise<{ hosts: string[]; upstream: string; owner: string | null } | null>;
   /** Berth's routes only (not the catch-all, not other servers' routes). */
   listRoutes(): Promise<ProxyRoute[]>;
 };
@@ -53,7 +58,7 @@ const TIMEOUT_MS = 10_000;
 type CaddyRoute = {
   "@id"?: string;
   match?: { host?: string[] }[];
-  handle?: { upstreams?: { dial?: string }[] }[];
+  handle?: { handler?: string; upstreams?: { dial?: string }[]; berth_host?: string }[];
 };
 
 /** An error answered by the admin API itself (as opposed to no answer at all). */
@@ -86,7 +91,8 @@ async function retrying<T>(fn: () => Promise<T>): Promise<T> {
 // Mutations per admin URL, one at a time, shared by every proxy object in this process.
 const queues = new Map<string, Promise<unknown>>();
 
-export function createProxy(opts: { adminUrl?: string; httpPort?: number } = {}): ReverseProxy {
+/** `owner`: this agent's host id, written into every route it sets. */
+export function createProxy(opts: { adminUrl?: string; httpPort?: number; owner?: string } = {}): ReverseProxy {
   const adminUrl = (opts.adminUrl ?? process.env.BERTH_CADDY_ADMIN ?? "http://127.0.0.1:2019").replace(/\/+$/, "");
   const httpPort = opts.httpPort ?? Number(process.env.BERTH_PROXY_HTTP_PORT || 80);
   if (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65535) throw new Error(`Invalid proxy HTTP port: ${httpPort}`);
@@ -207,7 +213,7 @@ export function createProxy(opts: { adminUrl?: string; httpPort?: number } = {})
   }
 
   return {
-    async setRoute(id, hosts, upstream) {
+    async setRoute(id, hosts, upstream, { unless } = {}) {
       checkId(id);
       if (!Array.isArray(hosts) || hosts.length === 0) throw new Error("A route needs at least one hostname");
       hosts.forEach(checkHostname);
@@ -215,10 +221,12 @@ export function createProxy(opts: { adminUrl?: string; httpPort?: number } = {})
       const route = {
         "@id": `berth-${id}`,
         match: [{ host: hosts }],
-        handle: [{ handler: "reverse_proxy", upstreams: [{ dial: upstream }] }],
+        handle: [...(opts.owner ? [{ handler: "vars", berth_host: opts.owner }] : []), { handler: "reverse_proxy", upstreams: [{ dial: upstream }] }],
         terminal: true,
       };
-      await serialized(() => retrying(() => upsert(route)));
+      await serialized(async () => {
+        if (!unless?.()) await retrying(() => upsert(route));
+      });
     },
 
     async removeRoute(id) {
@@ -245,17 +253,27 @@ export function createProxy(opts: { adminUrl?: string; httpPort?: number } = {})
     },
 
     async listRoutes() {
-      const routes = ((await retrying(async () => {
-        await ensureServer();
-        return admin("GET", `${SERVER}/routes`);
+      const read = () =>
+        retrying(async () => {
+          await ensureServer();
+          return admin("GET", `${SERVER}/routes`);
+        });
+      const routes = ((await read().catch(async (err) => {
+        // Caddy lost Berth's server since it was made here (restarted without --resume, or another config
+        // loaded): make it again. It has no routes then; the convergence pass sets them.
+        if (!(err instanceof CaddyAdminError && (err.status === 404 || /invalid traversal path/.test(err.message)))) throw err;
+        ready = null;
+        return read();
       })) ?? []) as CaddyRoute[];
       return routes.filter((r) => r["@id"]?.startsWith("berth-")).map((r) => ({ id: r["@id"]!.slice("berth-".length), ...summarize(r) }));
     },
   };
 }
 
-function summarize(route: CaddyRoute): { hosts: string[]; upstream: string } {
-  return { hosts: route.match?.[0]?.host ?? [], upstream: route.handle?.[0]?.upstreams?.[0]?.dial ?? "" };
+function summarize(route: CaddyRoute): { hosts: string[]; upstream: string; owner: string | null } {
+  const proxy = route.handle?.find((h) => h.handler === "reverse_proxy" || h.upstreams);
+  const owner = route.handle?.find((h) => h.handler === "vars")?.berth_host;
+  return { hosts: route.match?.[0]?.host ?? [], upstream: proxy?.upstreams?.[0]?.dial ?? "", owner: typeof owner === "string" ? owner : null };
 }
 
 function checkId(id: string): void {

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { DeploymentStatusBadge, formatMs } from "@/components/deploy/status-badge";
 import { GitConnectionCard } from "@/components/deploy/git-connection-card";
 import { GitServiceFields } from "@/components/deploy/git-service-fields";
+import { ServingState } from "@/components/deploy/serving-state";
 import { ServiceFields } from "@/components/config/service-form";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { PageHeader } from "@/components/shell/page-header";
@@ -112,6 +113,7 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
             )
           }
         >
+          <ServingState live={!!live} problem={s.servingProblem} checkedAt={s.servingCheckedAt} hostOnline={s.host?.status === "ONLINE"} />
           {s.urls.length === 0 && <p className="text-sm text-slate-500">Not behind the proxy: set an HTTP port in its settings to give it a URL.</p>}
           <ul className="space-y-1 text-sm" data-testid="service-urls">
             {s.urls.map((u) => (

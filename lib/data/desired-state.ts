@@ -1,0 +1,87 @@
+// Worker side: what should run on a host, from Postgres (lib/hosts/desired-state.ts), answered to each
+// snapshot its agent reports. Each service placed on the host with its live release (the one the service
+// names, if it ran on this host), the route it answers at, the tags to keep and the deployments still
+// running; and, for each live release whose container the snapshot lacks, the release's spec (its image tag
+// and stored configuration) so the agent can recreate it. Sealed for the host, stored under its keys for two
+// minutes, and pointed at by a `host.converge` job; the agent deletes it once read.
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { ACTIVE_ORDER } from "@/lib/deploy/states";
+import { containerBase, containerName, routeId, serviceHostnames } from "@/lib/deploy/names";
+import { env as appEnv } from "@/lib/env";
+import { sendToHost } from "@/lib/hosts/call-host";
+import { desiredState, desiredStateKey, type DesiredService, type DesiredState } from "@/lib/hosts/desired-state";
+import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
+import { sealForHost } from "@/lib/hosts/host-seal";
+import type { ContainerSummary } from "@/lib/hosts/protocol";
+import { hostConvergeJob } from "@/lib/jobs/host-jobs";
+import { adminRedis } from "@/lib/redis/admin";
+import { releaseSpec } from "./deployments/spec";
+
+const TTL_SECONDS = 120;
+const MAX_RESTORES = 20;
+
+/** The host's desired state; `present`: the containers its last snapshot listed (to see what is missing). */
+export async function desiredStateFor(hostId: string, basis: string, present: ContainerSummary[]): Promise<DesiredState | null> {
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { id: true, baseDomain: true } });
+  if (!host) return null;
+  const services = await db.service.findMany({
+    where: { hostId },
+    orderBy: { createdAt: "asc" },
+    select: {
+      id: true,
+      name: true,
+      httpPort: true,
+      domains: true,
+      environment: { select: { slug: true, project: { select: { slug: true } } } },
+      liveDeployment: { select: { id: true, number: true, imageTag: true, hostId: true } },
+      deployments: {
+        where: { hostId, OR: [{ status: { in: [...ACTIVE_ORDER] } }, { status: "LIVE", imagePrunedAt: null }] },
+        select: { id: true, status: true, imageTag: true },
+      },
+    },
+  });
+  const newest = new Map(
+    (await db.deployment.groupBy({ by: ["serviceId"], where: { serviceId: { in: services.map((s) => s.id) } }, _max: { number: true } })).map((g) => [g.serviceId, g._max.number ?? 0]),
+  );
+  const running = new Set(present.filter((c) => c.labels["berth.host.id"] === hostId).map((c) => c.labels["berth.deployment.id"]));
+  const missing: string[] = [];
+
+  const wanted: DesiredService[] = services.map((s) => {
+    // A release that ran on another host (the service moved since) is not this host's to recreate.
+    const live = s.liveDeployment && s.liveDeployment.hostId === hostId ? s.liveDeployment : null;
+    if (live && !running.has(live.id)) missing.push(live.id);
+    const active = s.deployments.filter((d) => (ACTIVE_ORDER as readonly string[]).includes(d.status));
+    return {
+      serviceId: s.id,
+      containerName: containerName(s),
+      network: containerBase(s),
+      port: s.httpPort,
+      route: s.httpPort ? { id: routeId(s.id), hosts: serviceHostnames(s, host.baseDomain, s.domains as string[]) } : null,
+      live: live ? { deploymentId: live.id, number: live.number, imageTag: live.imageTag } : null,
+      keepTags: s.deployments.flatMap((d) => (d.imageTag ? [d.imageTag] : [])),
+      active: active.map((d) => d.id),
+      newest: newest.get(s.id) ?? 0,
+    };
+  });
+
+  const restore: DeploymentSpec[] = [];
+  for (const id of missing.slice(0, MAX_RESTORES)) {
+    try {
+      restore.push(await releaseSpec(id));
+    } catch (e) {
+      console.error(`control: the release ${id} cannot be recreated: ${(e as Error).message}`);
+    }
+  }
+  return desiredState.parse({ hostId, basis, services: wanted, restore });
+}
+
+/** Answers a snapshot: the desired state, sealed for the host, and the job that tells its agent to converge. */
+export async function sendDesiredState(hostId: string, basis: string, present: ContainerSummary[]): Promise<void> {
+  const [state, host] = await Promise.all([desiredStateFor(hostId, basis, present), db.host.findUnique({ where: { id: hostId }, select: { tokenHash: true } })]);
+  if (!state || !host) return;
+  const nonce = randomUUID();
+  const key = desiredStateKey(appEnv.queuePrefix, hostId, nonce);
+  await adminRedis().set(key, sealForHost(host.tokenHash, key, state), "EX", TTL_SECONDS);
+  await sendToHost(hostId, hostConvergeJob, { nonce });
+}
