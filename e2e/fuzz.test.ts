@@ -180,7 +180,7 @@ describe("malformed input never gets a 5xx", () => {
     for (const pattern of routePatterns("page")) {
       for (const p of concretePaths(pattern)) requests.push({ method: "GET", path: p, label: `GET ${p}` });
       const real = concretePaths(pattern)[0]!;
-      for (const q of ["?q=%00", "?q=%ff", "?state=%0d%0a", "?next=%0d%0aSet-Cookie:x", "?next=/%09/evil.example", "?from=%00&to=%ff", "?x=" + "y".repeat(6000)]) {
+      for (const q of ["?q=%00", "?q=%ff", "?state=%0d%0a", "?next=%0d%0aSet-Cookie:x", "?next=/%09/evil.example", "?from=%00&to=%ff", `?x=${"y".repeat(6000)}`]) {
         requests.push({ method: "GET", path: real + q, label: `GET ${real}${q}` });
       }
     }

@@ -22,6 +22,16 @@ const env = {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 fs.mkdirSync(path.join(root, "test-results"), { recursive: true });
 
+// Lint first (Biome: its recommended rules and the layering in ARCHITECTURE.md as import rules); it counts as one test.
+if (!files.length) {
+  const lint = spawnSync(path.join(root, "node_modules", ".bin", "biome"), ["lint", "--diagnostic-level=error", "."], { cwd: root, stdio: "inherit" });
+  if (lint.status === 0) totals.passed += 1;
+  else {
+    totals.failed += 1;
+    console.error("berth: lint failed (npx biome lint . shows each problem)");
+  }
+}
+
 // One project at a time: the browser tests' server and the integration tests share two cores.
 for (const project of projects) {
   const report = path.join(root, "test-results", `${project}.json`);

@@ -30,7 +30,7 @@ export async function followLive(baseUrl: string, slug: string, cookie: string, 
       const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
       if (done) return;
       buf += Buffer.from(value!).toString();
-      let i;
+      let i: number;
       while ((i = buf.indexOf("\n\n")) >= 0) {
         const data = buf.slice(0, i).split("\n").find((l) => l.startsWith("data: "));
         buf = buf.slice(i + 2);

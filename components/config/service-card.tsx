@@ -1,7 +1,7 @@
 // One service of an environment: what runs where and which release is live, its effective configuration
 // (each value's source, secrets masked), reference errors, and whether a change is waiting for a redeploy.
 // Both kinds deploy as deployments (steps, log, releases) and link to the same service page.
-import { ActionForm } from "@/components/ui/action-form";
+import { ActionForm, type FormAction } from "@/components/ui/action-form";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Badge, Card } from "@/components/ui/card";
@@ -10,8 +10,6 @@ import type { MaskedVar, StagedChange } from "@/lib/data/resolved-config";
 import type { ResolveError } from "@/lib/config/resolve";
 import Link from "next/link";
 import { DeploymentStatusBadge } from "@/components/deploy/status-badge";
-import { deployGitAction } from "@/app/(app)/t/[slug]/projects/deploy-actions";
-import { deleteServiceAction, deployImageAction } from "@/app/(app)/t/[slug]/projects/service-actions";
 import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 
 const SOURCE_COLOR = { team: "purple", project: "blue", environment: "green", service: "amber" } as const;
@@ -21,7 +19,10 @@ export function ServiceCard({
   service,
   resolved,
   canChange,
+  actions,
 }: {
+  /** The page's server actions for deploying either kind and deleting. */
+  actions: { deployGit: FormAction; deployImage: FormAction; remove: FormAction };
   hidden: Record<string, string>;
   service: {
     id: string;
@@ -88,13 +89,13 @@ export function ServiceCard({
               <Link href={page} className="rounded-md px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
                 Deployments
               </Link>
-              <ActionForm action={git ? deployGitAction : deployImageAction} className="flex flex-col items-end gap-1">
+              <ActionForm action={git ? actions.deployGit : actions.deployImage} className="flex flex-col items-end gap-1">
                 {inputs}
                 <SubmitButton pendingLabel="Queuing…" disabled={resolved.errors.length > 0}>
                   {git || !live ? "Deploy" : "Redeploy"}
                 </SubmitButton>
               </ActionForm>
-              <ActionForm action={deleteServiceAction} confirm={
+              <ActionForm action={actions.remove} confirm={
                   git
                     ? `Delete service ${service.name}? Its containers, its URL and its release images are removed from its host too.`
                     : `Delete service ${service.name}? Its running container is left alone.`

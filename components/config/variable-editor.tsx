@@ -2,11 +2,10 @@
 // secrets only as "set"; add or replace, delete, and each key's history with one-click restore.
 import Link from "next/link";
 import { RelativeTime } from "@/components/time";
-import { ActionForm } from "@/components/ui/action-form";
+import { ActionForm, type FormAction } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Badge, EmptyState } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
-import { deleteVariableAction, setVariableAction } from "@/app/(app)/t/[slug]/variables/actions";
 import { SaveAnyway } from "./save-anyway";
 
 type Var = { key: string; secret: boolean; value: string | null; updatedAt: Date };
@@ -20,7 +19,10 @@ export function VariableEditor({
   canWrite,
   readOnlyReason,
   usage,
+  actions,
 }: {
+  /** The page's set and delete server actions. */
+  actions: { set: FormAction; remove: FormAction };
   team: string;
   scope: "TEAM" | "PROJECT" | "ENVIRONMENT" | "SERVICE";
   ownerId?: string;
@@ -60,7 +62,7 @@ export function VariableEditor({
                 <td className="py-2 pr-4 font-mono text-xs text-slate-600">
                   {v.secret ? (
                     <span className="inline-flex items-center gap-2">
-                      <span aria-label="secret value hidden">••••••••</span>
+                      <span title="secret value hidden">••••••••</span>
                       <Badge color="amber">secret</Badge>
                     </span>
                   ) : (
@@ -73,7 +75,7 @@ export function VariableEditor({
                     History
                   </Link>
                   {canWrite && (
-                    <ActionForm action={deleteVariableAction} confirm={`Delete ${v.key}?`} className="ml-2 inline-block" showMessage={false}>
+                    <ActionForm action={actions.remove} confirm={`Delete ${v.key}?`} className="ml-2 inline-block" showMessage={false}>
                       {hidden}
                       <input type="hidden" name="key" value={v.key} />
                       <button type="submit" className="text-red-600 hover:underline">
@@ -88,7 +90,7 @@ export function VariableEditor({
         </table>
       )}
       {canWrite ? (
-        <ActionForm action={setVariableAction} resetOnSuccess className="space-y-2 rounded-md bg-slate-50 p-3">
+        <ActionForm action={actions.set} resetOnSuccess className="space-y-2 rounded-md bg-slate-50 p-3">
           {hidden}
           <div className="grid gap-3 sm:grid-cols-[14rem_1fr_auto_auto] sm:items-start">
           <Field label="Key" name="key" placeholder="DATABASE_URL" autoComplete="off" className="font-mono" />

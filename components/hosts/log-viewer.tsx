@@ -42,6 +42,7 @@ export function LogViewer({ endpoint, name }: { endpoint: string; name: string }
     const t = setInterval(() => void load(false), 2000);
     return () => clearInterval(t);
   }, [follow, load]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new lines are what should scroll the box down
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines, follow]);

@@ -5,7 +5,9 @@ import { createContext, useActionState, useContext, useEffect, useRef } from "re
 import type { ActionState } from "@/lib/http/action-state";
 import { FormMessage } from "./alert";
 
-type Action = (prev: ActionState | undefined, form: FormData) => Promise<ActionState>;
+/** A server action a form posts to; pages pass them to components (components/ never import app/). */
+export type FormAction = (prev: ActionState | undefined, form: FormData) => Promise<ActionState>;
+type Action = FormAction;
 
 const StateContext = createContext<ActionState | undefined>(undefined);
 

@@ -382,7 +382,10 @@ function mergeSorted(a: string[], b: string[]): string[] {
   while (i < a.length && j < b.length) {
     if (a[i] < b[j]) out.push(a[i++]);
     else if (b[j] < a[i]) out.push(b[j++]);
-    else (out.push(a[i++]), j++);
+    else {
+      out.push(a[i++]);
+      j++;
+    }
   }
   while (i < a.length) out.push(a[i++]);
   while (j < b.length) out.push(b[j++]);

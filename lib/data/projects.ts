@@ -48,7 +48,7 @@ export async function getEnvironment(ctx: TeamContext, projectSlug: string, envS
   return { project, env };
 }
 
-async function uniqueSlug(tx: Tx, taken: (slug: string) => Promise<boolean>, base: string) {
+async function uniqueSlug(_tx: Tx, taken: (slug: string) => Promise<boolean>, base: string) {
   const root = slugify(base) || "item";
   for (let i = 1; ; i++) {
     const slug = i === 1 ? root : `${root.slice(0, 36)}-${i}`;

@@ -40,7 +40,8 @@ export async function verifyCredentials(emailRaw: string, password: string, ip: 
   if (email.length > 254 || /[\u0000-\u001f\u007f]/.test(email)) throw new UnauthorizedError("That email and password do not match an account.");
   const attempt = await reserveSignInAttempt(email, ip);
   const user = await db.user.findUnique({ where: { email }, select: { ...actorSelect, passwordHash: true } });
-  const ok = user ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
+  // An unknown email costs the same time as a wrong password.
+  const ok = user ? await verifyPassword(password, user.passwordHash) : await burnPasswordCheck(password).then(() => false);
   await settleSignInAttempt(attempt, ok);
   if (!user || !ok) throw new UnauthorizedError("That email and password do not match an account.");
   return { id: user.id, email: user.email, name: user.name };

@@ -50,7 +50,7 @@ export async function sweepRemovedHosts(existing: () => Promise<Set<string>>, re
     const id = USER.exec(user)?.[1];
     if (id && (await hostUserKeyPattern(id, redis)) === ownKeyPattern(id)) candidates.add(id);
   }
-  const keyId = new RegExp(`^${escape(env.queuePrefix)}:host-([a-z0-9]{1,64}):`);
+  const keyId = new RegExp(`^${escapeRegex(env.queuePrefix)}:host-([a-z0-9]{1,64}):`);
   let cursor = "0";
   do {
     const [next, keys] = await redis.scan(cursor, "MATCH", `${glob(env.queuePrefix)}:host-*`, "COUNT", SCAN_COUNT);
@@ -67,5 +67,5 @@ export async function sweepRemovedHosts(existing: () => Promise<Set<string>>, re
   return gone;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const glob = (s: string) => s.replace(/[*?[\]\\]/g, "\\$&");

@@ -47,7 +47,7 @@ function tryLogin(url: string, user: string, password: string): Promise<string> 
 const prefix = () => process.env.BERTH_QUEUE_PREFIX ?? "bull";
 
 afterAll(async () => {
-  clients.forEach((c) => c.disconnect());
+  for (const c of clients) c.disconnect();
   await closeHostCalls();
   await closeAdminRedis();
   await removeTestContainers(docker);

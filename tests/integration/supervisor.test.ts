@@ -55,7 +55,7 @@ describe("supervise", () => {
       expect(readFileSync(file, "utf8")).toBe("3");
       expect(logs).toHaveLength(2);
       expect(logs[0]).toMatch(/^berth: tiny exited with code 7 after [\d.]+ m?s, restarting in 50 ms; the last lines of its stderr:\n {2}\| about to fail\n {2}\| boom 1$/);
-      expect(logs[1]).toMatch(/restarting in 100 ms;[^]*\| boom 2$/);
+      expect(logs[1]).toMatch(/restarting in 100 ms;[\s\S]*\| boom 2$/);
       // Output is passed through, each line under the process's name.
       expect(out.lines).toEqual(expect.arrayContaining(["[tiny] start 1\n", "[tiny] start 2\n"]));
       expect(err.lines).toContain("[tiny] boom 2\n");

@@ -65,7 +65,7 @@ describe("summaryFromInspect", () => {
       Created: "2024-05-01T11:00:00.5Z",
       Path: "sh",
       Args: ["-c", "exit 3"],
-      Image: "sha256:" + "b".repeat(64),
+      Image: `sha256:${"b".repeat(64)}`,
       State: { ...base, Status: "exited", Running: false, ExitCode: 3, StartedAt: "2024-05-01T11:00:01Z", FinishedAt: "2024-05-01T11:00:02Z" },
       Config: { Image: "berth/web:1", Labels: { app: "web" } },
       HostConfig: { RestartPolicy: { Name: "", MaximumRetryCount: 0 } },

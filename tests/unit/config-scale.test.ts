@@ -28,7 +28,7 @@ function build(): ConfigLayers {
 }
 
 /** V_j of service i: "root", then one dot per 50 links; V0 of service i is V10 of service i-1 (no dots). */
-const expectedV = (j: number) => "root" + ".".repeat(Math.floor(j / 50));
+const expectedV = (j: number) => `root${".".repeat(Math.floor(j / 50))}`;
 
 describe("a large environment", () => {
   const layers = build();

@@ -280,7 +280,7 @@ describe("targets and pins", () => {
     expect(imageRegistry("localhost/app")).toEqual({ host: "localhost", port: null });
     expect(imageRegistry("localhost:5000/app")).toEqual({ host: "localhost", port: 5000 });
     expect(imageRegistry("registry.example.com/team/app:2")).toEqual({ host: "registry.example.com", port: null });
-    expect(imageRegistry("127.0.0.1:5000/app@sha256:" + "a".repeat(64))).toEqual({ host: "127.0.0.1", port: 5000 });
+    expect(imageRegistry(`127.0.0.1:5000/app@sha256:${"a".repeat(64)}`)).toEqual({ host: "127.0.0.1", port: 5000 });
     expect(imageRegistry("docker.io/library/nginx")).toEqual({ host: "docker.io", port: null });
   });
 

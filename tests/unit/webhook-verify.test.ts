@@ -83,7 +83,7 @@ describe("verifyWebhook", () => {
       `${prefix}${"z".repeat(64)}`,
       `${prefix}${good} `,
       "sha256=",
-      "sha1=" + createHmac("sha1", SECRET).update(BODY).digest("hex"),
+      `sha1=${createHmac("sha1", SECRET).update(BODY).digest("hex")}`,
       `sha256=sha256=${good}`,
       "x",
     ];
@@ -123,7 +123,7 @@ describe("verifyWebhook", () => {
   });
 
   it("signs the exact bytes: re-serialised JSON does not verify", () => {
-    const raw = '{"ref": "refs/heads/main",  "after": "' + "a".repeat(40) + '"}';
+    const raw = `{"ref": "refs/heads/main",  "after": "${"a".repeat(40)}"}`;
     const headers = signed("github", SECRET, raw);
     expect(verifyWebhook("github", SECRET, headers, raw)).toEqual({ ok: true });
     refused(verifyWebhook("github", SECRET, headers, JSON.stringify(JSON.parse(raw))), /does not match/);

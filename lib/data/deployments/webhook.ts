@@ -22,7 +22,7 @@ export async function receivePushWebhook(serviceId: string, headers: HeaderSourc
     where: { id: String(serviceId), source: "git" },
     select: { id: true, name: true, hostId: true, gitBranch: true, webhookSecret: true, environment: { select: { name: true, project: { select: { teamId: true, name: true, archivedAt: true } } } } },
   });
-  if (!s || !s.webhookSecret) throw new NotFoundError("No such webhook");
+  if (!s?.webhookSecret) throw new NotFoundError("No such webhook");
   const provider = detectProvider(headers);
   const verified = verifyWebhook(provider, open(s.webhookSecret, webhookSecretAad(s.id), masterKeysFromEnv()), headers, rawBody);
   if (!verified.ok) throw new AppError(`Webhook refused: ${verified.reason}.`, 401, "bad_signature");

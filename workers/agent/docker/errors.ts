@@ -27,7 +27,7 @@ export function dockerMessage(err: unknown): string {
   // Streamed requests (logs, events, exec) leave `json` empty and only put the cause in the message.
   if (typeof e.message === "string") {
     const wrapped = /^\(HTTP code \d+\) [^-]*- ([\s\S]*)$/.exec(e.message);
-    if (wrapped && wrapped[1].trim()) return wrapped[1].trim();
+    if (wrapped?.[1].trim()) return wrapped[1].trim();
     if (typeof e.reason !== "string") return e.message;
   }
   return typeof e.reason === "string" ? e.reason : String(err);

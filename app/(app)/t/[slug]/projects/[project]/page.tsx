@@ -18,6 +18,7 @@ import { servicesPerEnvironment } from "@/lib/data/delete-project";
 import { archiveProjectAction, createEnvironmentAction, deleteProjectAction, renameProjectAction } from "../actions";
 import { cloneEnvironmentAction } from "../transfer-actions";
 import { Select } from "@/components/ui/field";
+import { deleteVariableAction, setVariableAction } from "../../variables/actions";
 
 export default async function ProjectPage({ params }: { params: Promise<{ slug: string; project: string }> }) {
   const { slug, project: projectSlug } = await params;
@@ -70,7 +71,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
 
       <div className="mt-8 space-y-6">
         <Card title="Project variables" description="Shared by every environment of this project; environment and service variables override them.">
-          <VariableEditor team={ctx.team.slug} scope="PROJECT" ownerId={project.id} path={base} vars={vars} canWrite={can(ctx.role, "project.write")} readOnlyReason="Developers and above edit project variables." usage={usage} />
+          <VariableEditor actions={{ set: setVariableAction, remove: deleteVariableAction }} team={ctx.team.slug} scope="PROJECT" ownerId={project.id} path={base} vars={vars} canWrite={can(ctx.role, "project.write")} readOnlyReason="Developers and above edit project variables." usage={usage} />
         </Card>
 
         {can(ctx.role, "project.write") && (

@@ -14,7 +14,7 @@ import { removeImageAction } from "../../actions";
 export default async function HostImagesPage({ params }: { params: Promise<{ slug: string; hostId: string }> }) {
   const { slug, hostId } = await params;
   const ctx = await requireTeam(slug);
-  let images;
+  let images: Awaited<ReturnType<typeof listHostImages>>;
   try {
     images = await listHostImages(ctx, hostId);
   } catch (e) {

@@ -20,9 +20,13 @@ import { NotFoundError } from "@/lib/errors";
 import { can, canChangeEnvironment } from "@/lib/permissions";
 import { DangerZone } from "@/components/config/danger-zone";
 import { deleteEnvironmentAction, protectEnvironmentAction } from "../../actions";
-import { createServiceAction, deployAllPendingAction, updateServiceAction } from "../../service-actions";
+import { createServiceAction, deleteServiceAction, deployAllPendingAction, deployImageAction, updateServiceAction } from "../../service-actions";
 import { applyImportAction, previewImportAction } from "../../transfer-actions";
-import { createGitServiceAction } from "../../deploy-actions";
+import { createGitServiceAction, deployGitAction } from "../../deploy-actions";
+import { deleteVariableAction, setVariableAction } from "../../../variables/actions";
+
+const variableActions = { set: setVariableAction, remove: deleteVariableAction };
+const serviceActions = { deployGit: deployGitAction, deployImage: deployImageAction, remove: deleteServiceAction };
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ slug: string; project: string; env: string }> }) {
   const { slug, project: projectSlug, env: envSlug } = await params;
@@ -85,7 +89,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
         {services.length === 0 && <p className="text-sm text-slate-500">No services in this environment yet.</p>}
         {services.map((s, i) => (
           <div key={s.id} className="space-y-2">
-            <ServiceCard hidden={hidden} service={s} resolved={resolved.find((r) => r.serviceId === s.id)!} canChange={canWrite} />
+            <ServiceCard actions={serviceActions} hidden={hidden} service={s} resolved={resolved.find((r) => r.serviceId === s.id)!} canChange={canWrite} />
             {canWrite && s.source === "image" && (
               <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
                 <summary className="cursor-pointer text-sm font-medium text-slate-700">Settings of {s.name}</summary>
@@ -100,7 +104,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
             <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
               <summary className="cursor-pointer text-sm font-medium text-slate-700">Variables of {s.name} only ({serviceVars[i]!.length})</summary>
               <div className="mt-3">
-                <VariableEditor team={ctx.team.slug} scope="SERVICE" ownerId={s.id} path={path} vars={serviceVars[i]!} canWrite={canWrite} />
+                <VariableEditor actions={variableActions} team={ctx.team.slug} scope="SERVICE" ownerId={s.id} path={path} vars={serviceVars[i]!} canWrite={canWrite} />
               </div>
             </details>
           </div>
@@ -133,6 +137,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
       <div className="mt-8" />
       <Card title="Environment variables" description="Override project and team variables for this environment.">
         <VariableEditor
+          actions={variableActions}
           team={ctx.team.slug}
           scope="ENVIRONMENT"
           ownerId={env.id}
