@@ -14,6 +14,7 @@ import { db } from "@/lib/db";
 import type { TeamContext } from "@/lib/data/context";
 import { listContainers } from "@/lib/data/containers";
 import { cancelDeployment, deployFromGit, deploymentLog } from "@/lib/data/deployments";
+import { testGitConnection } from "@/lib/data/git-connection";
 import { createGitService } from "@/lib/data/git-services";
 import { actOnContainer, containerDetails, containerLogs, containerStats, listHostImages, removeHostImage, revealContainerEnv } from "@/lib/data/host-calls";
 import { createHost, removeHost } from "@/lib/data/hosts";
@@ -237,6 +238,8 @@ describe("secrets in Redis", () => {
     const git = (name: string, branch: string) =>
       createGitService(ctx, project.slug, "staging", { name, gitUrl: repo.url, gitBranch: branch, httpPort: "8080", healthTimeoutSec: "5", hostId });
     const leaky = await git("leaky", "leaky");
+    // The connection test (git.check): its instructions and answer travel sealed too.
+    expect((await testGitConnection(ctx, leaky.id)).ok).toBe(true);
     const failed = await settle((await deployFromGit(ctx, leaky.id)).id);
     expect(failed.status).toBe("FAILED");
     expect(failed.error).toContain("token=••••••");
