@@ -136,7 +136,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
             name={project.name}
             action={deleteProjectAction}
             hidden={{ team: ctx.team.slug, project: project.slug }}
-            consequences={`Its ${count(project.environments.length, "environment")}, ${count(services, "service")}, variables and deployments are deleted, running deployments cancelled, and the services' containers, proxy routes, release images and the environments' networks removed from their hosts (a host that is offline does it when it is back).`}
+            consequences={`Its ${count(project.environments.length, "environment")} and ${count(services, "service")} go with it, along with their variables and deployment history. Running deployments are cancelled; the services' containers, proxy routes and release images and the environments' networks are removed from their hosts (a host that is offline does it when it is back).`}
           />
         )}
       </div>

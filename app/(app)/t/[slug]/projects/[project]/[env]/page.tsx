@@ -174,7 +174,11 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
             name={env.name}
             action={deleteEnvironmentAction}
             hidden={hidden}
-            consequences={`${services.length ? `Its ${services.length === 1 ? "service" : `${services.length} services`} (${services.map((s) => s.name).join(", ")}) and` : "Its"} variables and deployments are deleted, running deployments cancelled, and containers, proxy routes, release images and this environment's network removed from their hosts (a host that is offline does it when it is back).`}
+            consequences={`${
+              services.length === 0
+                ? "Its variables go with it."
+                : `${services.length === 1 ? "Its service" : "Its services"} ${services.map((s) => s.name).join(", ")} ${services.length === 1 ? "goes" : "go"} with it, along with the variables and deployment history.`
+            } Running deployments are cancelled; containers, proxy routes, release images and this environment's network are removed from their hosts (a host that is offline does it when it is back).`}
           />
         </div>
       )}
