@@ -151,8 +151,10 @@ async function main() {
     for (const { id, network } of made.services) {
       const containers = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${id}`] } }).catch(() => []);
       for (const c of containers) await quietly(docker.getContainer(c.Id).remove({ force: true }));
+      // Its own tags only: by id, a forced removal would take every tag of an identical build elsewhere too.
       const images = await docker.listImages({ filters: { reference: [`${imageRepository(id)}:*`] } }).catch(() => []);
-      for (const img of images) await quietly(docker.getImage(img.Id).remove({ force: true }));
+      const tags = images.flatMap((img) => (img.RepoTags ?? []).filter((t) => t.startsWith(`${imageRepository(id)}:`)));
+      for (const tag of tags) await quietly(docker.getImage(tag).remove());
       await docker.getNetwork(network).remove().catch(() => {});
       await quietly(createProxy().removeRoute(routeId(id)));
     }
