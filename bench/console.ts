@@ -30,9 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function rssMb(pid: number): number {
   // Count the agent's whole process tree, in case it ever starts helpers.
   const children = (p: number): number[] =>
-    fs
-      .readdirSync(`/proc/${p}/task`)
-      .flatMap((t) => fs.readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+    fs.readdirSync(`/proc/${p}/task`).flatMap((t) => fs.readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
   const tree = [pid];
   for (let i = 0; i < tree.length; i++) tree.push(...children(tree[i]!));
   const kb = tree.reduce((sum, p) => sum + Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0), 0);
@@ -48,7 +46,10 @@ async function main() {
   const team = await createTeam(user, { name: `Bench ${stamp}` });
   const ctx = await resolveTeamContext(user, team.slug);
   const host = await createHost(ctx, { name: "bench-host" });
-  const agent = spawn(process.execPath, [path.join(process.cwd(), "dist/agent.cjs")], { env: { ...process.env, BERTH_AGENT_URL: host.agentUrl }, stdio: "ignore" });
+  const agent = spawn(process.execPath, [path.join(process.cwd(), "dist/agent.cjs")], {
+    env: { ...process.env, BERTH_AGENT_URL: host.agentUrl },
+    stdio: "ignore",
+  });
   const cookie = await signIn(berth.baseUrl, user.email, password);
 
   try {

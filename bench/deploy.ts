@@ -155,7 +155,10 @@ async function main() {
       const images = await docker.listImages({ filters: { reference: [`${imageRepository(id)}:*`] } }).catch(() => []);
       const tags = images.flatMap((img) => (img.RepoTags ?? []).filter((t) => t.startsWith(`${imageRepository(id)}:`)));
       for (const tag of tags) await quietly(docker.getImage(tag).remove());
-      await docker.getNetwork(network).remove().catch(() => {});
+      await docker
+        .getNetwork(network)
+        .remove()
+        .catch(() => {});
       await quietly(createProxy().removeRoute(routeId(id)));
     }
     await quietly(removeTestContainers(docker));
@@ -176,7 +179,10 @@ async function main() {
     const team = await createTeam(user, { name: `Bench ${stamp}` });
     const ctx = await resolveTeamContext(user, team.slug);
     const host = await createHost(ctx, { name: "bench-host" });
-    made.agent = spawn(process.execPath, [path.join(process.cwd(), "dist/agent.cjs")], { env: { ...process.env, BERTH_AGENT_URL: host.agentUrl }, stdio: "ignore" });
+    made.agent = spawn(process.execPath, [path.join(process.cwd(), "dist/agent.cjs")], {
+      env: { ...process.env, BERTH_AGENT_URL: host.agentUrl },
+      stdio: "ignore",
+    });
     const online = Date.now() + 30_000;
     while ((await getHost(ctx, host.id)).status !== "ONLINE") {
       if (Date.now() > online) throw new Error("the host's agent did not come online within 30 s");
@@ -195,7 +201,9 @@ async function main() {
 
     // Docker events of Berth's containers: when a previous release's container is stopped and removed.
     const events: (ContainerEvent & { service: string })[] = [];
-    made.events = (await docker.getEvents({ filters: { type: ["container"], label: ["berth.service.id"], event: ["start", "kill", "destroy", "rename"] } })) as NodeJS.ReadableStream;
+    made.events = (await docker.getEvents({
+      filters: { type: ["container"], label: ["berth.service.id"], event: ["start", "kill", "destroy", "rename"] },
+    })) as NodeJS.ReadableStream;
     made.events.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n").filter(Boolean)) {
         const e = JSON.parse(line) as { Action: string; id: string; timeNano: number; Actor?: { Attributes?: Record<string, string> } };
@@ -209,7 +217,14 @@ async function main() {
       const repo = await makeBareRepo(`berth-bench-${w.name}-`);
       made.repos.push(repo);
       await repo.commit({ Dockerfile: w.dockerfile, "site/index.html": "first\n" }, "first");
-      const service = await createGitService(ctx, project.slug, env, { name: w.name, gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", hostId: host.id });
+      const service = await createGitService(ctx, project.slug, env, {
+        name: w.name,
+        gitUrl: repo.url,
+        gitBranch: "main",
+        httpPort: "8080",
+        healthPath: "/",
+        hostId: host.id,
+      });
       made.services.push({ id: service.id, network: `berth-${project.slug}-${env}` });
       const hostname = `${w.name}.${env}.${project.slug}.localhost`;
       const nextContent = async (side: string) => {
@@ -225,7 +240,11 @@ async function main() {
         const content = change ? await nextContent("berth") : current;
         const seen = events.length;
         const t0 = now();
-        const res = await fetch(`${api}/services/${service.id}/deployments`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: "{}" });
+        const res = await fetch(`${api}/services/${service.id}/deployments`, {
+          method: "POST",
+          headers: { cookie, "content-type": "application/json" },
+          body: "{}",
+        });
         if (res.status !== 201) throw new Error(`deploy: ${res.status} ${await res.text()}`);
         const { id } = (await res.json()) as { id: string };
         let view: DeploymentView;
@@ -243,7 +262,9 @@ async function main() {
         const ms = live - t0;
         const served = await proxyGet(hostname);
         if (served.status !== 200 || served.body !== content) {
-          throw new Error(`after deployment ${id} went live, ${hostname} answered ${served.status} ${JSON.stringify(served.body)}, not ${JSON.stringify(content)}`);
+          throw new Error(
+            `after deployment ${id} went live, ${hostname} answered ${served.status} ${JSON.stringify(served.body)}, not ${JSON.stringify(content)}`,
+          );
         }
         // Outside the timed window: wait until the previous release's container is gone, so that every run
         // starts from one live container and the baseline never runs beside a retiring one.
@@ -324,7 +345,8 @@ async function main() {
       }
       console.log(`${prefix}berth_outside_steps_median_ms=${fmt(median(berthRuns.map((r) => r.outside)))}`);
       const retires = berthRuns.flatMap((r) => (r.retire ? [r.retire] : []));
-      if (retires.length < berthRuns.length) console.error(`warning (${w.name}): ${berthRuns.length - retires.length} runs showed no retirement of the previous container`);
+      if (retires.length < berthRuns.length)
+        console.error(`warning (${w.name}): ${berthRuns.length - retires.length} runs showed no retirement of the previous container`);
       if (retires.length) {
         console.log(`${prefix}berth_old_stop_median_ms=${fmt(median(retires.map((r) => r.stop)))}`);
         console.log(`${prefix}berth_old_gone_after_live_median_ms=${fmt(median(retires.map((r) => r.goneAfterLive)))}`);

@@ -20,7 +20,10 @@ afterAll(async () => {
   if (serviceLabel) {
     for (const c of await docker.listContainers({ all: true, filters: { label: [serviceLabel] } })) await docker.getContainer(c.Id).remove({ force: true });
   }
-  await docker.getNetwork(`berth-${project}-production`).remove().catch(() => {});
+  await docker
+    .getNetwork(`berth-${project}-production`)
+    .remove()
+    .catch(() => {});
 });
 
 describe("shared configuration", () => {
@@ -91,7 +94,9 @@ describe("shared configuration", () => {
     await owner.getByTestId("staged").waitFor({ state: "detached", timeout: 30_000 });
     await owner.getByTestId("service-api").getByTestId("live-release").getByText("live #2").waitFor();
     // The new release's container (the old one is being retired beside it).
-    const running = (await docker.listContainers({ filters: { label: [serviceLabel] } })).find((c) => c.Labels["berth.deployment.id"] !== deployed!.Labels["berth.deployment.id"]);
+    const running = (await docker.listContainers({ filters: { label: [serviceLabel] } })).find(
+      (c) => c.Labels["berth.deployment.id"] !== deployed!.Labels["berth.deployment.id"],
+    );
     const info = await docker.getContainer(running!.Id).inspect();
     expect(info.Config.Env).toContain("LOG_LEVEL=debug");
 
@@ -101,10 +106,13 @@ describe("shared configuration", () => {
     expect(await dev.getByRole("button", { name: "Save" }).count()).toBe(0);
     await screenshot(dev, "41-protected-production");
     await dev.goto(`/t/${slug}/projects/${project}/staging`);
-    const prodId = await owner.evaluate(async ([s, p]) => {
-      const res = await fetch(`/t/${s}/projects/${p}/production`);
-      return /name="scope" value="ENVIRONMENT"\/><input type="hidden" name="ownerId" value="([^"]+)"/.exec(await res.text())?.[1] ?? "";
-    }, [slug, project]);
+    const prodId = await owner.evaluate(
+      async ([s, p]) => {
+        const res = await fetch(`/t/${s}/projects/${p}/production`);
+        return /name="scope" value="ENVIRONMENT"\/><input type="hidden" name="ownerId" value="([^"]+)"/.exec(await res.text())?.[1] ?? "";
+      },
+      [slug, project],
+    );
     expect(prodId).not.toBe("");
     // Point the staging form at production's id, as a hand-made request would.
     await dev.evaluate((id) => {

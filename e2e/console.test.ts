@@ -34,7 +34,19 @@ describe("live container console", () => {
     const hostUrl = new URL(page.url()).pathname;
 
     const name = `e2e-web-${Date.now().toString(36)}`;
-    await run("docker", ["run", "-d", "--name", name, ...testLabelArgs(), "--stop-timeout", "1", FIXTURE_IMAGE, "sh", "-c", "echo hello-from-the-console; sleep 3600"]);
+    await run("docker", [
+      "run",
+      "-d",
+      "--name",
+      name,
+      ...testLabelArgs(),
+      "--stop-timeout",
+      "1",
+      FIXTURE_IMAGE,
+      "sh",
+      "-c",
+      "echo hello-from-the-console; sleep 3600",
+    ]);
     const row = page.getByTestId(`container-${name}`);
     await row.locator('[data-testid="container-state"][data-state="running"]').waitFor();
 

@@ -24,15 +24,29 @@ let network = "";
 afterAll(async () => {
   agent?.kill("SIGTERM");
   if (hostLabel) {
-    for (const c of await docker.listContainers({ all: true, filters: { label: [hostLabel] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    for (const c of await docker.listContainers({ all: true, filters: { label: [hostLabel] } }))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
   }
   for (const id of serviceIds) {
-    await createProxy().removeRoute(routeId(id)).catch(() => {});
+    await createProxy()
+      .removeRoute(routeId(id))
+      .catch(() => {});
     for (const img of await docker.listImages({ filters: { reference: [`${imageRepository(id)}:*`] } })) {
-      for (const tag of img.RepoTags ?? []) await docker.getImage(tag).remove().catch(() => {});
+      for (const tag of img.RepoTags ?? [])
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
     }
   }
-  if (network) await docker.getNetwork(network).remove().catch(() => {});
+  if (network)
+    await docker
+      .getNetwork(network)
+      .remove()
+      .catch(() => {});
   repo?.remove();
 });
 
@@ -143,7 +157,11 @@ describe("git deploys", () => {
     const body = JSON.stringify({ ref: "refs/heads/main", after: sha });
     const sign = (key: string) => `sha256=${createHmac("sha256", key).update(body).digest("hex")}`;
     const push = (signature: string, type = "application/json") =>
-      fetch(hook, { method: "POST", headers: { "content-type": type, "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": signature }, body });
+      fetch(hook, {
+        method: "POST",
+        headers: { "content-type": type, "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": signature },
+        body,
+      });
     expect((await push(sign("wrong"))).status).toBe(401);
     expect((await push(sign(secret), "application/x-www-form-urlencoded")).status).toBe(415);
     const accepted = await push(sign(secret));
@@ -187,4 +205,3 @@ describe("git deploys", () => {
     expect(await docker.listContainers({ all: true, filters: { label: [`berth.deployment.id=${slowId}`] } })).toEqual([]);
   }, 240_000);
 });
-

@@ -88,8 +88,7 @@ async function sweep(requests: (RawRequest & { label: string })[], concurrency =
 
 /** `/api/teams/[slug]/x/[id]/route` → concrete paths: the real slug with a plausible id, then each bad value. */
 function concretePaths(pattern: string): string[] {
-  const fill = (bad?: string) =>
-    pattern.replace(/\[\.{3}(\w+)\]|\[(\w+)\]/g, (_m, _rest, name) => (bad ?? (name === "slug" ? slug : PLAUSIBLE_ID)));
+  const fill = (bad?: string) => pattern.replace(/\[\.{3}(\w+)\]|\[(\w+)\]/g, (_m, _rest, name) => bad ?? (name === "slug" ? slug : PLAUSIBLE_ID));
   const real = fill();
   const params = pattern.match(/\[[.\w]+\]/g) ?? [];
   if (!params.length) return [real];
@@ -122,15 +121,40 @@ describe("malformed input never gets a 5xx", () => {
         for (const [name, body] of JSON_BODIES) {
           requests.push({ method, path: real!, headers: { "content-type": "application/json" }, body, label: `${method} ${real} (${name})` });
         }
-        requests.push({ method, path: real!, headers: { "content-type": "application/json" }, body: JSON_BODIES.at(-1)![1], chunked: true, label: `${method} ${real} (2 MB chunked)` });
+        requests.push({
+          method,
+          path: real!,
+          headers: { "content-type": "application/json" },
+          body: JSON_BODIES.at(-1)![1],
+          chunked: true,
+          label: `${method} ${real} (2 MB chunked)`,
+        });
         requests.push({ method, path: real!, headers: { "content-type": "text/plain" }, body: "x", label: `${method} ${real} (text)` });
-        requests.push({ method, path: real!, headers: { "content-type": "application/json", origin: "http://evil.example" }, body: "{}", label: `${method} ${real} (foreign origin)` });
-        requests.push({ method, path: real!, headers: { "content-type": "application/json", origin: "not a url" }, body: "{}", label: `${method} ${real} (malformed origin)` });
+        requests.push({
+          method,
+          path: real!,
+          headers: { "content-type": "application/json", origin: "http://evil.example" },
+          body: "{}",
+          label: `${method} ${real} (foreign origin)`,
+        });
+        requests.push({
+          method,
+          path: real!,
+          headers: { "content-type": "application/json", origin: "not a url" },
+          body: "{}",
+          label: `${method} ${real} (malformed origin)`,
+        });
       }
     }
     // next-auth's own routes take forms and query strings.
     for (const p of ["/api/auth/callback/credentials", "/api/auth/signin/credentials", "/api/auth/signout", "/api/auth/%ff", "/api/auth/session?x=%00"]) {
-      requests.push({ method: "POST", path: p, headers: { "content-type": "application/x-www-form-urlencoded" }, body: "email=%00&password=%ff&csrfToken=%0d%0a&callbackUrl=%0d%0ahttp://evil", label: `POST ${p} (form)` });
+      requests.push({
+        method: "POST",
+        path: p,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "email=%00&password=%ff&csrfToken=%0d%0a&callbackUrl=%0d%0ahttp://evil",
+        label: `POST ${p} (form)`,
+      });
       requests.push({ method: "GET", path: `${p}${p.includes("?") ? "&" : "?"}callbackUrl=%0d%0aSet-Cookie:%20x=1`, label: `GET ${p} (callbackUrl)` });
     }
     expect(requests.length).toBeGreaterThan(300);
@@ -139,11 +163,17 @@ describe("malformed input never gets a 5xx", () => {
   });
 
   it("server actions", async () => {
-    const actions = Object.entries(manifest("server-reference-manifest.json").node as Record<string, { workers: Record<string, unknown>; exportedName: string }>);
+    const actions = Object.entries(
+      manifest("server-reference-manifest.json").node as Record<string, { workers: Record<string, unknown>; exportedName: string }>,
+    );
     expect(actions.length).toBeGreaterThan(30);
     const requests: (RawRequest & { label: string })[] = [];
     for (const [id, a] of actions) {
-      const page = Object.keys(a.workers)[0]!.replace(/^app/, "").replace(/\/\([^)]+\)/g, "").replace(/\/page$/, "") || "/";
+      const page =
+        Object.keys(a.workers)[0]!
+          .replace(/^app/, "")
+          .replace(/\/\([^)]+\)/g, "")
+          .replace(/\/page$/, "") || "/";
       const at = page.replace(/\[(\w+)\]/g, (_m, name) => (name === "slug" ? slug : PLAUSIBLE_ID));
       const headers = { "next-action": id, accept: "text/x-component" };
       const label = (what: string) => `action ${a.exportedName} at ${at} (${what})`;
@@ -160,7 +190,13 @@ describe("malformed input never gets a 5xx", () => {
         { method: "POST", path: at, headers: mp, body: multipart(Buffer.from([0xff, 0xed, 0xa0, 0x80])), label: label("invalid UTF-8 in fields") },
         { method: "POST", path: at, headers: mp, body: multipart(Buffer.from("x".repeat(50_000))), label: label("long fields") },
         { method: "POST", path: at, headers: mp, body: "--broken", label: label("broken multipart") },
-        { method: "POST", path: at, headers: { ...headers, "content-type": "text/plain;charset=UTF-8" }, body: '["not form data"]', label: label("a string argument") },
+        {
+          method: "POST",
+          path: at,
+          headers: { ...headers, "content-type": "text/plain;charset=UTF-8" },
+          body: '["not form data"]',
+          label: label("a string argument"),
+        },
         { method: "POST", path: at, headers: { ...headers, "content-type": "text/plain;charset=UTF-8" }, body: "[null, 7]", label: label("numbers") },
         { method: "POST", path: at, headers: { ...headers, "content-type": "text/plain;charset=UTF-8" }, body: "{", label: label("truncated") },
         { method: "POST", path: at, headers: { ...headers, "content-type": "application/json" }, body: '{"team":1}', label: label("JSON") },
@@ -180,7 +216,15 @@ describe("malformed input never gets a 5xx", () => {
     for (const pattern of routePatterns("page")) {
       for (const p of concretePaths(pattern)) requests.push({ method: "GET", path: p, label: `GET ${p}` });
       const real = concretePaths(pattern)[0]!;
-      for (const q of ["?q=%00", "?q=%ff", "?state=%0d%0a", "?next=%0d%0aSet-Cookie:x", "?next=/%09/evil.example", "?from=%00&to=%ff", `?x=${"y".repeat(6000)}`]) {
+      for (const q of [
+        "?q=%00",
+        "?q=%ff",
+        "?state=%0d%0a",
+        "?next=%0d%0aSet-Cookie:x",
+        "?next=/%09/evil.example",
+        "?from=%00&to=%ff",
+        `?x=${"y".repeat(6000)}`,
+      ]) {
         requests.push({ method: "GET", path: real + q, label: `GET ${real}${q}` });
       }
     }

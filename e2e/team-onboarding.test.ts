@@ -31,10 +31,13 @@ describe("team onboarding", () => {
 
     // The invite email reaches the outbox through the worker.
     await expect
-      .poll(async () => {
-        await owner.goto(`/t/${slug}/settings/outbox`);
-        return owner.getByTestId("outbox").textContent();
-      }, { timeout: 20_000 })
+      .poll(
+        async () => {
+          await owner.goto(`/t/${slug}/settings/outbox`);
+          return owner.getByTestId("outbox").textContent();
+        },
+        { timeout: 20_000 },
+      )
       .toContain("Delivered");
     await screenshot(owner, "04-outbox");
 

@@ -41,7 +41,10 @@ export class ValidationError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string, readonly fields: FieldErrors = {}) {
+  constructor(
+    message: string,
+    readonly fields: FieldErrors = {},
+  ) {
     super(message, 409, "conflict");
   }
 }
@@ -53,7 +56,10 @@ export class GoneError extends AppError {
 }
 
 export class RateLimitError extends AppError {
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message, 429, "rate_limited");
   }
 }

@@ -50,8 +50,10 @@ export async function prepare({ test = false, build = true } = {}) {
   whenChanged("prisma-generate", ["prisma/schema.prisma", "package-lock.json"], () => run(bin("prisma"), ["generate"], env));
   run(bin("prisma"), ["migrate", "deploy"], env);
   if (build) {
-    whenChanged("next-build", ["app", "components", "lib", "public", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"], () =>
-      run(bin("next"), ["build"], { ...env, NEXT_TELEMETRY_DISABLED: "1" }),
+    whenChanged(
+      "next-build",
+      ["app", "components", "lib", "public", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"],
+      () => run(bin("next"), ["build"], { ...env, NEXT_TELEMETRY_DISABLED: "1" }),
     );
   }
   await buildAgent();

@@ -6,7 +6,9 @@ import { resealAllSecrets } from "@/lib/data/rotate-secrets";
 
 resealAllSecrets()
   .then(async (r) => {
-    console.log(`re-sealed ${r.variables} variables, ${r.versions} history versions, ${r.services} git services' credentials and webhook secrets and ${r.deployments} releases' configurations under the current master key`);
+    console.log(
+      `re-sealed ${r.variables} variables, ${r.versions} history versions, ${r.services} git services' credentials and webhook secrets and ${r.deployments} releases' configurations under the current master key`,
+    );
     await db.$disconnect();
   })
   .catch((e) => {

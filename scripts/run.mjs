@@ -37,4 +37,6 @@ process.on("exit", () => {
   for (const c of children) c.kill();
 });
 
-console.log(`\n  Berth is running: open ${env.NEXTAUTH_URL}\n  (web app on port ${env.PORT}, the control worker and this machine's host agent, each restarted if it crashes; Ctrl-C stops them)\n`);
+console.log(
+  `\n  Berth is running: open ${env.NEXTAUTH_URL}\n  (web app on port ${env.PORT}, the control worker and this machine's host agent, each restarted if it crashes; Ctrl-C stops them)\n`,
+);

@@ -20,7 +20,18 @@ const STDERR_LINES = 10;
  *   killAfterMs?: number,
  * }} opts
  */
-export function supervise({ name, command, args, cwd, env, policy = RESTART_BACKOFF, out = process.stdout, err = process.stderr, log = (l) => console.error(l), killAfterMs = 5_000 }) {
+export function supervise({
+  name,
+  command,
+  args,
+  cwd,
+  env,
+  policy = RESTART_BACKOFF,
+  out = process.stdout,
+  err = process.stderr,
+  log = (l) => console.error(l),
+  killAfterMs = 5_000,
+}) {
   /** @type {import("node:child_process").ChildProcess | null} */
   let child = null;
   /** @type {NodeJS.Timeout | null} */

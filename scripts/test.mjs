@@ -22,13 +22,13 @@ const env = {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 fs.mkdirSync(path.join(root, "test-results"), { recursive: true });
 
-// Lint first (Biome: its recommended rules and the layering in ARCHITECTURE.md as import rules); it counts as one test.
+// Format and lint first (Biome: its formatter, its recommended rules and the layering in ARCHITECTURE.md as import rules); it counts as one test.
 if (!files.length) {
-  const lint = spawnSync(path.join(root, "node_modules", ".bin", "biome"), ["lint", "--diagnostic-level=error", "."], { cwd: root, stdio: "inherit" });
+  const lint = spawnSync(path.join(root, "node_modules", ".bin", "biome"), ["check", "--diagnostic-level=error", "."], { cwd: root, stdio: "inherit" });
   if (lint.status === 0) totals.passed += 1;
   else {
     totals.failed += 1;
-    console.error("berth: lint failed (npx biome lint . shows each problem)");
+    console.error("berth: lint failed (npx biome check . shows each problem; npx biome check --write . fixes formatting)");
   }
 }
 

@@ -4,7 +4,10 @@
 /** Signs in through next-auth's credentials endpoint; returns the session cookie ("name=value"). */
 export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const jar = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
@@ -32,7 +35,10 @@ export async function followLive(baseUrl: string, slug: string, cookie: string, 
       buf += Buffer.from(value!).toString();
       let i: number;
       while ((i = buf.indexOf("\n\n")) >= 0) {
-        const data = buf.slice(0, i).split("\n").find((l) => l.startsWith("data: "));
+        const data = buf
+          .slice(0, i)
+          .split("\n")
+          .find((l) => l.startsWith("data: "));
         buf = buf.slice(i + 2);
         if (data) onPush(JSON.parse(data.slice(6)) as LivePush, performance.timeOrigin + performance.now());
       }

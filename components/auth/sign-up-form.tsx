@@ -12,7 +12,13 @@ import { PASSWORD_MIN } from "@/lib/validation/fields";
 type SignUp = (prev: ActionState | undefined, form: FormData) => Promise<ActionState>;
 
 /** Creates the account through `action`, then signs in with the same credentials and goes to `next`. */
-export function SignUpForm({ action, next, email, submitLabel = "Create account", hidden = {} }: {
+export function SignUpForm({
+  action,
+  next,
+  email,
+  submitLabel = "Create account",
+  hidden = {},
+}: {
   action: SignUp;
   next: string;
   /** Fixed email (invites are bound to one). */

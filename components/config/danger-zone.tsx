@@ -8,7 +8,19 @@ import type { ActionState } from "@/lib/http/action-state";
 
 type Action = (prev: ActionState | undefined, form: FormData) => Promise<ActionState>;
 
-export function DangerZone({ what, name, action, hidden, consequences }: { what: "project" | "environment"; name: string; action: Action; hidden: Record<string, string>; consequences: string }) {
+export function DangerZone({
+  what,
+  name,
+  action,
+  hidden,
+  consequences,
+}: {
+  what: "project" | "environment";
+  name: string;
+  action: Action;
+  hidden: Record<string, string>;
+  consequences: string;
+}) {
   return (
     <Card tone="danger" title="Danger zone" description={`Delete this ${what}. ${consequences} The audit log keeps a record. This cannot be undone.`}>
       <ActionForm action={action} data-testid={`delete-${what}`}>

@@ -35,7 +35,11 @@ export function DotenvImport({ preview, apply, hidden }: { preview: Action; appl
             Upload a file
             <input type="file" accept=".env,text/plain" className="hidden" onChange={async (e) => setText((await e.target.files?.[0]?.text()) ?? "")} />
           </label>
-          <button type="submit" disabled={previewing || !text.trim()} className="rounded-md px-3 py-1.5 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400">
+          <button
+            type="submit"
+            disabled={previewing || !text.trim()}
+            className="rounded-md px-3 py-1.5 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400"
+          >
             {previewing ? "Reading…" : "Preview changes"}
           </button>
         </div>
@@ -69,7 +73,11 @@ export function DotenvImport({ preview, apply, hidden }: { preview: Action; appl
             </tbody>
           </table>
           {refused && <SaveAnywayBox label="Import anyway: the keys they refer to will exist later" />}
-          <button type="submit" disabled={applying || p.errors.length > 0 || changing.length === 0} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:bg-brand-600/50">
+          <button
+            type="submit"
+            disabled={applying || p.errors.length > 0 || changing.length === 0}
+            className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:bg-brand-600/50"
+          >
             {applying ? "Importing…" : changing.length ? `Apply ${changing.length} change${changing.length === 1 ? "" : "s"}` : "Nothing to change"}
           </button>
           {refused ? <Alert tone="error">{applyState?.error}</Alert> : <FormMessage state={applyState} />}

@@ -50,11 +50,15 @@ export function ServiceCard({
   const where = service.host ? `${service.host.name}${service.host.status !== "ONLINE" ? " (offline)" : ""}` : "no host chosen";
   const live = service.liveDeployment;
   // What the live release is: its commit, or the image id it pulled (the reference may name another image since).
-  const release = live && (git ? live.commitSha?.slice(0, 7) : live.imageId?.slice(7, 19)) || "?";
+  const release = (live && (git ? live.commitSha?.slice(0, 7) : live.imageId?.slice(7, 19))) || "?";
   return (
     <div data-testid={`service-${service.name}`}>
       <Card
-        title={<Link href={page} className="hover:underline">{service.name}</Link>}
+        title={
+          <Link href={page} className="hover:underline">
+            {service.name}
+          </Link>
+        }
         description={
           <span className="inline-flex flex-wrap items-center gap-1.5">
             {git ? (
@@ -95,11 +99,15 @@ export function ServiceCard({
                   {git || !live ? "Deploy" : "Redeploy"}
                 </SubmitButton>
               </ActionForm>
-              <ActionForm action={actions.remove} confirm={
+              <ActionForm
+                action={actions.remove}
+                confirm={
                   git
                     ? `Delete service ${service.name}? Its containers, its URL and its release images are removed from its host too.`
                     : `Delete service ${service.name}? Its running container is left alone.`
-                } showMessage={false}>
+                }
+                showMessage={false}
+              >
                 {inputs}
                 <SubmitButton variant="ghost" pendingLabel="…">
                   Delete

@@ -36,7 +36,12 @@ export function ServiceFields({ hosts, service }: { hosts: { id: string; name: s
           ))}
         </Select>
       </div>
-      <TextAreaField label="Command (one argument per line; empty: the image's default)" name="command" placeholder={"node\nserver.js"} defaultValue={lines(service?.command, (a: string) => a)} />
+      <TextAreaField
+        label="Command (one argument per line; empty: the image's default)"
+        name="command"
+        placeholder={"node\nserver.js"}
+        defaultValue={lines(service?.command, (a: string) => a)}
+      />
       <div className="grid gap-4 sm:grid-cols-2">
         <TextAreaField
           label="Ports (one per line: 8080:80/tcp, or 80 to expose only)"
@@ -58,9 +63,21 @@ export function ServiceFields({ hosts, service }: { hosts: { id: string; name: s
           defaultValue={service?.httpPort ?? undefined}
           hint="The port it serves HTTP on inside its container: it gets a URL, and a new release takes over only once healthy."
         />
-        <Field label="Health check path" name="healthPath" placeholder="/healthz" defaultValue={service?.healthPath ?? undefined} hint="Must answer 2xx/3xx. Empty: the port accepting connections." />
+        <Field
+          label="Health check path"
+          name="healthPath"
+          placeholder="/healthz"
+          defaultValue={service?.healthPath ?? undefined}
+          hint="Must answer 2xx/3xx. Empty: the port accepting connections."
+        />
         <Field label="Health check timeout (s)" name="healthTimeoutSec" inputMode="numeric" defaultValue={service?.healthTimeoutSec ?? 60} />
-        <Field label="Custom domains" name="domains" placeholder="app.example.com" defaultValue={Array.isArray(service?.domains) ? (service.domains as string[]).join(" ") : undefined} hint="Space-separated; with a port behind the proxy." />
+        <Field
+          label="Custom domains"
+          name="domains"
+          placeholder="app.example.com"
+          defaultValue={Array.isArray(service?.domains) ? (service.domains as string[]).join(" ") : undefined}
+          hint="Space-separated; with a port behind the proxy."
+        />
         <Field label="Releases kept for rollback" name="keepReleases" inputMode="numeric" defaultValue={service?.keepReleases ?? 10} />
       </div>
       <p className="text-xs text-slate-500">

@@ -93,14 +93,20 @@ export function VariableEditor({
         <ActionForm action={actions.set} resetOnSuccess className="space-y-2 rounded-md bg-slate-50 p-3">
           {hidden}
           <div className="grid gap-3 sm:grid-cols-[14rem_1fr_auto_auto] sm:items-start">
-          <Field label="Key" name="key" placeholder="DATABASE_URL" autoComplete="off" className="font-mono" />
-          <Field label="Value" name="value" placeholder="postgres://${{ DB_HOST }}/app" autoComplete="off" hint="Reference others with ${{ KEY }}, ${{ team.KEY }}, ${{ services.api.KEY }}. Setting an existing key replaces it." />
-          <label className="flex items-center gap-1.5 pt-8 text-sm text-slate-700">
-            <input type="checkbox" name="secret" /> Secret
-          </label>
-          <div className="pt-6">
-            <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
-          </div>
+            <Field label="Key" name="key" placeholder="DATABASE_URL" autoComplete="off" className="font-mono" />
+            <Field
+              label="Value"
+              name="value"
+              placeholder="postgres://${{ DB_HOST }}/app"
+              autoComplete="off"
+              hint="Reference others with ${{ KEY }}, ${{ team.KEY }}, ${{ services.api.KEY }}. Setting an existing key replaces it."
+            />
+            <label className="flex items-center gap-1.5 pt-8 text-sm text-slate-700">
+              <input type="checkbox" name="secret" /> Secret
+            </label>
+            <div className="pt-6">
+              <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
+            </div>
           </div>
           <SaveAnyway />
         </ActionForm>

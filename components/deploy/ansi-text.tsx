@@ -44,7 +44,11 @@ export function AnsiLine({ parts }: { parts: AnsiPart[] }) {
       {parts.map((p, i) => {
         if (!p.style) return p.text;
         // biome-ignore lint/suspicious/noArrayIndexKey: the pieces of a line never move
-        return <span key={i} style={p.style}>{p.text}</span>;
+        return (
+          <span key={i} style={p.style}>
+            {p.text}
+          </span>
+        );
       })}
     </>
   );

@@ -36,7 +36,17 @@ export function stepStates(planned: DeploymentStatus[], steps: TimedStep[], outc
   return states;
 }
 
-export function DeploymentSteps({ steps, planned, outcome, error }: { steps: TimedStep[]; planned: DeploymentStatus[]; outcome: DeploymentStatus | null; error?: string | null }) {
+export function DeploymentSteps({
+  steps,
+  planned,
+  outcome,
+  error,
+}: {
+  steps: TimedStep[];
+  planned: DeploymentStatus[];
+  outcome: DeploymentStatus | null;
+  error?: string | null;
+}) {
   const [now, setNow] = useState(() => Date.now());
   const states = stepStates(planned, steps, outcome);
   const running = steps.find((s) => states.get(s.status) === "running");
@@ -74,7 +84,11 @@ export function DeploymentSteps({ steps, planned, outcome, error }: { steps: Tim
         <li
           data-step={outcome}
           className={`min-w-28 flex-1 rounded-md border px-3 py-2 text-sm font-medium ${
-            outcome === "LIVE" ? "border-emerald-300 bg-emerald-100 text-emerald-900" : outcome === "FAILED" ? "border-red-300 bg-red-50 text-red-800" : "border-amber-300 bg-amber-50 text-amber-900"
+            outcome === "LIVE"
+              ? "border-emerald-300 bg-emerald-100 text-emerald-900"
+              : outcome === "FAILED"
+                ? "border-red-300 bg-red-50 text-red-800"
+                : "border-amber-300 bg-amber-50 text-amber-900"
           }`}
         >
           {STATUS_LABEL[outcome]}

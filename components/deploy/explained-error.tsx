@@ -16,7 +16,10 @@ export function ExplainedProblem({ title, detail, hints, testId }: { title: stri
         {title}
       </p>
       {detail && (
-        <pre className="whitespace-pre-wrap break-words rounded bg-white/60 px-2 py-1 font-mono text-xs text-red-900" data-testid={testId ? `${testId}-reason` : undefined}>
+        <pre
+          className="whitespace-pre-wrap break-words rounded bg-white/60 px-2 py-1 font-mono text-xs text-red-900"
+          data-testid={testId ? `${testId}-reason` : undefined}
+        >
           {detail}
         </pre>
       )}

@@ -71,8 +71,8 @@ export function GitConnectionCard({
               <Alert tone="warning">
                 <div className="space-y-1.5" data-testid="git-host-key-offer">
                   <p>
-                    <span className="font-medium">The server presents another host key.</span> Clones fail until it is accepted. Accept it only if the server&apos;s key really
-                    changed: compare with <span className="font-mono">ssh-keygen -lf</span> of the server&apos;s host key.
+                    <span className="font-medium">The server presents another host key.</span> Clones fail until it is accepted. Accept it only if the
+                    server&apos;s key really changed: compare with <span className="font-mono">ssh-keygen -lf</span> of the server&apos;s host key.
                   </p>
                   <KeyList keys={service.hostKeyOffer} testId="git-host-key-offer-keys" />
                   {canAccept ? (

@@ -22,14 +22,63 @@ export function GitServiceFields({ hosts, service }: { hosts: { id: string; name
   return (
     <div className="grid gap-4 sm:grid-cols-2">
       {!service && <Field id="git-name" label="Name" name="name" placeholder="web" hint="Lowercase letters, digits and dashes; part of its URL." />}
-      <Field id="git-gitUrl" label="Repository URL" name="gitUrl" placeholder="https://github.com/acme/web.git" defaultValue={service?.gitUrl ?? undefined} hint="https:// or ssh (git@host:owner/repo.git)." />
+      <Field
+        id="git-gitUrl"
+        label="Repository URL"
+        name="gitUrl"
+        placeholder="https://github.com/acme/web.git"
+        defaultValue={service?.gitUrl ?? undefined}
+        hint="https:// or ssh (git@host:owner/repo.git)."
+      />
       <Field id="git-gitBranch" label="Branch" name="gitBranch" placeholder="main" defaultValue={service?.gitBranch ?? "main"} />
-      <Field id="git-gitSubdir" label="Sub-directory" name="gitSubdir" placeholder="(repository root)" defaultValue={service?.gitSubdir} hint="The build context, for monorepos." />
-      <Field id="git-dockerfile" label="Dockerfile" name="dockerfile" placeholder="Dockerfile" defaultValue={service?.dockerfile ?? "Dockerfile"} hint="Relative to the build context." />
-      <Field id="git-httpPort" label="Port" name="httpPort" inputMode="numeric" placeholder="3000" defaultValue={service?.httpPort ?? undefined} hint="The port the app listens on inside its container." />
-      <Field id="git-healthPath" label="Health check path" name="healthPath" placeholder="/healthz" defaultValue={service?.healthPath ?? undefined} hint="Must answer 2xx/3xx before traffic moves. Empty: the port accepting connections." />
-      <Field id="git-healthTimeoutSec" label="Health check timeout (s)" name="healthTimeoutSec" inputMode="numeric" defaultValue={service?.healthTimeoutSec ?? 60} />
-      <Field id="git-domains" label="Custom domains" name="domains" placeholder="app.example.com" defaultValue={service?.domains.join(" ")} hint="Space-separated; point their DNS at the host." />
+      <Field
+        id="git-gitSubdir"
+        label="Sub-directory"
+        name="gitSubdir"
+        placeholder="(repository root)"
+        defaultValue={service?.gitSubdir}
+        hint="The build context, for monorepos."
+      />
+      <Field
+        id="git-dockerfile"
+        label="Dockerfile"
+        name="dockerfile"
+        placeholder="Dockerfile"
+        defaultValue={service?.dockerfile ?? "Dockerfile"}
+        hint="Relative to the build context."
+      />
+      <Field
+        id="git-httpPort"
+        label="Port"
+        name="httpPort"
+        inputMode="numeric"
+        placeholder="3000"
+        defaultValue={service?.httpPort ?? undefined}
+        hint="The port the app listens on inside its container."
+      />
+      <Field
+        id="git-healthPath"
+        label="Health check path"
+        name="healthPath"
+        placeholder="/healthz"
+        defaultValue={service?.healthPath ?? undefined}
+        hint="Must answer 2xx/3xx before traffic moves. Empty: the port accepting connections."
+      />
+      <Field
+        id="git-healthTimeoutSec"
+        label="Health check timeout (s)"
+        name="healthTimeoutSec"
+        inputMode="numeric"
+        defaultValue={service?.healthTimeoutSec ?? 60}
+      />
+      <Field
+        id="git-domains"
+        label="Custom domains"
+        name="domains"
+        placeholder="app.example.com"
+        defaultValue={service?.domains.join(" ")}
+        hint="Space-separated; point their DNS at the host."
+      />
       <HostSelect id="git-hostId" hosts={hosts} value={service?.hostId} />
       <Select id="git-gitAuth" label="Repository access" name="gitAuth" defaultValue={service?.gitAuth ?? "none"}>
         <option value="none">Public repository</option>

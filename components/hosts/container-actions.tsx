@@ -8,7 +8,21 @@ type Action = (prev: ActionState | undefined, form: FormData) => Promise<ActionS
 
 const LABEL = { start: "Start", stop: "Stop", restart: "Restart", kill: "Kill", remove: "Remove" } as const;
 
-export function ContainerActions({ action, team, hostId, dockerId, name, state }: { action: Action; team: string; hostId: string; dockerId: string; name: string; state: string }) {
+export function ContainerActions({
+  action,
+  team,
+  hostId,
+  dockerId,
+  name,
+  state,
+}: {
+  action: Action;
+  team: string;
+  hostId: string;
+  dockerId: string;
+  name: string;
+  state: string;
+}) {
   const [result, formAction, pending] = useActionState(action, undefined);
   const running = state === "running" || state === "restarting" || state === "paused";
   const available: (keyof typeof LABEL)[] = running ? ["stop", "restart", "kill"] : ["start", "remove"];

@@ -77,7 +77,13 @@ export function LogViewer({ endpoint, name }: { endpoint: string; name: string }
           </select>
           lines
         </label>
-        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search logs" aria-label="Search logs" className="rounded-md border border-slate-300 px-2 py-1" />
+        <input
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          placeholder="Search logs"
+          aria-label="Search logs"
+          className="rounded-md border border-slate-300 px-2 py-1"
+        />
         <button type="button" onClick={download} className="rounded-md px-2.5 py-1 ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
           Download
         </button>

@@ -4,7 +4,17 @@
 import { useEffect, useState } from "react";
 import { formatBytes, formatPercent } from "@/lib/format";
 
-type Sample = { cpuPercent: number; memUsedBytes: number; memLimitBytes: number; memPercent: number; netRxBytes: number; netTxBytes: number; blockReadBytes: number; blockWriteBytes: number; at: string };
+type Sample = {
+  cpuPercent: number;
+  memUsedBytes: number;
+  memLimitBytes: number;
+  memPercent: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+  at: string;
+};
 type Point = Sample & { t: number; netRate: number; blockRate: number };
 
 const KEEP = 60;

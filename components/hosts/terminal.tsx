@@ -59,7 +59,13 @@ export function TerminalPanel({ slug, hostId, dockerId }: { slug: string; hostId
       const es = new EventSource(url);
       const decoder = new TextDecoder();
       es.onopen = () => setStatus("open");
-      es.onmessage = (e) => term.write(decoder.decode(Uint8Array.from(atob(e.data), (ch) => ch.charCodeAt(0)), { stream: true }));
+      es.onmessage = (e) =>
+        term.write(
+          decoder.decode(
+            Uint8Array.from(atob(e.data), (ch) => ch.charCodeAt(0)),
+            { stream: true },
+          ),
+        );
       es.addEventListener("end", () => {
         setStatus("closed");
         es.close();

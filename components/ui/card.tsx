@@ -1,4 +1,10 @@
-export function Card({ title, description, children, tone, actions }: {
+export function Card({
+  title,
+  description,
+  children,
+  tone,
+  actions,
+}: {
   title?: React.ReactNode;
   description?: React.ReactNode;
   children: React.ReactNode;

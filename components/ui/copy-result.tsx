@@ -10,7 +10,13 @@ export function CopyResult({ testId }: { testId: string }) {
   if (!url) return null;
   return (
     <div className="flex items-center gap-2">
-      <input readOnly value={url} data-testid={testId} className="min-w-0 flex-1 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
+      <input
+        readOnly
+        value={url}
+        data-testid={testId}
+        className="min-w-0 flex-1 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"
+        onFocus={(e) => e.currentTarget.select()}
+      />
       <button
         type="button"
         className="rounded-md px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50"

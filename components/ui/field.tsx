@@ -74,7 +74,19 @@ export function Select({
 }
 
 /** A labelled textarea; shows the first error of its field or of any item in it (`ports.2`). */
-export function TextAreaField({ label, name, placeholder, rows = 3, defaultValue }: { label: string; name: string; placeholder?: string; rows?: number; defaultValue?: string }) {
+export function TextAreaField({
+  label,
+  name,
+  placeholder,
+  rows = 3,
+  defaultValue,
+}: {
+  label: string;
+  name: string;
+  placeholder?: string;
+  rows?: number;
+  defaultValue?: string;
+}) {
   const state = useActionFormState();
   const error = Object.entries(state?.fields ?? {}).find(([k]) => k === name || k.startsWith(`${name}.`))?.[1];
   const echoed = state && !state.ok ? state.values?.[name] : undefined;

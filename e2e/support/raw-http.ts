@@ -45,7 +45,12 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 30_000)
     const head = Buffer.concat([
       Buffer.from(`${req.method} `, "latin1"),
       Buffer.isBuffer(req.path) ? req.path : Buffer.from(req.path, "latin1"),
-      Buffer.from(` HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`, "latin1"),
+      Buffer.from(
+        ` HTTP/1.1\r\n${Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join("")}\r\n`,
+        "latin1",
+      ),
     ]);
     // The body goes in 64 KB pieces, and stops once the server has answered (as a browser stops uploading).
     const pieces: Buffer[] = [];

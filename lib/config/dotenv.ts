@@ -100,7 +100,11 @@ export function parseDotenv(text: string): DotenvResult {
     entries.set(key, value);
     if (entries.size > DOTENV_LIMITS.entries) throw tooLarge(`more than ${DOTENV_LIMITS.entries.toLocaleString("en")} variables`);
   }
-  if (omitted) errors.push({ line: firstOmitted, message: `line ${firstOmitted} and ${omitted - 1} more lines have problems too (the first ${DOTENV_LIMITS.errors} are listed)` });
+  if (omitted)
+    errors.push({
+      line: firstOmitted,
+      message: `line ${firstOmitted} and ${omitted - 1} more lines have problems too (the first ${DOTENV_LIMITS.errors} are listed)`,
+    });
   return { entries: [...entries].map(([key, value]) => ({ key, value })), errors };
 }
 

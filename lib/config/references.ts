@@ -87,9 +87,7 @@ function parseInner(inner: string, raw: string, position: number): Reference | {
   const segments = body.split(".");
   const key = segments[segments.length - 1];
   const badKey = () =>
-    key
-      ? issue("invalid key", `invalid key "${key}" in ${at} (keys match ${KEY_PATTERN.source})`)
-      : issue("missing key", `missing key in ${at} (${EXPECTED})`);
+    key ? issue("invalid key", `invalid key "${key}" in ${at} (keys match ${KEY_PATTERN.source})`) : issue("missing key", `missing key in ${at} (${EXPECTED})`);
 
   if (segments.length === 1) return KEY_PATTERN.test(key) ? { scope: "self", key, raw } : badKey();
 

@@ -227,7 +227,10 @@ class Resolver {
       // Walked per failing variable: a bounded walk keeps a long failing chain linear, not quadratic. The
       // variables further down the chain are failing too, and their own errors show the cause.
       if (chain.length > RESOLVE_LIMITS.explainLinks) {
-        return { chain, message: `${chain.join(" → ")} → …: more than ${RESOLVE_LIMITS.explainLinks} failing references in a row (the variables further down show the cause)` };
+        return {
+          chain,
+          message: `${chain.join(" → ")} → …: more than ${RESOLVE_LIMITS.explainLinks} failing references in a row (the variables further down show the cause)`,
+        };
       }
       const parsed = current.def.parsed;
       if (parsed.issues.length) {
@@ -304,17 +307,29 @@ class Resolver {
           ? `${service}'s configuration expands to more than ${size(RESOLVE_LIMITS.serviceChars)} in total`
           : `the environment's configuration expands to more than ${size(RESOLVE_LIMITS.environmentChars)} in total across its services`;
         const rest = keys.length - i - 1;
-        errors.push({ key, source, chain: [key], message: `${key}: ${what} (${key}${rest ? ` and the ${rest} variable${rest === 1 ? "" : "s"} after it` : ""} left out)` });
+        errors.push({
+          key,
+          source,
+          chain: [key],
+          message: `${key}: ${what} (${key}${rest ? ` and the ${rest} variable${rest === 1 ? "" : "s"} after it` : ""} left out)`,
+        });
         budget.left = Math.min(budget.left, 0);
         break;
       }
       total += chars;
       budget.left -= chars;
-      vars.push(this.withUses ? { key, value: root.value, secret: root.secret, source, uses: root.uses } : { key, value: root.value, secret: root.secret, source });
+      vars.push(
+        this.withUses ? { key, value: root.value, secret: root.secret, source, uses: root.uses } : { key, value: root.value, secret: root.secret, source },
+      );
     }
     if (firstUnexplained) {
       const { key, source } = firstUnexplained;
-      errors.push({ key, source, chain: [key], message: `${key} and ${unexplained - 1} more variables fail to resolve too (the first ${RESOLVE_LIMITS.errors} are explained)` });
+      errors.push({
+        key,
+        source,
+        chain: [key],
+        message: `${key} and ${unexplained - 1} more variables fail to resolve too (the first ${RESOLVE_LIMITS.errors} are explained)`,
+      });
     }
     return { vars, errors };
   }

@@ -26,6 +26,8 @@ const PLURAL: Record<Role, string> = { OWNER: "owners", ADMIN: "admins and owner
 
 export function authorize(ctx: TeamContext, action: Action): void {
   if (!can(ctx.role, action)) {
-    throw new ForbiddenError(`Only ${PLURAL[minimumRole(action)]} can do that; you are ${ROLE_LABEL[ctx.role].toLowerCase() === "admin" ? "an admin" : `a ${ROLE_LABEL[ctx.role].toLowerCase()}`}.`);
+    throw new ForbiddenError(
+      `Only ${PLURAL[minimumRole(action)]} can do that; you are ${ROLE_LABEL[ctx.role].toLowerCase() === "admin" ? "an admin" : `a ${ROLE_LABEL[ctx.role].toLowerCase()}`}.`,
+    );
   }
 }

@@ -16,7 +16,12 @@ export async function deleteEnvironment(ctx: TeamContext, projectSlug: string, e
   const cancelled = await stopDeployments(services.map((s) => s.id));
   await db.$transaction(async (tx) => {
     const all = await tx.service.findMany({ where: { environmentId: env.id }, select: { id: true, name: true } });
-    const variables = await deleteLooseRows(tx, ctx.team.id, all.map((s) => s.id), [`environment:${env.id}`]);
+    const variables = await deleteLooseRows(
+      tx,
+      ctx.team.id,
+      all.map((s) => s.id),
+      [`environment:${env.id}`],
+    );
     await tx.environment.delete({ where: { id: env.id } });
     await recordAudit(tx, ctx.actor, {
       teamId: ctx.team.id,

@@ -17,7 +17,8 @@ export type DeleteOutcome = { services: number; cancelled: number; hosts: HostCl
 /** Throws a field error unless `typed` is `name` (surrounding spaces aside). */
 export function assertTypedName(input: unknown, name: string, what: string) {
   const { confirm } = parseInput(confirmDeleteInput, input);
-  if (confirm.trim() !== name) throw new ValidationError(`Type the ${what}'s name, "${name}", to confirm.`, { confirm: [`Does not match the ${what}'s name.`] });
+  if (confirm.trim() !== name)
+    throw new ValidationError(`Type the ${what}'s name, "${name}", to confirm.`, { confirm: [`Does not match the ${what}'s name.`] });
 }
 
 export async function deleteProject(ctx: TeamContext, slug: string, input: unknown): Promise<DeleteOutcome> {
@@ -28,14 +29,28 @@ export async function deleteProject(ctx: TeamContext, slug: string, input: unkno
   const cancelled = await stopDeployments(services.map((s) => s.id));
   await db.$transaction(async (tx) => {
     // Read again inside: a service added meanwhile goes with the project too, and is named in the audit row.
-    const all = await tx.service.findMany({ where: { environment: { projectId: project.id } }, select: { id: true, name: true, environment: { select: { name: true } } } });
-    const variables = await deleteLooseRows(tx, ctx.team.id, all.map((s) => s.id), [`project:${project.id}`, ...project.environments.map((e) => `environment:${e.id}`)]);
+    const all = await tx.service.findMany({
+      where: { environment: { projectId: project.id } },
+      select: { id: true, name: true, environment: { select: { name: true } } },
+    });
+    const variables = await deleteLooseRows(
+      tx,
+      ctx.team.id,
+      all.map((s) => s.id),
+      [`project:${project.id}`, ...project.environments.map((e) => `environment:${e.id}`)],
+    );
     await tx.project.delete({ where: { id: project.id } });
     await recordAudit(tx, ctx.actor, {
       teamId: ctx.team.id,
       action: "project.delete",
       target: { type: "project", id: project.id, label: project.name },
-      data: { slug: project.slug, environments: project.environments.map((e) => e.name), services: all.map((s) => `${s.environment.name}/${s.name}`), variables, deploymentsCancelled: cancelled },
+      data: {
+        slug: project.slug,
+        environments: project.environments.map((e) => e.name),
+        services: all.map((s) => `${s.environment.name}/${s.name}`),
+        variables,
+        deploymentsCancelled: cancelled,
+      },
     });
   });
   return { services: services.length, cancelled, hosts: await cleanUpHosts(services, { environmentsGo: true }) };
@@ -44,6 +59,10 @@ export async function deleteProject(ctx: TeamContext, slug: string, input: unkno
 /** For the confirmation: how many services each environment of the project has (what a delete takes along). */
 export async function servicesPerEnvironment(ctx: TeamContext, projectId: string): Promise<Record<string, number>> {
   authorize(ctx, "project.read");
-  const rows = await db.service.groupBy({ by: ["environmentId"], where: { environment: { projectId, project: { teamId: ctx.team.id } } }, _count: { _all: true } });
+  const rows = await db.service.groupBy({
+    by: ["environmentId"],
+    where: { environment: { projectId, project: { teamId: ctx.team.id } } },
+    _count: { _all: true },
+  });
   return Object.fromEntries(rows.map((r) => [r.environmentId, r._count._all]));
 }

@@ -42,7 +42,10 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
     },
   });
   const newest = new Map(
-    (await db.deployment.groupBy({ by: ["serviceId"], where: { serviceId: { in: services.map((s) => s.id) } }, _max: { number: true } })).map((g) => [g.serviceId, g._max.number ?? 0]),
+    (await db.deployment.groupBy({ by: ["serviceId"], where: { serviceId: { in: services.map((s) => s.id) } }, _max: { number: true } })).map((g) => [
+      g.serviceId,
+      g._max.number ?? 0,
+    ]),
   );
   const running = new Set(present.filter((c) => c.labels["berth.host.id"] === hostId).map((c) => c.labels["berth.deployment.id"]));
   const missing: string[] = [];
@@ -78,7 +81,10 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
 
 /** Answers a snapshot: the desired state, sealed for the host, and the job that tells its agent to converge. */
 export async function sendDesiredState(hostId: string, basis: string, present: ContainerSummary[]): Promise<void> {
-  const [state, host] = await Promise.all([desiredStateFor(hostId, basis, present), db.host.findUnique({ where: { id: hostId }, select: { tokenHash: true } })]);
+  const [state, host] = await Promise.all([
+    desiredStateFor(hostId, basis, present),
+    db.host.findUnique({ where: { id: hostId }, select: { tokenHash: true } }),
+  ]);
   if (!state || !host) return;
   const nonce = randomUUID();
   const key = desiredStateKey(appEnv.queuePrefix, hostId, nonce);

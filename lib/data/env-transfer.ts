@@ -120,11 +120,20 @@ export async function exportEnvironment(ctx: TeamContext, projectSlug: string, e
   const shown = vars.filter((v) => includeSecrets || !v.secret);
   if (includeSecrets) {
     await db.$transaction((tx) =>
-      recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "variable.export-secrets", target: { type: "environment", id: env.id, label: `${project.name}/${env.name}` } }),
+      recordAudit(tx, ctx.actor, {
+        teamId: ctx.team.id,
+        action: "variable.export-secrets",
+        target: { type: "environment", id: env.id, label: `${project.name}/${env.name}` },
+      }),
     );
   }
   const skipped = vars.length - shown.length;
-  const header = skipped ? `# ${skipped} secret${skipped === 1 ? "" : "s"} left out: ${vars.filter((v) => v.secret).map((v) => v.key).join(", ")}\n` : "";
+  const header = skipped
+    ? `# ${skipped} secret${skipped === 1 ? "" : "s"} left out: ${vars
+        .filter((v) => v.secret)
+        .map((v) => v.key)
+        .join(", ")}\n`
+    : "";
   return header + formatDotenv(shown.map(({ key, value }) => ({ key, value })));
 }
 
@@ -135,7 +144,10 @@ export async function cloneEnvironment(ctx: TeamContext, projectSlug: string, fr
   if (data.withSecrets) assertMayCopySecretsOut(ctx, from);
   const created = await createEnvironment(ctx, projectSlug, { name: data.name });
   const target = await writableOwner(ctx, { scope: "ENVIRONMENT", environmentId: created.id });
-  const services = await db.service.findMany({ where: { environmentId: from.id }, select: { id: true, name: true, image: true, command: true, ports: true, volumes: true, restartPolicy: true, hostId: true } });
+  const services = await db.service.findMany({
+    where: { environmentId: from.id },
+    select: { id: true, name: true, image: true, command: true, ports: true, volumes: true, restartPolicy: true, hostId: true },
+  });
   const vars = await openVariables(ctx.team.id, [envOwner(from.id), ...services.map((s) => `service:${s.id}`)]);
   await db.$transaction(async (tx) => {
     for (const v of vars.filter((v) => v.owner === envOwner(from.id) && (data.withSecrets || !v.secret))) {
@@ -143,13 +155,21 @@ export async function cloneEnvironment(ctx: TeamContext, projectSlug: string, fr
     }
     for (const s of services) {
       const { id, ...rest } = s;
-      const copy = await tx.service.create({ data: { ...rest, command: rest.command ?? [], ports: rest.ports ?? [], volumes: rest.volumes ?? [], environmentId: created.id }, select: { id: true } });
+      const copy = await tx.service.create({
+        data: { ...rest, command: rest.command ?? [], ports: rest.ports ?? [], volumes: rest.volumes ?? [], environmentId: created.id },
+        select: { id: true },
+      });
       const owner = { owner: `service:${copy.id}`, scope: "SERVICE" as const, label: `${created.name}/${s.name}`, env: created };
       for (const v of vars.filter((v) => v.owner === `service:${id}` && (data.withSecrets || !v.secret))) {
         await writeVariable(tx, ctx, owner, { key: v.key, value: v.value, secret: v.secret }, "clone");
       }
     }
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "environment.clone", target: { type: "environment", id: created.id, label: created.name }, data: { from: from.name, withSecrets: data.withSecrets } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "environment.clone",
+      target: { type: "environment", id: created.id, label: created.name },
+      data: { from: from.name, withSecrets: data.withSecrets },
+    });
   });
   return created;
 }

@@ -33,7 +33,13 @@ export async function testGitConnection(ctx: TeamContext, serviceId: string): Pr
   assertCanChange(ctx, s.environment);
   const row = await db.service.findUniqueOrThrow({
     where: { id: s.id },
-    select: { source: true, gitUrl: true, gitBranch: true, gitHostKeys: true, host: { select: { id: true, name: true, status: true, tokenHash: true, allowPrivateNetworks: true } } },
+    select: {
+      source: true,
+      gitUrl: true,
+      gitBranch: true,
+      gitHostKeys: true,
+      host: { select: { id: true, name: true, status: true, tokenHash: true, allowPrivateNetworks: true } },
+    },
   });
   if (row.source !== "git" || !row.gitUrl || !row.gitBranch) throw new ValidationError(`${s.name} is not built from git.`);
   if (!row.host) throw new ValidationError("Choose a host for this service first: the test runs there.");

@@ -46,16 +46,26 @@ export async function acceptGitHostKey(ctx: TeamContext, serviceId: string, expe
   if (!row.gitHostKeyOffer) throw new ValidationError("No other host key is waiting to be accepted.");
   const offered = hostKeyFingerprints(row.gitHostKeyOffer).map((k) => k.fingerprint);
   // The page showed an offer; accept exactly that one, not one that arrived after the admin looked.
-  if (offered.join(" ") !== String(expectedOffer)) throw new ValidationError("The offered key changed since this page was loaded: look at its fingerprint again.");
+  if (offered.join(" ") !== String(expectedOffer))
+    throw new ValidationError("The offered key changed since this page was loaded: look at its fingerprint again.");
   const label = `${s.environment.project.name}/${s.environment.name}/${s.name}`;
   await db.$transaction(async (tx) => {
-    const { count } = await tx.service.updateMany({ where: { id: s.id, gitHostKeyOffer: row.gitHostKeyOffer }, data: { gitHostKeys: row.gitHostKeyOffer, gitHostKeyOffer: null } });
+    const { count } = await tx.service.updateMany({
+      where: { id: s.id, gitHostKeyOffer: row.gitHostKeyOffer },
+      data: { gitHostKeys: row.gitHostKeyOffer, gitHostKeyOffer: null },
+    });
     if (count === 0) throw new ValidationError("The offered key changed since this page was loaded: look at its fingerprint again.");
     await recordAudit(tx, ctx.actor, {
       teamId: ctx.team.id,
       action: "service.git-host-key.accept",
       target: { type: "service", id: s.id, label },
-      data: { from: hostKeyFingerprints(row.gitHostKeys).map((k) => k.fingerprint).join(" ") || null, to: offered.join(" ") },
+      data: {
+        from:
+          hostKeyFingerprints(row.gitHostKeys)
+            .map((k) => k.fingerprint)
+            .join(" ") || null,
+        to: offered.join(" "),
+      },
     });
   });
 }

@@ -22,28 +22,50 @@ import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
 import { assertHostOfTeam, getService } from "./services";
 import { isUniqueViolation } from "./unique-violation";
 
-const checked = <T>(fn: (s: string) => { ok: true } & T | { ok: false; error: string }, pick: (r: T) => string) =>
-  z.string().trim().transform((s, c) => {
-    const r = fn(s);
-    if (!r.ok) {
-      c.addIssue({ code: "custom", message: r.error });
-      return z.NEVER;
-    }
-    return pick(r as T);
-  });
+const checked = <T>(fn: (s: string) => ({ ok: true } & T) | { ok: false; error: string }, pick: (r: T) => string) =>
+  z
+    .string()
+    .trim()
+    .transform((s, c) => {
+      const r = fn(s);
+      if (!r.ok) {
+        c.addIssue({ code: "custom", message: r.error });
+        return z.NEVER;
+      }
+      return pick(r as T);
+    });
 
 export const gitServiceInput = z.object({
-  name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Use lowercase letters, digits and dashes."),
-  gitUrl: checked((s) => validateRepoUrl(s, { allowLocal: appEnv.allowLocalGit }), (r: { url: string }) => r.url),
+  name: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Use lowercase letters, digits and dashes."),
+  gitUrl: checked(
+    (s) => validateRepoUrl(s, { allowLocal: appEnv.allowLocalGit }),
+    (r: { url: string }) => r.url,
+  ),
   gitBranch: checked(validateRef, (r: { ref: string }) => r.ref),
-  gitSubdir: z.preprocess((v) => v ?? "", checked(validateSubdirectory, (r: { path: string }) => r.path)),
-  dockerfile: z.preprocess((v) => blankToUndefined(v) ?? "Dockerfile", checked(validateDockerfilePath, (r: { path: string }) => r.path)),
+  gitSubdir: z.preprocess(
+    (v) => v ?? "",
+    checked(validateSubdirectory, (r: { path: string }) => r.path),
+  ),
+  dockerfile: z.preprocess(
+    (v) => blankToUndefined(v) ?? "Dockerfile",
+    checked(validateDockerfilePath, (r: { path: string }) => r.path),
+  ),
   httpPort: proxySettings.httpPort,
   healthPath: proxySettings.healthPath,
   healthTimeoutSec: proxySettings.healthTimeoutSec,
   domains: proxySettings.domains,
   gitAuth: z.enum(["none", "ssh", "token"]).default("none"),
-  token: z.preprocess(blankToUndefined, z.string().max(4096).regex(/^[\x21-\x7e]+$/, "A token has no spaces or control characters.").optional()),
+  token: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .max(4096)
+      .regex(/^[\x21-\x7e]+$/, "A token has no spaces or control characters.")
+      .optional(),
+  ),
   hostId: z.preprocess(blankToUndefined, z.string().trim().max(64).optional()),
   keepReleases: proxySettings.keepReleases,
 });
@@ -53,7 +75,12 @@ export const credentialAad = (serviceId: string) => `service:${serviceId}:git-cr
 export const webhookSecretAad = (serviceId: string) => `service:${serviceId}:webhook-secret`;
 
 /** The credential columns for the chosen auth; a token is write-only, kept when the field is left empty. */
-function credentialColumns(serviceId: string, data: GitServiceData, current: { gitAuth: string; gitCredential: string | null; gitPublicKey: string | null } | null, label: string) {
+function credentialColumns(
+  serviceId: string,
+  data: GitServiceData,
+  current: { gitAuth: string; gitCredential: string | null; gitPublicKey: string | null } | null,
+  label: string,
+) {
   const keys = masterKeysFromEnv();
   switch (data.gitAuth) {
     case "none":
@@ -111,7 +138,12 @@ export async function createGitService(ctx: TeamContext, projectSlug: string, en
         where: { id: s.id },
         data: { ...credentialColumns(s.id, data, null, label), webhookSecret: seal(secret, webhookSecretAad(s.id), masterKeysFromEnv()) },
       });
-      await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.create", target: { type: "service", id: s.id, label }, data: { source: "git", url: data.gitUrl, branch: data.gitBranch, auth: data.gitAuth } });
+      await recordAudit(tx, ctx.actor, {
+        teamId: ctx.team.id,
+        action: "service.create",
+        target: { type: "service", id: s.id, label },
+        data: { source: "git", url: data.gitUrl, branch: data.gitBranch, auth: data.gitAuth },
+      });
       return s;
     });
   } catch (e) {
@@ -122,7 +154,10 @@ export async function createGitService(ctx: TeamContext, projectSlug: string, en
 
 async function getGitService(ctx: TeamContext, serviceId: string) {
   const s = await getService(ctx, serviceId);
-  const row = await db.service.findUniqueOrThrow({ where: { id: s.id }, select: { source: true, gitUrl: true, gitAuth: true, gitCredential: true, gitPublicKey: true, webhookSecret: true } });
+  const row = await db.service.findUniqueOrThrow({
+    where: { id: s.id },
+    select: { source: true, gitUrl: true, gitAuth: true, gitCredential: true, gitPublicKey: true, webhookSecret: true },
+  });
   if (row.source !== "git") throw new ValidationError(`${s.name} runs an image; it is not built from git.`);
   return { ...s, ...row, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` };
 }
@@ -133,9 +168,18 @@ export async function updateGitService(ctx: TeamContext, serviceId: string, inpu
   const data = parseInput(gitServiceInput.omit({ name: true }), input);
   await assertRepoUrlAllowed(data.gitUrl, await assertHostOfTeam(ctx, data.hostId));
   await db.$transaction(async (tx) => {
-    if (data.hostId) await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
-    await tx.service.update({ where: { id: s.id }, data: { ...settings(data), ...credentialColumns(s.id, data, s, s.label), ...hostKeyColumnsAfterUrlChange(s.gitUrl, data.gitUrl) } });
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.update", target: { type: "service", id: s.id, label: s.label }, data: { url: data.gitUrl, branch: data.gitBranch, auth: data.gitAuth, tokenReplaced: Boolean(data.token) } });
+    if (data.hostId)
+      await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
+    await tx.service.update({
+      where: { id: s.id },
+      data: { ...settings(data), ...credentialColumns(s.id, data, s, s.label), ...hostKeyColumnsAfterUrlChange(s.gitUrl, data.gitUrl) },
+    });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "service.update",
+      target: { type: "service", id: s.id, label: s.label },
+      data: { url: data.gitUrl, branch: data.gitBranch, auth: data.gitAuth, tokenReplaced: Boolean(data.token) },
+    });
   });
 }
 
@@ -145,7 +189,10 @@ export async function regenerateDeployKey(ctx: TeamContext, serviceId: string) {
   assertCanChange(ctx, s.environment);
   const key = generateDeployKey(`berth ${s.label}`.slice(0, 100));
   await db.$transaction(async (tx) => {
-    await tx.service.update({ where: { id: s.id }, data: { gitAuth: "ssh", gitPublicKey: key.publicKey, gitCredential: seal(key.privateKey, credentialAad(s.id), masterKeysFromEnv()) } });
+    await tx.service.update({
+      where: { id: s.id },
+      data: { gitAuth: "ssh", gitPublicKey: key.publicKey, gitCredential: seal(key.privateKey, credentialAad(s.id), masterKeysFromEnv()) },
+    });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.deploy-key.regenerate", target: { type: "service", id: s.id, label: s.label } });
   });
   return { publicKey: key.publicKey };
@@ -156,7 +203,9 @@ export async function revealWebhookSecret(ctx: TeamContext, serviceId: string) {
   const s = await getGitService(ctx, serviceId);
   assertCanChange(ctx, s.environment);
   const secret = open(s.webhookSecret ?? "", webhookSecretAad(s.id), masterKeysFromEnv());
-  await db.$transaction((tx) => recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.webhook-secret.reveal", target: { type: "service", id: s.id, label: s.label } }));
+  await db.$transaction((tx) =>
+    recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.webhook-secret.reveal", target: { type: "service", id: s.id, label: s.label } }),
+  );
   return secret;
 }
 

@@ -36,7 +36,11 @@ export async function actOnContainer(ctx: TeamContext, hostId: string, dockerId:
   await onlineHost(ctx, hostId);
   await callHost(hostId, containerActionJob, { dockerId: c.dockerId, action });
   await db.$transaction((tx) =>
-    recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: `container.${action}`, target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` } }),
+    recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: `container.${action}`,
+      target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` },
+    }),
   );
 }
 
@@ -68,9 +72,18 @@ export async function revealContainerEnv(ctx: TeamContext, hostId: string, docke
   const c = await getContainer(ctx, hostId, dockerId);
   authorize(ctx, await containerPermissionFor(ctx, c, "env"));
   await onlineHost(ctx, hostId);
-  const res = await callHost<typeof containerEnvJob.schema, { env: { name: string; value: string }[] }>(hostId, containerEnvJob, { dockerId: c.dockerId }, 10_000);
+  const res = await callHost<typeof containerEnvJob.schema, { env: { name: string; value: string }[] }>(
+    hostId,
+    containerEnvJob,
+    { dockerId: c.dockerId },
+    10_000,
+  );
   await db.$transaction((tx) =>
-    recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "container.env.reveal", target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` } }),
+    recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "container.env.reveal",
+      target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` },
+    }),
   );
   return res.env;
 }
@@ -85,6 +98,10 @@ export async function removeHostImage(ctx: TeamContext, hostId: string, imageId:
   const host = await onlineHost(ctx, hostId);
   await callHost(hostId, imageRemoveJob, { imageId });
   await db.$transaction((tx) =>
-    recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "image.remove", target: { type: "image", id: imageId, label: `${host.name}/${imageId.replace("sha256:", "").slice(0, 12)}` } }),
+    recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "image.remove",
+      target: { type: "image", id: imageId, label: `${host.name}/${imageId.replace("sha256:", "").slice(0, 12)}` },
+    }),
   );
 }

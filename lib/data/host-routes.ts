@@ -19,7 +19,12 @@ type Routed = { id: string; label: string; hostnames: string[] };
 async function routedServices(tx: Tx, hostId: string, baseDomain: string, teamId: string): Promise<Routed[]> {
   const rows = await tx.service.findMany({
     where: { hostId, httpPort: { not: null } },
-    select: { id: true, name: true, domains: true, environment: { select: { slug: true, name: true, project: { select: { slug: true, name: true, teamId: true } } } } },
+    select: {
+      id: true,
+      name: true,
+      domains: true,
+      environment: { select: { slug: true, name: true, project: { select: { slug: true, name: true, teamId: true } } } },
+    },
     orderBy: { id: "asc" },
   });
   return rows.map((s) => ({

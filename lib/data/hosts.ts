@@ -86,7 +86,12 @@ export async function renameHost(ctx: TeamContext, hostId: string, input: unknow
   const before = await getHost(ctx, hostId);
   await db.$transaction(async (tx) => {
     await tx.host.update({ where: { id: before.id }, data: { name } });
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.rename", target: { type: "host", id: before.id, label: name }, data: { name: { from: before.name, to: name } } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "host.rename",
+      target: { type: "host", id: before.id, label: name },
+      data: { name: { from: before.name, to: name } },
+    });
   });
 }
 

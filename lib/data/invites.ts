@@ -80,7 +80,10 @@ export async function revokeInvite(ctx: TeamContext, input: unknown) {
   authorize(ctx, "member.manage");
   const { inviteId } = parseInput(inviteIdInput, input);
   await db.$transaction(async (tx) => {
-    const invite = await tx.invite.findFirst({ where: { id: inviteId, teamId: ctx.team.id }, select: { id: true, email: true, acceptedAt: true, revokedAt: true, expiresAt: true } });
+    const invite = await tx.invite.findFirst({
+      where: { id: inviteId, teamId: ctx.team.id },
+      select: { id: true, email: true, acceptedAt: true, revokedAt: true, expiresAt: true },
+    });
     if (!invite) throw new NotFoundError("Invite not found");
     const status = inviteStatus(invite);
     if (status === "accepted") throw new ValidationError("This invite was already accepted; remove the member instead.");
@@ -94,7 +97,15 @@ export async function revokeInvite(ctx: TeamContext, input: unknown) {
 export async function previewInvite(token: string) {
   const invite = await db.invite.findUnique({
     where: { tokenHash: hashInviteToken(token) },
-    select: { email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true, team: { select: { name: true, slug: true } }, createdBy: { select: { name: true } } },
+    select: {
+      email: true,
+      role: true,
+      expiresAt: true,
+      acceptedAt: true,
+      revokedAt: true,
+      team: { select: { name: true, slug: true } },
+      createdBy: { select: { name: true } },
+    },
   });
   if (!invite) throw new NotFoundError("This invite link is not valid. Ask for a new one.");
   const accountExists = (await db.user.count({ where: { email: invite.email } })) > 0;
@@ -108,7 +119,16 @@ async function claimInvite(tx: Tx, token: string, email: string) {
   if (!rows[0]) throw new NotFoundError("This invite link is not valid. Ask for a new one.");
   const invite = await tx.invite.findUniqueOrThrow({
     where: { id: rows[0].id },
-    select: { id: true, teamId: true, email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true, team: { select: { slug: true, name: true } } },
+    select: {
+      id: true,
+      teamId: true,
+      email: true,
+      role: true,
+      expiresAt: true,
+      acceptedAt: true,
+      revokedAt: true,
+      team: { select: { slug: true, name: true } },
+    },
   });
   switch (inviteStatus(invite)) {
     case "accepted":

@@ -12,7 +12,10 @@ export async function ensureLocalHost(saved?: { id: string; token: string }): Pr
   if (!host) {
     const fresh = newHostToken();
     token = fresh.token;
-    host = await db.host.create({ data: { name: "This machine", isLocal: true, teamId: firstTeam?.id, tokenHash: fresh.tokenHash }, select: { id: true, tokenHash: true, teamId: true } });
+    host = await db.host.create({
+      data: { name: "This machine", isLocal: true, teamId: firstTeam?.id, tokenHash: fresh.tokenHash },
+      select: { id: true, tokenHash: true, teamId: true },
+    });
   } else if (!token || saved?.id !== host.id || createHash("sha256").update(token).digest("hex") !== host.tokenHash) {
     const fresh = newHostToken(); // the saved credentials are gone or stale: rotate
     token = fresh.token;

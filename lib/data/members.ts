@@ -40,7 +40,9 @@ export async function changeMemberRole(ctx: TeamContext, input: unknown) {
     const m = await findMembership(tx, ctx, membershipId);
     if (m.role === role) return m;
     if (!canAssignRole(ctx.role, m.role, role)) {
-      throw new ForbiddenError(`As ${ROLE_LABEL[ctx.role].toLowerCase()} you cannot change a ${ROLE_LABEL[m.role].toLowerCase()} to ${ROLE_LABEL[role].toLowerCase()}.`);
+      throw new ForbiddenError(
+        `As ${ROLE_LABEL[ctx.role].toLowerCase()} you cannot change a ${ROLE_LABEL[m.role].toLowerCase()} to ${ROLE_LABEL[role].toLowerCase()}.`,
+      );
     }
     if (m.role === "OWNER") {
       await assertAnotherOwner(tx, ctx.team.id, m.userId, "The team needs at least one owner: make someone else an owner first.");
@@ -65,7 +67,12 @@ export async function removeMember(ctx: TeamContext, input: unknown) {
     if (!canRemoveMember(ctx.role, m.role)) throw new ForbiddenError(`Only owners can remove an ${ROLE_LABEL[m.role].toLowerCase()}.`);
     if (m.role === "OWNER") await assertAnotherOwner(tx, ctx.team.id, m.userId, "The team needs at least one owner.");
     await tx.membership.delete({ where: { id: m.id } });
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "member.remove", target: { type: "member", id: m.userId, label: m.user.email }, data: { role: m.role } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "member.remove",
+      target: { type: "member", id: m.userId, label: m.user.email },
+      data: { role: m.role },
+    });
   });
 }
 

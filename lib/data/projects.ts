@@ -74,7 +74,12 @@ export async function renameProject(ctx: TeamContext, slug: string, input: unkno
   const p = await getProject(ctx, slug);
   await db.$transaction(async (tx) => {
     await tx.project.update({ where: { id: p.id }, data: { name: data.name } });
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "project.rename", target: { type: "project", id: p.id, label: data.name }, data: { name: { from: p.name, to: data.name } } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "project.rename",
+      target: { type: "project", id: p.id, label: data.name },
+      data: { name: { from: p.name, to: data.name } },
+    });
   });
 }
 
@@ -83,7 +88,11 @@ export async function setProjectArchived(ctx: TeamContext, slug: string, archive
   const p = await getProject(ctx, slug);
   await db.$transaction(async (tx) => {
     await tx.project.update({ where: { id: p.id }, data: { archivedAt: archived ? new Date() : null } });
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: archived ? "project.archive" : "project.unarchive", target: { type: "project", id: p.id, label: p.name } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: archived ? "project.archive" : "project.unarchive",
+      target: { type: "project", id: p.id, label: p.name },
+    });
   });
 }
 
@@ -99,7 +108,11 @@ export async function createEnvironment(ctx: TeamContext, projectSlug: string, i
         data: { projectId: p.id, name: data.name, slug, protected: data.protected, position: p.environments.length },
         select: envSelect,
       });
-      await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "environment.create", target: { type: "environment", id: env.id, label: `${p.name}/${env.name}` } });
+      await recordAudit(tx, ctx.actor, {
+        teamId: ctx.team.id,
+        action: "environment.create",
+        target: { type: "environment", id: env.id, label: `${p.name}/${env.name}` },
+      });
       return env;
     });
   } catch (e) {
@@ -113,7 +126,11 @@ export async function setEnvironmentProtected(ctx: TeamContext, projectSlug: str
   const { project, env } = await getEnvironment(ctx, projectSlug, envSlug);
   await db.$transaction(async (tx) => {
     await tx.environment.update({ where: { id: env.id }, data: { protected: value } });
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: value ? "environment.protect" : "environment.unprotect", target: { type: "environment", id: env.id, label: `${project.name}/${env.name}` } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: value ? "environment.protect" : "environment.unprotect",
+      target: { type: "environment", id: env.id, label: `${project.name}/${env.name}` },
+    });
   });
 }
 

@@ -35,10 +35,22 @@ async function brokenBy(teamId: string, owner: string, changes: Change[]) {
   const [scope, id = ""] = owner.split(":") as [string, string];
   const inTeam = { project: { teamId } };
   const where =
-    scope === "project" ? { ...inTeam, projectId: id } : scope === "environment" ? { ...inTeam, id } : scope === "service" ? { ...inTeam, services: { some: { id } } } : inTeam;
+    scope === "project"
+      ? { ...inTeam, projectId: id }
+      : scope === "environment"
+        ? { ...inTeam, id }
+        : scope === "service"
+          ? { ...inTeam, services: { some: { id } } }
+          : inTeam;
   const envs = await db.environment.findMany({
     where,
-    select: { id: true, name: true, projectId: true, project: { select: { name: true } }, services: { select: { id: true, name: true }, orderBy: { name: "asc" } } },
+    select: {
+      id: true,
+      name: true,
+      projectId: true,
+      project: { select: { name: true } },
+      services: { select: { id: true, name: true }, orderBy: { name: "asc" } },
+    },
     orderBy: [{ projectId: "asc" }, { position: "asc" }],
   });
   const found = new Map<string, string[]>();
@@ -61,7 +73,8 @@ async function brokenBy(teamId: string, owner: string, changes: Change[]) {
     const layers = await environmentLayers(teamId, { id: "", projectId: scope === "project" ? id : "" }, []);
     layers.services[NEW_SERVICE] = [];
     const known = new Set(resolveEnvironment(layers)[NEW_SERVICE]!.errors.map((e) => e.message));
-    for (const e of resolveEnvironment(patched(layers, scope, undefined, changes))[NEW_SERVICE]!.errors) if (!known.has(e.message)) add(e.message, "a new environment");
+    for (const e of resolveEnvironment(patched(layers, scope, undefined, changes))[NEW_SERVICE]!.errors)
+      if (!known.has(e.message)) add(e.message, "a new environment");
   }
   return [...found].map(([message, places]) => ({ message, where: places }));
 }

@@ -11,12 +11,18 @@ export async function resealAllSecrets(teamId?: string): Promise<{ variables: nu
   const keys = masterKeysFromEnv();
   let variables = 0;
   let versions = 0;
-  for (const v of await db.variable.findMany({ where: { sealed: { not: null }, ...(teamId ? { teamId } : {}) }, select: { id: true, owner: true, key: true, sealed: true } })) {
+  for (const v of await db.variable.findMany({
+    where: { sealed: { not: null }, ...(teamId ? { teamId } : {}) },
+    select: { id: true, owner: true, key: true, sealed: true },
+  })) {
     if (!needsReseal(v.sealed!, keys)) continue;
     await db.variable.update({ where: { id: v.id }, data: { sealed: seal(open(v.sealed!, aad(v.owner, v.key), keys), aad(v.owner, v.key), keys) } });
     variables++;
   }
-  for (const v of await db.variableVersion.findMany({ where: { sealed: { not: null }, ...(teamId ? { teamId } : {}) }, select: { id: true, owner: true, key: true, sealed: true } })) {
+  for (const v of await db.variableVersion.findMany({
+    where: { sealed: { not: null }, ...(teamId ? { teamId } : {}) },
+    select: { id: true, owner: true, key: true, sealed: true },
+  })) {
     if (!needsReseal(v.sealed!, keys)) continue;
     await db.variableVersion.update({ where: { id: v.id }, data: { sealed: seal(open(v.sealed!, aad(v.owner, v.key), keys), aad(v.owner, v.key), keys) } });
     versions++;

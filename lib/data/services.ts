@@ -17,7 +17,13 @@ import { assertCanChange, getEnvironment } from "./projects";
 import { cleanUpHosts, deleteLooseRows, doomedServices, stopDeployments } from "./teardown";
 import { isUniqueViolation } from "./unique-violation";
 
-const lines = (v: unknown) => (typeof v === "string" ? v.split("\n").map((l) => l.trim()).filter(Boolean) : v);
+const lines = (v: unknown) =>
+  typeof v === "string"
+    ? v
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : v;
 
 /** "8080:80/tcp", "80" (not published), "53:53/udp" */
 const portLine = z.string().transform((s, c) => {
@@ -41,13 +47,21 @@ const volumeLine = z.string().transform((s, c) => {
 });
 
 export const serviceInput = z.object({
-  name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Use lowercase letters, digits and dashes."),
+  name: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Use lowercase letters, digits and dashes."),
   image: z.string().trim().max(512, "At most 512 characters.").regex(IMAGE_REF, "Not an image reference, e.g. nginx:1.27 or registry.example.com/team/api:2."),
   command: z.preprocess(lines, z.array(z.string().max(4096)).max(64)).default([]),
   ports: z.preprocess(lines, z.array(portLine).max(32)).default([]),
   volumes: z.preprocess(lines, z.array(volumeLine).max(32)).default([]),
   restartPolicy: z.enum(RESTART_POLICIES).default("unless-stopped"),
-  hostId: z.string().trim().max(64).optional().or(z.literal("").transform(() => undefined)),
+  hostId: z
+    .string()
+    .trim()
+    .max(64)
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   // Empty: not behind the proxy (no URL; the health check probes the first TCP port, if any).
   httpPort: z.preprocess(blankToUndefined, proxySettings.httpPort.optional()),
   healthPath: proxySettings.healthPath,
@@ -58,7 +72,13 @@ export const serviceInput = z.object({
 type ServiceData = z.output<typeof serviceInput>;
 
 function columns(data: Omit<ServiceData, "name">) {
-  return { ...data, hostId: data.hostId ?? null, httpPort: data.httpPort ?? null, healthPath: data.healthPath ?? null, domains: data.httpPort ? data.domains : [] };
+  return {
+    ...data,
+    hostId: data.hostId ?? null,
+    httpPort: data.httpPort ?? null,
+    healthPath: data.healthPath ?? null,
+    domains: data.httpPort ? data.domains : [],
+  };
 }
 
 const serviceSelect = {
@@ -94,7 +114,11 @@ function dockerVolumes(environmentId: string, volumes: unknown) {
 
 export async function listServices(ctx: TeamContext, environmentId: string) {
   authorize(ctx, "project.read");
-  const rows = await db.service.findMany({ where: { environmentId, environment: { project: { teamId: ctx.team.id } } }, select: serviceSelect, orderBy: { name: "asc" } });
+  const rows = await db.service.findMany({
+    where: { environmentId, environment: { project: { teamId: ctx.team.id } } },
+    select: serviceSelect,
+    orderBy: { name: "asc" },
+  });
   return rows.map((s) => ({ ...s, dockerVolumes: dockerVolumes(environmentId, s.volumes) }));
 }
 
@@ -102,7 +126,10 @@ export async function getService(ctx: TeamContext, serviceId: string) {
   authorize(ctx, "project.read");
   const s = await db.service.findFirst({
     where: { id: String(serviceId), environment: { project: { teamId: ctx.team.id } } },
-    select: { ...serviceSelect, environment: { select: { id: true, name: true, slug: true, protected: true, project: { select: { id: true, name: true, slug: true } } } } },
+    select: {
+      ...serviceSelect,
+      environment: { select: { id: true, name: true, slug: true, protected: true, project: { select: { id: true, name: true, slug: true } } } },
+    },
   });
   if (!s) throw new NotFoundError("Service not found");
   return s;
@@ -131,7 +158,12 @@ export async function createService(ctx: TeamContext, projectSlug: string, envSl
         await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: null, place, domains: data.domains, generatedField: "name" });
       }
       const s = await tx.service.create({ data: { environmentId: env.id, name: data.name, ...columns(data) }, select: { id: true, name: true } });
-      await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.create", target: { type: "service", id: s.id, label: `${project.name}/${env.name}/${s.name}` }, data: { image: data.image } });
+      await recordAudit(tx, ctx.actor, {
+        teamId: ctx.team.id,
+        action: "service.create",
+        target: { type: "service", id: s.id, label: `${project.name}/${env.name}/${s.name}` },
+        data: { image: data.image },
+      });
       return s;
     });
   } catch (e) {
@@ -153,7 +185,12 @@ export async function deleteService(ctx: TeamContext, serviceId: string) {
   await db.$transaction(async (tx) => {
     await deleteLooseRows(tx, ctx.team.id, [s.id], []);
     await tx.service.delete({ where: { id: s.id } });
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.delete", target: { type: "service", id: s.id, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` }, data: { deploymentsCancelled: cancelled } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "service.delete",
+      target: { type: "service", id: s.id, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` },
+      data: { deploymentsCancelled: cancelled },
+    });
   });
   return { hosts: await cleanUpHosts(doomed, { environmentsGo: false }) };
 }
@@ -166,7 +203,8 @@ export async function updateService(ctx: TeamContext, serviceId: string, input: 
   const data = parseInput(serviceInput.omit({ name: true }), input);
   await assertImageAllowed(data.image, await assertHostOfTeam(ctx, data.hostId));
   await db.$transaction(async (tx) => {
-    if (data.hostId && data.httpPort) await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
+    if (data.hostId && data.httpPort)
+      await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
     await tx.service.update({ where: { id: s.id }, data: columns(data) });
     await recordAudit(tx, ctx.actor, {
       teamId: ctx.team.id,

@@ -74,7 +74,12 @@ export async function deleteTeam(ctx: TeamContext, input: unknown) {
   }
   const hosts = await db.$transaction(async (tx) => {
     // Written before the delete; the row outlives the team (its teamId becomes null).
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "team.delete", target: { type: "team", id: ctx.team.id, label: ctx.team.name }, data: { slug: ctx.team.slug } });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "team.delete",
+      target: { type: "team", id: ctx.team.id, label: ctx.team.name },
+      data: { slug: ctx.team.slug },
+    });
     const hosts = await tx.host.findMany({ where: { teamId: ctx.team.id }, select: { id: true } });
     await tx.team.delete({ where: { id: ctx.team.id } });
     return hosts;

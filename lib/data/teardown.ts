@@ -66,10 +66,15 @@ export async function stopDeployments(serviceIds: string[]): Promise<number> {
   for (const d of open) {
     // The scheduler claims only what is still QUEUED and undispatched: this compare-and-set and its claim
     // cannot both win.
-    const waiting = await db.deployment.updateMany({ where: { id: d.id, status: "QUEUED", dispatchedAt: null }, data: { ...ending(d.steps, "CANCELLED", now), cancelRequested: true, log: "" } });
+    const waiting = await db.deployment.updateMany({
+      where: { id: d.id, status: "QUEUED", dispatchedAt: null },
+      data: { ...ending(d.steps, "CANCELLED", now), cancelRequested: true, log: "" },
+    });
     if (waiting.count > 0 || !d.hostId) continue;
     await db.deployment.updateMany({ where: { id: d.id, status: { in: [...ACTIVE_ORDER] } }, data: { cancelRequested: true } });
-    await sendToHost(d.hostId, deploymentCancelJob, { deploymentId: d.id }).catch((e) => console.error(`teardown: cancel of ${d.id} not delivered: ${(e as Error).message}`));
+    await sendToHost(d.hostId, deploymentCancelJob, { deploymentId: d.id }).catch((e) =>
+      console.error(`teardown: cancel of ${d.id} not delivered: ${(e as Error).message}`),
+    );
     running.push({ id: d.id, hostId: d.hostId, online: d.host?.status === "ONLINE" });
   }
   const awaited = running.filter((r) => r.online).map((r) => r.id);
@@ -92,7 +97,10 @@ export async function deleteLooseRows(tx: Tx, teamId: string, serviceIds: string
   await tx.variableVersion.deleteMany({ where: { teamId, owner: { in: owners } } });
   // A promotion into a service that stays keeps its own image tag; only the name of its source goes.
   const releases = await tx.deployment.findMany({ where: { serviceId: { in: serviceIds } }, select: { id: true } });
-  await tx.deployment.updateMany({ where: { teamId, serviceId: { notIn: serviceIds }, sourceId: { in: releases.map((d) => d.id) } }, data: { sourceId: null } });
+  await tx.deployment.updateMany({
+    where: { teamId, serviceId: { notIn: serviceIds }, sourceId: { in: releases.map((d) => d.id) } },
+    data: { sourceId: null },
+  });
   return count;
 }
 
@@ -115,7 +123,9 @@ export async function cleanUpHosts(services: DoomedService[], { environmentsGo }
   const hosts = await db.host.findMany({ where: { id: { in: [...perHost.keys()] } }, select: { id: true, status: true } });
   return Promise.all(
     hosts.map(async (host): Promise<HostCleanup> => {
-      const jobs = [...perHost.get(host.id)!.values()].flatMap((list) => (environmentsGo ? [environmentJob(host.id, list)] : list.map((s) => serviceJob(host.id, s))));
+      const jobs = [...perHost.get(host.id)!.values()].flatMap((list) =>
+        environmentsGo ? [environmentJob(host.id, list)] : list.map((s) => serviceJob(host.id, s)),
+      );
       const leave = async () => {
         for (const j of jobs) await j.send();
       };

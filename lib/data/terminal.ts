@@ -32,9 +32,19 @@ export async function openTerminal(ctx: TeamContext, hostId: string, dockerId: s
   if (c.state !== "running") throw new ValidationError("The container is not running.");
   const sessionId = randomUUID();
   await db.$transaction((tx) =>
-    recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "container.exec", target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` }, data: { sessionId } }),
+    recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "container.exec",
+      target: { type: "container", id: c.dockerId, label: `${c.host.name}/${c.name}` },
+      data: { sessionId },
+    }),
   );
-  const { key } = await callHost<typeof containerExecJob.schema, { key: string }>(hostId, containerExecJob, { dockerId: c.dockerId, sessionId, ...size }, 15_000);
+  const { key } = await callHost<typeof containerExecJob.schema, { key: string }>(
+    hostId,
+    containerExecJob,
+    { dockerId: c.dockerId, sessionId, ...size },
+    15_000,
+  );
   const meta: Meta = { teamId: ctx.team.id, userId: ctx.actor.id, hostId, dockerId: c.dockerId, key: seal(key, metaKey(sessionId), masterKeysFromEnv()) };
   await adminRedis().set(metaKey(sessionId), JSON.stringify(meta), "EX", META_TTL_S);
   return { sessionId };

@@ -34,7 +34,9 @@ export async function signUp(input: unknown): Promise<Actor> {
 
 /** Checks a sign-in, throttled per account and address (lib/auth/throttle.ts); `ip` comes from the front door. */
 export async function verifyCredentials(emailRaw: string, password: string, ip: string): Promise<Actor> {
-  const email = String(emailRaw ?? "").trim().toLowerCase();
+  const email = String(emailRaw ?? "")
+    .trim()
+    .toLowerCase();
   if (!email || !password) throw new ValidationError("Enter your email and password.");
   // Nothing the database would refuse (NUL) or no email could be: the same answer as a wrong password.
   if (email.length > 254 || /[\u0000-\u001f\u007f]/.test(email)) throw new UnauthorizedError("That email and password do not match an account.");

@@ -13,7 +13,10 @@ import { assertReferencesResolve } from "./reference-check";
 
 export const VAR_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A checkbox in a form ("on"), or a boolean from code. */
-const flag = z.union([z.boolean(), z.enum(["on", "true", "false", ""])]).transform((v) => v === true || v === "on" || v === "true").default(false);
+const flag = z
+  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
+  .transform((v) => v === true || v === "on" || v === "true")
+  .default(false);
 export const variableInput = z.object({
   key: z.string().trim().regex(VAR_KEY, "Use letters, digits and _, not starting with a digit.").max(128),
   value: z.string().max(32 * 1024, "At most 32 KB."),
@@ -57,7 +60,10 @@ async function resolveOwner(ctx: TeamContext, ref: OwnerRef): Promise<Owner> {
       return { owner: `project:${p.id}`, scope: "PROJECT", label: p.name, env: null };
     }
     case "ENVIRONMENT": {
-      const e = await db.environment.findFirst({ where: { id: ref.environmentId, project: { teamId: ctx.team.id } }, select: { id: true, name: true, protected: true, project: { select: { name: true } } } });
+      const e = await db.environment.findFirst({
+        where: { id: ref.environmentId, project: { teamId: ctx.team.id } },
+        select: { id: true, name: true, protected: true, project: { select: { name: true } } },
+      });
       if (!e) throw new NotFoundError("Environment not found");
       return { owner: `environment:${e.id}`, scope: "ENVIRONMENT", label: `${e.project.name}/${e.name}`, env: e };
     }
@@ -90,11 +96,20 @@ const aad = variableAad;
 export async function listVariables(ctx: TeamContext, ref: OwnerRef) {
   authorize(ctx, "project.read");
   const o = await resolveOwner(ctx, ref);
-  const rows = await db.variable.findMany({ where: { owner: o.owner, teamId: ctx.team.id }, select: { id: true, key: true, secret: true, value: true, updatedAt: true }, orderBy: { key: "asc" } });
+  const rows = await db.variable.findMany({
+    where: { owner: o.owner, teamId: ctx.team.id },
+    select: { id: true, key: true, secret: true, value: true, updatedAt: true },
+    orderBy: { key: "asc" },
+  });
   return rows.map((r) => ({ ...r, value: r.secret ? null : r.value }));
 }
 
-async function writeVersion(tx: Tx, ctx: TeamContext, o: Owner, v: { variableId: string | null; key: string; action: string; secret: boolean; value: string | null; sealed: string | null }) {
+async function writeVersion(
+  tx: Tx,
+  ctx: TeamContext,
+  o: Owner,
+  v: { variableId: string | null; key: string; action: string; secret: boolean; value: string | null; sealed: string | null },
+) {
   await tx.variableVersion.create({ data: { ...v, teamId: ctx.team.id, owner: o.owner, actorId: ctx.actor.id, actorEmail: ctx.actor.email } });
 }
 
@@ -114,7 +129,12 @@ export async function writeVariable(tx: Tx, ctx: TeamContext, o: Owner, data: Va
   await writeVersion(tx, ctx, o, { variableId: row.id, key: data.key, action, secret: data.secret, value, sealed });
   // Secrets appear in the audit log as "changed", never with a value.
   const change = data.secret || before?.secret ? { secret: true } : { value: { from: before?.value ?? null, to: data.value } };
-  await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: `variable.${action}`, target: { type: "variable", id: row.id, label: `${o.label}:${data.key}` }, data: change });
+  await recordAudit(tx, ctx.actor, {
+    teamId: ctx.team.id,
+    action: `variable.${action}`,
+    target: { type: "variable", id: row.id, label: `${o.label}:${data.key}` },
+    data: change,
+  });
   return row;
 }
 
@@ -166,7 +186,10 @@ export async function variableHistory(ctx: TeamContext, ref: OwnerRef, key: stri
 /** Puts an earlier version back as the current value (a new version, so the restore is history too). */
 export async function restoreVariableVersion(ctx: TeamContext, ref: OwnerRef, versionId: string) {
   const o = await resolveOwner(ctx, ref);
-  const v = await db.variableVersion.findFirst({ where: { id: String(versionId), teamId: ctx.team.id, owner: o.owner }, select: { key: true, action: true, secret: true, value: true, sealed: true } });
+  const v = await db.variableVersion.findFirst({
+    where: { id: String(versionId), teamId: ctx.team.id, owner: o.owner },
+    select: { key: true, action: true, secret: true, value: true, sealed: true },
+  });
   if (!v) throw new NotFoundError("Version not found");
   if (v.action === "delete") throw new ValidationError("That version is a deletion; pick a version with a value.");
   const value = v.secret ? open(v.sealed ?? "", aad(o.owner, v.key), masterKeysFromEnv()) : (v.value ?? "");
@@ -178,7 +201,15 @@ export async function restoreVariableVersion(ctx: TeamContext, ref: OwnerRef, ve
  * mask secret results, and deploys). Never send the result to a browser.
  */
 export async function openVariables(teamId: string, owners: string[]) {
-  const rows = await db.variable.findMany({ where: { teamId, owner: { in: owners } }, select: { owner: true, key: true, secret: true, value: true, sealed: true } });
+  const rows = await db.variable.findMany({
+    where: { teamId, owner: { in: owners } },
+    select: { owner: true, key: true, secret: true, value: true, sealed: true },
+  });
   const keys = masterKeysFromEnv();
-  return rows.map((r) => ({ owner: r.owner, key: r.key, secret: r.secret, value: r.secret ? open(r.sealed ?? "", aad(r.owner, r.key), keys) : (r.value ?? "") }));
+  return rows.map((r) => ({
+    owner: r.owner,
+    key: r.key,
+    secret: r.secret,
+    value: r.secret ? open(r.sealed ?? "", aad(r.owner, r.key), keys) : (r.value ?? ""),
+  }));
 }

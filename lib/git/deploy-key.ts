@@ -49,14 +49,7 @@ export function generateDeployKey(comment: string): { publicKey: string; private
   // OpenSSH's 64-byte form: seed followed by the public point, then the comment, then padding bytes
   // 1, 2, 3… up to a multiple of the cipher's block size (8 for "none").
   const check = randomBytes(4).readUInt32BE(0);
-  let section = Buffer.concat([
-    uint32(check),
-    uint32(check),
-    sshString(KEY_TYPE),
-    sshString(pub),
-    sshString(Buffer.concat([seed, pub])),
-    sshString(comment),
-  ]);
+  let section = Buffer.concat([uint32(check), uint32(check), sshString(KEY_TYPE), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString(comment)]);
   const pad = (8 - (section.length % 8)) % 8;
   section = Buffer.concat([section, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
 

@@ -44,13 +44,15 @@ const MAX_TAIL = 16 * 1024;
 const MAX_SCAN_LINE = 1024;
 
 function tailLines(stderr: string): string[] {
-  return (typeof stderr === "string" ? stderr : "")
-    .slice(-MAX_TAIL)
-    .replace(/\r\n?/g, "\n")
-    // Terminal colours and other escapes some servers send in remote: lines.
-    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")
-    .split("\n")
-    .map((l) => l.slice(0, MAX_SCAN_LINE).trimEnd());
+  return (
+    (typeof stderr === "string" ? stderr : "")
+      .slice(-MAX_TAIL)
+      .replace(/\r\n?/g, "\n")
+      // Terminal colours and other escapes some servers send in remote: lines.
+      .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")
+      .split("\n")
+      .map((l) => l.slice(0, MAX_SCAN_LINE).trimEnd())
+  );
 }
 
 // Lines that never say why: git's generic epilogue, ssh's host key banner and its advice about files the user
@@ -98,7 +100,10 @@ type Rule = { kind: GitProblemKind; test: RegExp };
 // epilogue after it would read as an access problem); "not found" for a branch before "not found" for a
 // repository.
 const RULES: Rule[] = [
-  { kind: "host-key-changed", test: /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed|No \S+ host key is known for .* strict checking|Host key verification failed/ },
+  {
+    kind: "host-key-changed",
+    test: /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed|No \S+ host key is known for .* strict checking|Host key verification failed/,
+  },
   { kind: "branch-not-found", test: /Remote branch .* not found in upstream|couldn't find remote ref/ },
   { kind: "commit-not-found", test: /not our ref [0-9a-f]{40}|unadvertised object [0-9a-f]{40}/ },
   { kind: "deploy-key-refused", test: /Permission denied \(publickey[^)]*\)|Load key .*: (?:invalid format|error in libcrypto)/ },
@@ -110,12 +115,16 @@ const RULES: Rule[] = [
     kind: "repository-not-found",
     test: /Repository not found|repository '.*' not found|does not appear to be a git repository|The project you were looking for could not be found|The requested URL returned error: 404\b/i,
   },
-  { kind: "host-unresolved", test: /Could not resolve hostname|Could not resolve host:|Name or service not known|Temporary failure in name resolution|nodename nor servname/ },
+  {
+    kind: "host-unresolved",
+    test: /Could not resolve hostname|Could not resolve host:|Name or service not known|Temporary failure in name resolution|nodename nor servname/,
+  },
   { kind: "connection-timed-out", test: /Connection timed out|Operation timed out|timed out after \d+|port \d+ timed out|Connection to .* timed out/ },
   { kind: "connection-refused", test: /Connection refused|Couldn't connect to server|No route to host|Network is unreachable|Connection reset by peer/ },
 ];
 
-const KEY_PLACES = "GitHub: the repository's Settings → Deploy keys; GitLab: Settings → Repository → Deploy keys; Gitea: Settings → Deploy Keys; a plain server: the git user's ~/.ssh/authorized_keys";
+const KEY_PLACES =
+  "GitHub: the repository's Settings → Deploy keys; GitLab: Settings → Repository → Deploy keys; Gitea: Settings → Deploy Keys; a plain server: the git user's ~/.ssh/authorized_keys";
 
 function describe(kind: GitProblemKind, c: ExplainContext): { title: string; hint: string | null } {
   const branch = c.ref ? `"${c.ref}"` : "the branch";
@@ -128,14 +137,14 @@ function describe(kind: GitProblemKind, c: ExplainContext): { title: string; hin
           }
         : {
             title: "The git server wants an SSH key",
-            hint: "An ssh:// or user@host: address needs a key: choose \"Deploy key\" under Repository access in the service's settings and add its public half to the repository, or use the https:// address of a public repository.",
+            hint: 'An ssh:// or user@host: address needs a key: choose "Deploy key" under Repository access in the service\'s settings and add its public half to the repository, or use the https:// address of a public repository.',
           };
     case "repository-not-found":
       return {
         title: "The repository was not found",
         hint:
           c.access === "none"
-            ? "Check the repository URL. GitHub and GitLab also answer \"not found\" for a private repository: give the service a deploy key or an access token under Repository access."
+            ? 'Check the repository URL. GitHub and GitLab also answer "not found" for a private repository: give the service a deploy key or an access token under Repository access.'
             : `Check the repository URL. GitHub and GitLab also answer "not found" when the ${c.access === "ssh" ? "deploy key" : "access token"} may not read this repository: check that it was added to this very repository.`,
       };
     case "credentials-refused":
@@ -146,7 +155,7 @@ function describe(kind: GitProblemKind, c: ExplainContext): { title: string; hin
           }
         : {
             title: "The git server wants credentials",
-            hint: "The repository is private: choose \"Access token\" (https) or \"Deploy key\" (ssh) under Repository access in the service's settings.",
+            hint: 'The repository is private: choose "Access token" (https) or "Deploy key" (ssh) under Repository access in the service\'s settings.',
           };
     case "host-key-changed":
       return {
@@ -156,11 +165,20 @@ function describe(kind: GitProblemKind, c: ExplainContext): { title: string; hin
     case "host-unresolved":
       return { title: "The git server's name does not resolve", hint: "Check the host name in the repository URL: this host's DNS does not know it." };
     case "connection-refused":
-      return { title: "Could not connect to the git server", hint: "Nothing accepted the connection: check the host and port in the repository URL and that the git server is running." };
+      return {
+        title: "Could not connect to the git server",
+        hint: "Nothing accepted the connection: check the host and port in the repository URL and that the git server is running.",
+      };
     case "connection-timed-out":
-      return { title: "The git server did not answer in time", hint: "Check the host and port in the repository URL, and that no firewall keeps this host from reaching it." };
+      return {
+        title: "The git server did not answer in time",
+        hint: "Check the host and port in the repository URL, and that no firewall keeps this host from reaching it.",
+      };
     case "branch-not-found":
-      return { title: `The repository has no branch ${branch}`, hint: "Check the branch in the service's settings (names are case-sensitive), or push it first." };
+      return {
+        title: `The repository has no branch ${branch}`,
+        hint: "Check the branch in the service's settings (names are case-sensitive), or push it first.",
+      };
     case "commit-not-found":
       return {
         title: c.commit ? `The commit ${c.commit.slice(0, 12)} is not on the git server` : "The commit is not on the git server",

@@ -102,7 +102,7 @@ export function validateRepoUrl(raw: string, opts: { allowLocal?: boolean } = {}
     const name = scheme[1]!.toLowerCase();
     const rest = raw.slice(scheme[0].length);
     if (name === "http") return fail("plain http is not allowed, use https");
-    if (name === "https" || name === "ssh" || ((name === "git") && opts.allowLocal)) {
+    if (name === "https" || name === "ssh" || (name === "git" && opts.allowLocal)) {
       const a = parseAuthority(rest);
       if ("ok" in a) return a;
       if (name === "https" && a.user !== undefined) {

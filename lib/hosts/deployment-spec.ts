@@ -24,7 +24,10 @@ export const deploymentSpec = z.object({
       kind: z.literal("git"),
       url: z.string().max(2048),
       ref: z.string().max(255),
-      commit: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
+      commit: z
+        .string()
+        .regex(/^[0-9a-f]{40}$/)
+        .nullable(),
       subdirectory: z.string().max(512),
       dockerfile: z.string().max(512),
       auth: gitAuthSpec,
@@ -43,7 +46,14 @@ export const deploymentSpec = z.object({
   labels: z.record(z.string(), z.string()),
   /** The port the health check probes (the one behind the proxy, if any); null: the container must keep running. */
   port: z.number().int().min(1).max(65535).nullable(),
-  health: z.object({ path: z.string().regex(/^\/[\x21-\x7e]*$/).max(512).nullable(), timeoutSec: z.number().int().min(1).max(600) }),
+  health: z.object({
+    path: z
+      .string()
+      .regex(/^\/[\x21-\x7e]*$/)
+      .max(512)
+      .nullable(),
+    timeoutSec: z.number().int().min(1).max(600),
+  }),
   /** The proxy route's id and the hostnames it answers; null: an image service not behind the proxy. */
   route: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), hosts: z.array(z.string().regex(HOSTNAME)).min(1).max(20) }).nullable(),
   /** An image service's container settings; null for a git service (its port only, restarted unless stopped). */

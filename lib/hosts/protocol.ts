@@ -56,7 +56,10 @@ export const deploymentReport = z.object({
   deploymentId: z.string().min(1).max(64),
   status: z.enum(DEPLOYMENT_STEPS),
   commit: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/), message: z.string().max(2000), author: z.string().max(500) }).optional(),
-  imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+  imageId: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/)
+    .optional(),
   error: z.string().max(8000).optional(),
   /** The git server's SSH host keys (known_hosts lines) a first successful clone met: pinned if none are. */
   hostKeys: z.string().max(16384).optional(),

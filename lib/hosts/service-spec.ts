@@ -4,7 +4,8 @@
 // host networking and the Docker socket are not expressible at all.
 import { z } from "zod";
 
-export const IMAGE_REF = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+export const IMAGE_REF =
+  /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 export const RESTART_POLICIES = ["no", "always", "unless-stopped", "on-failure"] as const;
 
@@ -15,6 +16,9 @@ export const portSpec = z.object({
 });
 export const volumeSpec = z.object({
   source: z.string().regex(VOLUME_NAME, "Use a named volume (letters, digits, _ . -); host paths are not allowed."),
-  target: z.string().regex(/^\/[^\0]*$/, "The target must be an absolute path in the container.").max(512),
+  target: z
+    .string()
+    .regex(/^\/[^\0]*$/, "The target must be an absolute path in the container.")
+    .max(512),
   readOnly: z.boolean(),
 });

@@ -49,7 +49,10 @@ function isTrusted(trusted, addr) {
 export function clientAddress(remote, forwardedFor, trusted) {
   let addr = plainAddress(remote) || "unknown";
   if (!isTrusted(trusted, addr)) return addr;
-  const hops = String(forwardedFor ?? "").split(",").map((h) => plainAddress(h.trim())).filter(Boolean);
+  const hops = String(forwardedFor ?? "")
+    .split(",")
+    .map((h) => plainAddress(h.trim()))
+    .filter(Boolean);
   while (hops.length) {
     const hop = hops.pop();
     if (!net.isIP(hop)) return addr; // garbage from the client side: stop at the last address we could trust
@@ -138,7 +141,12 @@ export function actionFailuresAreClientErrors(res) {
 
 /** Whether the browser reached Berth over https: directly, or through a trusted proxy that says so. */
 export function isHttps(req) {
-  return Boolean(req.socket?.encrypted) || String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim() === "https";
+  return (
+    Boolean(req.socket?.encrypted) ||
+    String(req.headers["x-forwarded-proto"] ?? "")
+      .split(",")[0]
+      .trim() === "https"
+  );
 }
 
 const withSecure = (cookie) => (/;\s*secure\s*(;|$)/i.test(cookie) ? cookie : `${cookie}; Secure`);

@@ -66,10 +66,20 @@ export const releasePruneJob = defineJob({
 
 /** "Test connection": git ls-remote of a git service's branch, with its credential and pinned host keys, which
  *  wait sealed under the host's keys (lib/hosts/git-check.ts). */
-export const gitCheckJob = defineJob({ name: "git.check", queue: "host", schema: z.object({ serviceId: z.string().min(1).max(64), nonce: z.string().uuid() }), options: once });
+export const gitCheckJob = defineJob({
+  name: "git.check",
+  queue: "host",
+  schema: z.object({ serviceId: z.string().min(1).max(64), nonce: z.string().uuid() }),
+  options: once,
+});
 
 /** A deleted git service: its containers, proxy route and release images go. */
-export const serviceRemoveJob = defineJob({ name: "service.remove", queue: "host", schema: z.object({ serviceId: z.string().regex(/^[a-z0-9]{1,64}$/) }), options: once });
+export const serviceRemoveJob = defineJob({
+  name: "service.remove",
+  queue: "host",
+  schema: z.object({ serviceId: z.string().regex(/^[a-z0-9]{1,64}$/) }),
+  options: once,
+});
 
 /**
  * A deleted environment (alone or with its project): the containers, proxy routes and release images of its
@@ -85,4 +95,20 @@ export const environmentRemoveJob = defineJob({
 /** Converge on the host's desired state, which waits sealed under the host's keys (lib/hosts/desired-state.ts). */
 export const hostConvergeJob = defineJob({ name: "host.converge", queue: "host", schema: z.object({ nonce: z.string().uuid() }), options: once });
 
-export const HOST_JOBS = [containerActionJob, containerLogsJob, containerStatsJob, containerInspectJob, containerEnvJob, imagesListJob, imageRemoveJob, containerExecJob, deploymentStartJob, deploymentCancelJob, releasePruneJob, serviceRemoveJob, hostConvergeJob, environmentRemoveJob, gitCheckJob];
+export const HOST_JOBS = [
+  containerActionJob,
+  containerLogsJob,
+  containerStatsJob,
+  containerInspectJob,
+  containerEnvJob,
+  imagesListJob,
+  imageRemoveJob,
+  containerExecJob,
+  deploymentStartJob,
+  deploymentCancelJob,
+  releasePruneJob,
+  serviceRemoveJob,
+  hostConvergeJob,
+  environmentRemoveJob,
+  gitCheckJob,
+];

@@ -15,24 +15,12 @@ export const password = z
   .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
   .max(200, "Use at most 200 characters.");
 
-export const personName = z
-  .string({ error: "Enter your name." })
-  .trim()
-  .min(1, "Enter your name.")
-  .max(80, "Use at most 80 characters.");
+export const personName = z.string({ error: "Enter your name." }).trim().min(1, "Enter your name.").max(80, "Use at most 80 characters.");
 
-export const teamName = z
-  .string({ error: "Enter a team name." })
-  .trim()
-  .min(2, "Use at least 2 characters.")
-  .max(60, "Use at most 60 characters.");
+export const teamName = z.string({ error: "Enter a team name." }).trim().min(2, "Use at least 2 characters.").max(60, "Use at most 60 characters.");
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
-export const slug = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(SLUG_PATTERN, "Use 1–40 lowercase letters, digits and dashes, not starting or ending with a dash.");
+export const slug = z.string().trim().toLowerCase().regex(SLUG_PATTERN, "Use 1–40 lowercase letters, digits and dashes, not starting or ending with a dash.");
 
 export const role = z.enum(ROLES, { error: "Choose a role." });
 

@@ -7,10 +7,23 @@ export const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim
 
 export const proxySettings = {
   httpPort: z.coerce.number({ message: "The port is a number." }).int().min(1, "Ports are 1–65535.").max(65535, "Ports are 1–65535."),
-  healthPath: z.preprocess(blankToUndefined, z.string().trim().regex(/^\/[\x21-\x7e]{0,511}$/, "A path starting with /, e.g. /healthz (or empty: the port accepting connections).").optional()),
+  healthPath: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\/[\x21-\x7e]{0,511}$/, "A path starting with /, e.g. /healthz (or empty: the port accepting connections).")
+      .optional(),
+  ),
   healthTimeoutSec: z.preprocess(blankToUndefined, z.coerce.number().int().min(1, "At least 1 second.").max(600, "At most 600 seconds.").default(60)),
   domains: z.preprocess(
-    (v) => (typeof v === "string" ? v.split(/[\s,]+/).map((d) => d.trim().toLowerCase()).filter(Boolean) : v ?? []),
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(/[\s,]+/)
+            .map((d) => d.trim().toLowerCase())
+            .filter(Boolean)
+        : (v ?? []),
     z
       .array(z.string())
       .max(10, "At most 10 domains.")

@@ -4,9 +4,7 @@ import { validateCommitSha, validateRef } from "@/lib/git/validate";
 import { header, type HeaderSource } from "./headers";
 import type { Provider } from "./verify";
 
-export type PushResult =
-  | { ok: true; ref: string; branch: string | null; commit: string; deliveryId: string | null }
-  | { ok: false; reason: string };
+export type PushResult = { ok: true; ref: string; branch: string | null; commit: string; deliveryId: string | null } | { ok: false; reason: string };
 
 type Spec = { event: string | null; pushEvents: string[]; delivery: string };
 

@@ -35,7 +35,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const t of tags) await docker.getImage(t).remove({ force: true }).catch(() => {});
+  for (const t of tags)
+    await docker
+      .getImage(t)
+      .remove({ force: true })
+      .catch(() => {});
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -106,7 +110,9 @@ describe("clone and build on the agent", () => {
   it("stops a clone when cancelled", async () => {
     const ctrl = new AbortController();
     ctrl.abort();
-    await expect(cloneRepo({ url: `file://${bare}`, ref: "main", dir: path.join(tmp, "cancelled"), allowLocal: true, signal: ctrl.signal })).rejects.toThrow(/cancelled/);
+    await expect(cloneRepo({ url: `file://${bare}`, ref: "main", dir: path.join(tmp, "cancelled"), allowLocal: true, signal: ctrl.signal })).rejects.toThrow(
+      /cancelled/,
+    );
   });
 
   it("checks out exactly the commit asked for, not the branch's tip", async () => {
@@ -127,7 +133,9 @@ describe("clone and build on the agent", () => {
     expect(err).toBeInstanceOf(GitError);
     expect((err as GitError).problem.kind).toBe("commit-not-found");
     expect(err.message).toMatch(/^git clone failed: the commit 0123456789ab is not on the git server\.\n.*\nHint: /s);
-    const missing = await cloneRepo({ url: `file://${bare}`, ref: "no-such-branch", dir: path.join(tmp, "checkout-nobranch"), allowLocal: true }).catch((e) => e);
+    const missing = await cloneRepo({ url: `file://${bare}`, ref: "no-such-branch", dir: path.join(tmp, "checkout-nobranch"), allowLocal: true }).catch(
+      (e) => e,
+    );
     expect((missing as GitError).problem.kind).toBe("branch-not-found");
     expect(missing.message).toMatch(/the repository has no branch "no-such-branch"/);
   });
@@ -148,7 +156,10 @@ describe("clone and build on the agent", () => {
 
   it("reuses an image this host built from the same commit and build settings, skipping clone and build", async () => {
     const serviceId = `reuse${Date.now().toString(36)}`;
-    const sha = await commitFiles({ Dockerfile: HTTPD_DOCKERFILE, "Dockerfile.other": HTTPD_DOCKERFILE.replace("\n", "\nENV VARIANT=other\n"), "site/index.html": "reuse me\n" }, "reuse");
+    const sha = await commitFiles(
+      { Dockerfile: HTTPD_DOCKERFILE, "Dockerfile.other": HTTPD_DOCKERFILE.replace("\n", "\nENV VARIANT=other\n"), "site/index.html": "reuse me\n" },
+      "reuse",
+    );
     const reports: { status: string; extra?: Record<string, unknown> }[] = [];
     const lines: string[] = [];
     const deps = {
@@ -164,7 +175,17 @@ describe("clone and build on the agent", () => {
         serviceId,
         imageTag: `${imageRepository(serviceId)}:${n}`,
         allowPrivateNetworks: false,
-        source: { kind: "git", url: `file://${bare}`, ref: "reuse", commit: null, subdirectory: "", dockerfile: "Dockerfile", auth: { kind: "none" }, hostKeys: null, ...source },
+        source: {
+          kind: "git",
+          url: `file://${bare}`,
+          ref: "reuse",
+          commit: null,
+          subdirectory: "",
+          dockerfile: "Dockerfile",
+          auth: { kind: "none" },
+          hostKeys: null,
+          ...source,
+        },
       }) as unknown as DeploymentSpec;
     const run = (s: DeploymentSpec) => gitImage(s, s.source as Extract<DeploymentSpec["source"], { kind: "git" }>, new AbortController().signal, deps as never);
     tags.push(`${imageRepository(serviceId)}:1`, `${imageRepository(serviceId)}:2`, `${imageRepository(serviceId)}:3`, `${imageRepository(serviceId)}:4`);
@@ -197,7 +218,10 @@ describe("clone and build on the agent", () => {
     tags.push(other.buildTag!);
 
     // Pruning the releases of the first image takes its build tag, and so the image, with them.
-    await pruneReleaseTags(docker, [1, 2, 3].map((n) => `${imageRepository(serviceId)}:${n}`));
+    await pruneReleaseTags(
+      docker,
+      [1, 2, 3].map((n) => `${imageRepository(serviceId)}:${n}`),
+    );
     await expect(docker.getImage(built.buildTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
     await expect(docker.getImage(built.imageId).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect((await docker.getImage(other.buildTag!).inspect()).Id).toBe(other.imageId);

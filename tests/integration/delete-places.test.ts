@@ -40,8 +40,18 @@ let control: ReturnType<typeof startControlWorker>;
 let repo: Awaited<ReturnType<typeof makeBareRepo>>;
 const proxy = createProxy();
 
-const settle = (id: string) => waitFor(() => db.deployment.findUnique({ where: { id } }), (d) => !d || ["LIVE", "FAILED", "CANCELLED"].includes(d.status), 60_000, 100);
-const gone = (p: Promise<unknown>) => p.then(() => "exists", (e: { statusCode?: number }) => (e.statusCode === 404 ? "gone" : `error ${e.statusCode}`));
+const settle = (id: string) =>
+  waitFor(
+    () => db.deployment.findUnique({ where: { id } }),
+    (d) => !d || ["LIVE", "FAILED", "CANCELLED"].includes(d.status),
+    60_000,
+    100,
+  );
+const gone = (p: Promise<unknown>) =>
+  p.then(
+    () => "exists",
+    (e: { statusCode?: number }) => (e.statusCode === 404 ? "gone" : `error ${e.statusCode}`),
+  );
 const ownersOf = (ids: { projectId?: string; envIds?: string[]; serviceIds?: string[] }) => [
   ...(ids.projectId ? [`project:${ids.projectId}`] : []),
   ...(ids.envIds ?? []).map((id) => `environment:${id}`),
@@ -49,7 +59,15 @@ const ownersOf = (ids: { projectId?: string; envIds?: string[]; serviceIds?: str
 ];
 
 async function liveGitService(project: string, envSlug: string, name: string) {
-  const s = await createGitService(ctx, project, envSlug, { name, gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+  const s = await createGitService(ctx, project, envSlug, {
+    name,
+    gitUrl: repo.url,
+    gitBranch: "main",
+    httpPort: "8080",
+    healthPath: "/",
+    healthTimeoutSec: "10",
+    hostId,
+  });
   const d = await settle((await deployFromGit(ctx, s.id)).id);
   expect(d?.status, d?.error ?? "").toBe("LIVE");
   return { id: s.id, hostname: `${name}.${envSlug}.${project}.localhost`, imageTag: d!.imageTag! };
@@ -73,14 +91,21 @@ beforeAll(async () => {
   hostId = host.id;
   control = startControlWorker();
   agent = await startAgent(parseAgentUrl(host.agentUrl), { log: () => {}, heartbeatMs: 500 });
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
 }, 60_000);
 
 afterAll(async () => {
   await agent?.stop();
   await control?.close();
   // Whatever a failed test left: only this file's host's containers, its team's networks, routes and tags.
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } }))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
   await removeTestContainers(docker);
   await closeHostCalls();
   await closeQueues();
@@ -114,7 +139,11 @@ describe("deleting a project", () => {
     // A build still running in production when the delete comes.
     const slow = await createGitService(ctx, p.slug, "production", { name: "slow", gitUrl: repo.url, gitBranch: "slow", httpPort: "8080", hostId });
     const slowRun = await deployFromGit(ctx, slow.id);
-    await waitFor(() => deploymentLog(ctx, slowRun.id), (l) => l.lines.some((x) => x.line.includes("slow-step-started")), 30_000);
+    await waitFor(
+      () => deploymentLog(ctx, slowRun.id),
+      (l) => l.lines.some((x) => x.line.includes("slow-step-started")),
+      30_000,
+    );
     // Variables at every scope it owns, and a service elsewhere in the team that must stay.
     await setVariable(ctx, { scope: "PROJECT", projectId: p.id }, { key: "P", value: "1" });
     await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: staging.id }, { key: "E", value: "1" });
@@ -142,7 +171,11 @@ describe("deleting a project", () => {
     // One audit row, naming what went with it.
     const audit = await db.auditEvent.findMany({ where: { teamId: ctx.team.id, action: "project.delete", targetId: p.id } });
     expect(audit).toHaveLength(1);
-    expect(audit[0]!.data).toMatchObject({ environments: ["development", "staging", "production"], services: expect.arrayContaining(["staging/web", "production/slow"]), deploymentsCancelled: 1 });
+    expect(audit[0]!.data).toMatchObject({
+      environments: ["development", "staging", "production"],
+      services: expect.arrayContaining(["staging/web", "production/slow"]),
+      deploymentsCancelled: 1,
+    });
     expect(JSON.stringify(audit[0]!.data)).not.toContain("secret-ish");
   }, 120_000);
 });
@@ -161,7 +194,10 @@ describe("deleting an environment", () => {
     await deleteEnvironment(ctx, p.slug, "staging", { confirm: "staging" });
     expect(await onHost([web.id])).toEqual({ containers: 0, routes: 0, tags: [] });
     expect(await gone(docker.getNetwork(network).inspect())).toBe("gone");
-    expect(await db.environment.findMany({ where: { projectId: p.id }, select: { slug: true }, orderBy: { position: "asc" } })).toEqual([{ slug: "development" }, { slug: "production" }]);
+    expect(await db.environment.findMany({ where: { projectId: p.id }, select: { slug: true }, orderBy: { position: "asc" } })).toEqual([
+      { slug: "development" },
+      { slug: "production" },
+    ]);
     expect(await db.service.count({ where: { id: other.id } })).toBe(1);
     expect(await db.variable.count({ where: { owner: { in: ownersOf({ envIds: [staging.id], serviceIds: [web.id] }) } } })).toBe(0);
     const audit = await db.auditEvent.findMany({ where: { teamId: ctx.team.id, action: "environment.delete", targetId: staging.id } });
@@ -182,7 +218,10 @@ describe("deleting an environment", () => {
       expect((await stranger.inspect()).State.Running).toBe(true);
     } finally {
       await stranger.remove({ force: true });
-      await docker.getNetwork(network).remove().catch(() => {});
+      await docker
+        .getNetwork(network)
+        .remove()
+        .catch(() => {});
     }
   }, 120_000);
 });

@@ -41,7 +41,12 @@ let repo: Awaited<ReturnType<typeof makeBareRepo>>;
 
 function githubPush(secret: string, sha: string, delivery: string) {
   const raw = Buffer.from(JSON.stringify({ ref: "refs/heads/main", after: sha }));
-  const headers = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": delivery, "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}` };
+  const headers = {
+    "content-type": "application/json",
+    "x-github-event": "push",
+    "x-github-delivery": delivery,
+    "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`,
+  };
   return { raw, headers };
 }
 
@@ -65,7 +70,9 @@ async function serveWebhookRoute() {
     for await (const c of req) chunks.push(c as Buffer);
     const serviceId = decodeURIComponent(req.url!.split("/").pop()!);
     const headers = new Headers(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : [])));
-    const answer = await webhookRoute(new Request(`http://localhost${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) }), { params: Promise.resolve({ serviceId }) });
+    const answer = await webhookRoute(new Request(`http://localhost${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) }), {
+      params: Promise.resolve({ serviceId }),
+    });
     res.writeHead(answer.status, { "content-type": "application/json" });
     res.end(Buffer.from(await answer.arrayBuffer()));
   });
@@ -86,24 +93,50 @@ describe("one push delivered by two hooks at once", () => {
     hostId = host.id;
     control = startControlWorker();
     agent = await startAgent(parseAgentUrl(host.agentUrl), { log: () => {}, heartbeatMs: 500 });
-    await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+    await waitFor(
+      () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+      (h) => h.status === "ONLINE",
+    );
     projectSlug = (await createProject(ctx, { name: uniq("races") })).slug;
   }, 60_000);
 
   afterAll(async () => {
     await agent?.stop();
     await control?.close();
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-    await docker.getNetwork(`berth-${projectSlug}-staging`).remove().catch(() => {});
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } }))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
+    await docker
+      .getNetwork(`berth-${projectSlug}-staging`)
+      .remove()
+      .catch(() => {});
     const ours = await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } });
     for (const img of await docker.listImages()) {
-      for (const tag of img.RepoTags ?? []) if (ours.some((s) => tag.startsWith(`berth-${s.id}:`))) await docker.getImage(tag).remove().catch(() => {});
+      for (const tag of img.RepoTags ?? [])
+        if (ours.some((s) => tag.startsWith(`berth-${s.id}:`)))
+          await docker
+            .getImage(tag)
+            .remove()
+            .catch(() => {});
     }
-    for (const s of ours) await createProxy().removeRoute(routeId(s.id)).catch(() => {});
+    for (const s of ours)
+      await createProxy()
+        .removeRoute(routeId(s.id))
+        .catch(() => {});
   });
 
   it("20 deliveries over HTTP, two delivery-id series: no 5xx, one deployment and one build of the commit, which goes live", async () => {
-    const s = await createGitService(ctx, projectSlug, "staging", { name: "web", gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+    const s = await createGitService(ctx, projectSlug, "staging", {
+      name: "web",
+      gitUrl: repo.url,
+      gitBranch: "main",
+      httpPort: "8080",
+      healthPath: "/",
+      healthTimeoutSec: "10",
+      hostId,
+    });
     const secret = await revealWebhookSecret(ctx, s.id);
     const sha = await repo.commit({ "site/index.html": "pushed once\n" }, "pushed");
     const series = { repository: randomUUID(), organisation: randomUUID() };
@@ -131,7 +164,12 @@ describe("one push delivered by two hooks at once", () => {
     expect(rows[0]!.requestedCommit).toBe(sha);
     expect(await db.webhookDelivery.count({ where: { serviceId: s.id } })).toBe(10);
 
-    const done = await waitFor(() => db.deployment.findUniqueOrThrow({ where: { id: rows[0]!.id } }), (d) => !(ACTIVE_ORDER as readonly string[]).includes(d.status), 90_000, 200);
+    const done = await waitFor(
+      () => db.deployment.findUniqueOrThrow({ where: { id: rows[0]!.id } }),
+      (d) => !(ACTIVE_ORDER as readonly string[]).includes(d.status),
+      90_000,
+      200,
+    );
     expect([done.status, done.error]).toEqual(["LIVE", null]);
     expect(done.commitSha).toBe(sha);
     expect((done.steps as { status: string }[]).filter((x) => x.status === "BUILDING")).toHaveLength(1);
@@ -151,12 +189,21 @@ describe("the scheduler's claim racing a supersede or a cancel", () => {
   let agentPassword: string;
 
   // No agent: the host is switched online by hand, so what is queued waits until the race starts.
-  const hostOnline = (online: boolean) => db.host.update({ where: { id: hostId }, data: online ? { status: "ONLINE", lastHeartbeatAt: new Date() } : { status: "OFFLINE" } });
+  const hostOnline = (online: boolean) =>
+    db.host.update({ where: { id: hostId }, data: online ? { status: "ONLINE", lastHeartbeatAt: new Date() } : { status: "OFFLINE" } });
   // The claim starts 0–7 ms after the other side, sweeping the moments where they can interleave.
   const later = <T>(i: number, fn: () => Promise<T>) => new Promise<T>((r, j) => setTimeout(() => fn().then(r, j), i % 8));
   // Frees the host's build slots for the next race (nothing runs them).
-  const endAll = () => db.deployment.updateMany({ where: { hostId, status: { in: [...ACTIVE_ORDER] } }, data: { status: "FAILED", finishedAt: new Date(), leaseExpiresAt: null } });
-  const jobsFor = async (deploymentId: string) => (await queue.getJobs(["waiting", "delayed", "prioritized", "active"])).filter((j) => j.data.deploymentId === deploymentId).map((j) => j.name).sort();
+  const endAll = () =>
+    db.deployment.updateMany({
+      where: { hostId, status: { in: [...ACTIVE_ORDER] } },
+      data: { status: "FAILED", finishedAt: new Date(), leaseExpiresAt: null },
+    });
+  const jobsFor = async (deploymentId: string) =>
+    (await queue.getJobs(["waiting", "delayed", "prioritized", "active"]))
+      .filter((j) => j.data.deploymentId === deploymentId)
+      .map((j) => j.name)
+      .sort();
 
   beforeAll(async () => {
     ctx = await makeTeam();
@@ -240,7 +287,11 @@ describe("the scheduler's claim racing a supersede or a cancel", () => {
     const a = await send(c1, "repo-1");
     const b = await send(c2, "repo-2");
     expect([a.status, b.status]).toEqual([201, 201]);
-    expect(await db.deployment.findUniqueOrThrow({ where: { id: a.body.deployment! } })).toMatchObject({ status: "CANCELLED", supersededById: b.body.deployment, error: "Superseded by #2, a newer push." });
+    expect(await db.deployment.findUniqueOrThrow({ where: { id: a.body.deployment! } })).toMatchObject({
+      status: "CANCELLED",
+      supersededById: b.body.deployment,
+      error: "Superseded by #2, a newer push.",
+    });
     // The organisation's hook delivers both pushes late, the older one last.
     expect(await send(c2, "org-2")).toEqual({ status: 200, body: { duplicate: true, deployment: b.body.deployment, number: 2 } });
     expect(await send(c1, "org-1")).toEqual({ status: 200, body: { duplicate: true, deployment: a.body.deployment, number: 1 } });
@@ -251,7 +302,10 @@ describe("the scheduler's claim racing a supersede or a cancel", () => {
     await db.deployment.updateMany({ where: { serviceId: s.id }, data: { createdAt: new Date(Date.now() - 11 * 60_000) } });
     const again = await send(c1, "repo-3");
     expect(again.status).toBe(201);
-    expect(await db.deployment.findUniqueOrThrow({ where: { id: b.body.deployment! } })).toMatchObject({ status: "CANCELLED", supersededById: again.body.deployment });
+    expect(await db.deployment.findUniqueOrThrow({ where: { id: b.body.deployment! } })).toMatchObject({
+      status: "CANCELLED",
+      supersededById: again.body.deployment,
+    });
     // Dispatched, its sealed instructions name the pushed commit (the agent fetches exactly that).
     await hostOnline(true);
     await dispatchDeployments();
@@ -265,8 +319,18 @@ describe("the scheduler's claim racing a supersede or a cancel", () => {
 describe("creating an environment network", () => {
   const made: string[] = [];
   afterAll(async () => {
-    for (const c of await docker.listContainers({ all: true, filters: { label: ["berth.test.races=1"] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-    for (const name of made) for (const n of await docker.listNetworks({ filters: { name: [name] } })) if (n.Name === name) await docker.getNetwork(n.Id).remove().catch(() => {});
+    for (const c of await docker.listContainers({ all: true, filters: { label: ["berth.test.races=1"] } }))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
+    for (const name of made)
+      for (const n of await docker.listNetworks({ filters: { name: [name] } }))
+        if (n.Name === name)
+          await docker
+            .getNetwork(n.Id)
+            .remove()
+            .catch(() => {});
   });
   const named = async (name: string) => (await docker.listNetworks({ filters: { name: [name] } })).filter((n) => n.Name === name);
   const labels = { "berth.managed": "true", "berth.test": "1" };
@@ -283,7 +347,12 @@ describe("creating an environment network", () => {
     const left = await named(acrossAgents);
     expect(left).toHaveLength(1);
     // And the name is usable: a container joins it by name.
-    const c = await docker.createContainer({ Image: FIXTURE_IMAGE, Cmd: ["true"], Labels: { "berth.test": "1", "berth.test.races": "1" }, HostConfig: { NetworkMode: acrossAgents } });
+    const c = await docker.createContainer({
+      Image: FIXTURE_IMAGE,
+      Cmd: ["true"],
+      Labels: { "berth.test": "1", "berth.test.races": "1" },
+      HostConfig: { NetworkMode: acrossAgents },
+    });
     await c.start();
     expect(Object.keys((await c.inspect()).NetworkSettings.Networks)).toEqual([acrossAgents]);
   }, 60_000);
@@ -294,7 +363,12 @@ describe("creating an environment network", () => {
     // A container runs on the network; then others of the same name appear (Docker refuses to start a
     // container on a name that matches several, so a used one is always from before the duplicates).
     const used = await docker.createNetwork({ Name: name, Labels: labels });
-    const c = await docker.createContainer({ Image: FIXTURE_IMAGE, Cmd: ["sleep", "300"], Labels: { "berth.test": "1", "berth.test.races": "1" }, HostConfig: { NetworkMode: name } });
+    const c = await docker.createContainer({
+      Image: FIXTURE_IMAGE,
+      Cmd: ["sleep", "300"],
+      Labels: { "berth.test": "1", "berth.test.races": "1" },
+      HostConfig: { NetworkMode: name },
+    });
     await c.start();
     for (let i = 0; i < 2; i++) await docker.createNetwork({ Name: name, Labels: labels });
     expect(await named(name)).toHaveLength(3);

@@ -151,7 +151,11 @@ describe("watchContainerEvents", () => {
   it("reports a failed subscription once through onEnd", async () => {
     const nowhere = new Dockerode({ socketPath: "/nonexistent/docker.sock" });
     const ends: (Error | undefined)[] = [];
-    watchContainerEvents(nowhere, () => undefined, (err) => ends.push(err));
+    watchContainerEvents(
+      nowhere,
+      () => undefined,
+      (err) => ends.push(err),
+    );
     await until("onEnd", () => ends.length > 0);
     await new Promise((r) => setTimeout(r, 50));
     expect(ends).toHaveLength(1);

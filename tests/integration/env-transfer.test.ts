@@ -59,7 +59,12 @@ describe(".env import and export", () => {
     const { owner, staging } = await setup();
     const text = 'SAME=x\nDIFFERS="newer"\nTOKEN=rotated\nBRAND_NEW=1\n';
     const preview = await previewImport(owner, staging.id, text);
-    expect(Object.fromEntries(preview.changes.map((c) => [c.key, c.status]))).toEqual({ SAME: "unchanged", DIFFERS: "changed", TOKEN: "changed", BRAND_NEW: "new" });
+    expect(Object.fromEntries(preview.changes.map((c) => [c.key, c.status]))).toEqual({
+      SAME: "unchanged",
+      DIFFERS: "changed",
+      TOKEN: "changed",
+      BRAND_NEW: "new",
+    });
     expect(preview.changes.find((c) => c.key === "TOKEN")?.value).toBeNull();
     expect(await applyImport(owner, staging.id, text, ["BRAND_NEW"])).toEqual({ written: 3, total: 4 });
     const vars = Object.fromEntries((await listVariables(owner, { scope: "ENVIRONMENT", environmentId: staging.id })).map((v) => [v.key, [v.value, v.secret]]));

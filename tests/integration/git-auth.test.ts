@@ -144,7 +144,10 @@ describe("token credentials over http", () => {
 
   it("explains what git says: a refused token, a private repository without one, a missing repository", async () => {
     const wrong = await clone({ kind: "token", token: "ghs_wrong" }, "explain-wrong");
-    expect(explainGitFailure(wrong.stderr, { access: "token" })).toMatchObject({ kind: "credentials-refused", title: "The git server refused the access token" });
+    expect(explainGitFailure(wrong.stderr, { access: "token" })).toMatchObject({
+      kind: "credentials-refused",
+      title: "The git server refused the access token",
+    });
     const none = await clone({ kind: "none" }, "explain-none");
     expect(explainGitFailure(none.stderr, { access: "none" })).toMatchObject({ kind: "credentials-refused", title: "The git server wants credentials" });
     const missing = await clone({ kind: "token", token: TOKEN }, "explain-missing", "missing.git");
@@ -153,4 +156,3 @@ describe("token credentials over http", () => {
     expect(p.reason).toMatch(/missing\.git\/' not found/);
   });
 });
-

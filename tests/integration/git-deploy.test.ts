@@ -45,18 +45,36 @@ const releases: string[] = [];
 const startTestAgent = async () => startAgent(parseAgentUrl(agentUrl), { log: () => {}, heartbeatMs: 500 });
 
 async function settle(id: string, ms = 60_000) {
-  const d = await waitFor(() => db.deployment.findUniqueOrThrow({ where: { id } }), (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status), ms, 100);
+  const d = await waitFor(
+    () => db.deployment.findUniqueOrThrow({ where: { id } }),
+    (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status),
+    ms,
+    100,
+  );
   return d;
 }
 
 async function gitService(env: string, name: string, extra: Record<string, string> = {}) {
-  const s = await createGitService(ctx, projectSlug, env, { name, gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId, ...extra });
+  const s = await createGitService(ctx, projectSlug, env, {
+    name,
+    gitUrl: repo.url,
+    gitBranch: "main",
+    httpPort: "8080",
+    healthPath: "/",
+    healthTimeoutSec: "10",
+    hostId,
+    ...extra,
+  });
   return { serviceId: s.id, hostname: `${name}.${env}.${projectSlug}.localhost` };
 }
 
 function signed(secret: string, body: object, delivery = randomUUID()) {
   const raw = Buffer.from(JSON.stringify(body));
-  const headers = { "x-github-event": "push", "x-github-delivery": delivery, "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}` };
+  const headers = {
+    "x-github-event": "push",
+    "x-github-delivery": delivery,
+    "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`,
+  };
   return { raw, headers };
 }
 
@@ -70,7 +88,10 @@ beforeAll(async () => {
   agentUrl = host.agentUrl;
   control = startControlWorker();
   agent = await startTestAgent();
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
   projectSlug = (await createProject(ctx, { name: uniq("gitapp") })).slug;
   staging = await gitService("staging", "web");
 }, 60_000);
@@ -79,13 +100,29 @@ afterAll(async () => {
   await agent?.stop();
   await control?.close();
   const mine = await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } });
-  for (const c of mine) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-  for (const env of ["staging", "production"]) await docker.getNetwork(`berth-${projectSlug}-${env}`).remove().catch(() => {});
+  for (const c of mine)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
+  for (const env of ["staging", "production"])
+    await docker
+      .getNetwork(`berth-${projectSlug}-${env}`)
+      .remove()
+      .catch(() => {});
   const ours = await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } });
   for (const img of await docker.listImages()) {
-    for (const tag of img.RepoTags ?? []) if (ours.some((s) => tag.startsWith(`berth-${s.id}:`))) await docker.getImage(tag).remove().catch(() => {});
+    for (const tag of img.RepoTags ?? [])
+      if (ours.some((s) => tag.startsWith(`berth-${s.id}:`)))
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
   }
-  for (const s of ours) await createProxy().removeRoute(routeId(s.id)).catch(() => {});
+  for (const s of ours)
+    await createProxy()
+      .removeRoute(routeId(s.id))
+      .catch(() => {});
   await closeHostCalls();
   await closeQueues();
   await closeAdminRedis();
@@ -140,7 +177,11 @@ describe("deploying from git", () => {
     releases.push(done.id);
 
     // The old container drains, then goes: only the live one remains, under the stable name.
-    const running = await waitFor(() => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${staging.serviceId}`] } }), (l) => l.length === 1 && l[0]!.Names[0] === `/berth-${projectSlug}-staging-web`, 10_000);
+    const running = await waitFor(
+      () => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${staging.serviceId}`] } }),
+      (l) => l.length === 1 && l[0]!.Names[0] === `/berth-${projectSlug}-staging-web`,
+      10_000,
+    );
     expect(running.map((c) => c.Names[0])).toEqual([`/berth-${projectSlug}-staging-web`]);
   }, 90_000);
 
@@ -176,7 +217,14 @@ describe("deploying from git", () => {
   }, 90_000);
 
   it("leaves the old release serving when the new one fails its health check, with the reason and its last log lines", async () => {
-    await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/missing-health", healthTimeoutSec: "2", hostId });
+    await updateGitService(ctx, staging.serviceId, {
+      gitUrl: repo.url,
+      gitBranch: "main",
+      httpPort: "8080",
+      healthPath: "/missing-health",
+      healthTimeoutSec: "2",
+      hostId,
+    });
     const d = await settle((await deployFromGit(ctx, staging.serviceId)).id);
     expect(d.status).toBe("FAILED");
     expect(d.error).toMatch(/health check did not pass within 2 s: GET \/missing-health answered 404/);
@@ -189,7 +237,11 @@ describe("deploying from git", () => {
     await repo.commit({ Dockerfile: `FROM ${FIXTURE_IMAGE}\nRUN echo slow-step-started && sleep 60\n` }, "slow build", "slow");
     const s = await gitService("staging", "slow", { gitBranch: "slow" });
     const { id } = await deployFromGit(ctx, s.serviceId);
-    await waitFor(() => deploymentLog(ctx, id), (l) => l.lines.some((x) => x.line.includes("slow-step-started")), 30_000);
+    await waitFor(
+      () => deploymentLog(ctx, id),
+      (l) => l.lines.some((x) => x.line.includes("slow-step-started")),
+      30_000,
+    );
     const started = Date.now();
     await cancelDeployment(ctx, id);
     const d = await settle(id, 20_000);
@@ -230,7 +282,15 @@ describe("deploying from git", () => {
 
 describe("releases kept for rollback", () => {
   it("keeps the newest releases' images and prunes older ones, which can then no longer be rolled back to", async () => {
-    await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId, keepReleases: "2" });
+    await updateGitService(ctx, staging.serviceId, {
+      gitUrl: repo.url,
+      gitBranch: "main",
+      httpPort: "8080",
+      healthPath: "/",
+      healthTimeoutSec: "10",
+      hostId,
+      keepReleases: "2",
+    });
     const d = await settle((await deployFromGit(ctx, staging.serviceId)).id);
     expect(d.status).toBe("LIVE");
     // Pruning follows the LIVE report.
@@ -242,7 +302,19 @@ describe("releases kept for rollback", () => {
     expect(kept.map((r) => r.id)).toEqual(all.slice(0, 2).map((r) => r.id));
     const pruned = all.slice(2);
     expect(pruned.length).toBeGreaterThanOrEqual(2);
-    for (const r of pruned) await waitFor(() => docker.getImage(r.imageTag!).inspect().then(() => true, () => false), (exists) => !exists, 10_000);
+    for (const r of pruned)
+      await waitFor(
+        () =>
+          docker
+            .getImage(r.imageTag!)
+            .inspect()
+            .then(
+              () => true,
+              () => false,
+            ),
+        (exists) => !exists,
+        10_000,
+      );
     for (const r of pruned) await expect(docker.getImage(r.imageTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
     for (const r of kept) expect((await docker.getImage(r.imageTag!).inspect()).Id).toBe(r.imageId);
     await expect(rollbackTo(ctx, pruned[0]!.id)).rejects.toThrow(/pruned/);
@@ -252,7 +324,11 @@ describe("releases kept for rollback", () => {
 
 describe("scheduling, leases and restarts", () => {
   it("runs deployments of different services side by side, up to the host's build concurrency", async () => {
-    await repo.commit({ Dockerfile: `FROM ${FIXTURE_IMAGE}\nRUN sleep 2\n${HTTPD_DOCKERFILE.split("\n").slice(1).join("\n")}`, "site/index.html": "sleepy\n" }, "sleepy build", "sleepy");
+    await repo.commit(
+      { Dockerfile: `FROM ${FIXTURE_IMAGE}\nRUN sleep 2\n${HTTPD_DOCKERFILE.split("\n").slice(1).join("\n")}`, "site/index.html": "sleepy\n" },
+      "sleepy build",
+      "sleepy",
+    );
     const services = await Promise.all(["c1", "c2", "c3"].map((n) => gitService("staging", n, { gitBranch: "sleepy" })));
     const ids = [];
     for (const s of services) ids.push((await deployFromGit(ctx, s.serviceId)).id);
@@ -267,7 +343,13 @@ describe("scheduling, leases and restarts", () => {
 
   it("keeps deployments for an offline host queued with their position, and fails them if the host is removed", async () => {
     const idle = await createHost(ctx, { name: "never-online" });
-    const s = await createGitService(ctx, projectSlug, "development", { name: "waiting", gitUrl: repo.url, gitBranch: "main", httpPort: "8080", hostId: idle.id });
+    const s = await createGitService(ctx, projectSlug, "development", {
+      name: "waiting",
+      gitUrl: repo.url,
+      gitBranch: "main",
+      httpPort: "8080",
+      hostId: idle.id,
+    });
     const a = await deployFromGit(ctx, s.id);
     const b = await deployFromGit(ctx, s.id);
     await new Promise((r) => setTimeout(r, 1500)); // a scheduler pass or two
@@ -294,21 +376,37 @@ describe("scheduling, leases and restarts", () => {
   it("fails a deployment at once, cleaned up, when its agent is stopped gracefully", async () => {
     const s = await gitService("staging", "interrupted", { gitBranch: "slow" });
     const { id } = await deployFromGit(ctx, s.serviceId);
-    await waitFor(() => deploymentLog(ctx, id), (l) => l.lines.some((x) => x.line.includes("slow-step-started")), 30_000);
+    await waitFor(
+      () => deploymentLog(ctx, id),
+      (l) => l.lines.some((x) => x.line.includes("slow-step-started")),
+      30_000,
+    );
     await agent.stop();
     const d = await db.deployment.findUniqueOrThrow({ where: { id } }).then((d) => (d.status === "FAILED" ? d : settle(id, 10_000)));
     expect([d.status, d.error]).toEqual(["FAILED", "The host's agent was stopped during the deployment; nothing was switched."]);
     await expect(docker.getImage(d.imageTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
     agent = await startTestAgent();
-    await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+    await waitFor(
+      () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+      (h) => h.status === "ONLINE",
+    );
   }, 60_000);
 
   it("fails a deployment whose agent dies when its lease expires, and the restarted agent cleans up", async () => {
     const s = await gitService("staging", "orphan", { gitBranch: "slow" });
     const { id } = await deployFromGit(ctx, s.serviceId);
-    await waitFor(() => deploymentLog(ctx, id), (l) => l.lines.some((x) => x.line.includes("slow-step-started")), 30_000);
+    await waitFor(
+      () => deploymentLog(ctx, id),
+      (l) => l.lines.some((x) => x.line.includes("slow-step-started")),
+      30_000,
+    );
     // A candidate left behind by a "previous run" of this host's agent.
-    const leftover = await docker.createContainer({ Image: FIXTURE_IMAGE, name: `berth-leftover-${uniq()}-next-abc`, Cmd: ["sleep", "300"], Labels: { "berth.deployment.id": "old", "berth.host.id": hostId, "berth.test": "1" } });
+    const leftover = await docker.createContainer({
+      Image: FIXTURE_IMAGE,
+      name: `berth-leftover-${uniq()}-next-abc`,
+      Cmd: ["sleep", "300"],
+      Labels: { "berth.deployment.id": "old", "berth.host.id": hostId, "berth.test": "1" },
+    });
     await agent.stop({ goodbye: false, crash: true });
     const d = await settle(id, 20_000);
     expect(d.status).toBe("FAILED");
@@ -327,7 +425,9 @@ describe("input that tries to inject", () => {
       expect(Object.keys(e.fields)).toEqual(["gitUrl"]);
     }
     for (const gitBranch of BAD_REFS) {
-      const e = await createGitService(ctx, projectSlug, "staging", { name: uniq("inj"), gitUrl: repo.url, gitBranch, httpPort: "8080", hostId }).catch((e) => e);
+      const e = await createGitService(ctx, projectSlug, "staging", { name: uniq("inj"), gitUrl: repo.url, gitBranch, httpPort: "8080", hostId }).catch(
+        (e) => e,
+      );
       expect(e, gitBranch).toBeInstanceOf(ValidationError);
       expect(Object.keys(e.fields)).toEqual(["gitBranch"]);
     }
@@ -369,13 +469,25 @@ describe("the host's deploy settings", () => {
   it("routes services under the host's base domain and their custom domains from their next deployment; only admins change the host's", async () => {
     const dev = await addMember(ctx, "DEVELOPER");
     await expect(updateHostDeploySettings(dev, hostId, { baseDomain: "apps.test", buildConcurrency: "2" })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(updateHostDeploySettings(ctx, hostId, { baseDomain: "-bad-", buildConcurrency: "0" })).rejects.toMatchObject({ fields: { baseDomain: expect.any(Array), buildConcurrency: expect.any(Array) } });
+    await expect(updateHostDeploySettings(ctx, hostId, { baseDomain: "-bad-", buildConcurrency: "0" })).rejects.toMatchObject({
+      fields: { baseDomain: expect.any(Array), buildConcurrency: expect.any(Array) },
+    });
     await updateHostDeploySettings(ctx, hostId, { baseDomain: "Apps.Test", buildConcurrency: "2" });
-    await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", hostId, domains: "Shop.Example.Test www.shop.example.test" });
+    await updateGitService(ctx, staging.serviceId, {
+      gitUrl: repo.url,
+      gitBranch: "main",
+      httpPort: "8080",
+      healthPath: "/",
+      hostId,
+      domains: "Shop.Example.Test www.shop.example.test",
+    });
     const d = await settle((await deployFromGit(ctx, staging.serviceId)).id);
     expect(d.status).toBe("LIVE");
-    for (const name of [`web.staging.${projectSlug}.apps.test`, "shop.example.test", "www.shop.example.test"]) expect((await proxyGet(name)).status, name).toBe(200);
-    await expect(updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", hostId, domains: "ok.example.test not_a_domain!" })).rejects.toMatchObject({ fields: { domains: [expect.stringContaining("not_a_domain!")] } });
+    for (const name of [`web.staging.${projectSlug}.apps.test`, "shop.example.test", "www.shop.example.test"])
+      expect((await proxyGet(name)).status, name).toBe(200);
+    await expect(
+      updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", hostId, domains: "ok.example.test not_a_domain!" }),
+    ).rejects.toMatchObject({ fields: { domains: [expect.stringContaining("not_a_domain!")] } });
     await updateGitService(ctx, staging.serviceId, { gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", hostId });
     await updateHostDeploySettings(ctx, hostId, { baseDomain: "localhost", buildConcurrency: "2" });
   }, 60_000);

@@ -48,7 +48,13 @@ let serviceId: string;
 let hostname: string;
 let publicKey: string;
 
-const settle = (id: string) => waitFor(() => db.deployment.findUniqueOrThrow({ where: { id } }), (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status), 90_000, 100);
+const settle = (id: string) =>
+  waitFor(
+    () => db.deployment.findUniqueOrThrow({ where: { id } }),
+    (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status),
+    90_000,
+    100,
+  );
 const steps = (d: { steps: unknown }) => (d.steps as { status: string }[]).map((s) => s.status);
 const service = () => db.service.findUniqueOrThrow({ where: { id: serviceId }, select: { gitHostKeys: true, gitHostKeyOffer: true } });
 
@@ -64,9 +70,21 @@ beforeAll(async () => {
   await updateHostDeploySettings(ctx, hostId, { baseDomain: "localhost", buildConcurrency: "2", allowPrivateNetworks: "on" });
   control = startControlWorker();
   agent = await startAgent(parseAgentUrl(host.agentUrl), { log: () => {}, heartbeatMs: 500 });
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
   projectSlug = (await createProject(ctx, { name: uniq("sshapp") })).slug;
-  const s = await createGitService(ctx, projectSlug, "staging", { name: "web", gitUrl: ssh.url(repo.bare), gitBranch: "main", gitAuth: "ssh", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+  const s = await createGitService(ctx, projectSlug, "staging", {
+    name: "web",
+    gitUrl: ssh.url(repo.bare),
+    gitBranch: "main",
+    gitAuth: "ssh",
+    httpPort: "8080",
+    healthPath: "/",
+    healthTimeoutSec: "10",
+    hostId,
+  });
   serviceId = s.id;
   hostname = `web.staging.${projectSlug}.localhost`;
   publicKey = (await db.service.findUniqueOrThrow({ where: { id: serviceId } })).gitPublicKey!;
@@ -75,12 +93,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await control?.close();
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-  await docker.getNetwork(`berth-${projectSlug}-staging`).remove().catch(() => {});
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } }))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
+  await docker
+    .getNetwork(`berth-${projectSlug}-staging`)
+    .remove()
+    .catch(() => {});
   for (const img of await docker.listImages()) {
-    for (const tag of img.RepoTags ?? []) if (tag.startsWith(`berth-${serviceId}:`)) await docker.getImage(tag).remove().catch(() => {});
+    for (const tag of img.RepoTags ?? [])
+      if (tag.startsWith(`berth-${serviceId}:`))
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
   }
-  await createProxy().removeRoute(routeId(serviceId)).catch(() => {});
+  await createProxy()
+    .removeRoute(routeId(serviceId))
+    .catch(() => {});
   await closeHostCalls();
   await closeQueues();
   await closeAdminRedis();
@@ -138,7 +170,11 @@ describe("git over ssh, with host keys pinned", () => {
     expect(d.status).toBe("LIVE");
     expect(steps(d)).toEqual(["QUEUED", "STARTING", "HEALTH_CHECK", "LIVE"]);
     expect(d.imageId).toBe(first.imageId);
-    expect({ sha: d.commitSha, message: d.commitMessage, author: d.commitAuthor }).toEqual({ sha: first.commitSha, message: "pin me", author: first.commitAuthor });
+    expect({ sha: d.commitSha, message: d.commitMessage, author: d.commitAuthor }).toEqual({
+      sha: first.commitSha,
+      message: "pin me",
+      author: first.commitAuthor,
+    });
     const view = await getDeployment(ctx, d.id);
     expect(view.timed.map((t) => t.status)).toEqual(["QUEUED", "STARTING", "HEALTH_CHECK"]);
   }, 120_000);
@@ -202,7 +238,16 @@ describe("git over ssh, with host keys pinned", () => {
         const work = fs.mkdtempSync(path.join(dir, "w-"));
         const env = await gitAuthEnv(auth, work, { hostKeys: (await service()).gitHostKeys });
         try {
-          return await cloneRepo({ url: ssh.url(repo.bare), ref: "main", commit, dir: path.join(work, name), allowPrivateNetworks: true, extraEnv: env.env, access: "ssh", pinnedHostKeys: env.pinned });
+          return await cloneRepo({
+            url: ssh.url(repo.bare),
+            ref: "main",
+            commit,
+            dir: path.join(work, name),
+            allowPrivateNetworks: true,
+            extraEnv: env.env,
+            access: "ssh",
+            pinnedHostKeys: env.pinned,
+          });
         } finally {
           await env.cleanup();
         }
@@ -222,9 +267,25 @@ describe("git over ssh, with host keys pinned", () => {
 
   it("forgets pinned keys when the repository moves to another server", async () => {
     expect((await service()).gitHostKeys).not.toBeNull();
-    await updateGitService(ctx, serviceId, { gitUrl: ssh.url(repo.bare), gitBranch: "main", gitAuth: "ssh", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+    await updateGitService(ctx, serviceId, {
+      gitUrl: ssh.url(repo.bare),
+      gitBranch: "main",
+      gitAuth: "ssh",
+      httpPort: "8080",
+      healthPath: "/",
+      healthTimeoutSec: "10",
+      hostId,
+    });
     expect((await service()).gitHostKeys).not.toBeNull(); // same server: kept
-    await updateGitService(ctx, serviceId, { gitUrl: `root@localhost:${ssh.url(repo.bare).split(":")[1]}`, gitBranch: "main", gitAuth: "ssh", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+    await updateGitService(ctx, serviceId, {
+      gitUrl: `root@localhost:${ssh.url(repo.bare).split(":")[1]}`,
+      gitBranch: "main",
+      gitAuth: "ssh",
+      httpPort: "8080",
+      healthPath: "/",
+      healthTimeoutSec: "10",
+      hostId,
+    });
     expect(await service()).toEqual({ gitHostKeys: null, gitHostKeyOffer: null });
   });
 });

@@ -56,7 +56,10 @@ afterAll(async () => {
 
 describe("host agent", () => {
   it("comes online with the engine's facts", async () => {
-    const host = await waitFor(() => getHost(ctx, hostId), (h) => h.status === "ONLINE" && h.dockerVersion !== null);
+    const host = await waitFor(
+      () => getHost(ctx, hostId),
+      (h) => h.status === "ONLINE" && h.dockerVersion !== null,
+    );
     expect(host.status).toBe("ONLINE");
     expect(host.dockerVersion).toMatch(/^\d+\.\d+/);
     expect(host.apiVersion).toMatch(/^1\.\d+$/);
@@ -65,16 +68,29 @@ describe("host agent", () => {
 
   it("shows a container started with the docker CLI, and its state changes", async () => {
     const id = await dockerRun(uniq("cli"), "sh", "-c", "echo hello-from-berth; echo oops >&2; sleep 3600");
-    const row = await waitFor(() => rowOf(id), (r) => r?.state === "running");
+    const row = await waitFor(
+      () => rowOf(id),
+      (r) => r?.state === "running",
+    );
     expect(row?.state).toBe("running");
     expect(row?.image).toBe(FIXTURE_IMAGE);
     await run("docker", ["stop", id]);
-    expect((await waitFor(() => rowOf(id), (r) => r?.state === "exited"))?.state).toBe("exited");
+    expect(
+      (
+        await waitFor(
+          () => rowOf(id),
+          (r) => r?.state === "exited",
+        )
+      )?.state,
+    ).toBe("exited");
   });
 
   it("starts, stops and removes real containers, and says what Docker refused", async () => {
     const id = await dockerRun(uniq("act"), "sleep", "3600");
-    await waitFor(() => rowOf(id), (r) => r?.state === "running");
+    await waitFor(
+      () => rowOf(id),
+      (r) => r?.state === "running",
+    );
     await actOnContainer(ctx, hostId, id, "stop");
     expect(await stateOf(id)).toBe("exited");
     await actOnContainer(ctx, hostId, id, "start");
@@ -83,12 +99,20 @@ describe("host agent", () => {
     await actOnContainer(ctx, hostId, id, "kill");
     await actOnContainer(ctx, hostId, id, "remove");
     await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
-    expect(await waitFor(() => rowOf(id), (r) => r === undefined)).toBeUndefined();
+    expect(
+      await waitFor(
+        () => rowOf(id),
+        (r) => r === undefined,
+      ),
+    ).toBeUndefined();
   });
 
   it("refuses viewers and other teams", async () => {
     const id = await dockerRun(uniq("authz"), "sleep", "3600");
-    await waitFor(() => rowOf(id), (r) => r?.state === "running");
+    await waitFor(
+      () => rowOf(id),
+      (r) => r?.state === "running",
+    );
     const viewer = await addMember(ctx, "VIEWER");
     await expect(actOnContainer(viewer, hostId, id, "stop")).rejects.toBeInstanceOf(ForbiddenError);
     await expect(revealContainerEnv(viewer, hostId, id)).rejects.toBeInstanceOf(ForbiddenError);
@@ -101,8 +125,14 @@ describe("host agent", () => {
 
   it("round-trips logs with their streams", async () => {
     const id = await dockerRun(uniq("logs"), "sh", "-c", "echo line-one; echo line-two >&2; sleep 3600");
-    await waitFor(() => rowOf(id), (r) => r?.state === "running");
-    const { lines } = await waitFor(() => containerLogs(ctx, hostId, id, { tail: 100, timestamps: true }), (r) => r.lines.length >= 2);
+    await waitFor(
+      () => rowOf(id),
+      (r) => r?.state === "running",
+    );
+    const { lines } = await waitFor(
+      () => containerLogs(ctx, hostId, id, { tail: 100, timestamps: true }),
+      (r) => r.lines.length >= 2,
+    );
     // Docker keeps stdout and stderr apart, so their relative order is not guaranteed.
     expect(lines.map((l) => [l.stream, l.text]).sort()).toEqual([
       ["stderr", "line-two"],
@@ -113,12 +143,35 @@ describe("host agent", () => {
 
   it("goes offline when its agent stops, and puts missed changes right when it returns", async () => {
     const id = await dockerRun(uniq("gone"), "sleep", "3600");
-    await waitFor(() => rowOf(id), (r) => r?.state === "running");
+    await waitFor(
+      () => rowOf(id),
+      (r) => r?.state === "running",
+    );
     await agent.stop({ goodbye: false }); // as if the process died
-    expect((await waitFor(() => getHost(ctx, hostId), (h) => h.status === "OFFLINE", 10_000)).status).toBe("OFFLINE");
+    expect(
+      (
+        await waitFor(
+          () => getHost(ctx, hostId),
+          (h) => h.status === "OFFLINE",
+          10_000,
+        )
+      ).status,
+    ).toBe("OFFLINE");
     await run("docker", ["rm", "-f", id]); // while nobody watches
     agent = await startAgent(parseAgentUrl(agentUrl), quiet);
-    expect((await waitFor(() => getHost(ctx, hostId), (h) => h.status === "ONLINE")).status).toBe("ONLINE");
-    expect(await waitFor(() => rowOf(id), (r) => r === undefined)).toBeUndefined();
+    expect(
+      (
+        await waitFor(
+          () => getHost(ctx, hostId),
+          (h) => h.status === "ONLINE",
+        )
+      ).status,
+    ).toBe("ONLINE");
+    expect(
+      await waitFor(
+        () => rowOf(id),
+        (r) => r === undefined,
+      ),
+    ).toBeUndefined();
   });
 });

@@ -118,7 +118,14 @@ describe.runIf(localRedis)("after a Redis restart", () => {
     await run("bash", ["scripts/setup.sh"], { env: process.env }); // starts Redis again, as `npm start` would
 
     expect((await waitFor(row, (r) => r?.state === "exited", 20_000))?.state).toBe("exited");
-    expect((await waitFor(() => getHost(ctx, host.id), (h) => h.status === "ONLINE")).status).toBe("ONLINE");
+    expect(
+      (
+        await waitFor(
+          () => getHost(ctx, host.id),
+          (h) => h.status === "ONLINE",
+        )
+      ).status,
+    ).toBe("ONLINE");
     await actOnContainer(ctx, host.id, id, "start"); // the host queue works again too
     expect((await docker.getContainer(id).inspect()).State.Running).toBe(true);
   }, 60_000);

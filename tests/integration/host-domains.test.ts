@@ -44,7 +44,9 @@ describe("custom domains", () => {
     await updateGitService(ctx, web.id, { gitUrl: REPO, gitBranch: "main", httpPort: "8080", hostId: one, domains: "app.example.com www.example.com" });
     // Moving a service onto a host where its domain is taken is refused the same way.
     const apiId = (await db.service.findFirstOrThrow({ where: { name: "api", environment: { projectId: project.id, slug: "production" } } })).id;
-    expect(await conflict(updateGitService(ctx, apiId, { gitUrl: REPO, gitBranch: "main", httpPort: "8080", hostId: one, domains: "app.example.com" }))).toEqual({
+    expect(
+      await conflict(updateGitService(ctx, apiId, { gitUrl: REPO, gitBranch: "main", httpPort: "8080", hostId: one, domains: "app.example.com" })),
+    ).toEqual({
       domains: [`app.example.com is already routed to ${project.name}/staging/web on host-one.`],
     });
     expect((await db.service.findUniqueOrThrow({ where: { id: apiId } })).hostId).toBe(two);
@@ -85,7 +87,11 @@ describe("custom domains", () => {
     await git(ctx, project.slug, "staging", "web", { hostId: one });
     await git(ctx, project.slug, "production", "web", { hostId: one, domains: `web.staging.${project.slug}.example.org` });
     const fields = await conflict(updateHostDeploySettings(ctx, one, { baseDomain: "example.org", buildConcurrency: "2" }));
-    expect(fields.baseDomain?.[0]).toMatch(new RegExp(`^With example\\.org, web\\.staging\\.${project.slug}\\.example\\.org would be routed to both .*/(staging|production)/web and .*/(staging|production)/web\\.$`));
+    expect(fields.baseDomain?.[0]).toMatch(
+      new RegExp(
+        `^With example\\.org, web\\.staging\\.${project.slug}\\.example\\.org would be routed to both .*/(staging|production)/web and .*/(staging|production)/web\\.$`,
+      ),
+    );
     expect((await db.host.findUniqueOrThrow({ where: { id: one } })).baseDomain).toBe("localhost");
     await updateHostDeploySettings(ctx, one, { baseDomain: "example.net", buildConcurrency: "2" });
   });

@@ -48,7 +48,15 @@ const releases: string[] = [];
 const steps = (d: { steps: unknown }) => (d.steps as { status: string }[]).map((s) => s.status);
 const logText = async (id: string) => (await deploymentLog(ctx, id)).lines.map((l) => l.line).join("\n");
 const serviceContainers = (serviceId: string) => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${serviceId}`] } });
-const webSettings = (extra: Record<string, string> = {}) => ({ image: v1, ports: "8080", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId, ...extra });
+const webSettings = (extra: Record<string, string> = {}) => ({
+  image: v1,
+  ports: "8080",
+  httpPort: "8080",
+  healthPath: "/",
+  healthTimeoutSec: "10",
+  hostId,
+  ...extra,
+});
 
 async function deployed(serviceId: string) {
   const d = await settle((await deployImage(ctx, serviceId)).id);
@@ -93,7 +101,10 @@ beforeAll(async () => {
   await updateHostDeploySettings(ctx, hostId, { baseDomain: "localhost", buildConcurrency: "2", allowPrivateNetworks: "on" });
   control = startControlWorker();
   agent = await startAgent(parseAgentUrl(host.agentUrl), { log: () => {}, heartbeatMs: 500 });
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
   projectSlug = (await createProject(ctx, { name: uniq("imgapp") })).slug;
   const s = await createService(ctx, projectSlug, "staging", { name: "web", ...webSettings() });
   web = { id: s.id, hostname: `web.staging.${projectSlug}.localhost` };
@@ -104,10 +115,22 @@ afterAll(async () => {
   await agent?.stop();
   await control?.close();
   const services = ctx ? await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } }) : [];
-  for (const s of services) for (const c of await serviceContainers(s.id)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  for (const s of services)
+    for (const c of await serviceContainers(s.id))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
   await removeReleaseTags(services.map((s) => s.id));
-  for (const s of services) await createProxy().removeRoute(routeId(s.id)).catch(() => {});
-  for (const env of ["staging", "production"]) await docker.getNetwork(`berth-${projectSlug}-${env}`).remove().catch(() => {});
+  for (const s of services)
+    await createProxy()
+      .removeRoute(routeId(s.id))
+      .catch(() => {});
+  for (const env of ["staging", "production"])
+    await docker
+      .getNetwork(`berth-${projectSlug}-${env}`)
+      .remove()
+      .catch(() => {});
   await closeHostCalls();
   await closeQueues();
   await closeAdminRedis();
@@ -131,7 +154,9 @@ describe("an image service's deployments", () => {
     expect((await docker.getImage(d.imageTag!).inspect()).Id).toBe(d.imageId);
     expect(await proxyGet(web.hostname)).toMatchObject({ status: 200, body: expect.stringMatching(/^hello v1 /) });
     const page = await imageServiceView(ctx, projectSlug, "staging", "web");
-    expect(page.urls).toEqual([`http://${web.hostname}${Number(process.env.BERTH_PROXY_HTTP_PORT || 80) === 80 ? "" : `:${process.env.BERTH_PROXY_HTTP_PORT}`}/`]);
+    expect(page.urls).toEqual([
+      `http://${web.hostname}${Number(process.env.BERTH_PROXY_HTTP_PORT || 80) === 80 ? "" : `:${process.env.BERTH_PROXY_HTTP_PORT}`}/`,
+    ]);
     expect(page.strategy.strategy).toBe("switch");
     releases.push(d.id);
   }, 90_000);
@@ -154,7 +179,11 @@ describe("an image service's deployments", () => {
     expect(await logText(d.id)).toMatch(/is on this host already/);
     expect(d.imageId).toBe((await db.deployment.findUniqueOrThrow({ where: { id: releases[0]! } })).imageId);
     expect(await staged()).toBe(false);
-    const running = await waitFor(() => serviceContainers(web.id), (l) => l.length === 1 && l[0]!.Names[0] === `/berth-${projectSlug}-staging-web`, 15_000);
+    const running = await waitFor(
+      () => serviceContainers(web.id),
+      (l) => l.length === 1 && l[0]!.Names[0] === `/berth-${projectSlug}-staging-web`,
+      15_000,
+    );
     expect(running.map((c) => c.Names[0])).toEqual([`/berth-${projectSlug}-staging-web`]);
     releases.push(d.id);
   }, 90_000);
@@ -213,7 +242,10 @@ describe("an image service's deployments", () => {
   it("recreates a service that publishes a fixed host port, and starts the old container again when the new one fails", async () => {
     const port = await freePort();
     const fixed = await createService(ctx, projectSlug, "staging", { name: "fixed", image: v1, ports: `${port}:8080`, hostId });
-    expect((await imageServiceView(ctx, projectSlug, "staging", "fixed")).strategy).toEqual({ strategy: "recreate", reason: `host port ${port}/tcp can be published by one container at a time` });
+    expect((await imageServiceView(ctx, projectSlug, "staging", "fixed")).strategy).toEqual({
+      strategy: "recreate",
+      reason: `host port ${port}/tcp can be published by one container at a time`,
+    });
     await deployed(fixed.id);
     expect(await hostPortGet(port)).toMatch(/^hello v1 /);
 
@@ -221,26 +253,48 @@ describe("an image service's deployments", () => {
     const second = await deployed(fixed.id);
     expect(steps(second)).toEqual(["QUEUED", "PULLING", "STARTING", "HEALTH_CHECK", "LIVE"]);
     expect(await logText(second.id)).toMatch(/Recreating: host port \d+\/tcp can be published by one container at a time/);
-    expect(await waitFor(() => hostPortGet(port), (b) => b !== null, 10_000)).toMatch(/^second v1 /);
-    expect(await waitFor(() => serviceContainers(fixed.id), (l) => l.length === 1, 10_000)).toHaveLength(1);
+    expect(
+      await waitFor(
+        () => hostPortGet(port),
+        (b) => b !== null,
+        10_000,
+      ),
+    ).toMatch(/^second v1 /);
+    expect(
+      await waitFor(
+        () => serviceContainers(fixed.id),
+        (l) => l.length === 1,
+        10_000,
+      ),
+    ).toHaveLength(1);
 
     // A release that cannot start: the old container is started again and answers on the port.
     await updateService(ctx, fixed.id, { image: v1, ports: `${port}:8080`, command: "sh\n-c\necho broken; exit 3", hostId });
     const broken = await settle((await deployImage(ctx, fixed.id)).id);
     expect(broken.status).toBe("FAILED");
     expect(await logText(broken.id)).toMatch(/Starting the previous container again/);
-    expect(await waitFor(() => hostPortGet(port), (b) => b !== null, 10_000)).toMatch(/^second v1 /);
+    expect(
+      await waitFor(
+        () => hostPortGet(port),
+        (b) => b !== null,
+        10_000,
+      ),
+    ).toMatch(/^second v1 /);
     const left = await serviceContainers(fixed.id);
     expect(left.map((c) => c.State)).toEqual(["running"]);
     expect(left[0]!.Labels["berth.deployment.id"]).toBe(second.id);
   }, 120_000);
 
   it("refuses a port that is not one, a domain another service on the host answers at, and another team's service", async () => {
-    await expect(createService(ctx, projectSlug, "development", { name: "web2", image: v1, httpPort: "not-a-port", hostId })).rejects.toBeInstanceOf(ValidationError);
+    await expect(createService(ctx, projectSlug, "development", { name: "web2", image: v1, httpPort: "not-a-port", hostId })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     // web.staging.<project>.localhost is web's: a service of that name in another project is fine, but not a
     // custom domain another service already answers at.
     await updateService(ctx, web.id, webSettings({ image: v2, domains: `${projectSlug}-web.localhost` }));
-    await expect(createService(ctx, projectSlug, "development", { name: "other", ...webSettings({ domains: `${projectSlug}-web.localhost` }) })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      createService(ctx, projectSlug, "development", { name: "other", ...webSettings({ domains: `${projectSlug}-web.localhost` }) }),
+    ).rejects.toBeInstanceOf(ConflictError);
     const otherTeam = await makeTeam();
     await expect(deployImage(otherTeam, web.id)).rejects.toBeInstanceOf(NotFoundError);
   }, 30_000);

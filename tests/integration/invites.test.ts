@@ -94,7 +94,11 @@ describe("invites", () => {
     const adminInvite = await createInvite(owner, { email: `${uniq()}@example.test`, role: "ADMIN" });
     const devInvite = await createInvite(admin, { email: `${uniq()}@example.test`, role: "DEVELOPER" });
     const rows = await db.outboxEmail.findMany({ where: { teamId: owner.team.id }, select: { to: true, readRole: true } });
-    expect(Object.fromEntries(rows.map((r) => [r.to, r.readRole]))).toEqual({ [ownerInvite.email]: "OWNER", [adminInvite.email]: "ADMIN", [devInvite.email]: "ADMIN" });
+    expect(Object.fromEntries(rows.map((r) => [r.to, r.readRole]))).toEqual({
+      [ownerInvite.email]: "OWNER",
+      [adminInvite.email]: "ADMIN",
+      [devInvite.email]: "ADMIN",
+    });
 
     const seenBy = async (ctx: typeof owner) => (await listOutbox(ctx)).map((m) => m.to).sort();
     expect(await seenBy(owner)).toEqual([ownerInvite.email, adminInvite.email, devInvite.email].sort());

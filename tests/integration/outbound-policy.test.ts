@@ -69,9 +69,15 @@ async function recorder() {
 }
 
 const settle = (id: string) =>
-  waitFor(() => db.deployment.findUniqueOrThrow({ where: { id } }), (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status), 60_000, 100);
+  waitFor(
+    () => db.deployment.findUniqueOrThrow({ where: { id } }),
+    (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status),
+    60_000,
+    100,
+  );
 
-const setAllowance = (allow: boolean) => updateHostDeploySettings(ctx, hostId, { baseDomain: "localhost", buildConcurrency: "2", ...(allow ? { allowPrivateNetworks: "on" } : {}) });
+const setAllowance = (allow: boolean) =>
+  updateHostDeploySettings(ctx, hostId, { baseDomain: "localhost", buildConcurrency: "2", ...(allow ? { allowPrivateNetworks: "on" } : {}) });
 
 async function fieldError(p: Promise<unknown>, field: string): Promise<string> {
   const e = await p.then(
@@ -90,9 +96,20 @@ beforeAll(async () => {
   await repo.commit({ Dockerfile: HTTPD_DOCKERFILE, "site/index.html": "served over git://\n" }, "first");
   // git's own daemon on the loopback: a repository host on a private address.
   daemonPort = await freePort();
-  daemon = spawn("git", ["daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", `--port=${daemonPort}`, `--base-path=${repo.dir}`, repo.dir], { stdio: "ignore" });
+  daemon = spawn("git", ["daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", `--port=${daemonPort}`, `--base-path=${repo.dir}`, repo.dir], {
+    stdio: "ignore",
+  });
   await waitFor(
-    () => new Promise<boolean>((resolve) => net.connect(daemonPort, "127.0.0.1").on("connect", function (this: net.Socket) { this.destroy(); resolve(true); }).on("error", () => resolve(false))),
+    () =>
+      new Promise<boolean>((resolve) =>
+        net
+          .connect(daemonPort, "127.0.0.1")
+          .on("connect", function (this: net.Socket) {
+            this.destroy();
+            resolve(true);
+          })
+          .on("error", () => resolve(false)),
+      ),
     (up) => up,
     10_000,
     50,
@@ -102,7 +119,10 @@ beforeAll(async () => {
   hostId = host.id;
   control = startControlWorker();
   agent = await startAgent(parseAgentUrl(host.agentUrl), { log: () => {}, heartbeatMs: 500 });
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
   projectSlug = (await createProject(ctx, { name: uniq("outbound") })).slug;
 }, 60_000);
 
@@ -111,13 +131,28 @@ afterAll(async () => {
   await agent?.stop();
   await control?.close();
   const mine = await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } });
-  for (const c of mine) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-  await docker.getNetwork(`berth-${projectSlug}-staging`).remove().catch(() => {});
+  for (const c of mine)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
+  await docker
+    .getNetwork(`berth-${projectSlug}-staging`)
+    .remove()
+    .catch(() => {});
   const ours = await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } });
   for (const img of await docker.listImages()) {
-    for (const tag of img.RepoTags ?? []) if (ours.some((s) => tag.startsWith(`berth-${s.id}:`))) await docker.getImage(tag).remove().catch(() => {});
+    for (const tag of img.RepoTags ?? [])
+      if (ours.some((s) => tag.startsWith(`berth-${s.id}:`)))
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
   }
-  for (const s of ours) await createProxy().removeRoute(routeId(s.id)).catch(() => {});
+  for (const s of ours)
+    await createProxy()
+      .removeRoute(routeId(s.id))
+      .catch(() => {});
   await closeHostCalls();
   await closeQueues();
   await closeAdminRedis();
@@ -130,7 +165,10 @@ describe("the API", () => {
 
   it("refuses repository URLs naming loopback, private and metadata addresses, in any spelling, beside the field", async () => {
     const cases: [string, RegExp][] = [
-      ["https://127.0.0.1:2019/config.git", /^Refused repository URL: 127\.0\.0\.1 is a loopback address: this host does not reach private networks \(an admin can allow private networks in the host's settings\)$/],
+      [
+        "https://127.0.0.1:2019/config.git",
+        /^Refused repository URL: 127\.0\.0\.1 is a loopback address: this host does not reach private networks \(an admin can allow private networks in the host's settings\)$/,
+      ],
       ["https://localhost/team/app.git", /localhost is a loopback name/],
       ["ssh://git@10.0.0.1/team/app.git", /10\.0\.0\.1 is a private address \(RFC 1918\)/],
       ["git@192.168.1.1:team/app.git", /192\.168\.1\.1 is a private address/],
@@ -146,7 +184,9 @@ describe("the API", () => {
 
     // Changing an existing service's URL is checked the same way.
     const ok = await git("public", "https://git.example.test/team/app.git");
-    expect(await fieldError(updateGitService(ctx, ok.id, { gitUrl: "https://127.0.0.1/app.git", gitBranch: "main", httpPort: "8080", hostId }), "gitUrl")).toMatch(/loopback/);
+    expect(
+      await fieldError(updateGitService(ctx, ok.id, { gitUrl: "https://127.0.0.1/app.git", gitBranch: "main", httpPort: "8080", hostId }), "gitUrl"),
+    ).toMatch(/loopback/);
     expect((await db.service.findUniqueOrThrow({ where: { id: ok.id } })).gitUrl).toBe("https://git.example.test/team/app.git");
   });
 
@@ -161,7 +201,9 @@ describe("the API", () => {
 
   it("accepts private hosts once an admin allows private networks (audited), but never link-local or metadata", async () => {
     const dev = await addMember(ctx, "DEVELOPER");
-    await expect(updateHostDeploySettings(dev, hostId, { baseDomain: "localhost", buildConcurrency: "2", allowPrivateNetworks: "on" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(updateHostDeploySettings(dev, hostId, { baseDomain: "localhost", buildConcurrency: "2", allowPrivateNetworks: "on" })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     await setAllowance(true);
     try {
       expect((await getHost(ctx, hostId)).allowPrivateNetworks).toBe(true);
@@ -182,12 +224,24 @@ describe("the API", () => {
 describe("the agent", () => {
   it("fails a deployment whose repository was moved to a loopback address behind the API's back, and deploys it once allowed", async () => {
     // Created with the fixture's file:// URL (no network), then pointed at the git daemon on the loopback.
-    const svc = await createGitService(ctx, projectSlug, "staging", { name: "forced", gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+    const svc = await createGitService(ctx, projectSlug, "staging", {
+      name: "forced",
+      gitUrl: repo.url,
+      gitBranch: "main",
+      httpPort: "8080",
+      healthPath: "/",
+      healthTimeoutSec: "10",
+      hostId,
+    });
     for (const url of [`git://127.0.0.1:${daemonPort}/app.git`, `git://localhost:${daemonPort}/app.git`]) {
       await db.service.update({ where: { id: svc.id }, data: { gitUrl: url } });
       const d = await settle((await deployFromGit(ctx, svc.id)).id);
       expect(d.status).toBe("FAILED");
-      expect(d.error).toMatch(url.includes("localhost") ? /^Refused repository URL: localhost is a loopback name: this host does not reach private networks/ : /^Refused repository URL: 127\.0\.0\.1 is a loopback address: this host does not reach private networks/);
+      expect(d.error).toMatch(
+        url.includes("localhost")
+          ? /^Refused repository URL: localhost is a loopback name: this host does not reach private networks/
+          : /^Refused repository URL: 127\.0\.0\.1 is a loopback address: this host does not reach private networks/,
+      );
       expect(d.commitSha).toBeNull(); // nothing was cloned
     }
 
@@ -227,7 +281,9 @@ describe("the agent", () => {
     const lookup = async (host: string) => (host === "pinned.invalid" ? ["127.0.0.1"] : []);
     try {
       const https = `https://pinned.invalid:${rec.port}/team/app.git`;
-      await expect(cloneRepo({ url: https, ref: "main", dir: path.join(tmp, "a"), lookup })).rejects.toThrow(/^Refused repository URL: pinned\.invalid resolves to 127\.0\.0\.1, a loopback address/);
+      await expect(cloneRepo({ url: https, ref: "main", dir: path.join(tmp, "a"), lookup })).rejects.toThrow(
+        /^Refused repository URL: pinned\.invalid resolves to 127\.0\.0\.1, a loopback address/,
+      );
       expect(rec.seen).toHaveLength(0);
       await expect(cloneRepo({ url: https, ref: "main", dir: path.join(tmp, "b"), lookup, allowPrivateNetworks: true })).rejects.toThrow(/git clone failed/);
       expect(rec.seen).toHaveLength(1);

@@ -45,7 +45,10 @@ describe("invite email through the control worker", () => {
     // The worker's relay runs at start and every 30 s; restart it to trigger a pass now.
     await control.close();
     control = startControlWorker();
-    const done = await waitFor(() => db.outboxEmail.findUniqueOrThrow({ where: { id: row.id } }), (r) => r.status === "DELIVERED");
+    const done = await waitFor(
+      () => db.outboxEmail.findUniqueOrThrow({ where: { id: row.id } }),
+      (r) => r.status === "DELIVERED",
+    );
     expect(done.status).toBe("DELIVERED");
   });
 
@@ -55,7 +58,10 @@ describe("invite email through the control worker", () => {
     const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
     try {
       await requestPasswordReset({ email: user.email }, uniq("ip"));
-      const row = await waitFor(() => db.outboxEmail.findFirstOrThrow({ where: { to: user.email, teamId: null } }), (r) => r.status === "DELIVERED");
+      const row = await waitFor(
+        () => db.outboxEmail.findFirstOrThrow({ where: { to: user.email, teamId: null } }),
+        (r) => r.status === "DELIVERED",
+      );
       expect(row.status).toBe("DELIVERED");
       expect(row.body).toBe(ACCOUNT_EMAIL_DELIVERED);
       const line = logged.find((l) => l.startsWith(`account email for ${user.email}`));

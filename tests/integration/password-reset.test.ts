@@ -42,7 +42,9 @@ describe("password reset", () => {
     const mail = await db.outboxEmail.findFirstOrThrow({ where: { to: owner.actor.email, teamId: null } });
     expect(mail.body).toContain(`/reset/${token}`);
     expect((await listOutbox(owner)).map((m) => m.id)).not.toContain(mail.id);
-    expect(await db.auditEvent.count({ where: { actorId: owner.actor.id, action: "user.password-reset.request", data: { path: ["sent"], equals: true } } })).toBe(1);
+    expect(
+      await db.auditEvent.count({ where: { actorId: owner.actor.id, action: "user.password-reset.request", data: { path: ["sent"], equals: true } } }),
+    ).toBe(1);
   });
 
   it("sets a new password once: every session ends, the old password and the link stop working", async () => {

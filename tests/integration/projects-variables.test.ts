@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createEnvironment, createProject, getEnvironment, getProject, listProjects, renameProject, setEnvironmentProtected, setProjectArchived } from "@/lib/data/projects";
+import {
+  createEnvironment,
+  createProject,
+  getEnvironment,
+  getProject,
+  listProjects,
+  renameProject,
+  setEnvironmentProtected,
+  setProjectArchived,
+} from "@/lib/data/projects";
 import { deleteVariable, listVariables, restoreVariableVersion, setVariable, variableHistory } from "@/lib/data/variables";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { addMember, makeTeam } from "./support/factory";
@@ -145,7 +154,12 @@ describe("services", () => {
 
     const { updateService } = await import("@/lib/data/services");
     await updateService(ctx, svc.id, { image: "nginx:1.28", ports: "9090:80", restartPolicy: "always" });
-    expect(await getService(ctx, svc.id)).toMatchObject({ image: "nginx:1.28", restartPolicy: "always", ports: [{ host: 9090, container: 80, protocol: "tcp" }], volumes: [] });
+    expect(await getService(ctx, svc.id)).toMatchObject({
+      image: "nginx:1.28",
+      restartPolicy: "always",
+      ports: [{ host: 9090, container: 80, protocol: "tcp" }],
+      volumes: [],
+    });
     await expect(updateService(other, svc.id, { image: "evil:1" })).rejects.toBeInstanceOf(NotFoundError);
     const dev = await addMember(ctx, "DEVELOPER");
     const prodSvc = await createService(ctx, p.slug, "production", { name: "api", image: "nginx:1.27" });

@@ -18,7 +18,21 @@ async function container(hostId: string, labels: Record<string, string>) {
   const now = new Date();
   const dockerId = uniq("c").replace("-", "").padEnd(64, "0");
   await db.container.create({
-    data: { hostId, dockerId, name: uniq("ctr"), image: "app:1", imageId: "sha256:x", command: "run", state: "running", status: "Up", ports: [], labels, restartPolicy: "no", createdAt: now, reportedAt: now },
+    data: {
+      hostId,
+      dockerId,
+      name: uniq("ctr"),
+      image: "app:1",
+      imageId: "sha256:x",
+      command: "run",
+      state: "running",
+      status: "Up",
+      ports: [],
+      labels,
+      restartPolicy: "no",
+      createdAt: now,
+      reportedAt: now,
+    },
   });
   return dockerId;
 }
@@ -30,7 +44,12 @@ async function setup() {
   const stagingApi = await createService(owner, p.slug, "staging", { name: "api", image: "app:1" });
   const tokenHash = createHash("sha256").update(uniq()).digest("hex"); // never used: no agent runs for it
   const host = await db.host.create({ data: { teamId: owner.team.id, name: "h1", tokenHash, status: "OFFLINE" } });
-  const labelsOf = (env: string, s: { id: string; name: string }) => ({ "berth.project": p.slug, "berth.environment": env, "berth.service": s.name, "berth.service.id": s.id });
+  const labelsOf = (env: string, s: { id: string; name: string }) => ({
+    "berth.project": p.slug,
+    "berth.environment": env,
+    "berth.service": s.name,
+    "berth.service.id": s.id,
+  });
   return {
     owner,
     p,
@@ -121,7 +140,9 @@ describe(".env export of a protected environment", () => {
   it("leaves secrets out for developers and includes them only for admins", async () => {
     const owner = await makeTeam();
     const p = await createProject(owner, { name: uniq("Exp") });
-    const prod = await db.environment.findFirstOrThrow({ where: { projectId: (await db.project.findFirstOrThrow({ where: { teamId: owner.team.id, slug: p.slug } })).id, slug: "production" } });
+    const prod = await db.environment.findFirstOrThrow({
+      where: { projectId: (await db.project.findFirstOrThrow({ where: { teamId: owner.team.id, slug: p.slug } })).id, slug: "production" },
+    });
     expect(prod.protected).toBe(true);
     await setVariable(owner, { scope: "ENVIRONMENT", environmentId: prod.id }, { key: "DB_PASSWORD", value: "prod-secret-value", secret: true });
     const dev = await addMember(owner, "DEVELOPER");

@@ -45,8 +45,7 @@ async function webServer(content: string): Promise<string> {
   return `${ip}:8080`;
 }
 
-const routesInCaddy = async () =>
-  (await (await fetch(`${ADMIN}/config/apps/http/servers/berth/routes`)).json()) as { "@id"?: string }[];
+const routesInCaddy = async () => (await (await fetch(`${ADMIN}/config/apps/http/servers/berth/routes`)).json()) as { "@id"?: string }[];
 
 beforeAll(async () => {
   await ensureFixtureImage(docker);
@@ -64,7 +63,10 @@ describe("the Caddy reverse proxy", () => {
   it("routes a *.localhost name to a container over plain HTTP (no redirect to HTTPS)", async () => {
     await proxy.setRoute(ID, [HOST], upstreamA);
     // httpd may still be starting: until then Caddy answers 502.
-    const res = await waitFor(() => get(HOST), (r) => r.status === 200);
+    const res = await waitFor(
+      () => get(HOST),
+      (r) => r.status === 200,
+    );
     expect(res).toEqual({ status: 200, body: "content A\n" });
     expect(await proxy.getRoute(ID)).toEqual({ hosts: [HOST], upstream: upstreamA, owner: OWNER });
     expect((await proxy.listRoutes()).filter((r) => r.id === ID)).toEqual([{ id: ID, hosts: [HOST], upstream: upstreamA, owner: OWNER }]);
@@ -72,7 +74,12 @@ describe("the Caddy reverse proxy", () => {
 
   it("replaces the route in place, before the catch-all", async () => {
     await proxy.setRoute(ID, [HOST], upstreamB);
-    expect(await waitFor(() => get(HOST), (r) => r.status === 200)).toEqual({ status: 200, body: "content B\n" });
+    expect(
+      await waitFor(
+        () => get(HOST),
+        (r) => r.status === 200,
+      ),
+    ).toEqual({ status: 200, body: "content B\n" });
     const routes = await routesInCaddy();
     expect(routes.filter((r) => r["@id"] === `berth-${ID}`)).toHaveLength(1);
     expect(routes.at(-1)?.["@id"]).toBe("berth_fallback");
@@ -155,9 +162,7 @@ describe("the Caddy reverse proxy", () => {
 
   it("says so when Caddy's admin API does not answer", async () => {
     const gone = createProxy({ adminUrl: "http://127.0.0.1:1" });
-    await expect(gone.listRoutes()).rejects.toThrow(
-      "Caddy's admin API at http://127.0.0.1:1 does not answer: is Caddy running? (scripts/setup.sh starts it)",
-    );
+    await expect(gone.listRoutes()).rejects.toThrow("Caddy's admin API at http://127.0.0.1:1 does not answer: is Caddy running? (scripts/setup.sh starts it)");
   });
 
   it("passes Caddy's own message on when the admin API refuses", async () => {

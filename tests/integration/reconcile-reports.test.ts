@@ -29,7 +29,19 @@ async function stream(n: number) {
 }
 
 function consumer(key: string, name: string, apply: StreamConsumerOptions["apply"], over: Partial<StreamConsumerOptions> = {}) {
-  return createStreamConsumer({ reader: redis(), writer: redis(), group: GROUP, consumer: name, keys: () => [key], apply, healthy: async () => true, reclaimAfterMs: 30_000, maxRetryDelayMs: 50, log: () => {}, ...over });
+  return createStreamConsumer({
+    reader: redis(),
+    writer: redis(),
+    group: GROUP,
+    consumer: name,
+    keys: () => [key],
+    apply,
+    healthy: async () => true,
+    reclaimAfterMs: 30_000,
+    maxRetryDelayMs: 50,
+    log: () => {},
+    ...over,
+  });
 }
 
 async function run(c: ReturnType<typeof createStreamConsumer>, until: () => boolean | Promise<boolean>, ms = 15_000) {
@@ -72,7 +84,11 @@ describe("the host report stream", () => {
     // The first worker reads them and dies before applying any (its apply never returns).
     const dead = consumer(key, "dead", () => new Promise(() => {}));
     void dead.step();
-    await waitFor(() => pending(key), (n) => n === 3, 5_000); // it was given all three
+    await waitFor(
+      () => pending(key),
+      (n) => n === 3,
+      5_000,
+    ); // it was given all three
     expect(await c2settled()).toBe(false); // so leases on this host wait
     const applied: string[] = [];
     const next = consumer(key, "next", async (_k, _id, fields) => void applied.push(value(fields)), { reclaimAfterMs: 300 });

@@ -38,11 +38,24 @@ const agentLog: string[] = [];
 const foreignRoute = `svc-foreign${uniq("r").replace("-", "")}`;
 
 async function settle(id: string) {
-  return waitFor(() => db.deployment.findUniqueOrThrow({ where: { id } }), (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status), 60_000, 100);
+  return waitFor(
+    () => db.deployment.findUniqueOrThrow({ where: { id } }),
+    (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status),
+    60_000,
+    100,
+  );
 }
 
 async function liveService(name: string) {
-  const s = await createGitService(ctx, projectSlug, "staging", { name, gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+  const s = await createGitService(ctx, projectSlug, "staging", {
+    name,
+    gitUrl: repo.url,
+    gitBranch: "main",
+    httpPort: "8080",
+    healthPath: "/",
+    healthTimeoutSec: "10",
+    hostId,
+  });
   const d = await settle((await deployFromGit(ctx, s.id)).id);
   expect(d.status).toBe("LIVE");
   return { id: s.id, hostname: `${name}.staging.${projectSlug}.localhost`, deployment: d };
@@ -51,7 +64,11 @@ async function liveService(name: string) {
 const containersOf = (serviceId: string) => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${serviceId}`] } });
 const serving = (serviceId: string) => db.service.findUniqueOrThrow({ where: { id: serviceId }, select: { servingProblem: true, servingCheckedAt: true } });
 const checkedAfter = (serviceId: string, t: Date, ok: (p: string | null) => boolean) =>
-  waitFor(() => serving(serviceId), (s) => !!s.servingCheckedAt && s.servingCheckedAt > t && ok(s.servingProblem), 20_000);
+  waitFor(
+    () => serving(serviceId),
+    (s) => !!s.servingCheckedAt && s.servingCheckedAt > t && ok(s.servingProblem),
+    20_000,
+  );
 
 beforeAll(async () => {
   await ensureFixtureImage(docker);
@@ -62,18 +79,33 @@ beforeAll(async () => {
   hostId = host.id;
   control = startControlWorker();
   agent = await startAgent(parseAgentUrl(host.agentUrl), { log: (m) => agentLog.push(m), heartbeatMs: 500, snapshotMs: 1000 });
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
   projectSlug = (await createProject(ctx, { name: uniq("conv") })).slug;
 }, 60_000);
 
 afterAll(async () => {
   await agent?.stop();
   await control?.close();
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-  await docker.getNetwork(`berth-${projectSlug}-staging`).remove().catch(() => {});
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } }))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
+  await docker
+    .getNetwork(`berth-${projectSlug}-staging`)
+    .remove()
+    .catch(() => {});
   const ours = await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } });
   for (const img of await docker.listImages({ filters: { reference: ["berth-*"] } })) {
-    for (const tag of img.RepoTags ?? []) if (ours.some((s) => tag.startsWith(`berth-${s.id}:`)) || tag.startsWith("berth-gone")) await docker.getImage(tag).remove().catch(() => {});
+    for (const tag of img.RepoTags ?? [])
+      if (ours.some((s) => tag.startsWith(`berth-${s.id}:`)) || tag.startsWith("berth-gone"))
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
   }
   for (const s of ours) await proxy.removeRoute(routeId(s.id)).catch(() => {});
   await proxy.removeRoute(foreignRoute).catch(() => {});
@@ -85,7 +117,15 @@ afterAll(async () => {
 
 describe("converging on the desired state", () => {
   it("recreates a live container removed by hand, from its release, with the same configuration and name", async () => {
-    const s = await createGitService(ctx, projectSlug, "staging", { name: "web", gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "10", hostId });
+    const s = await createGitService(ctx, projectSlug, "staging", {
+      name: "web",
+      gitUrl: repo.url,
+      gitBranch: "main",
+      httpPort: "8080",
+      healthPath: "/",
+      healthTimeoutSec: "10",
+      hostId,
+    });
     const secret = `sk-${uniq()}`;
     await setVariable(ctx, { scope: "SERVICE", serviceId: s.id }, { key: "API_KEY", value: secret, secret: true });
     const d = await settle((await deployFromGit(ctx, s.id)).id);
@@ -96,10 +136,20 @@ describe("converging on the desired state", () => {
 
     const [live] = await containersOf(s.id);
     await docker.getContainer(live!.Id).remove({ force: true });
-    const back = await waitFor(() => containersOf(s.id), (l) => l.length === 1 && l[0]!.State === "running" && l[0]!.Names[0] === `/berth-${projectSlug}-staging-web`, 30_000);
+    const back = await waitFor(
+      () => containersOf(s.id),
+      (l) => l.length === 1 && l[0]!.State === "running" && l[0]!.Names[0] === `/berth-${projectSlug}-staging-web`,
+      30_000,
+    );
     expect(back.map((c) => c.Labels["berth.deployment.id"])).toEqual([d.id]);
     expect(back[0]!.Id).not.toBe(live!.Id);
-    expect(await waitFor(() => proxyGet(hostname), (r) => r.status === 200, 10_000)).toEqual({ status: 200, body: "release one\n" });
+    expect(
+      await waitFor(
+        () => proxyGet(hostname),
+        (r) => r.status === 200,
+        10_000,
+      ),
+    ).toEqual({ status: 200, body: "release one\n" });
     const info = await docker.getContainer(back[0]!.Id).inspect();
     expect(info.Config.Env).toContain(`API_KEY=${secret}`);
     expect(info.Image).toBe(d.imageId);
@@ -117,13 +167,25 @@ describe("converging on the desired state", () => {
     const hostname = `web.staging.${projectSlug}.localhost`;
     await proxy.removeRoute(routeId(svc.id));
     expect((await proxyGet(hostname)).status).toBe(404);
-    expect(await waitFor(() => proxyGet(hostname), (r) => r.status === 200, 15_000)).toEqual({ status: 200, body: "release one\n" });
+    expect(
+      await waitFor(
+        () => proxyGet(hostname),
+        (r) => r.status === 200,
+        15_000,
+      ),
+    ).toEqual({ status: 200, body: "release one\n" });
     const route = await proxy.getRoute(routeId(svc.id));
     expect(route?.owner).toBe(hostId);
 
     await createProxy({ owner: hostId }).setRoute(routeId(svc.id), [hostname], "127.0.0.1:9"); // nothing listens there
     expect((await proxyGet(hostname)).status).toBe(502);
-    expect(await waitFor(() => proxyGet(hostname), (r) => r.status === 200, 15_000)).toEqual({ status: 200, body: "release one\n" });
+    expect(
+      await waitFor(
+        () => proxyGet(hostname),
+        (r) => r.status === 200,
+        15_000,
+      ),
+    ).toEqual({ status: 200, body: "release one\n" });
     expect(agentLog.some((l) => l.includes("the container's address changed"))).toBe(true);
   }, 60_000);
 
@@ -144,9 +206,28 @@ describe("converging on the desired state", () => {
       Labels: { ...live!.Labels, "berth.deployment.id": failed.id },
     });
     await leftover.start();
-    await waitFor(() => leftover.inspect().then(() => true, () => false), (exists) => !exists, 20_000);
+    await waitFor(
+      () =>
+        leftover.inspect().then(
+          () => true,
+          () => false,
+        ),
+      (exists) => !exists,
+      20_000,
+    );
     await expect(leftover.inspect()).rejects.toMatchObject({ statusCode: 404 });
-    await waitFor(() => docker.getImage(failed.imageTag!).inspect().then(() => true, () => false), (exists) => !exists, 10_000);
+    await waitFor(
+      () =>
+        docker
+          .getImage(failed.imageTag!)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          ),
+      (exists) => !exists,
+      10_000,
+    );
     await expect(docker.getImage(failed.imageTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
     const release = await db.deployment.findFirstOrThrow({ where: { serviceId: svc.id, status: "LIVE" } });
     expect((await docker.getImage(release.imageTag!).inspect()).Id).toBe(release.imageId);
@@ -157,10 +238,31 @@ describe("converging on the desired state", () => {
     const s = await liveService("doomed");
     expect((await proxyGet(s.hostname)).status).toBe(200);
     await db.service.delete({ where: { id: s.id } }); // as if the service.remove job had been lost
-    await waitFor(() => containersOf(s.id), (l) => l.length === 0, 20_000);
+    await waitFor(
+      () => containersOf(s.id),
+      (l) => l.length === 0,
+      20_000,
+    );
     expect(await containersOf(s.id)).toEqual([]);
-    expect(await waitFor(() => proxyGet(s.hostname), (r) => r.status === 404, 10_000)).toMatchObject({ status: 404 });
-    await waitFor(() => docker.getImage(s.deployment.imageTag!).inspect().then(() => true, () => false), (exists) => !exists, 10_000);
+    expect(
+      await waitFor(
+        () => proxyGet(s.hostname),
+        (r) => r.status === 404,
+        10_000,
+      ),
+    ).toMatchObject({ status: 404 });
+    await waitFor(
+      () =>
+        docker
+          .getImage(s.deployment.imageTag!)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          ),
+      (exists) => !exists,
+      10_000,
+    );
     await expect(docker.getImage(s.deployment.imageTag!).inspect()).rejects.toMatchObject({ statusCode: 404 });
   }, 90_000);
 
@@ -177,12 +279,22 @@ describe("converging on the desired state", () => {
     await docker.getContainer(live!.Id).start();
     const again = await checkedAfter(svc.id, later.servingCheckedAt!, (p) => p === null);
     expect(again.servingProblem).toBeNull();
-    expect(await waitFor(() => proxyGet(`web.staging.${projectSlug}.localhost`), (r) => r.status === 200, 10_000)).toEqual({ status: 200, body: "release one\n" });
+    expect(
+      await waitFor(
+        () => proxyGet(`web.staging.${projectSlug}.localhost`),
+        (r) => r.status === 200,
+        10_000,
+      ),
+    ).toEqual({ status: 200, body: "release one\n" });
   }, 60_000);
 
   it("never touches another host's routes or containers", async () => {
     await createProxy({ owner: "someotherhost" }).setRoute(foreignRoute, [`${foreignRoute}.localhost`], "127.0.0.1:9");
-    const foreign = await docker.createContainer({ Image: FIXTURE_IMAGE, Cmd: ["sleep", "300"], Labels: { "berth.service.id": "foreignservice", "berth.host.id": "someotherhost", "berth.deployment.id": "x", "berth.test": "1" } });
+    const foreign = await docker.createContainer({
+      Image: FIXTURE_IMAGE,
+      Cmd: ["sleep", "300"],
+      Labels: { "berth.service.id": "foreignservice", "berth.host.id": "someotherhost", "berth.deployment.id": "x", "berth.test": "1" },
+    });
     try {
       const svc = await db.service.findFirstOrThrow({ where: { name: "web", environment: { project: { slug: projectSlug } } } });
       const t = new Date();

@@ -62,7 +62,9 @@ function forms(secret: string): string[] {
   const out = new Set([secret]);
   for (let k = 0; k < 3; k++) {
     for (const enc of ["base64", "base64url"] as const) {
-      const b = Buffer.concat([Buffer.alloc(k, 0x20), Buffer.from(secret)]).toString(enc).replace(/=+$/, "");
+      const b = Buffer.concat([Buffer.alloc(k, 0x20), Buffer.from(secret)])
+        .toString(enc)
+        .replace(/=+$/, "");
       out.add(b.slice(k ? 4 : 0, -4)); // leave out the groups that mix in unknown neighbouring bytes
     }
   }
@@ -106,7 +108,12 @@ async function dockerRun(name: string, ...args: string[]) {
   return stdout.trim();
 }
 const rowOf = async (id: string) => (await listContainers(ctx, hostId)).find((c) => c.dockerId === id);
-const settle = (id: string) => waitFor(() => db.deployment.findUniqueOrThrow({ where: { id } }), (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status), 60_000);
+const settle = (id: string) =>
+  waitFor(
+    () => db.deployment.findUniqueOrThrow({ where: { id } }),
+    (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status),
+    60_000,
+  );
 
 /** Logs in with a host's credentials; resolves to Redis's refusal if it refuses. */
 async function loginAs(agentUrl: string): Promise<string> {
@@ -152,7 +159,10 @@ beforeAll(async () => {
   control = startControlWorker();
   // Only a lost Redis login is worth seeing (another test run re-provisioning this host would cause one).
   agent = await startAgent(parseAgentUrl(agentUrl), { log: (m) => /NOPERM/.test(m) && console.error(`agent: ${m}`), heartbeatMs: 500 });
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
   await monitor.monitor().then((m) => m.on("monitor", (_t: string, args: string[]) => seen.push(args.join(" "))));
 }, 60_000);
 
@@ -162,14 +172,36 @@ afterAll(async () => {
   await Promise.race([agent?.stop({ goodbye: false }), new Promise((r) => setTimeout(r, 10_000))]);
   await control?.close();
   const mine = await docker.listContainers({ all: true, filters: { label: [`berth.host.id=${hostId}`] } });
-  for (const c of mine) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  for (const c of mine)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
   const services = await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } });
-  for (const c of await docker.listContainers({ all: true })) if (services.some((s) => c.Labels["berth.service.id"] === s.id)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  for (const c of await docker.listContainers({ all: true }))
+    if (services.some((s) => c.Labels["berth.service.id"] === s.id))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
   for (const img of await docker.listImages()) {
-    for (const tag of img.RepoTags ?? []) if (services.some((s) => tag.startsWith(`berth-${s.id}:`))) await docker.getImage(tag).remove().catch(() => {});
+    for (const tag of img.RepoTags ?? [])
+      if (services.some((s) => tag.startsWith(`berth-${s.id}:`)))
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
   }
-  for (const i of images) await docker.getImage(i).remove({ force: true }).catch(() => {});
-  for (const n of networks) await docker.getNetwork(n).remove().catch(() => {});
+  for (const i of images)
+    await docker
+      .getImage(i)
+      .remove({ force: true })
+      .catch(() => {});
+  for (const n of networks)
+    await docker
+      .getNetwork(n)
+      .remove()
+      .catch(() => {});
   await removeTestContainers(docker);
   await closeHostCalls();
   await closeQueues();
@@ -182,9 +214,15 @@ describe("secrets in Redis", () => {
   it("are never in clear: not in any command Redis received, not in any key, during every kind of host job", async () => {
     // A container started outside Berth: nothing masks its secret, so the console gets it back in clear.
     const id = await dockerRun(uniq("secrets"), "-e", `TOKEN=${SECRET}`, FIXTURE_IMAGE, "sh", "-c", 'echo "token=$TOKEN"; sleep 3600');
-    await waitFor(() => rowOf(id), (r) => r?.state === "running");
+    await waitFor(
+      () => rowOf(id),
+      (r) => r?.state === "running",
+    );
 
-    const logs = await waitFor(() => containerLogs(ctx, hostId, id, { tail: 10, timestamps: false }), (r) => r.lines.length > 0);
+    const logs = await waitFor(
+      () => containerLogs(ctx, hostId, id, { tail: 10, timestamps: false }),
+      (r) => r.lines.length > 0,
+    );
     expect(logs.lines.map((l) => l.text)).toEqual([`token=${SECRET}`]);
     expect(await revealContainerEnv(ctx, hostId, id)).toContainEqual({ name: "TOKEN", value: SECRET });
     expect((await containerDetails(ctx, hostId, id)).envNames).toContain("TOKEN");
@@ -224,11 +262,22 @@ describe("secrets in Redis", () => {
     const project = await createProject(ctx, { name: uniq("redis-secrets") });
     networks.push(`berth-${project.slug}-staging`);
     await setVariable(ctx, { scope: "PROJECT", projectId: project.id }, { key: "TOKEN", value: SECRET, secret: true });
-    const svc = await createService(ctx, project.slug, "staging", { name: "talker", image: FIXTURE_IMAGE, command: 'sh\n-c\necho "token=$TOKEN"; sleep 3600', hostId });
+    const svc = await createService(ctx, project.slug, "staging", {
+      name: "talker",
+      image: FIXTURE_IMAGE,
+      command: 'sh\n-c\necho "token=$TOKEN"; sleep 3600',
+      hostId,
+    });
     const { containerId } = await deployImageAndSettle(ctx, svc.id);
     if (!containerId) throw new Error("the talker did not go live");
-    await waitFor(() => rowOf(containerId), (r) => r?.state === "running");
-    const masked = await waitFor(() => containerLogs(ctx, hostId, containerId, { tail: 10, timestamps: false }), (r) => r.lines.length > 0);
+    await waitFor(
+      () => rowOf(containerId),
+      (r) => r?.state === "running",
+    );
+    const masked = await waitFor(
+      () => containerLogs(ctx, hostId, containerId, { tail: 10, timestamps: false }),
+      (r) => r.lines.length > 0,
+    );
     expect(masked.lines.map((l) => l.text)).toEqual(["token=••••••"]);
 
     // Git deploys: one whose container prints the secret and dies (its masked last lines travel in the
@@ -245,7 +294,11 @@ describe("secrets in Redis", () => {
     expect(failed.error).toContain("token=••••••");
     const slow = await git("slow", "slow");
     const { id: slowId } = await deployFromGit(ctx, slow.id);
-    await waitFor(() => deploymentLog(ctx, slowId), (l) => l.lines.some((x) => x.line.includes("slow-step-started")), 30_000);
+    await waitFor(
+      () => deploymentLog(ctx, slowId),
+      (l) => l.lines.some((x) => x.line.includes("slow-step-started")),
+      30_000,
+    );
     await cancelDeployment(ctx, slowId);
     expect((await settle(slowId)).status).toBe("CANCELLED");
     await deleteService(ctx, leaky.id);
@@ -289,8 +342,16 @@ describe("removing hosts and teams", () => {
 
     // Only so the agent can stop cleanly (a shut-out agent's connections wait for Redis forever): let it
     // back in until it writes again, stop it, and remove the host's leftovers again (removal is idempotent).
-    await provisionHostUser(hostId, createHash("sha256").update(decodeURIComponent(new URL(agentUrl).password)).digest("hex"));
-    await waitFor(() => keysOf(hostId), (keys) => keys.length > 0);
+    await provisionHostUser(
+      hostId,
+      createHash("sha256")
+        .update(decodeURIComponent(new URL(agentUrl).password))
+        .digest("hex"),
+    );
+    await waitFor(
+      () => keysOf(hostId),
+      (keys) => keys.length > 0,
+    );
     await agent?.stop({ goodbye: false });
     agent = undefined;
     expect(await forgetHost(hostId)).toBe(true);

@@ -85,8 +85,16 @@ describe("saving a variable with a broken reference", () => {
     expect(team.message).toMatch(/SENTRY → missing team\.SENTRY_DSN/);
     expect(await keysOf(ctx, { scope: "TEAM" })).toEqual([]);
     // A late-bound reference every service can answer is fine.
-    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: (await getEnvironment(ctx, p.slug, "staging")).env.id }, { key: "DB_HOST", value: "db.staging" });
-    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: (await getEnvironment(ctx, p.slug, "development")).env.id }, { key: "DB_HOST", value: "db.dev" });
+    await setVariable(
+      ctx,
+      { scope: "ENVIRONMENT", environmentId: (await getEnvironment(ctx, p.slug, "staging")).env.id },
+      { key: "DB_HOST", value: "db.staging" },
+    );
+    await setVariable(
+      ctx,
+      { scope: "ENVIRONMENT", environmentId: (await getEnvironment(ctx, p.slug, "development")).env.id },
+      { key: "DB_HOST", value: "db.dev" },
+    );
     await setVariable(ctx, { scope: "PROJECT", projectId: p.id }, { key: "DATABASE_URL", value: "postgres://${{ DB_HOST }}/app" });
   });
 

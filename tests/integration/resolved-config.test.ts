@@ -13,7 +13,11 @@ describe("resolved configuration", () => {
     await setVariable(ctx, { scope: "TEAM" }, { key: "DOMAIN", value: "example.test" });
     await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "KEY", value: "k-123", secret: true });
     // Saved before the worker and its QUEUE exist: "Save anyway".
-    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "URL", value: "https://${{ team.DOMAIN }}/${{ services.worker.QUEUE }}", force: true });
+    await setVariable(
+      ctx,
+      { scope: "ENVIRONMENT", environmentId: env.id },
+      { key: "URL", value: "https://${{ team.DOMAIN }}/${{ services.worker.QUEUE }}", force: true },
+    );
     const api = await createService(ctx, p.slug, "staging", { name: "api", image: "nginx:1.27" });
     const worker = await createService(ctx, p.slug, "staging", { name: "worker", image: "nginx:1.27" });
     await setVariable(ctx, { scope: "SERVICE", serviceId: worker.id }, { key: "QUEUE", value: "jobs" });

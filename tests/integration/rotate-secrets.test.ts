@@ -21,7 +21,14 @@ describe("master key rotation", () => {
     const p = await createProject(ctx, { name: "Rotate" });
     await setVariable(ctx, { scope: "PROJECT", projectId: p.id }, { key: "TOKEN", value: "keep-me", secret: true });
     await setVariable(ctx, { scope: "PROJECT", projectId: p.id }, { key: "TOKEN", value: "keep-me-2", secret: true });
-    const svc = await createGitService(ctx, p.slug, "staging", { name: "api", gitUrl: "https://git.example.com/team/api.git", gitBranch: "main", httpPort: "8080", gitAuth: "token", token: "tok-keep-me" });
+    const svc = await createGitService(ctx, p.slug, "staging", {
+      name: "api",
+      gitUrl: "https://git.example.com/team/api.git",
+      gitBranch: "main",
+      httpPort: "8080",
+      gitAuth: "token",
+      token: "tok-keep-me",
+    });
     const webhookSecret = await revealWebhookSecret(ctx, svc.id);
 
     process.env.BERTH_MASTER_KEYS_PREVIOUS = process.env.BERTH_MASTER_KEY;

@@ -51,7 +51,10 @@ beforeAll(async () => {
   hostId = host.id;
   control = startControlWorker();
   agent = await startAgent(parseAgentUrl(host.agentUrl), { log: () => {}, heartbeatMs: 500 });
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
   // Everything written to Redis while this file runs, to look for the secret in clear afterwards.
   await monitor.monitor().then((m) => m.on("monitor", (_t: string, args: string[]) => seen.push(args.join(" "))));
 });
@@ -66,11 +69,19 @@ afterAll(async () => {
   // of other runs' projects may look the same).
   const services = await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } });
   for (const s of services) {
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${s.id}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${s.id}`] } }))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
   }
   await removeReleaseTags(services.map((s) => s.id));
   const envs = await db.environment.findMany({ where: { project: { teamId: ctx.team.id } }, select: { slug: true, project: { select: { slug: true } } } });
-  for (const e of envs) await docker.getNetwork(`berth-${e.project.slug}-${e.slug}`).remove().catch(() => {});
+  for (const e of envs)
+    await docker
+      .getNetwork(`berth-${e.project.slug}-${e.slug}`)
+      .remove()
+      .catch(() => {});
   await removeTestContainers(docker);
 });
 
@@ -87,7 +98,10 @@ async function containerEnv(serviceId: string) {
   const info = await docker.getContainer(c!.Id).inspect();
   const image = await docker.getImage(info.Image).inspect();
   const fromImage = new Set(image.Config.Env ?? []);
-  return { info, env: Object.fromEntries((info.Config.Env ?? []).filter((e) => !fromImage.has(e)).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])) };
+  return {
+    info,
+    env: Object.fromEntries((info.Config.Env ?? []).filter((e) => !fromImage.has(e)).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])),
+  };
 }
 
 describe("deploying a service", () => {
@@ -97,7 +111,11 @@ describe("deploying a service", () => {
     await setVariable(ctx, { scope: "TEAM" }, { key: "REGION", value: "eu-west" });
     await setVariable(ctx, { scope: "PROJECT", projectId: project.id }, { key: "DB_HOST", value: "db.internal" });
     await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "DB_PASSWORD", value: SECRET, secret: true });
-    await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "DATABASE_URL", value: "postgres://app:${{ DB_PASSWORD }}@${{ DB_HOST }}/${{ team.REGION }}" });
+    await setVariable(
+      ctx,
+      { scope: "ENVIRONMENT", environmentId: env.id },
+      { key: "DATABASE_URL", value: "postgres://app:${{ DB_PASSWORD }}@${{ DB_HOST }}/${{ team.REGION }}" },
+    );
     await setVariable(ctx, { scope: "ENVIRONMENT", environmentId: env.id }, { key: "LITERAL", value: "$${{ NOT_A_REF }}" });
     const svc = await createService(ctx, project.slug, "staging", { name: "api", image: FIXTURE_IMAGE, command: "sleep\n3600", hostId });
     await setVariable(ctx, { scope: "SERVICE", serviceId: svc.id }, { key: "DB_HOST", value: "api-db.internal" });
@@ -134,14 +152,29 @@ describe("deploying a service", () => {
     expect((await containerEnv(svc.id)).env.FEATURE_X).toBe("on");
     expect((await resolvedServices(ctx, { id: env.id, projectId: project.id }))[0]!.pending).toBe(false);
     // The old one is retired once the new one is live (`sleep` ignores SIGTERM: Docker waits its 10 s).
-    const containers = await waitFor(() => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${svc.id}`] } }), (cs) => cs.length === 1, 20_000);
+    const containers = await waitFor(
+      () => docker.listContainers({ all: true, filters: { label: [`berth.service.id=${svc.id}`] } }),
+      (cs) => cs.length === 1,
+      20_000,
+    );
     expect(containers).toHaveLength(1);
 
     // A container that prints its secret: the console's log view masks it.
-    const talker = await createService(ctx, project.slug, "staging", { name: "talker", image: FIXTURE_IMAGE, command: "sh\n-c\necho password is $DB_PASSWORD; sleep 3600", hostId });
+    const talker = await createService(ctx, project.slug, "staging", {
+      name: "talker",
+      image: FIXTURE_IMAGE,
+      command: "sh\n-c\necho password is $DB_PASSWORD; sleep 3600",
+      hostId,
+    });
     const { containerId } = await deployed(talker.id);
-    await waitFor(() => listContainers(ctx, hostId).then((cs) => cs.find((c) => c.dockerId === containerId)), (c) => c?.state === "running");
-    const { lines } = await waitFor(() => containerLogs(ctx, hostId, containerId, { tail: 10, timestamps: false }), (r) => r.lines.length > 0);
+    await waitFor(
+      () => listContainers(ctx, hostId).then((cs) => cs.find((c) => c.dockerId === containerId)),
+      (c) => c?.state === "running",
+    );
+    const { lines } = await waitFor(
+      () => containerLogs(ctx, hostId, containerId, { tail: 10, timestamps: false }),
+      (r) => r.lines.length > 0,
+    );
     expect(lines.map((l) => l.text)).toEqual(["password is ••••••"]);
     expect(logged.join("\n")).not.toContain(SECRET);
   }, 90_000);
@@ -163,7 +196,9 @@ describe("deploying a service", () => {
     const svc = await createService(ctx, project.slug, "production", { name: "api", image: FIXTURE_IMAGE, hostId });
     await expect(deployImage(dev, svc.id)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(createService(dev, project.slug, "production", { name: "x", image: FIXTURE_IMAGE })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(createService(ctx, project.slug, "staging", { name: "bad", image: FIXTURE_IMAGE, volumes: "/etc:/host-etc" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(createService(ctx, project.slug, "staging", { name: "bad", image: FIXTURE_IMAGE, volumes: "/etc:/host-etc" })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(createService(ctx, project.slug, "staging", { name: "bad", image: "not an image!" })).rejects.toBeInstanceOf(ValidationError);
   });
 });

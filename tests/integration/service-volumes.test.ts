@@ -33,7 +33,10 @@ beforeAll(async () => {
   hostId = host.id;
   control = startControlWorker();
   agent = await startAgent(parseAgentUrl(host.agentUrl), { log: () => {}, heartbeatMs: 500 });
-  await waitFor(() => db.host.findUniqueOrThrow({ where: { id: hostId } }), (h) => h.status === "ONLINE");
+  await waitFor(
+    () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
+    (h) => h.status === "ONLINE",
+  );
   project = await createProject(ctx, { name: uniq("volumes") });
   for (const env of ["development", "production"]) envIds[env] = (await getEnvironment(ctx, project.slug, env)).env.id;
 }, 60_000);
@@ -43,12 +46,25 @@ afterAll(async () => {
   await control?.close();
   const ours = await db.service.findMany({ where: { environment: { projectId: project.id } }, select: { id: true } });
   for (const s of ours) {
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${s.id}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${s.id}`] } }))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
   }
   await removeReleaseTags(ours.map((s) => s.id));
   const { Volumes } = await docker.listVolumes();
-  for (const v of Volumes ?? []) if (Object.values(envIds).some((id) => v.Name.startsWith(`berth-${id}-`))) await docker.getVolume(v.Name).remove().catch(() => {});
-  for (const env of Object.keys(envIds)) await docker.getNetwork(`berth-${project.slug}-${env}`).remove().catch(() => {});
+  for (const v of Volumes ?? [])
+    if (Object.values(envIds).some((id) => v.Name.startsWith(`berth-${id}-`)))
+      await docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => {});
+  for (const env of Object.keys(envIds))
+    await docker
+      .getNetwork(`berth-${project.slug}-${env}`)
+      .remove()
+      .catch(() => {});
   await closeHostCalls();
   await closeAdminRedis();
 });
@@ -92,12 +108,17 @@ describe("named volumes", () => {
 
     // The console shows each volume's Docker name.
     const listed = await listServices(ctx, envIds.production!);
-    expect(listed.find((s) => s.name === "reader")?.dockerVolumes).toEqual([{ source: "data", target: "/data", readOnly: true, dockerName: `berth-${envIds.production}-data` }]);
+    expect(listed.find((s) => s.name === "reader")?.dockerVolumes).toEqual([
+      { source: "data", target: "/data", readOnly: true, dockerName: `berth-${envIds.production}-data` },
+    ]);
   }, 90_000);
 
   it("cannot be host paths, for any role", async () => {
     for (const volumes of ["/etc:/host-etc", "/var/run/docker.sock:/var/run/docker.sock", "./data:/data", "../x:/x", "~/x:/x"]) {
-      await expect(createService(ctx, project.slug, "development", { name: uniq("bind"), image: FIXTURE_IMAGE, volumes, hostId }), volumes).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        createService(ctx, project.slug, "development", { name: uniq("bind"), image: FIXTURE_IMAGE, volumes, hostId }),
+        volumes,
+      ).rejects.toBeInstanceOf(ValidationError);
     }
   });
 });

@@ -57,7 +57,15 @@ describe("sessions", () => {
     const redirect = (url: string) => authOptions.callbacks!.redirect!({ url, baseUrl });
     expect(await redirect("/signin")).toBe(`${baseUrl}/signin`);
     expect(await redirect(`${baseUrl}/t/acme`)).toBe(`${baseUrl}/t/acme`);
-    for (const url of ["https://evil.example/", "//evil.example", "/\t/evil.example", "/%0d%0aSet-Cookie:%20x=1", "\r\nhttp://evil", `${baseUrl}.evil.example/`, "not a url"]) {
+    for (const url of [
+      "https://evil.example/",
+      "//evil.example",
+      "/\t/evil.example",
+      "/%0d%0aSet-Cookie:%20x=1",
+      "\r\nhttp://evil",
+      `${baseUrl}.evil.example/`,
+      "not a url",
+    ]) {
       expect(await redirect(url)).toBe(`${baseUrl}/`);
     }
   });

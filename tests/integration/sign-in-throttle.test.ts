@@ -90,7 +90,8 @@ describe("sign-in throttling", () => {
   it("gives unknown emails the same answers, throttling included", async () => {
     const email = `${uniq("nobody")}@example.test`;
     const ip = uniq("ip");
-    for (let i = 0; i < THROTTLE.pair.free; i++) await expect(verifyCredentials(email, WRONG, ip)).rejects.toThrow("That email and password do not match an account.");
+    for (let i = 0; i < THROTTLE.pair.free; i++)
+      await expect(verifyCredentials(email, WRONG, ip)).rejects.toThrow("That email and password do not match an account.");
     await expect(verifyCredentials(email, WRONG, ip)).rejects.toThrow("Try again in 1 minute, or reset your password.");
     await failuresFromManyAddresses(email, THROTTLE.account.cap);
     await expect(verifyCredentials(email, WRONG, uniq("ip"))).rejects.toThrow(/locked/);

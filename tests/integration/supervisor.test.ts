@@ -50,11 +50,20 @@ describe("supervise", () => {
     const s = supervise({ name: "tiny", ...crashingChild(file, 2), policy: FAST, log: (l) => logs.push(l), out: out.stream, err: err.stream });
     try {
       // Up for good on its third start (it says so once it has counted itself).
-      expect(await waitFor(async () => out.lines.includes("[tiny] start 3\n"), (up) => up, 15_000, 20)).toBe(true);
+      expect(
+        await waitFor(
+          async () => out.lines.includes("[tiny] start 3\n"),
+          (up) => up,
+          15_000,
+          20,
+        ),
+      ).toBe(true);
       expect(s.starts()).toBe(3);
       expect(readFileSync(file, "utf8")).toBe("3");
       expect(logs).toHaveLength(2);
-      expect(logs[0]).toMatch(/^berth: tiny exited with code 7 after [\d.]+ m?s, restarting in 50 ms; the last lines of its stderr:\n {2}\| about to fail\n {2}\| boom 1$/);
+      expect(logs[0]).toMatch(
+        /^berth: tiny exited with code 7 after [\d.]+ m?s, restarting in 50 ms; the last lines of its stderr:\n {2}\| about to fail\n {2}\| boom 1$/,
+      );
       expect(logs[1]).toMatch(/restarting in 100 ms;[\s\S]*\| boom 2$/);
       // Output is passed through, each line under the process's name.
       expect(out.lines).toEqual(expect.arrayContaining(["[tiny] start 1\n", "[tiny] start 2\n"]));
@@ -62,9 +71,23 @@ describe("supervise", () => {
 
       // Killed from outside: the signal is named, and it comes back again.
       process.kill(s.pid()!, "SIGKILL");
-      expect(await waitFor(async () => s.starts(), (n) => n === 4, 15_000, 20)).toBe(4);
+      expect(
+        await waitFor(
+          async () => s.starts(),
+          (n) => n === 4,
+          15_000,
+          20,
+        ),
+      ).toBe(4);
       expect(logs[2]).toMatch(/^berth: tiny was killed by SIGKILL after [\d.]+ m?s, restarting in 200 ms; it wrote nothing to stderr$/);
-      expect(await waitFor(async () => out.lines.includes("[tiny] start 4\n"), (up) => up, 15_000, 20)).toBe(true);
+      expect(
+        await waitFor(
+          async () => out.lines.includes("[tiny] start 4\n"),
+          (up) => up,
+          15_000,
+          20,
+        ),
+      ).toBe(true);
       expect(alive(s.pid()!)).toBe(true);
     } finally {
       await s.stop();
@@ -79,8 +102,21 @@ describe("supervise", () => {
 
   it("stops a process that ignores SIGTERM with SIGKILL, and cancels a pending restart", async () => {
     const file = path.join(dir, "stubborn");
-    const s = supervise({ name: "stubborn", ...crashingChild(file, 0, `process.on("SIGTERM", () => console.error("ignoring SIGTERM"));`), policy: FAST, log: () => {}, out: sink().stream, err: sink().stream, killAfterMs: 300 });
-    const pid = await waitFor(async () => s.pid(), (p) => p !== null && existsSync(file), 15_000, 20);
+    const s = supervise({
+      name: "stubborn",
+      ...crashingChild(file, 0, `process.on("SIGTERM", () => console.error("ignoring SIGTERM"));`),
+      policy: FAST,
+      log: () => {},
+      out: sink().stream,
+      err: sink().stream,
+      killAfterMs: 300,
+    });
+    const pid = await waitFor(
+      async () => s.pid(),
+      (p) => p !== null && existsSync(file),
+      15_000,
+      20,
+    );
     expect(pid).not.toBeNull();
     await new Promise((r) => setTimeout(r, 200)); // its SIGTERM handler in place
     await s.stop();
@@ -88,8 +124,22 @@ describe("supervise", () => {
 
     // A restart waiting out its backoff is cancelled by stop().
     const again = path.join(dir, "pending");
-    const slow = supervise({ name: "pending", ...crashingChild(again, 5), policy: { initialMs: 2_000, maxMs: 2_000, resetAfterMs: 60_000 }, log: () => {}, out: sink().stream, err: sink().stream });
-    expect(await waitFor(async () => slow.pid() === null && existsSync(again), (crashed) => crashed, 15_000, 20)).toBe(true);
+    const slow = supervise({
+      name: "pending",
+      ...crashingChild(again, 5),
+      policy: { initialMs: 2_000, maxMs: 2_000, resetAfterMs: 60_000 },
+      log: () => {},
+      out: sink().stream,
+      err: sink().stream,
+    });
+    expect(
+      await waitFor(
+        async () => slow.pid() === null && existsSync(again),
+        (crashed) => crashed,
+        15_000,
+        20,
+      ),
+    ).toBe(true);
     await slow.stop();
     await new Promise((r) => setTimeout(r, 2_500));
     expect(slow.starts()).toBe(1);
@@ -97,10 +147,27 @@ describe("supervise", () => {
 
   it("reports a command that cannot be started and keeps trying", async () => {
     const logs: string[] = [];
-    const s = supervise({ name: "ghost", command: path.join(dir, "no-such-program"), args: [], policy: FAST, log: (l) => logs.push(l), out: sink().stream, err: sink().stream });
+    const s = supervise({
+      name: "ghost",
+      command: path.join(dir, "no-such-program"),
+      args: [],
+      policy: FAST,
+      log: (l) => logs.push(l),
+      out: sink().stream,
+      err: sink().stream,
+    });
     try {
-      expect(await waitFor(async () => s.starts(), (n) => n >= 2, 15_000, 20)).toBeGreaterThanOrEqual(2);
-      expect(logs[0]).toMatch(/^berth: ghost could not be started after [\d.]+ m?s, restarting in 50 ms; the last lines of its stderr:\n {2}\| spawn .*no-such-program ENOENT$/);
+      expect(
+        await waitFor(
+          async () => s.starts(),
+          (n) => n >= 2,
+          15_000,
+          20,
+        ),
+      ).toBeGreaterThanOrEqual(2);
+      expect(logs[0]).toMatch(
+        /^berth: ghost could not be started after [\d.]+ m?s, restarting in 50 ms; the last lines of its stderr:\n {2}\| spawn .*no-such-program ENOENT$/,
+      );
     } finally {
       await s.stop();
     }

@@ -56,7 +56,10 @@ CMD ["sh", "-c", "echo \\"\${GREETING:-hello} $(cat /content)\\" > /www/index.ht
 export async function startRegistry(docker: Dockerode) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-registry-"));
   const port = await freePort();
-  fs.writeFileSync(path.join(dir, "config.yml"), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  fs.writeFileSync(
+    path.join(dir, "config.yml"),
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
   const proc: ChildProcess = spawn("docker-registry", ["serve", path.join(dir, "config.yml")], { stdio: "ignore" });
   const host = `127.0.0.1:${port}`;
   const until = Date.now() + 15_000;
@@ -74,7 +77,10 @@ export async function startRegistry(docker: Dockerode) {
       fs.writeFileSync(path.join(ctx, "Dockerfile"), dockerfile);
       await follow(docker, await docker.buildImage({ context: ctx, src: ["Dockerfile"] }, { t: ref, rm: true, forcerm: true }), `building ${ref}`);
       await follow(docker, (await docker.getImage(ref).push({ authconfig: { serveraddress: host } })) as NodeJS.ReadableStream, `pushing ${ref}`);
-      await docker.getImage(ref).remove().catch(() => {});
+      await docker
+        .getImage(ref)
+        .remove()
+        .catch(() => {});
       refs.push(ref);
       return ref;
     },
@@ -82,7 +88,11 @@ export async function startRegistry(docker: Dockerode) {
     missing: () => `${host}/nothing-${randomBytes(4).toString("hex")}:1`,
     async stop() {
       proc.kill("SIGTERM");
-      for (const ref of refs) await docker.getImage(ref).remove({ force: true }).catch(() => {});
+      for (const ref of refs)
+        await docker
+          .getImage(ref)
+          .remove({ force: true })
+          .catch(() => {});
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -82,7 +82,10 @@ export async function startSshServer(root: string) {
     /** Lets this public key log in (git-shell in `root` only). */
     authorize(publicKey: string) {
       const command = `cd ${root} && exec git-shell -c "$SSH_ORIGINAL_COMMAND"`;
-      fs.appendFileSync(authorizedKeys, `command="${command.replace(/"/g, '\\"')}",no-port-forwarding,no-agent-forwarding,no-X11-forwarding,no-pty ${publicKey.trim()}\n`);
+      fs.appendFileSync(
+        authorizedKeys,
+        `command="${command.replace(/"/g, '\\"')}",no-port-forwarding,no-agent-forwarding,no-X11-forwarding,no-pty ${publicKey.trim()}\n`,
+      );
     },
     /** SHA256:… of the host key the server presents, as ssh-keygen prints it. */
     fingerprint,

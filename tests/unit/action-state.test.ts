@@ -21,13 +21,19 @@ describe("runAction", () => {
     expect(state.ok).toBe(false);
     expect(state.values).toEqual({ name: "api", gitUrl: "https://git.example/app.git", key: "K" });
 
-    const secretVar = await runAction(async () => {
-      throw new ValidationError("Nope.");
-    }, formObject(form({ key: "DB_PASSWORD", value: "s3cret", secret: "on" })));
+    const secretVar = await runAction(
+      async () => {
+        throw new ValidationError("Nope.");
+      },
+      formObject(form({ key: "DB_PASSWORD", value: "s3cret", secret: "on" })),
+    );
     expect(secretVar.values).toEqual({ key: "DB_PASSWORD", secret: "on" });
-    const plainVar = await runAction(async () => {
-      throw new ValidationError("Nope.");
-    }, formObject(form({ key: "LOG_LEVEL", value: "debug" })));
+    const plainVar = await runAction(
+      async () => {
+        throw new ValidationError("Nope.");
+      },
+      formObject(form({ key: "LOG_LEVEL", value: "debug" })),
+    );
     expect(plainVar.values).toEqual({ key: "LOG_LEVEL", value: "debug" });
   });
 
@@ -47,9 +53,12 @@ describe("runAction", () => {
   });
 
   it("turns an unexpected error into a message that changes nothing", async () => {
-    const state = await runAction(async () => {
-      throw new TypeError("boom");
-    }, formObject(form({ name: "x" })));
+    const state = await runAction(
+      async () => {
+        throw new TypeError("boom");
+      },
+      formObject(form({ name: "x" })),
+    );
     expect(state).toMatchObject({ ok: false, error: expect.stringMatching(/nothing was changed/) });
   });
 });

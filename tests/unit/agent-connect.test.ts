@@ -27,7 +27,9 @@ describe("event stream parsing", () => {
 
   it("maps a container event and skips others", () => {
     const id = "c".repeat(64);
-    expect(toContainerEvent({ Type: "container", Action: "health_status: unhealthy", Actor: { ID: id }, time: 1714557600, timeNano: 1714557600123456000 })).toEqual({
+    expect(
+      toContainerEvent({ Type: "container", Action: "health_status: unhealthy", Actor: { ID: id }, time: 1714557600, timeNano: 1714557600123456000 }),
+    ).toEqual({
       id,
       action: "health_status: unhealthy",
       time: 1714557600123,

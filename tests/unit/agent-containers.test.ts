@@ -26,9 +26,9 @@ describe("container status text", () => {
     expect(describeState({ ...base, StartedAt: started, Health: { Status: "unhealthy" } }, NOW)).toBe("Up 5 minutes (unhealthy)");
     expect(describeState({ ...base, Status: "paused", Paused: true, StartedAt: started }, NOW)).toBe("Up 5 minutes (Paused)");
     expect(describeState({ ...base, Status: "created", Running: false }, NOW)).toBe("Created");
-    expect(
-      describeState({ ...base, Status: "exited", Running: false, ExitCode: 137, StartedAt: started, FinishedAt: "2024-05-01T11:59:57.5Z" }, NOW),
-    ).toBe("Exited (137) 2 seconds ago");
+    expect(describeState({ ...base, Status: "exited", Running: false, ExitCode: 137, StartedAt: started, FinishedAt: "2024-05-01T11:59:57.5Z" }, NOW)).toBe(
+      "Exited (137) 2 seconds ago",
+    );
   });
 
   it("maps Docker's zero time to null", () => {

@@ -40,9 +40,7 @@ describe("linesFromFrames", () => {
   });
 
   it("moves Docker's RFC3339Nano prefix into ts", () => {
-    const frames = demuxDockerStream(
-      Buffer.concat([frame(1, "2024-05-01T10:00:00.123456789Z hello world\n"), frame(2, "2024-05-01T10:00:01Z  indented\n")]),
-    );
+    const frames = demuxDockerStream(Buffer.concat([frame(1, "2024-05-01T10:00:00.123456789Z hello world\n"), frame(2, "2024-05-01T10:00:01Z  indented\n")]));
     expect(linesFromFrames(frames, true)).toEqual([
       { stream: "stdout", text: "hello world", ts: "2024-05-01T10:00:00.123456789Z" },
       { stream: "stderr", text: " indented", ts: "2024-05-01T10:00:01Z" },

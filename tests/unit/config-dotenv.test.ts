@@ -35,7 +35,7 @@ describe(".env parsing", () => {
   });
 
   it("reports bad lines with their numbers and keeps the good ones", () => {
-    const { entries, errors } = parseDotenv("GOOD=1\nno equals here\n1BAD=x\nOPEN=\"never closed\n");
+    const { entries, errors } = parseDotenv('GOOD=1\nno equals here\n1BAD=x\nOPEN="never closed\n');
     expect(entries).toEqual([{ key: "GOOD", value: "1" }]);
     expect(errors.map((e) => e.line)).toEqual([2, 3, 4]);
     expect(errors[1]!.message).toMatch(/not a valid key/);

@@ -137,7 +137,12 @@ describe("resolution is bounded", () => {
     const out = resolveService(layers({ services: { api: vars } }), "api");
     expect(out.vars.map((x) => x.key)).toEqual(vars.slice(0, 17).map((x) => x.key));
     expect(out.errors).toEqual([
-      { key: "V17", source: "service", chain: ["V17"], message: "V17: api's configuration expands to more than 1 MB in total (V17 and the 2 variables after it left out)" },
+      {
+        key: "V17",
+        source: "service",
+        chain: ["V17"],
+        message: "V17: api's configuration expands to more than 1 MB in total (V17 and the 2 variables after it left out)",
+      },
     ]);
   });
 
@@ -148,8 +153,20 @@ describe("resolution is bounded", () => {
     const env = timed(() => resolveEnvironment(layers({ environment: shared, services })));
     for (const n of ["a", "b", "c", "d"]) expect(env[n]).toMatchObject({ errors: [] });
     expect(env.e!.errors).toHaveLength(1);
-    expect(env.e!.errors[0]!.message).toMatch(/^S\d\d: the environment's configuration expands to more than 4 MB in total across its services \(S\d\d and the \d+ variables after it left out\)$/);
-    expect(env.f).toEqual({ vars: [], errors: [{ key: "S00", source: "environment", chain: ["S00"], message: expect.stringMatching(/^S00: the environment's configuration expands to more than 4 MB/) }] });
+    expect(env.e!.errors[0]!.message).toMatch(
+      /^S\d\d: the environment's configuration expands to more than 4 MB in total across its services \(S\d\d and the \d+ variables after it left out\)$/,
+    );
+    expect(env.f).toEqual({
+      vars: [],
+      errors: [
+        {
+          key: "S00",
+          source: "environment",
+          chain: ["S00"],
+          message: expect.stringMatching(/^S00: the environment's configuration expands to more than 4 MB/),
+        },
+      ],
+    });
     // Resolved alone, a service has only its own total.
     expect(resolveService(layers({ environment: shared, services }), "f").errors).toEqual([]);
   });
@@ -171,7 +188,9 @@ describe("resolution is bounded", () => {
     expect(failing.errors[1]).toMatchObject({ key: "VARIABLE_1", message: "VARIABLE_1 → VARIABLE_0 → missing NOPE" });
     const deep = failing.errors.find((e) => e.key === "VARIABLE_10000")!;
     expect(deep.chain).toHaveLength(RESOLVE_LIMITS.explainLinks + 1);
-    expect(deep.message).toMatch(/^VARIABLE_10000 → VARIABLE_9999 → .* → VARIABLE_9968 → …: more than 32 failing references in a row \(the variables further down show the cause\)$/);
+    expect(deep.message).toMatch(
+      /^VARIABLE_10000 → VARIABLE_9999 → .* → VARIABLE_9968 → …: more than 32 failing references in a row \(the variables further down show the cause\)$/,
+    );
     expect(failing.errors.at(-1)).toEqual({
       key: failing.errors.at(-1)!.key,
       source: "environment",
@@ -181,7 +200,7 @@ describe("resolution is bounded", () => {
   });
 
   it("a value with thousands of references to the same variable stays linear", () => {
-    const many = v("MANY", "${{ A }}".repeat(32 * 1024 / 8));
+    const many = v("MANY", "${{ A }}".repeat((32 * 1024) / 8));
     const services = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`s${i}`, [] as VarInput[]]));
     const env = timed(() => resolveEnvironment(layers({ team: [v("A", "a"), many], services })));
     expect(env.s0!.vars.find((x) => x.key === "MANY")?.value).toBe("a".repeat(4096));
@@ -192,7 +211,11 @@ describe("resolution is bounded", () => {
     const services = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`s${i}`, i % 3 ? [] : [v("T0", "own")]]));
     const l = layers({ team, services });
     const all = timed(() => consumersByKey(l, "team"));
-    expect(all.get("T0")).toEqual(Object.keys(services).filter((s) => Number(s.slice(1)) % 3).sort());
+    expect(all.get("T0")).toEqual(
+      Object.keys(services)
+        .filter((s) => Number(s.slice(1)) % 3)
+        .sort(),
+    );
     expect(all.get("T1999")).toHaveLength(20);
     for (const key of ["T0", "T1", "T2", "T1999"]) expect(consumersOf(l, "team", key)).toEqual(all.get(key));
   });

@@ -314,7 +314,12 @@ describe("errors", () => {
       chain: ["DATABASE_URL", "env.DB_HOST", "project.HOST"],
       message: "DATABASE_URL → env.DB_HOST → missing project.HOST",
     });
-    expect(error(api, "DB_HOST")).toEqual({ key: "DB_HOST", source: "environment", chain: ["DB_HOST", "project.HOST"], message: "DB_HOST → missing project.HOST" });
+    expect(error(api, "DB_HOST")).toEqual({
+      key: "DB_HOST",
+      source: "environment",
+      chain: ["DB_HOST", "project.HOST"],
+      message: "DB_HOST → missing project.HOST",
+    });
     expect(api.vars.map((x) => x.key)).toEqual(["OK"]);
   });
 
@@ -331,10 +336,7 @@ describe("errors", () => {
   });
 
   it("malformed syntax is an error with no value", () => {
-    const out = resolveService(
-      layers({ services: { s: [v("EMPTY", "${{ }}"), v("DOT", "${{ team. }}"), v("OPEN", "abc ${{ A"), v("A", "fine")] } }),
-      "s",
-    );
+    const out = resolveService(layers({ services: { s: [v("EMPTY", "${{ }}"), v("DOT", "${{ team. }}"), v("OPEN", "abc ${{ A"), v("A", "fine")] } }), "s");
     expect(error(out, "EMPTY").message).toMatch(/^EMPTY: empty reference "\$\{\{ \}\}" at position 0/);
     expect(error(out, "DOT").message).toMatch(/^DOT: missing key in "\$\{\{ team\. \}\}"/);
     expect(error(out, "OPEN").message).toBe('OPEN: unterminated "${{" at position 4 (no closing "}}")');

@@ -41,7 +41,8 @@ describe("isRetryableConflict", () => {
   });
 
   it("does not retry anything else", () => {
-    for (const e of [{ code: "P2002" }, adapter("23505", "UniqueConstraintViolation"), new Error("deadlock detected"), null, "P2034", undefined]) expect(isRetryableConflict(e)).toBe(false);
+    for (const e of [{ code: "P2002" }, adapter("23505", "UniqueConstraintViolation"), new Error("deadlock detected"), null, "P2034", undefined])
+      expect(isRetryableConflict(e)).toBe(false);
   });
 
   it("runs again after a conflict, at most the given number of times, and passes other errors through at once", async () => {

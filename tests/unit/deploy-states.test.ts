@@ -32,7 +32,12 @@ describe("the deployment state machine", () => {
       { status: "BUILDING", startedAt: steps[2]!.at, ms: 3000, running: true },
     ]);
     const ended = [...steps, { status: "FAILED" as const, at: "2026-01-01T00:00:04.000Z" }];
-    expect(timedSteps(ended, new Date("2026-01-01T00:00:04.000Z"), now).at(-1)).toEqual({ status: "BUILDING", startedAt: steps[2]!.at, ms: 2000, running: false });
+    expect(timedSteps(ended, new Date("2026-01-01T00:00:04.000Z"), now).at(-1)).toEqual({
+      status: "BUILDING",
+      startedAt: steps[2]!.at,
+      ms: 2000,
+      running: false,
+    });
   });
 
   it("plans fewer steps when an image is reused", () => {

@@ -10,7 +10,8 @@ import { splitError } from "@/components/deploy/explained-error";
 import { plannedSteps, type TimedStep } from "@/lib/deploy/states";
 import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 
-const timed = (...statuses: DeploymentStatus[]): TimedStep[] => statuses.map((status, i) => ({ status, startedAt: new Date(1000 * i).toISOString(), ms: 1000, running: false }));
+const timed = (...statuses: DeploymentStatus[]): TimedStep[] =>
+  statuses.map((status, i) => ({ status, startedAt: new Date(1000 * i).toISOString(), ms: 1000, running: false }));
 const GIT: DeploymentStatus[] = ["QUEUED", "CLONING", "BUILDING", "STARTING", "HEALTH_CHECK"];
 
 describe("stepStates", () => {
@@ -53,11 +54,17 @@ describe("ansiParts", () => {
       { text: ": npm ERR! " },
       { text: "ok", style: { color: "rgb(0, 187, 0)" } },
     ]);
-    expect(ansiParts("\x1b[38;5;82m256\x1b[0m \x1b[38;2;10;20;30mtrue\x1b[0m").map((p) => p.style?.color)).toEqual(["rgb(95, 255, 0)", undefined, "rgb(10, 20, 30)"]);
+    expect(ansiParts("\x1b[38;5;82m256\x1b[0m \x1b[38;2;10;20;30mtrue\x1b[0m").map((p) => p.style?.color)).toEqual([
+      "rgb(95, 255, 0)",
+      undefined,
+      "rgb(10, 20, 30)",
+    ]);
   });
 
   it("renders markup a build prints as text, and drops escapes that are not colours", () => {
-    const out = html("\x1b[31m<img src=x onerror=alert(1)>\x1b[0m & <script>alert(2)</script>\x1b]8;;https://evil.example\x07link\x1b]8;;\x07\x1b[2K\x1b[1G done\x07");
+    const out = html(
+      "\x1b[31m<img src=x onerror=alert(1)>\x1b[0m & <script>alert(2)</script>\x1b]8;;https://evil.example\x07link\x1b]8;;\x07\x1b[2K\x1b[1G done\x07",
+    );
     expect(out).toBe('<span style="color:rgb(187, 0, 0)">&lt;img src=x onerror=alert(1)&gt;</span> &amp; &lt;script&gt;alert(2)&lt;/script&gt;link done');
     expect(out).not.toMatch(/\x1b|\x07/);
   });

@@ -30,12 +30,18 @@ describe("clientAddress", () => {
 
 describe("normaliseForwarding", () => {
   it("drops forwarding headers from untrusted peers and sets the client address", () => {
-    const req = { headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-host": "evil.example", "x-berth-client-ip": "1.2.3.4" }, socket: { remoteAddress: "203.0.113.9" } };
+    const req = {
+      headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-host": "evil.example", "x-berth-client-ip": "1.2.3.4" },
+      socket: { remoteAddress: "203.0.113.9" },
+    };
     normaliseForwarding(req, none);
     expect(req.headers).toEqual({ "x-berth-client-ip": "203.0.113.9" });
   });
   it("keeps them from a trusted proxy", () => {
-    const req = { headers: { "x-forwarded-for": "198.51.100.7", "x-forwarded-host": "berth.example" } as Record<string, string>, socket: { remoteAddress: "10.0.0.5" } };
+    const req = {
+      headers: { "x-forwarded-for": "198.51.100.7", "x-forwarded-host": "berth.example" } as Record<string, string>,
+      socket: { remoteAddress: "10.0.0.5" },
+    };
     normaliseForwarding(req, proxies);
     expect(req.headers["x-forwarded-host"]).toBe("berth.example");
     expect(req.headers["x-berth-client-ip"]).toBe("198.51.100.7");
@@ -52,7 +58,8 @@ describe("refusal", () => {
     expect(get(url)?.status).toBe(400);
   });
   it("refuses foreign, malformed and oversized server-action posts", () => {
-    const post = (headers: Record<string, string>) => refusal({ method: "POST", url: "/account", headers: { "next-action": "abc", host: "berth.local", ...headers } });
+    const post = (headers: Record<string, string>) =>
+      refusal({ method: "POST", url: "/account", headers: { "next-action": "abc", host: "berth.local", ...headers } });
     expect(post({ origin: "http://berth.local" })).toBeNull();
     expect(post({ origin: "http://evil.example" })?.status).toBe(403);
     expect(post({ origin: "::" })?.status).toBe(403);
@@ -66,12 +73,14 @@ describe("assertCleanJson", () => {
   it("accepts ordinary JSON, emoji included", () => {
     expect(() => assertCleanJson({ a: ["x", 1, null, { b: "héllo 🚢" }] })).not.toThrow();
   });
-  it.each([["NUL", { a: "x\u0000" }], ["lone high surrogate", { a: "\ud800" }], ["lone low surrogate in a key", { "\udc00": 1 }], ["deep nesting", JSON.parse(`${"[".repeat(100)}${"]".repeat(100)}`)]])(
-    "refuses %s",
-    (_name, v) => {
-      expect(() => assertCleanJson(v)).toThrow();
-    },
-  );
+  it.each([
+    ["NUL", { a: "x\u0000" }],
+    ["lone high surrogate", { a: "\ud800" }],
+    ["lone low surrogate in a key", { "\udc00": 1 }],
+    ["deep nesting", JSON.parse(`${"[".repeat(100)}${"]".repeat(100)}`)],
+  ])("refuses %s", (_name, v) => {
+    expect(() => assertCleanJson(v)).toThrow();
+  });
 });
 
 describe("secureCookies", () => {

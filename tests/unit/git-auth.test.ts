@@ -162,7 +162,11 @@ describe("access token", () => {
 
   it("reaches git as configuration, over the locked-down environment", async () => {
     const r = await gitAuthEnv({ kind: "token", token: "glpat-abc", username: "oauth2" }, workDir());
-    const out = execFileSync("git", ["config", "--get-all", "http.extraHeader"], { env: { ...gitProcessEnv(process.env), ...r.env } as NodeJS.ProcessEnv, cwd: tmp, encoding: "utf8" });
+    const out = execFileSync("git", ["config", "--get-all", "http.extraHeader"], {
+      env: { ...gitProcessEnv(process.env), ...r.env } as NodeJS.ProcessEnv,
+      cwd: tmp,
+      encoding: "utf8",
+    });
     expect(out).toBe(`Authorization: Basic ${Buffer.from("oauth2:glpat-abc").toString("base64")}\n`);
   });
 

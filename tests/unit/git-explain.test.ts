@@ -9,7 +9,8 @@ const EPILOGUE = "fatal: Could not read from remote repository.\n\nPlease make s
 
 const SSH_PUBLICKEY = `root@127.0.55.1: Permission denied (publickey).\n${EPILOGUE}`;
 const SSH_MISSING = `fatal: 'missing.git' does not appear to be a git repository\n${EPILOGUE}`;
-const SSH_NO_BRANCH = "warning: Could not find remote branch nope to clone.\nfatal: Remote branch nope not found in upstream origin\nfatal: the remote end hung up unexpectedly\n";
+const SSH_NO_BRANCH =
+  "warning: Could not find remote branch nope to clone.\nfatal: Remote branch nope not found in upstream origin\nfatal: the remote end hung up unexpectedly\n";
 const SSH_HOST_KEY_CHANGED = `@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
 @    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
 @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
@@ -33,21 +34,25 @@ const SSH_BANNER_TIMEOUT = `Connection timed out during banner exchange\nConnect
 const SSH_CONNECT_TIMEOUT = `ssh: connect to host 203.0.113.9 port 22: Connection timed out\n${EPILOGUE}`;
 const FETCH_NO_REF = "fatal: couldn't find remote ref refs/heads/nope\n";
 const FETCH_UNADVERTISED = "error: Server does not allow request for unadvertised object 1234567890123456789012345678901234567890\n";
-const FETCH_NOT_OUR_REF = "fatal: git upload-pack: not our ref 1234567890123456789012345678901234567890\nfatal: remote error: upload-pack: not our ref 1234567890123456789012345678901234567890\n";
+const FETCH_NOT_OUR_REF =
+  "fatal: git upload-pack: not our ref 1234567890123456789012345678901234567890\nfatal: remote error: upload-pack: not our ref 1234567890123456789012345678901234567890\n";
 
 const HTTP_NO_CREDENTIALS = "fatal: could not read Username for 'http://127.0.0.1:18089': terminal prompts disabled\n";
 const HTTP_MISSING = "fatal: repository 'http://127.0.0.1:18089/missing.git/' not found\n";
 const HTTP_403 = "fatal: unable to access 'http://127.0.0.1:18089/forbidden/app.git/': The requested URL returned error: 403\n";
-const HTTP_REFUSED = "fatal: unable to access 'http://127.0.0.1:18090/app.git/': Failed to connect to 127.0.0.1 port 18090 after 0 ms: Couldn't connect to server\n";
+const HTTP_REFUSED =
+  "fatal: unable to access 'http://127.0.0.1:18090/app.git/': Failed to connect to 127.0.0.1 port 18090 after 0 ms: Couldn't connect to server\n";
 const HTTP_UNRESOLVED = "fatal: unable to access 'http://no-such-host.invalid/app.git/': Could not resolve host: no-such-host.invalid\n";
 
 // Documented answers of the big hosts.
 const GITHUB_SSH_NOT_FOUND = `ERROR: Repository not found.\n${EPILOGUE}`;
 const GITHUB_HTTPS_NOT_FOUND = "remote: Repository not found.\nfatal: repository 'https://github.com/acme/private.git/' not found\n";
 const GITHUB_SSH_PUBLICKEY = `git@github.com: Permission denied (publickey).\n${EPILOGUE}`;
-const GITHUB_BAD_TOKEN = "remote: Invalid username or token. Password authentication is not supported for Git operations.\nfatal: Authentication failed for 'https://github.com/acme/app.git/'\n";
+const GITHUB_BAD_TOKEN =
+  "remote: Invalid username or token. Password authentication is not supported for Git operations.\nfatal: Authentication failed for 'https://github.com/acme/app.git/'\n";
 const GITLAB_SSH_NOT_FOUND = `remote: \nremote: ========================================================================\nremote: \nremote: ERROR: The project you were looking for could not be found or you don't have permission to view it.\nremote: \nremote: ========================================================================\nremote: \n${EPILOGUE}`;
-const GITLAB_BAD_TOKEN = "remote: HTTP Basic: Access denied. If a password was provided for Git authentication, the password was incorrect or you're required to use a token instead of a password.\nfatal: Authentication failed for 'https://gitlab.com/acme/app.git/'\n";
+const GITLAB_BAD_TOKEN =
+  "remote: HTTP Basic: Access denied. If a password was provided for Git authentication, the password was incorrect or you're required to use a token instead of a password.\nfatal: Authentication failed for 'https://gitlab.com/acme/app.git/'\n";
 
 const cases: [string, string, GitAccess, GitProblemKind, RegExp][] = [
   ["ssh, key not added", SSH_PUBLICKEY, "ssh", "deploy-key-refused", /Permission denied \(publickey\)/],
@@ -96,7 +101,9 @@ describe("explainGitFailure", () => {
     expect(explainGitFailure(GITHUB_HTTPS_NOT_FOUND, { access: "none" }).hint).toMatch(/deploy key or an access token/);
     expect(explainGitFailure(SSH_HOST_KEY_CHANGED, { access: "ssh" }).hint).toMatch(/admin can accept the new key/);
     expect(explainGitFailure(SSH_NO_BRANCH, { access: "ssh", ref: "nope" }).title).toBe('The repository has no branch "nope"');
-    expect(explainGitFailure(FETCH_UNADVERTISED, { access: "ssh", commit: "1234567890123456789012345678901234567890" }).title).toMatch(/123456789012 is not on the git server/);
+    expect(explainGitFailure(FETCH_UNADVERTISED, { access: "ssh", commit: "1234567890123456789012345678901234567890" }).title).toMatch(
+      /123456789012 is not on the git server/,
+    );
   });
 
   it("keeps the fingerprint ssh saw and drops the banner and the temporary file's paths", () => {

@@ -147,12 +147,9 @@ describe("validateRepoUrl refuses", () => {
 });
 
 describe("validateRef", () => {
-  it.each(["main", "feature/x-1", "release/2024.10", "v1.2.3", "refs/heads/main", "fix_123+hot", "über/ñ", "a@b", "x.lockfile"])(
-    "accepts %s",
-    (ref) => {
-      expect(validateRef(ref)).toEqual({ ok: true, ref });
-    },
-  );
+  it.each(["main", "feature/x-1", "release/2024.10", "v1.2.3", "refs/heads/main", "fix_123+hot", "über/ñ", "a@b", "x.lockfile"])("accepts %s", (ref) => {
+    expect(validateRef(ref)).toEqual({ ok: true, ref });
+  });
 
   it.each<[string, RegExp]>([
     ["", /required/],
@@ -212,10 +209,18 @@ describe("validateCommitSha", () => {
     expect(validateCommitSha(sha256)).toEqual({ ok: true, sha: sha256 });
   });
 
-  it.each(["", "abc1234", "g".repeat(40), "a".repeat(39), "a".repeat(41), "a".repeat(63), "a".repeat(65), ` ${"a".repeat(40)}`, `${"a".repeat(40)}\n`, "-".repeat(40)])(
-    "refuses %j",
-    (raw) => refused(validateCommitSha(raw), /40 or 64/),
-  );
+  it.each([
+    "",
+    "abc1234",
+    "g".repeat(40),
+    "a".repeat(39),
+    "a".repeat(41),
+    "a".repeat(63),
+    "a".repeat(65),
+    ` ${"a".repeat(40)}`,
+    `${"a".repeat(40)}\n`,
+    "-".repeat(40),
+  ])("refuses %j", (raw) => refused(validateCommitSha(raw), /40 or 64/));
 
   it("refuses the all-zero id", () => {
     refused(validateCommitSha("0".repeat(40)), /all-zero/);

@@ -65,7 +65,21 @@ describe("IPv6 spellings", () => {
   });
 
   it("refuses malformed addresses", () => {
-    for (const bad of [":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", "::g", ":1::", "1::2:", "::1.2.3", "::256.1.1.1", "1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4", "1:2:3:4:5:6:7:8::"]) {
+    for (const bad of [
+      ":::",
+      "1::2::3",
+      "1:2:3:4:5:6:7:8:9",
+      "1:2:3:4:5:6:7",
+      "12345::",
+      "::g",
+      ":1::",
+      "1::2:",
+      "::1.2.3",
+      "::256.1.1.1",
+      "1.2.3.4",
+      "1:2:3:4:5:6:7:1.2.3.4",
+      "1:2:3:4:5:6:7:8::",
+    ]) {
       expect(parseIPv6(bad), bad).toBeNull();
     }
   });
@@ -163,18 +177,17 @@ describe("classification", () => {
 });
 
 describe("checking a host", () => {
-  const dns =
-    (table: Record<string, string[]>): Lookup & { asked: string[] } => {
-      const asked: string[] = [];
-      const fn = (async (host: string) => {
-        asked.push(host);
-        const found = table[host];
-        if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
-        return found;
-      }) as Lookup & { asked: string[] };
-      fn.asked = asked;
-      return fn;
-    };
+  const dns = (table: Record<string, string[]>): Lookup & { asked: string[] } => {
+    const asked: string[] = [];
+    const fn = (async (host: string) => {
+      asked.push(host);
+      const found = table[host];
+      if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+      return found;
+    }) as Lookup & { asked: string[] };
+    fn.asked = asked;
+    return fn;
+  };
 
   it("refuses private addresses unless allowed, and forbidden ones always", async () => {
     const lookup = dns({});
@@ -186,7 +199,11 @@ describe("checking a host", () => {
     expect(await checkOutboundHost("127.0.0.1", ALLOWED, { lookup })).toEqual({ ok: true, host: "127.0.0.1", addresses: ["127.0.0.1"] });
     expect(await checkOutboundHost("10.1.2.3", ALLOWED, { lookup })).toMatchObject({ ok: true });
     for (const ip of ["169.254.169.254", "100.100.100.200", "0.0.0.0", "224.0.0.1"]) {
-      expect(await checkOutboundHost(ip, ALLOWED, { lookup }), ip).toMatchObject({ ok: false, reason: "refused", error: expect.stringContaining("Berth never connects to") });
+      expect(await checkOutboundHost(ip, ALLOWED, { lookup }), ip).toMatchObject({
+        ok: false,
+        reason: "refused",
+        error: expect.stringContaining("Berth never connects to"),
+      });
     }
     expect(await checkOutboundHost("8.8.8.8", STRICT, { lookup })).toEqual({ ok: true, host: "8.8.8.8", addresses: ["8.8.8.8"] });
     expect(lookup.asked).toEqual([]); // addresses are not looked up
@@ -194,7 +211,11 @@ describe("checking a host", () => {
 
   it("refuses other spellings of an address, whatever it is", async () => {
     for (const host of ["2130706433", "0x7f000001", "0x7f.1", "0177.0.0.1", "127.1", "0x08080808"]) {
-      expect(await checkOutboundHost(host, ALLOWED), host).toMatchObject({ ok: false, reason: "refused", error: expect.stringMatching(/^write the address .* as \d+\.\d+\.\d+\.\d+$/) });
+      expect(await checkOutboundHost(host, ALLOWED), host).toMatchObject({
+        ok: false,
+        reason: "refused",
+        error: expect.stringMatching(/^write the address .* as \d+\.\d+\.\d+\.\d+$/),
+      });
     }
     expect(await checkOutboundHost("2130706433", STRICT)).toMatchObject({ error: "write the address 2130706433 as 127.0.0.1" });
     expect(await checkOutboundHost("1.2.3.256", ALLOWED)).toMatchObject({ ok: false, error: "1.2.3.256 is not a valid IPv4 address" });
@@ -209,29 +230,52 @@ describe("checking a host", () => {
       "odd.example.com": ["not-an-address"],
       "empty.example.com": [],
     });
-    expect(await checkOutboundHost("GIT.example.com", STRICT, { lookup })).toEqual({ ok: true, host: "git.example.com", addresses: ["140.82.112.3", "2606:50c0:8000::153"] });
+    expect(await checkOutboundHost("GIT.example.com", STRICT, { lookup })).toEqual({
+      ok: true,
+      host: "git.example.com",
+      addresses: ["140.82.112.3", "2606:50c0:8000::153"],
+    });
     expect(await checkOutboundHost("mixed.example.com", STRICT, { lookup })).toEqual({
       ok: false,
       reason: "refused",
-      error: "mixed.example.com resolves to 10.0.0.5, a private address (RFC 1918): this host does not reach private networks (an admin can allow private networks in the host's settings)",
+      error:
+        "mixed.example.com resolves to 10.0.0.5, a private address (RFC 1918): this host does not reach private networks (an admin can allow private networks in the host's settings)",
     });
     expect(await checkOutboundHost("mixed.example.com", ALLOWED, { lookup })).toMatchObject({ ok: true, addresses: ["140.82.112.3", "10.0.0.5"] });
-    expect(await checkOutboundHost("mapped.example.com", STRICT, { lookup })).toMatchObject({ ok: false, error: expect.stringContaining("resolves to ::ffff:7f00:1, a loopback address (IPv4-mapped 127.0.0.1)") });
-    expect(await checkOutboundHost("meta.example.com", ALLOWED, { lookup })).toMatchObject({ ok: false, error: expect.stringContaining("which Berth never connects to") });
+    expect(await checkOutboundHost("mapped.example.com", STRICT, { lookup })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("resolves to ::ffff:7f00:1, a loopback address (IPv4-mapped 127.0.0.1)"),
+    });
+    expect(await checkOutboundHost("meta.example.com", ALLOWED, { lookup })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("which Berth never connects to"),
+    });
     expect(await checkOutboundHost("odd.example.com", ALLOWED, { lookup })).toMatchObject({ ok: false, reason: "refused" });
     expect(await checkOutboundHost("empty.example.com", STRICT, { lookup })).toMatchObject({ ok: false, reason: "unresolved" });
-    expect(await checkOutboundHost("nowhere.example.com", STRICT, { lookup })).toEqual({ ok: false, reason: "unresolved", error: "nowhere.example.com does not resolve (ENOTFOUND)" });
+    expect(await checkOutboundHost("nowhere.example.com", STRICT, { lookup })).toEqual({
+      ok: false,
+      reason: "unresolved",
+      error: "nowhere.example.com does not resolve (ENOTFOUND)",
+    });
   });
 
   it("gives up on a lookup that never answers", async () => {
     const never: Lookup = () => new Promise(() => {});
-    expect(await checkOutboundHost("slow.example.com", STRICT, { lookup: never, timeoutMs: 20 })).toMatchObject({ ok: false, reason: "unresolved", error: expect.stringContaining("ETIMEOUT") });
+    expect(await checkOutboundHost("slow.example.com", STRICT, { lookup: never, timeoutMs: 20 })).toMatchObject({
+      ok: false,
+      reason: "unresolved",
+      error: expect.stringContaining("ETIMEOUT"),
+    });
   });
 
   it("treats localhost names as the loopback without asking DNS", async () => {
     const lookup = dns({ localhost: ["8.8.8.8"] });
     for (const host of ["localhost", "LOCALHOST", "app.localhost"]) {
-      expect(await checkOutboundHost(host, STRICT, { lookup })).toMatchObject({ ok: false, reason: "refused", error: expect.stringContaining("is a loopback name") });
+      expect(await checkOutboundHost(host, STRICT, { lookup })).toMatchObject({
+        ok: false,
+        reason: "refused",
+        error: expect.stringContaining("is a loopback name"),
+      });
       expect(await checkOutboundHost(host, ALLOWED, { lookup })).toMatchObject({ ok: true, addresses: ["127.0.0.1"] });
     }
     expect(lookup.asked).toEqual([]);
@@ -244,12 +288,15 @@ describe("checking a host", () => {
 });
 
 describe("field errors for the API", () => {
-  const lookup: Lookup = async (host) => (host === "internal.example.com" ? ["192.168.1.10"] : Promise.reject(Object.assign(new Error("nope"), { code: "ENOTFOUND" })));
+  const lookup: Lookup = async (host) =>
+    host === "internal.example.com" ? ["192.168.1.10"] : Promise.reject(Object.assign(new Error("nope"), { code: "ENOTFOUND" }));
 
   it("names the field, and leaves names that do not resolve here to the agent", async () => {
     const e = await assertRepoUrlAllowed("https://internal.example.com/team/app.git", STRICT, { lookup }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ValidationError);
-    expect((e as ValidationError).fields).toEqual({ gitUrl: [expect.stringMatching(/^Refused repository URL: internal\.example\.com resolves to 192\.168\.1\.10, a private address/)] });
+    expect((e as ValidationError).fields).toEqual({
+      gitUrl: [expect.stringMatching(/^Refused repository URL: internal\.example\.com resolves to 192\.168\.1\.10, a private address/)],
+    });
     await expect(assertRepoUrlAllowed("https://internal.example.com/team/app.git", ALLOWED, { lookup })).resolves.toBeUndefined();
     await expect(assertRepoUrlAllowed("https://unknown.example.com/app.git", STRICT, { lookup })).resolves.toBeUndefined();
     await expect(assertRepoUrlAllowed("file:///srv/repo.git", STRICT, { lookup })).resolves.toBeUndefined();

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, can, canAssignRole, canChangeEnvironment, canRemoveMember, containerPermission, inviteReadRole, ROLE_RANK, ROLES, type Action } from "@/lib/permissions";
+import {
+  ACTIONS,
+  can,
+  canAssignRole,
+  canChangeEnvironment,
+  canRemoveMember,
+  containerPermission,
+  inviteReadRole,
+  ROLE_RANK,
+  ROLES,
+  type Action,
+} from "@/lib/permissions";
 
 // The whole table, written out: changing who may do what must change this data too.
 // Columns: owner, admin, developer, viewer.

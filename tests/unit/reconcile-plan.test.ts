@@ -38,7 +38,13 @@ function container(over: Partial<SeenContainer> & { dep?: string; sid?: string; 
 
 /** One image per tag. */
 const images = (...tags: string[]) => tags.map((t, i) => ({ id: `sha256:${i}`, tags: [t] }));
-const route = (over: Partial<Observed["routes"][number]> = {}) => ({ id: `svc-${SVC}`, hosts: ["web.prod.shop.localhost"], upstream: "172.20.0.5:8080", owner: HOST, ...over });
+const route = (over: Partial<Observed["routes"][number]> = {}) => ({
+  id: `svc-${SVC}`,
+  hosts: ["web.prod.shop.localhost"],
+  upstream: "172.20.0.5:8080",
+  owner: HOST,
+  ...over,
+});
 
 function desired(services: DesiredService[], restore: DeploymentSpec[] = []): DesiredState {
   return { hostId: HOST, basis: new Date().toISOString(), services, restore };
@@ -49,17 +55,29 @@ const kinds = (p: ReturnType<typeof planConvergence>) => p.actions.map((a) => a.
 
 describe("planConvergence", () => {
   it("does nothing and finds the service serving when everything agrees", () => {
-    const p = planConvergence(desired([service()]), { containers: [container()], routes: [route()], images: images(`berth-${SVC}:2`, `berth-${SVC}:3`) }, local());
+    const p = planConvergence(
+      desired([service()]),
+      { containers: [container()], routes: [route()], images: images(`berth-${SVC}:2`, `berth-${SVC}:3`) },
+      local(),
+    );
     expect(p.actions).toEqual([]);
     expect(p.findings).toEqual([{ serviceId: SVC, problem: null }]);
   });
 
   it("points the route at the live container's new address (dockerd restarted), and sets a missing one (Caddy restarted)", () => {
-    const moved = planConvergence(desired([service()]), { containers: [container({ ips: { "berth-shop-prod": "172.20.0.9" } })], routes: [route()], images: [] }, local());
-    expect(moved.actions).toEqual([expect.objectContaining({ kind: "set-route", upstream: "172.20.0.9:8080", why: expect.stringContaining("address changed") })]);
+    const moved = planConvergence(
+      desired([service()]),
+      { containers: [container({ ips: { "berth-shop-prod": "172.20.0.9" } })], routes: [route()], images: [] },
+      local(),
+    );
+    expect(moved.actions).toEqual([
+      expect.objectContaining({ kind: "set-route", upstream: "172.20.0.9:8080", why: expect.stringContaining("address changed") }),
+    ]);
     expect(moved.findings[0]!.problem).toBeNull();
     const missing = planConvergence(desired([service()]), { containers: [container()], routes: [], images: [] }, local());
-    expect(missing.actions).toEqual([expect.objectContaining({ kind: "set-route", routeId: `svc-${SVC}`, hosts: ["web.prod.shop.localhost"], upstream: "172.20.0.5:8080" })]);
+    expect(missing.actions).toEqual([
+      expect.objectContaining({ kind: "set-route", routeId: `svc-${SVC}`, hosts: ["web.prod.shop.localhost"], upstream: "172.20.0.5:8080" }),
+    ]);
   });
 
   it("routes to the port the release was started with, not a port changed since without a deploy", () => {
@@ -78,10 +96,18 @@ describe("planConvergence", () => {
   });
 
   it("reports a stopped live container without starting it, and leaves its route", () => {
-    const p = planConvergence(desired([service()]), { containers: [container({ state: "exited", status: "Exited (137) 2 minutes ago", ips: {} })], routes: [route()], images: [] }, local());
+    const p = planConvergence(
+      desired([service()]),
+      { containers: [container({ state: "exited", status: "Exited (137) 2 minutes ago", ips: {} })], routes: [route()], images: [] },
+      local(),
+    );
     expect(p.actions).toEqual([]);
     expect(p.findings[0]!.problem).toBe("The container of release #3 is stopped (exit code 137). Start it on the host's page, or deploy again.");
-    const restarting = planConvergence(desired([service()]), { containers: [container({ state: "restarting", status: "Restarting (1) 3 seconds ago", ips: {} })], routes: [route()], images: [] }, local());
+    const restarting = planConvergence(
+      desired([service()]),
+      { containers: [container({ state: "restarting", status: "Restarting (1) 3 seconds ago", ips: {} })], routes: [route()], images: [] },
+      local(),
+    );
     expect(restarting.findings[0]!.problem).toBe("The container of release #3 keeps restarting (last exit code 1). Its log says why.");
   });
 
@@ -118,12 +144,20 @@ describe("planConvergence", () => {
       routes: [route()],
       images: images(`berth-${SVC}:4`, `berth-${SVC}:5`, `berth-${SVC}:6`),
     };
-    const p = planConvergence(desired([service({ active: ["dep4"], keepTags: [`berth-${SVC}:4`], newest: 5 })]), seen, local({ activeDeployments: new Set(["dep5"]), activeTags: new Set([`berth-${SVC}:5`]) }));
+    const p = planConvergence(
+      desired([service({ active: ["dep4"], keepTags: [`berth-${SVC}:4`], newest: 5 })]),
+      seen,
+      local({ activeDeployments: new Set(["dep5"]), activeTags: new Set([`berth-${SVC}:5`]) }),
+    );
     expect(p.actions).toEqual([]);
   });
 
   it("leaves a service alone while a deployment here is changing it or changed it after the desired state was taken", () => {
-    const p = planConvergence(desired([service()]), { containers: [container({ dep: "dep4", name: "new-live" })], routes: [route({ upstream: "172.20.0.7:8080" })], images: images(`berth-${SVC}:4`) }, local({ touched: () => true }));
+    const p = planConvergence(
+      desired([service()]),
+      { containers: [container({ dep: "dep4", name: "new-live" })], routes: [route({ upstream: "172.20.0.7:8080" })], images: images(`berth-${SVC}:4`) },
+      local({ touched: () => true }),
+    );
     expect(p.actions).toEqual([]);
     expect(p.findings).toEqual([]);
   });
@@ -131,7 +165,11 @@ describe("planConvergence", () => {
   it("gives the live container its stable name back, and keeps only one container of the live release", () => {
     const p = planConvergence(
       desired([service()]),
-      { containers: [container({ name: "berth-shop-prod-web-next-dep3", id: "a" }), container({ name: "x", id: "b", state: "exited", ips: {} })], routes: [route()], images: [] },
+      {
+        containers: [container({ name: "berth-shop-prod-web-next-dep3", id: "a" }), container({ name: "x", id: "b", state: "exited", ips: {} })],
+        routes: [route()],
+        images: [],
+      },
       local(),
     );
     expect(kinds(p)).toEqual(["remove-container", "rename"]);

@@ -28,7 +28,10 @@ describe("backoff", () => {
     expect(signInVerdict(counts({ address: { count: 29, last: ago(0) } }), now)).toEqual({ allowed: true });
     expect(signInVerdict(counts({ address: { count: 30, last: ago(0) } }), now)).toEqual({ allowed: false, reason: "address", retryAfterMs: MIN });
     // the longer of two waits is the one reported
-    expect(signInVerdict(counts({ pair: { count: 6, last: ago(0) }, address: { count: 30, last: ago(0) } }), now)).toMatchObject({ reason: "pair", retryAfterMs: 2 * MIN });
+    expect(signInVerdict(counts({ pair: { count: 6, last: ago(0) }, address: { count: 30, last: ago(0) } }), now)).toMatchObject({
+      reason: "pair",
+      retryAfterMs: 2 * MIN,
+    });
   });
 
   it("locks an account at the cap across all addresses, whatever the pair and address say", () => {

@@ -12,7 +12,12 @@ export function containerDetails(info: Dockerode.ContainerInspectInfo): Containe
     restartPolicy: info.HostConfig.RestartPolicy?.Name || "no",
     tty: Boolean(info.Config.Tty),
     networks: Object.entries(info.NetworkSettings.Networks ?? {}).map(([name, n]) => ({ name, ip: n.IPAddress || null })),
-    mounts: (info.Mounts ?? []).map((m) => ({ type: m.Type ?? "volume", source: m.Source ?? m.Name ?? "", destination: m.Destination, readOnly: m.RW === false })),
+    mounts: (info.Mounts ?? []).map((m) => ({
+      type: m.Type ?? "volume",
+      source: m.Source ?? m.Name ?? "",
+      destination: m.Destination,
+      readOnly: m.RW === false,
+    })),
     envNames: (info.Config.Env ?? []).map((e) => e.split("=")[0]!),
   };
 }

@@ -149,7 +149,9 @@ function jobRunner({ docker, redis, cfg, deployments, reconciler, proxy, afterAc
       case gitCheckJob.name: {
         const { serviceId, nonce } = gitCheckJob.schema.parse(job.data);
         const key = gitCheckKey(cfg.prefix, cfg.hostId, nonce);
-        const spec = await readSealedSpec(redis, cfg, key, gitCheckSpec, "The connection test's instructions expired before this host picked them up.").catch(refused);
+        const spec = await readSealedSpec(redis, cfg, key, gitCheckSpec, "The connection test's instructions expired before this host picked them up.").catch(
+          refused,
+        );
         if (spec.serviceId !== serviceId) refused(new Error("The connection test's instructions are for another service."));
         return checkGitAccess(spec, { hostId: cfg.hostId, allowLocal: process.env.BERTH_ALLOW_LOCAL_GIT === "1" });
       }

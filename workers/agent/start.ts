@@ -80,11 +80,15 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     void snapshot();
   });
 
-  const worker = new Worker(hostQueueName(cfg.hostId), createJobHandler({ docker, redis, cfg, deployments, reconciler, proxy, afterAction: reportContainer, log }), {
-    connection: new Redis(cfg.redisUrl, { maxRetriesPerRequest: null }),
-    prefix: cfg.prefix,
-    concurrency: 4,
-  });
+  const worker = new Worker(
+    hostQueueName(cfg.hostId),
+    createJobHandler({ docker, redis, cfg, deployments, reconciler, proxy, afterAction: reportContainer, log }),
+    {
+      connection: new Redis(cfg.redisUrl, { maxRetriesPerRequest: null }),
+      prefix: cfg.prefix,
+      concurrency: 4,
+    },
+  );
   worker.on("error", (e) => log(`queue: ${e.message}`));
 
   const timers = [setInterval(heartbeat, opts.heartbeatMs ?? 5000), setInterval(snapshot, opts.snapshotMs ?? 30_000)];

@@ -30,12 +30,23 @@ export async function startTerminal(
 
   exec.stream.on("data", (chunk: Buffer) => {
     const sealed = sealEntry(key, out, chunk.toString("base64"));
-    void redis.multi().xadd(out, "MAXLEN", "~", "2000", "*", "d", sealed).expire(out, TERMINAL_STREAM_TTL_S).exec().catch(() => null);
+    void redis
+      .multi()
+      .xadd(out, "MAXLEN", "~", "2000", "*", "d", sealed)
+      .expire(out, TERMINAL_STREAM_TTL_S)
+      .exec()
+      .catch(() => null);
   });
   void exec.wait().then(async (code) => {
     open = false;
     // `end` says only the exit code; the shell's last words went to `out` sealed.
-    await redis.multi().xadd(out, "*", "end", String(code ?? "")).expire(out, ENDED_TTL_S).del(inKey).exec().catch((e) => log(`terminal end: ${(e as Error).message}`));
+    await redis
+      .multi()
+      .xadd(out, "*", "end", String(code ?? ""))
+      .expire(out, ENDED_TTL_S)
+      .del(inKey)
+      .exec()
+      .catch((e) => log(`terminal end: ${(e as Error).message}`));
     reader.disconnect();
   });
 

@@ -116,7 +116,9 @@ export function startHostReports() {
         // The answer to a snapshot, unless an earlier report of the host still waits to be applied (the
         // desired state would not include it: a LIVE report not yet applied would make the agent undo it).
         if (r.type === "snapshot" && out && (await consumer.isOldestPending(key, id))) {
-          await sendDesiredState(hostId, r.at, r.containers).catch((e) => console.error(`control: the desired state of host ${hostId} was not sent: ${(e as Error).message}`));
+          await sendDesiredState(hostId, r.at, r.containers).catch((e) =>
+            console.error(`control: the desired state of host ${hostId} was not sent: ${(e as Error).message}`),
+          );
         }
       }
     }
@@ -168,7 +170,8 @@ export function startHostReports() {
   const sweep = setInterval(async () => {
     try {
       for (const h of await markSilentHostsOffline(env.hostOfflineAfterMs)) await publishLive(writer, h.teamId, { hostId: h.id, kind: "host" });
-      for (const d of await expireLeases(new Date(), settled)) await publishLive(writer, d.teamId, { hostId: d.hostId ?? "", kind: "deployment", serviceId: d.serviceId });
+      for (const d of await expireLeases(new Date(), settled))
+        await publishLive(writer, d.teamId, { hostId: d.hostId ?? "", kind: "deployment", serviceId: d.serviceId });
       await dispatchAndTell();
     } catch (e) {
       console.error("control: sweep failed:", e);

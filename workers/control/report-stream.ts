@@ -112,7 +112,18 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         await new Promise((r) => setTimeout(r, keys.length ? block : 500));
         return;
       }
-      const res = (await o.reader.xreadgroup("GROUP", o.group, o.consumer, "COUNT", COUNT, "BLOCK", block, "STREAMS", ...fresh, ...fresh.map(() => ">"))) as ReadResult;
+      const res = (await o.reader.xreadgroup(
+        "GROUP",
+        o.group,
+        o.consumer,
+        "COUNT",
+        COUNT,
+        "BLOCK",
+        block,
+        "STREAMS",
+        ...fresh,
+        ...fresh.map(() => ">"),
+      )) as ReadResult;
       for (const [k, entries] of res ?? []) await handle(k, entries);
     },
 

@@ -11,8 +11,7 @@ export default function RequestResetPage() {
     <>
       <h1 className="mb-1 text-lg font-semibold">Reset your password</h1>
       <p className="mb-5 text-sm text-slate-500">
-        Enter your account&apos;s email: we send it a link to set a new password. This also unlocks an account that too many failed
-        sign-ins locked.
+        Enter your account&apos;s email: we send it a link to set a new password. This also unlocks an account that too many failed sign-ins locked.
       </p>
       <ActionForm action={requestResetAction} resetOnSuccess>
         <Field label="Email" name="email" type="email" autoComplete="email" required />

@@ -11,7 +11,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <h1 className="mb-1 text-lg font-semibold">Sign in</h1>
-      <p className="mb-5 text-sm text-slate-500">{changed ? "Your password was changed and every session signed out. Sign in with the new one." : "Welcome back."}</p>
+      <p className="mb-5 text-sm text-slate-500">
+        {changed ? "Your password was changed and every session signed out. Sign in with the new one." : "Welcome back."}
+      </p>
       <SignInForm next={safeNext(next)} />
     </>
   );

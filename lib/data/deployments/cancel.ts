@@ -14,7 +14,15 @@ import { retryOnConflict } from "./retry";
 export async function cancelDeployment(ctx: TeamContext, deploymentId: string) {
   const d = await db.deployment.findFirst({
     where: { id: String(deploymentId), teamId: ctx.team.id },
-    select: { id: true, number: true, status: true, steps: true, hostId: true, dispatchedAt: true, service: { select: { id: true, name: true, environment: { select: { name: true, protected: true, project: { select: { name: true } } } } } } },
+    select: {
+      id: true,
+      number: true,
+      status: true,
+      steps: true,
+      hostId: true,
+      dispatchedAt: true,
+      service: { select: { id: true, name: true, environment: { select: { name: true, protected: true, project: { select: { name: true } } } } } },
+    },
   });
   if (!d) throw new NotFoundError("Deployment not found");
   assertCanChange(ctx, d.service.environment);
@@ -34,14 +42,21 @@ export async function cancelDeployment(ctx: TeamContext, deploymentId: string) {
         const running = await tx.deployment.updateMany({ where: { id: d.id, status: { in: [...ACTIVE_ORDER] } }, data: { cancelRequested: true } });
         if (running.count === 0) throw new ValidationError(`#${d.number} has already ended.`);
       }
-      await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "deployment.cancel", target: { type: "service", id: d.service.id, label }, data: { deployment: d.id, number: d.number, status: d.status } });
+      await recordAudit(tx, ctx.actor, {
+        teamId: ctx.team.id,
+        action: "deployment.cancel",
+        target: { type: "service", id: d.service.id, label },
+        data: { deployment: d.id, number: d.number, status: d.status },
+      });
       return waiting.count > 0;
     }),
   );
   // A claimed one is stopped by its agent, which remembers a cancel that arrives before the start. Not
   // waited for: an agent that cannot be reached is the lease's to end.
   if (!ended && d.hostId) {
-    await sendToHost(d.hostId, deploymentCancelJob, { deploymentId: d.id }).catch((e) => console.error(`deployments: cancel of ${d.id} not delivered: ${(e as Error).message}`));
+    await sendToHost(d.hostId, deploymentCancelJob, { deploymentId: d.id }).catch((e) =>
+      console.error(`deployments: cancel of ${d.id} not delivered: ${(e as Error).message}`),
+    );
   }
   await nudgeScheduler({ teamId: ctx.team.id, serviceId: d.service.id, hostId: d.hostId });
   return { ended };

@@ -86,7 +86,16 @@ export async function deployableServiceOf(ctx: TeamContext, serviceId: string) {
   authorize(ctx, "project.read");
   const s = await db.service.findFirst({
     where: { id: String(serviceId), environment: { project: { teamId: ctx.team.id } } },
-    select: { id: true, name: true, source: true, image: true, hostId: true, gitBranch: true, environmentId: true, environment: { select: { name: true, protected: true, project: { select: { id: true, name: true } } } } },
+    select: {
+      id: true,
+      name: true,
+      source: true,
+      image: true,
+      hostId: true,
+      gitBranch: true,
+      environmentId: true,
+      environment: { select: { name: true, protected: true, project: { select: { id: true, name: true } } } },
+    },
   });
   if (!s) throw new NotFoundError("Service not found");
   return { ...s, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` };
@@ -102,7 +111,9 @@ async function gitServiceOf(ctx: TeamContext, serviceId: string) {
 export async function deployFromGit(ctx: TeamContext, serviceId: string) {
   const s = await gitServiceOf(ctx, serviceId);
   assertCanChange(ctx, s.environment);
-  const d = await retryOnConflict(() => db.$transaction((tx) => insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "manual", ref: s.gitBranch, actor: ctx.actor })));
+  const d = await retryOnConflict(() =>
+    db.$transaction((tx) => insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "manual", ref: s.gitBranch, actor: ctx.actor })),
+  );
   await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });
   return d;
 }
@@ -110,7 +121,21 @@ export async function deployFromGit(ctx: TeamContext, serviceId: string) {
 async function releaseOf(ctx: TeamContext, deploymentId: string) {
   const r = await db.deployment.findFirst({
     where: { id: String(deploymentId), teamId: ctx.team.id },
-    select: { id: true, number: true, serviceId: true, status: true, imageId: true, image: true, imagePrunedAt: true, hostId: true, ref: true, commitSha: true, commitMessage: true, commitAuthor: true, config: true },
+    select: {
+      id: true,
+      number: true,
+      serviceId: true,
+      status: true,
+      imageId: true,
+      image: true,
+      imagePrunedAt: true,
+      hostId: true,
+      ref: true,
+      commitSha: true,
+      commitMessage: true,
+      commitAuthor: true,
+      config: true,
+    },
   });
   if (!r) throw new NotFoundError("Deployment not found");
   if (r.status !== "LIVE" || !r.imageId) throw new ValidationError(`#${r.number} never went live, so it is not a release.`);
@@ -127,7 +152,15 @@ export async function rollbackTo(ctx: TeamContext, deploymentId: string) {
   if (r.hostId !== s.hostId) throw new ValidationError(`#${r.number} ran on another host; its image is not on ${s.name}'s host.`);
   const d = await retryOnConflict(() =>
     db.$transaction((tx) =>
-      insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "rollback", ref: r.ref, source: { ...r, imageId: r.imageId! }, actor: ctx.actor, audit: { to: r.number } }),
+      insertDeployment(tx, {
+        teamId: ctx.team.id,
+        service: s,
+        trigger: "rollback",
+        ref: r.ref,
+        source: { ...r, imageId: r.imageId! },
+        actor: ctx.actor,
+        audit: { to: r.number },
+      }),
     ),
   );
   await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });
@@ -145,12 +178,22 @@ export async function promoteRelease(ctx: TeamContext, deploymentId: string, tar
   if (!target) throw new ValidationError(`That environment has no service called ${from.name}; create it there first.`);
   const s = await deployableServiceOf(ctx, target.id);
   assertCanChange(ctx, s.environment);
-  if (s.source !== from.source) throw new ValidationError(`${s.label} ${s.source === "git" ? "is built from git" : "runs an image"}; promote between services of the same kind.`);
+  if (s.source !== from.source)
+    throw new ValidationError(`${s.label} ${s.source === "git" ? "is built from git" : "runs an image"}; promote between services of the same kind.`);
   if (s.id === from.id) throw new ValidationError("Choose another environment: to put this release back here, roll back to it.");
-  if (r.hostId !== s.hostId) throw new ValidationError(`The release's image is on another host than ${s.label}'s; promote between environments on the same host.`);
+  if (r.hostId !== s.hostId)
+    throw new ValidationError(`The release's image is on another host than ${s.label}'s; promote between environments on the same host.`);
   const d = await retryOnConflict(() =>
     db.$transaction((tx) =>
-      insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "promote", ref: r.ref, source: { ...r, imageId: r.imageId! }, actor: ctx.actor, audit: { from: from.label, release: r.number } }),
+      insertDeployment(tx, {
+        teamId: ctx.team.id,
+        service: s,
+        trigger: "promote",
+        ref: r.ref,
+        source: { ...r, imageId: r.imageId! },
+        actor: ctx.actor,
+        audit: { from: from.label, release: r.number },
+      }),
     ),
   );
   await nudgeScheduler({ teamId: ctx.team.id, serviceId: s.id, hostId: s.hostId });

@@ -29,7 +29,12 @@ const listSelect = {
 
 export async function listDeployments(ctx: TeamContext, serviceId: string, take = 30) {
   authorize(ctx, "project.read");
-  const rows = await db.deployment.findMany({ where: { serviceId: String(serviceId), teamId: ctx.team.id }, orderBy: { number: "desc" }, take, select: listSelect });
+  const rows = await db.deployment.findMany({
+    where: { serviceId: String(serviceId), teamId: ctx.team.id },
+    orderBy: { number: "desc" },
+    take,
+    select: listSelect,
+  });
   return rows.map((d) => ({ ...d, timed: timedSteps(d.steps as Step[], d.finishedAt) }));
 }
 
@@ -47,7 +52,14 @@ export async function getDeployment(ctx: TeamContext, deploymentId: string) {
       configKeys: true,
       cancelRequested: true,
       supersededById: true,
-      service: { select: { id: true, name: true, environmentId: true, environment: { select: { slug: true, name: true, protected: true, project: { select: { slug: true, name: true } } } } } },
+      service: {
+        select: {
+          id: true,
+          name: true,
+          environmentId: true,
+          environment: { select: { slug: true, name: true, protected: true, project: { select: { slug: true, name: true } } } },
+        },
+      },
       host: { select: { id: true, name: true } },
     },
   });
@@ -67,7 +79,10 @@ export function parseLogCursor(raw: string | null): LogCursor {
 /** Log lines after the cursor, each with the cursor that follows it. Ended deployments read the copy in Postgres. */
 export async function deploymentLog(ctx: TeamContext, deploymentId: string, cursor: LogCursor = { line: 0, entry: "-" }) {
   authorize(ctx, "project.read");
-  const d = await db.deployment.findFirst({ where: { id: String(deploymentId), teamId: ctx.team.id }, select: { id: true, status: true, hostId: true, log: true } });
+  const d = await db.deployment.findFirst({
+    where: { id: String(deploymentId), teamId: ctx.team.id },
+    select: { id: true, status: true, hostId: true, log: true },
+  });
   if (!d) throw new NotFoundError("Deployment not found");
   if (isTerminal(d.status) && d.log !== null) {
     const lines = d.log === "" ? [] : d.log.split("\n");

@@ -65,7 +65,10 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
   });
   if (!moved) return null;
   // Viewers still following the stream get a minute to catch up before it goes.
-  if (ended) await adminRedis().expire(deploymentLogKey(appEnv.queuePrefix, hostId, d.id), 60).catch(() => 0);
+  if (ended)
+    await adminRedis()
+      .expire(deploymentLogKey(appEnv.queuePrefix, hostId, d.id), 60)
+      .catch(() => 0);
   if (r.status === "LIVE") await pruneOldReleases(d.serviceId).catch((e) => console.error(`control: pruning releases of ${d.serviceId} failed:`, e));
   return { teamId: d.teamId, serviceId: d.serviceId, hostId, ended };
 }

@@ -110,7 +110,16 @@ async function buildSpec(deploymentId: string, asRelease: boolean) {
       ? { kind: "image", imageId: d.imageId }
       : fromImage
         ? { kind: "pull", image: d.image }
-        : { kind: "git", url: s.gitUrl, ref: d.ref, commit: d.requestedCommit, subdirectory: s.gitSubdir, dockerfile: s.dockerfile, auth: credential, hostKeys: s.gitHostKeys },
+        : {
+            kind: "git",
+            url: s.gitUrl,
+            ref: d.ref,
+            commit: d.requestedCommit,
+            subdirectory: s.gitSubdir,
+            dockerfile: s.dockerfile,
+            auth: credential,
+            hostKeys: s.gitHostKeys,
+          },
     imageTag: imageTag(s.id, d.number),
     containerName: containerName(s),
     network: containerBase(s),

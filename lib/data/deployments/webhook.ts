@@ -20,7 +20,14 @@ export type WebhookOutcome = { status: number; body: { deployment?: string; numb
 export async function receivePushWebhook(serviceId: string, headers: HeaderSource, rawBody: Buffer): Promise<WebhookOutcome> {
   const s = await db.service.findFirst({
     where: { id: String(serviceId), source: "git" },
-    select: { id: true, name: true, hostId: true, gitBranch: true, webhookSecret: true, environment: { select: { name: true, project: { select: { teamId: true, name: true, archivedAt: true } } } } },
+    select: {
+      id: true,
+      name: true,
+      hostId: true,
+      gitBranch: true,
+      webhookSecret: true,
+      environment: { select: { name: true, project: { select: { teamId: true, name: true, archivedAt: true } } } },
+    },
   });
   if (!s?.webhookSecret) throw new NotFoundError("No such webhook");
   const provider = detectProvider(headers);
@@ -37,7 +44,8 @@ export async function receivePushWebhook(serviceId: string, headers: HeaderSourc
     if (push.reason.startsWith("ignored")) return { status: 202, body: { ignored: push.reason } };
     throw new AppError(`Not a push this service can deploy: ${push.reason}.`, 400, "invalid");
   }
-  if (push.branch !== s.gitBranch) return { status: 202, body: { ignored: `ignored: the push is to ${push.branch ?? push.ref}; ${s.name} deploys ${s.gitBranch}` } };
+  if (push.branch !== s.gitBranch)
+    return { status: 202, body: { ignored: `ignored: the push is to ${push.branch ?? push.ref}; ${s.name} deploys ${s.gitBranch}` } };
   if (s.environment.project.archivedAt) return { status: 202, body: { ignored: "ignored: the project is archived" } };
 
   const teamId = s.environment.project.teamId;
@@ -52,7 +60,15 @@ export async function receivePushWebhook(serviceId: string, headers: HeaderSourc
         if (fresh.count === 0) return { status: 200, body: { duplicate: true } };
         const same = await samePush(tx, s.id, push.commit);
         if (same) return { status: 200, body: { duplicate: true, deployment: same.id, number: same.number } };
-        const d = await insertDeployment(tx, { teamId, service: { id: s.id, hostId: s.hostId, label }, trigger: "webhook", ref: push.branch, requestedCommit: push.commit, actor: null, audit: { provider, commit: push.commit } });
+        const d = await insertDeployment(tx, {
+          teamId,
+          service: { id: s.id, hostId: s.hostId, label },
+          trigger: "webhook",
+          ref: push.branch,
+          requestedCommit: push.commit,
+          actor: null,
+          audit: { provider, commit: push.commit },
+        });
         await supersedeQueuedPushes(tx, s.id, d);
         return { status: 201, body: { deployment: d.id, number: d.number } };
       },

@@ -10,7 +10,12 @@ const docker = new Dockerode();
 
 /** Waits until the deployment is LIVE, FAILED or CANCELLED; returns its row. */
 export async function settle(id: string, ms = 60_000) {
-  return waitFor(() => db.deployment.findUniqueOrThrow({ where: { id } }), (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status), ms, 100);
+  return waitFor(
+    () => db.deployment.findUniqueOrThrow({ where: { id } }),
+    (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status),
+    ms,
+    100,
+  );
 }
 
 /** Deploys the service's image and waits for the end; `containerId` is the container it started, if it went live. */
@@ -24,6 +29,11 @@ export async function deployImageAndSettle(ctx: TeamContext, serviceId: string, 
 /** Removes the release tags (berth-<service id>:<n>) deployments of these services left on the local Docker. */
 export async function removeReleaseTags(serviceIds: string[]) {
   for (const img of await docker.listImages()) {
-    for (const tag of img.RepoTags ?? []) if (serviceIds.some((id) => tag.startsWith(`berth-${id.toLowerCase()}:`))) await docker.getImage(tag).remove().catch(() => {});
+    for (const tag of img.RepoTags ?? [])
+      if (serviceIds.some((id) => tag.startsWith(`berth-${id.toLowerCase()}:`)))
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
   }
 }

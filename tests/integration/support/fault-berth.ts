@@ -42,7 +42,15 @@ export async function setUpBerth(world: FaultWorld) {
   const host = await createHost(ctx, { name: "faulty" });
   world.setAgentUrl(host.agentUrl);
   const project = await createProject(ctx, { name: uniq("faults") });
-  const service = await createGitService(ctx, project.slug, "production", { name: "web", gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", healthTimeoutSec: "30", hostId: host.id });
+  const service = await createGitService(ctx, project.slug, "production", {
+    name: "web",
+    gitUrl: repo.url,
+    gitBranch: "main",
+    httpPort: "8080",
+    healthPath: "/",
+    healthTimeoutSec: "30",
+    hostId: host.id,
+  });
   const hostname = `web.production.${project.slug}.localhost`;
 
   /** GET / through the host's Caddy with the service's hostname. */
@@ -73,13 +81,17 @@ export async function setUpBerth(world: FaultWorld) {
     if (!live) return [...out, "no release is live"];
     const expected = bodies.get(live.commitSha ?? "");
     const answer = await get();
-    if (answer.status !== 200 || answer.body !== expected) out.push(`the URL answered ${answer.status} ${JSON.stringify(answer.body)}, not #${live.number}'s ${JSON.stringify(expected)}`);
+    if (answer.status !== 200 || answer.body !== expected)
+      out.push(`the URL answered ${answer.status} ${JSON.stringify(answer.body)}, not #${live.number}'s ${JSON.stringify(expected)}`);
     if (s.servingProblem) out.push(`the service is shown as not serving: ${s.servingProblem}`);
 
     const containers = await docker.listContainers({ all: true });
-    const ok = containers.filter((c) => c.Labels["berth.deployment.id"] === live.id && c.State === "running" && c.Names[0] === `/${containersName(project.slug)}`);
+    const ok = containers.filter(
+      (c) => c.Labels["berth.deployment.id"] === live.id && c.State === "running" && c.Names[0] === `/${containersName(project.slug)}`,
+    );
     if (ok.length !== 1) out.push(`expected one running container of #${live.number} under its stable name, found ${ok.length}`);
-    for (const c of containers.filter((c) => !ok.includes(c))) out.push(`leftover container ${c.Names[0]} (${c.State}, deployment ${c.Labels["berth.deployment.id"] ?? "none"})`);
+    for (const c of containers.filter((c) => !ok.includes(c)))
+      out.push(`leftover container ${c.Names[0]} (${c.State}, deployment ${c.Labels["berth.deployment.id"] ?? "none"})`);
 
     // Release tags of the releases kept for rollback; a build tag only on an image such a release keeps.
     const kept = new Set(deployments.filter((d) => d.status === "LIVE" && !d.imagePrunedAt && d.imageTag).map((d) => d.imageTag!));
@@ -93,7 +105,8 @@ export async function setUpBerth(world: FaultWorld) {
 
     const networks = (await docker.listNetworks()).filter((n) => !DEFAULT_NETWORKS.has(n.Name));
     const wanted = `berth-${project.slug}-production`;
-    if (networks.filter((n) => n.Name === wanted).length !== 1) out.push(`expected one network ${wanted}, found ${networks.filter((n) => n.Name === wanted).length}`);
+    if (networks.filter((n) => n.Name === wanted).length !== 1)
+      out.push(`expected one network ${wanted}, found ${networks.filter((n) => n.Name === wanted).length}`);
     for (const n of networks.filter((n) => n.Name !== wanted)) out.push(`leftover network ${n.Name}`);
 
     const routes = await proxy.listRoutes().catch(() => []);

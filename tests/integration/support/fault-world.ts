@@ -21,7 +21,11 @@ const NS_PREFIX = "berthf";
 const WORLD_MARK = "BERTH_FAULT_WORLD";
 
 const sh = (cmd: string, args: string[], opts: { input?: string; quiet?: boolean } = {}) =>
-  execFileSync(cmd, args, { input: opts.input, stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", opts.quiet ? "ignore" : "pipe"], maxBuffer: 64 << 20 }).toString();
+  execFileSync(cmd, args, {
+    input: opts.input,
+    stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", opts.quiet ? "ignore" : "pipe"],
+    maxBuffer: 64 << 20,
+  }).toString();
 const trySh = (cmd: string, args: string[]) => {
   try {
     return sh(cmd, args, { quiet: true });
@@ -64,20 +68,24 @@ function mountsUnder(dir: string) {
  */
 function processesOf(ns: string): number[] {
   const inNamespace = (trySh("ip", ["netns", "pids", ns]) ?? "").split("\n").filter(Boolean).map(Number);
-  const marked = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => {
-    try {
-      return fs.readFileSync(`/proc/${p}/environ`, "utf8").split("\0").includes(`${WORLD_MARK}=${ns}`);
-    } catch {
-      return false;
-    }
-  });
+  const marked = fs
+    .readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/environ`, "utf8").split("\0").includes(`${WORLD_MARK}=${ns}`);
+      } catch {
+        return false;
+      }
+    });
   return [...new Set([...inNamespace, ...marked.map(Number)])];
 }
 
 /** Removes a namespace, its processes, its link and its directory (this run's, or one a dead run left). */
 function removeWorld(ns: string, link: string, dir: string) {
   for (const pid of processesOf(ns)) trySh("kill", ["-9", String(pid)]);
-  if (fs.existsSync(path.join(dir, "pg", "postmaster.pid"))) trySh("runuser", ["-u", "postgres", "--", path.join(PG_BIN, "pg_ctl"), "-D", path.join(dir, "pg"), "-m", "immediate", "stop"]);
+  if (fs.existsSync(path.join(dir, "pg", "postmaster.pid")))
+    trySh("runuser", ["-u", "postgres", "--", path.join(PG_BIN, "pg_ctl"), "-D", path.join(dir, "pg"), "-m", "immediate", "stop"]);
   for (const m of mountsUnder(dir)) trySh("umount", ["-l", m]);
   trySh("ip", ["netns", "del", ns]);
   trySh("ip", ["link", "del", link]);
@@ -160,7 +168,10 @@ export async function startFaultWorld() {
     removed = true;
     for (const n of ["agent", "control", "caddy"]) await stop(n, "SIGKILL", 3000);
     if (fs.existsSync(dockerSock)) {
-      const ids = trySh("docker", ["-H", `unix://${dockerSock}`, "ps", "-aq"])?.split("\n").filter(Boolean) ?? [];
+      const ids =
+        trySh("docker", ["-H", `unix://${dockerSock}`, "ps", "-aq"])
+          ?.split("\n")
+          .filter(Boolean) ?? [];
       if (ids.length) trySh("docker", ["-H", `unix://${dockerSock}`, "rm", "-f", ...ids]);
     }
     await stop("dockerd", "SIGTERM", 10_000);
@@ -180,7 +191,12 @@ export async function startFaultWorld() {
     sh("ip", ["link", "set", peer, "netns", ns]);
     sh("ip", ["addr", "add", `${hostSide}/24`, "dev", link]);
     sh("ip", ["link", "set", link, "up"]);
-    for (const args of [["addr", "add", `${nsSide}/24`, "dev", peer], ["link", "set", peer, "up"], ["link", "set", "lo", "up"], ["route", "add", "default", "via", hostSide]]) {
+    for (const args of [
+      ["addr", "add", `${nsSide}/24`, "dev", peer],
+      ["link", "set", peer, "up"],
+      ["link", "set", "lo", "up"],
+      ["route", "add", "default", "via", hostSide],
+    ]) {
       sh("ip", ["netns", "exec", ns, "ip", ...args]);
     }
   } catch (e) {
@@ -192,22 +208,29 @@ export async function startFaultWorld() {
   const dockerSock = path.join(dir, "docker.sock");
   fs.writeFileSync(path.join(dir, "daemon.json"), "{}");
   const dockerArgs = [
-    "--data-root", path.join(dir, "docker"),
-    "--exec-root", path.join(dir, "exec"),
-    "-H", `unix://${dockerSock}`,
-    "--pidfile", path.join(dir, "docker.pid"),
-    "--config-file", path.join(dir, "daemon.json"),
-    "--bip", `172.31.${randomBytes(1)[0]}.1/24`,
+    "--data-root",
+    path.join(dir, "docker"),
+    "--exec-root",
+    path.join(dir, "exec"),
+    "-H",
+    `unix://${dockerSock}`,
+    "--pidfile",
+    path.join(dir, "docker.pid"),
+    "--config-file",
+    path.join(dir, "daemon.json"),
+    "--bip",
+    `172.31.${randomBytes(1)[0]}.1/24`,
   ];
-  const dockerUp = () => new Promise<boolean>((resolve) => {
-    const req = http.request({ socketPath: dockerSock, path: "/_ping", timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
+  const dockerUp = () =>
+    new Promise<boolean>((resolve) => {
+      const req = http.request({ socketPath: dockerSock, path: "/_ping", timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on("error", () => resolve(false));
+      req.on("timeout", () => req.destroy());
+      req.end();
     });
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
   async function startDockerd() {
     start("dockerd", "dockerd", dockerArgs, process.env, true);
     await until("the second dockerd answering", dockerUp, 60_000);
@@ -237,7 +260,23 @@ export async function startFaultWorld() {
   const redisPort = await freePort();
   const redisPassword = randomBytes(16).toString("hex");
   fs.mkdirSync(path.join(dir, "redis"));
-  const redisArgs = ["--port", String(redisPort), "--bind", "127.0.0.1", hostSide, "--requirepass", redisPassword, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--dir", path.join(dir, "redis")];
+  const redisArgs = [
+    "--port",
+    String(redisPort),
+    "--bind",
+    "127.0.0.1",
+    hostSide,
+    "--requirepass",
+    redisPassword,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "everysec",
+    "--save",
+    "",
+    "--dir",
+    path.join(dir, "redis"),
+  ];
   async function startRedis() {
     start("redis", "redis-server", redisArgs);
     await until("Redis", () => trySh("redis-cli", ["-p", String(redisPort), "-a", redisPassword, "--no-auth-warning", "ping"])?.trim() === "PONG", 10_000);
@@ -270,7 +309,16 @@ export async function startFaultWorld() {
 
   // The agent bundle, as `npm run agent` builds it (plain node starts in a fraction of tsx's time).
   const agentBundle = path.join(dir, "agent.cjs");
-  await build({ entryPoints: [path.join(ROOT, "workers", "agent.ts")], outfile: agentBundle, bundle: true, platform: "node", target: "node20", format: "cjs", packages: "external", logLevel: "warning" });
+  await build({
+    entryPoints: [path.join(ROOT, "workers", "agent.ts")],
+    outfile: agentBundle,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    packages: "external",
+    logLevel: "warning",
+  });
 
   const prefix = `berth-faults-${process.pid}`;
   const redisUrl = `redis://:${redisPassword}@127.0.0.1:${redisPort}`;

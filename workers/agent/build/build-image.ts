@@ -17,7 +17,15 @@ export class BuildError extends Error {
 
 export async function buildImage(
   docker: Dockerode,
-  opts: { checkout: string; subdirectory?: string; dockerfile?: string; tag: string; labels?: Record<string, string>; signal?: AbortSignal; onLog?: (line: string) => void },
+  opts: {
+    checkout: string;
+    subdirectory?: string;
+    dockerfile?: string;
+    tag: string;
+    labels?: Record<string, string>;
+    signal?: AbortSignal;
+    onLog?: (line: string) => void;
+  },
 ): Promise<BuildResult> {
   const sub = validateSubdirectory(opts.subdirectory ?? "");
   if (!sub.ok) throw new BuildError(`Refused sub-directory: ${sub.error}`, []);
@@ -33,7 +41,14 @@ export async function buildImage(
   };
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await docker.buildImage(tar.stdout, { t: opts.tag, dockerfile: dockerfile.path, ...(opts.labels ? { labels: opts.labels } : {}), rm: true, forcerm: true, abortSignal: opts.signal } as Dockerode.ImageBuildOptions);
+    stream = await docker.buildImage(tar.stdout, {
+      t: opts.tag,
+      dockerfile: dockerfile.path,
+      ...(opts.labels ? { labels: opts.labels } : {}),
+      rm: true,
+      forcerm: true,
+      abortSignal: opts.signal,
+    } as Dockerode.ImageBuildOptions);
   } catch (e) {
     tar.kill();
     throw new BuildError(`Docker refused the build: ${(e as Error).message}`, log);

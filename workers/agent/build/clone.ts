@@ -38,7 +38,11 @@ export async function cloneRepo(
   const explain = { ref: ref.ref, commit: sha?.ok ? sha.sha : null };
 
   if (!sha?.ok) {
-    await remote.git(["clone", "--depth", "1", "--single-branch", "--no-tags", "--branch", ref.ref, "--", remote.url, opts.dir], { what: WHAT, explain, onOutput: opts.onOutput });
+    await remote.git(["clone", "--depth", "1", "--single-branch", "--no-tags", "--branch", ref.ref, "--", remote.url, opts.dir], {
+      what: WHAT,
+      explain,
+      onOutput: opts.onOutput,
+    });
     return commitOf(remote, opts.dir, "HEAD");
   }
 

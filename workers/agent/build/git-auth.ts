@@ -53,19 +53,28 @@ export async function gitAuthEnv(auth: GitAuth, workDir: string, opts: { hostKey
     "ssh",
     // Only this key: not the agent user's ~/.ssh/id_* nor an ssh-agent's keys (and none without a key).
     ...(auth.kind === "ssh" ? ["-i", keyFile] : ["-o", "IdentityFile=none"]),
-    "-o", "IdentitiesOnly=yes",
-    "-o", "IdentityAgent=none",
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "IdentityAgent=none",
     // Never prompt (passphrase, password, host key): fail instead of hanging the job.
-    "-o", "BatchMode=yes",
+    "-o",
+    "BatchMode=yes",
     // Pinned keys only, or trust on first use into this clone's own file, read back and pinned by the
     // control plane once the clone succeeds. Either way only our file counts: not the system's.
-    "-o", `StrictHostKeyChecking=${strict ? "yes" : "accept-new"}`,
-    "-o", `UserKnownHostsFile=${knownHosts}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "UpdateHostKeys=no",
-    "-o", "HashKnownHosts=no",
+    "-o",
+    `StrictHostKeyChecking=${strict ? "yes" : "accept-new"}`,
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    "UpdateHostKeys=no",
+    "-o",
+    "HashKnownHosts=no",
     // No ~/.ssh/config nor /etc/ssh/ssh_config: no ProxyCommand, Host aliases or other identities.
-    "-F", "/dev/null",
+    "-F",
+    "/dev/null",
   ];
   for (const part of command) {
     if (!/^[A-Za-z0-9._/=-]+$/.test(part)) throw new Error(`Unsafe GIT_SSH_COMMAND part: ${JSON.stringify(part)}`);

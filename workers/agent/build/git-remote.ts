@@ -31,7 +31,10 @@ export type GitRemote = {
   url: string;
   access: GitAccess;
   /** Runs `git [pinning config] <args>`; a non-zero exit throws a GitError prefixed with `what` ("git clone failed: "). */
-  git(args: string[], opts: { what: string; explain?: Omit<ExplainContext, "access">; cwd?: string; onOutput?: (line: string) => void; okCodes?: number[] }): Promise<ProcessResult>;
+  git(
+    args: string[],
+    opts: { what: string; explain?: Omit<ExplainContext, "access">; cwd?: string; onOutput?: (line: string) => void; okCodes?: number[] },
+  ): Promise<ProcessResult>;
   /** Runs git without the network (init, checkout, log) in the same environment. */
   local(args: string[]): Promise<ProcessResult>;
 };
@@ -81,7 +84,9 @@ export async function openRemote(opts: RemoteOptions): Promise<GitRemote> {
       const r = await runProcess("git", [...config, ...args], { env, cwd: o.cwd, signal, onOutput: o.onOutput });
       if (r.code === 0 || o.okCodes?.includes(r.code ?? -1)) return r;
       const problem = explainGitFailure(r.stderr, { access, ...o.explain });
-      const redirect = /returned error: 30[12378]\b|redirect/i.test(r.stderr) ? "\nThe repository URL redirects elsewhere: use the address it redirects to." : "";
+      const redirect = /returned error: 30[12378]\b|redirect/i.test(r.stderr)
+        ? "\nThe repository URL redirects elsewhere: use the address it redirects to."
+        : "";
       let offer: string | null = null;
       if (problem.kind === "host-key-changed" && ssh && opts.pinnedHostKeys) {
         offer = await scanHostKeys({ ...ssh, signal }).catch(() => null);

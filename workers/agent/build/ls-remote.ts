@@ -12,7 +12,12 @@ export async function resolveRef(remote: GitRemote, rawRef: string, opts: { what
   const heads = `refs/heads/${ref.ref}`;
   const tags = `refs/tags/${ref.ref}`;
   // --exit-code: 2 when nothing matches, which is an answer, not a failure.
-  const r = await remote.git(["ls-remote", "--exit-code", "--", remote.url, heads, tags, `${tags}^{}`], { what: opts.what, explain: { ref: ref.ref }, onOutput: opts.onOutput, okCodes: [2] });
+  const r = await remote.git(["ls-remote", "--exit-code", "--", remote.url, heads, tags, `${tags}^{}`], {
+    what: opts.what,
+    explain: { ref: ref.ref },
+    onOutput: opts.onOutput,
+    okCodes: [2],
+  });
   const found = new Map<string, string>();
   for (const line of r.stdout.split("\n")) {
     const m = /^([0-9a-f]{40}(?:[0-9a-f]{24})?)\t(\S+)$/.exec(line.trim());

@@ -3,7 +3,11 @@ import { spawn } from "node:child_process";
 
 export type ProcessResult = { code: number | null; stdout: string; stderr: string };
 
-export function runProcess(cmd: string, args: string[], opts: { env: Record<string, string>; cwd?: string; signal?: AbortSignal; onOutput?: (line: string) => void }): Promise<ProcessResult> {
+export function runProcess(
+  cmd: string,
+  args: string[],
+  opts: { env: Record<string, string>; cwd?: string; signal?: AbortSignal; onOutput?: (line: string) => void },
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new Error("cancelled"));
     const child = spawn(cmd, args, { env: opts.env as NodeJS.ProcessEnv, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });

@@ -15,7 +15,10 @@ export async function cleanUpAfterRestart(docker: Dockerode, proxy: RouteTable, 
     if (!c.Names.some((n) => n.includes(CANDIDATE_MARK))) continue;
     const ips = Object.values(c.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress);
     if (ips.some((ip) => upstreams.has(ip))) continue; // it went live just before the restart
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
     log(`removed ${c.Names[0]}, left half-started by a deployment this agent did not finish`);
   }
   for (const entry of await readdir(tmpdir()).catch(() => [] as string[])) {

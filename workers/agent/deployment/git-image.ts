@@ -44,7 +44,15 @@ export async function gitImage(spec: DeploymentSpec, git: GitSource, signal: Abo
     const auth = await gitAuthEnv(git.auth.kind === "token" ? { kind: "token", token: git.auth.token } : git.auth, workDir, { hostKeys: git.hostKeys });
     let commit: CloneResult | null = null;
     try {
-      const remote = { url: git.url, allowLocal: d.allowLocalGit, allowPrivateNetworks: spec.allowPrivateNetworks, extraEnv: auth.env, access: git.auth.kind, pinnedHostKeys: auth.pinned, signal };
+      const remote = {
+        url: git.url,
+        allowLocal: d.allowLocalGit,
+        allowPrivateNetworks: spec.allowPrivateNetworks,
+        extraEnv: auth.env,
+        access: git.auth.kind,
+        pinnedHostKeys: auth.pinned,
+        signal,
+      };
       const settings = buildSettingsHash(git);
 
       // A push's commit exactly; for the Deploy button the branch as it is now (one clone), which it records.
@@ -58,7 +66,14 @@ export async function gitImage(spec: DeploymentSpec, git: GitSource, signal: Abo
       // The clone's output waits until it is known to be needed (a reused image's log shows no clone).
       let held: string[] | null = [];
       const startClone = () => {
-        cloning = cloneRepo({ ...remote, signal: stopClone.signal, ref: git.ref, commit: git.commit, dir: checkout, onOutput: (l) => (held ? held.push(l) : d.log.line(l)) });
+        cloning = cloneRepo({
+          ...remote,
+          signal: stopClone.signal,
+          ref: git.ref,
+          commit: git.commit,
+          dir: checkout,
+          onOutput: (l) => (held ? held.push(l) : d.log.line(l)),
+        });
         cloning.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
         return cloning;
       };
@@ -77,7 +92,9 @@ export async function gitImage(spec: DeploymentSpec, git: GitSource, signal: Abo
         }
         const reuse = await findBuiltImage(d.docker, buildCacheTag(spec.serviceId, wanted, settings));
         if (reuse) {
-          d.log.line(`This host built ${wanted.slice(0, 12)} with the same Dockerfile and sub-directory before: reusing image ${reuse.slice(7, 19)}, nothing to clone or build`);
+          d.log.line(
+            `This host built ${wanted.slice(0, 12)} with the same Dockerfile and sub-directory before: reusing image ${reuse.slice(7, 19)}, nothing to clone or build`,
+          );
           await tagImage(d.docker, reuse, spec.imageTag);
           return { imageId: reuse, buildTag: null, report: { commit: { sha: wanted, message: "", author: "" }, ...(await metHostKeys(auth)) } };
         }
@@ -95,7 +112,10 @@ export async function gitImage(spec: DeploymentSpec, git: GitSource, signal: Abo
       }
       d.log.line(`commit ${commit.commit}: ${commit.message} (${commit.author})`);
       if (signal.aborted) throw new Error("cancelled");
-      await d.report("BUILDING", { commit: { sha: commit.commit, message: commit.message.slice(0, 2000), author: commit.author.slice(0, 500) }, ...(await metHostKeys(auth)) });
+      await d.report("BUILDING", {
+        commit: { sha: commit.commit, message: commit.message.slice(0, 2000), author: commit.author.slice(0, 500) },
+        ...(await metHostKeys(auth)),
+      });
       await auth.cleanup(); // the key is not needed for the build
 
       d.log.line(`$ docker build -f ${git.dockerfile} -t ${spec.imageTag} ${git.subdirectory || "."}`);

@@ -45,8 +45,14 @@ async function retirePrevious(d: PipelineDeps, spec: DeploymentSpec, started: { 
   const old = await previousContainers(d.docker, spec.serviceId, started.id);
   if (old.length && spec.strategy === "switch") await new Promise((r) => setTimeout(r, DRAIN_MS)); // recreated: stopped long since
   for (const c of old) {
-    await d.docker.getContainer(c.Id).stop({ t: 10 }).catch(() => {});
-    await d.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    await d.docker
+      .getContainer(c.Id)
+      .stop({ t: 10 })
+      .catch(() => {});
+    await d.docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
   }
   await started.container.rename({ name: spec.containerName }).catch(() => {});
 }
@@ -148,8 +154,16 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
       await restartPrevious(d.docker, d.proxy, spec, stopped, previousRoute).catch((err) => d.log.line(`  it did not start: ${(err as Error).message}`));
     }
     // Our tag only: a build's image goes with it; a reused release image keeps the release's own tag.
-    if (tagged) await d.docker.getImage(spec.imageTag).remove().catch(() => {});
-    if (buildTag) await d.docker.getImage(buildTag).remove().catch(() => {});
+    if (tagged)
+      await d.docker
+        .getImage(spec.imageTag)
+        .remove()
+        .catch(() => {});
+    if (buildTag)
+      await d.docker
+        .getImage(buildTag)
+        .remove()
+        .catch(() => {});
     const message = cancelled
       ? "Cancelled"
       : stopping

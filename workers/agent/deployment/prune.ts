@@ -9,7 +9,10 @@ export async function pruneReleaseTags(docker: Dockerode, tags: string[]) {
   const removed: string[] = [];
   const kept: { tag: string; reason: string }[] = [];
   for (const tag of tags) {
-    const info = await docker.getImage(tag).inspect().catch(() => null);
+    const info = await docker
+      .getImage(tag)
+      .inspect()
+      .catch(() => null);
     if (!info) {
       removed.push(tag); // already gone
       continue;

@@ -19,7 +19,11 @@ async function localImageId(docker: Dockerode, ref: string): Promise<string | nu
 }
 
 /** Pulls `ref` unless the host has it and it is not `latest` (lib/deploy/image-rules.ts); returns its image id. */
-export async function pullImage(docker: Dockerode, ref: string, opts: { policy: OutboundPolicy; signal: AbortSignal; log: (line: string) => void }): Promise<string> {
+export async function pullImage(
+  docker: Dockerode,
+  ref: string,
+  opts: { policy: OutboundPolicy; signal: AbortSignal; log: (line: string) => void },
+): Promise<string> {
   if (!pullsEveryTime(ref)) {
     const id = await localImageId(docker, ref);
     if (id) {

@@ -8,7 +8,11 @@ import type { RouteTable } from "./pipeline";
 /** Stops the service's running containers (each with its own stop timeout); returns their ids. */
 export async function stopPrevious(docker: Dockerode, serviceId: string): Promise<string[]> {
   const running = await docker.listContainers({ filters: { label: [`berth.service.id=${serviceId}`], status: ["running", "restarting"] } });
-  for (const c of running) await docker.getContainer(c.Id).stop().catch(() => {});
+  for (const c of running)
+    await docker
+      .getContainer(c.Id)
+      .stop()
+      .catch(() => {});
   return running.map((c) => c.Id);
 }
 

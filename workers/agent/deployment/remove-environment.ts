@@ -6,7 +6,12 @@ import type Dockerode from "dockerode";
 import type { RouteTable } from "./pipeline";
 import { removeService } from "./remove-service";
 
-export async function removeEnvironment(docker: Dockerode, proxy: RouteTable & { removeRoute(id: string): Promise<void> }, serviceIds: string[], network: string) {
+export async function removeEnvironment(
+  docker: Dockerode,
+  proxy: RouteTable & { removeRoute(id: string): Promise<void> },
+  serviceIds: string[],
+  network: string,
+) {
   let containers = 0;
   let tags = 0;
   for (const id of serviceIds) {
@@ -29,7 +34,8 @@ export async function removeNetwork(docker: Dockerode, name: string): Promise<"r
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode;
       if (status === 404) continue; // removed meanwhile
-      if (status === 403 || status === 409) outcome = "in use"; // active endpoints
+      if (status === 403 || status === 409)
+        outcome = "in use"; // active endpoints
       else throw e;
     }
   }

@@ -6,10 +6,18 @@ import type { RouteTable } from "./pipeline";
 
 export async function removeService(docker: Dockerode, proxy: RouteTable & { removeRoute(id: string): Promise<void> }, serviceId: string) {
   const containers = await docker.listContainers({ all: true, filters: { label: [`berth.service.id=${serviceId}`] } });
-  for (const c of containers) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  for (const c of containers)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
   await proxy.removeRoute(routeId(serviceId));
   const repo = imageRepository(serviceId);
   const tags = (await docker.listImages({ filters: { reference: [`${repo}:*`] } })).flatMap((i) => (i.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`)));
-  for (const t of tags) await docker.getImage(t).remove().catch(() => {});
+  for (const t of tags)
+    await docker
+      .getImage(t)
+      .remove()
+      .catch(() => {});
   return { containers: containers.length, tags: tags.length };
 }

@@ -21,8 +21,10 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
   const cancelledEarly = new Set<string>();
   const allowLocalGit = process.env.BERTH_ALLOW_LOCAL_GIT === "1";
 
-  const reportStatus = (deploymentId: string) => (status: DeploymentReport["status"], extra = {}) =>
-    report({ type: "deployment", at: new Date().toISOString(), deploymentId, status, ...extra });
+  const reportStatus =
+    (deploymentId: string) =>
+    (status: DeploymentReport["status"], extra = {}) =>
+      report({ type: "deployment", at: new Date().toISOString(), deploymentId, status, ...extra });
 
   async function readSpec(deploymentId: string): Promise<DeploymentSpec> {
     const key = deploymentSpecKey(cfg.prefix, cfg.hostId, deploymentId);
@@ -43,7 +45,13 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
         return status("FAILED", { error: (e as Error).message });
       }
       const controller = new AbortController();
-      const deployLog = createDeployLog(redis, deploymentLogKey(cfg.prefix, cfg.hostId, deploymentId), spec.mask, (e) => log(`deployment log: ${e.message}`), () => stopping);
+      const deployLog = createDeployLog(
+        redis,
+        deploymentLogKey(cfg.prefix, cfg.hostId, deploymentId),
+        spec.mask,
+        (e) => log(`deployment log: ${e.message}`),
+        () => stopping,
+      );
       const done = runPipeline(spec, controller.signal, { docker, proxy, log: deployLog, report: status, allowLocalGit, hostId: cfg.hostId })
         .catch((e) => log(`deployment ${deploymentId}: ${(e as Error).message}`))
         .finally(() => {

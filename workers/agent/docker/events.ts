@@ -58,11 +58,7 @@ export function toContainerEvent(value: unknown): ContainerEvent | null {
  * Calls onEvent for each container event and onEnd once when the stream ends or fails (the caller
  * reconnects and re-snapshots). The returned function stops watching; after it, onEnd is not called.
  */
-export function watchContainerEvents(
-  docker: Dockerode,
-  onEvent: (e: ContainerEvent) => void,
-  onEnd: (err?: Error) => void,
-): () => void {
+export function watchContainerEvents(docker: Dockerode, onEvent: (e: ContainerEvent) => void, onEnd: (err?: Error) => void): () => void {
   let stopped = false;
   let ended = false;
   let stream: NodeJS.ReadableStream | null = null;

@@ -57,15 +57,24 @@ export async function convergeNetwork(docker: Dockerode, name: string, labels: R
     }
     if (nets.length === 1) return nets[0]!.Id;
     if (nets.length === 0) continue; // removed meanwhile by someone else: make it again
-    const used = await usedOf(docker, nets.map((n) => n.Id));
+    const used = await usedOf(
+      docker,
+      nets.map((n) => n.Id),
+    );
     const candidates = nets.map((n) => ({ id: n.Id, created: n.Created ?? "", inUse: used.has(n.Id) }));
     const keep = networkToKeep(candidates)!;
     const extras = candidates.filter((c) => c.id !== keep.id);
     if (extras.some((c) => c.inUse)) {
-      throw new Error(`Docker has ${nets.length} networks named ${name} and containers use more than one of them; reconnect those containers to one network and remove the others.`);
+      throw new Error(
+        `Docker has ${nets.length} networks named ${name} and containers use more than one of them; reconnect those containers to one network and remove the others.`,
+      );
     }
     // Gone already (another creator removed it), or a container joined meanwhile: the next round looks again.
-    for (const c of extras) await docker.getNetwork(c.id).remove().catch(() => {});
+    for (const c of extras)
+      await docker
+        .getNetwork(c.id)
+        .remove()
+        .catch(() => {});
   }
   throw new Error(`Could not settle on one network named ${name}: Docker kept more than one.`);
 }

@@ -118,7 +118,10 @@ export function createProxy(opts: { adminUrl?: string; httpPort?: number; owner?
           method,
           agent: false, // a fresh connection per request: Caddy closes pooled ones after each config load
           timeout: TIMEOUT_MS,
-          headers: { Connection: "close", ...(payload === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) }) },
+          headers: {
+            Connection: "close",
+            ...(payload === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) }),
+          },
         },
         (res) => {
           let text = "";
@@ -185,7 +188,10 @@ export function createProxy(opts: { adminUrl?: string; httpPort?: number; owner?
 
   function serialized<T>(fn: () => Promise<T>): Promise<T> {
     const run = (queues.get(adminUrl) ?? Promise.resolve()).then(fn, fn);
-    queues.set(adminUrl, run.catch(() => undefined));
+    queues.set(
+      adminUrl,
+      run.catch(() => undefined),
+    );
     return run;
   }
 

@@ -128,12 +128,12 @@ export function planConvergence(desired: DesiredState, seen: Observed, local: Lo
     const rid = s.route?.id ?? routeId(s.serviceId);
     const route = routes.get(rid);
     const active = new Set(s.active);
-    const others = (keep?: SeenContainer) =>
-      containers.filter((c) => c !== keep && !runningHere(c) && !active.has(c.labels["berth.deployment.id"]!));
+    const others = (keep?: SeenContainer) => containers.filter((c) => c !== keep && !runningHere(c) && !active.has(c.labels["berth.deployment.id"]!));
     let problem: string | null = null;
 
     if (!s.live) {
-      for (const c of others()) actions.push({ kind: "remove-container", serviceId: s.serviceId, id: c.id, name: c.name, why: "left by a deployment that never went live" });
+      for (const c of others())
+        actions.push({ kind: "remove-container", serviceId: s.serviceId, id: c.id, name: c.name, why: "left by a deployment that never went live" });
       if (mine(route)) actions.push({ kind: "remove-route", serviceId: s.serviceId, routeId: rid, why: "no release of the service is live" });
     } else {
       const live = s.live;
@@ -141,7 +141,10 @@ export function planConvergence(desired: DesiredState, seen: Observed, local: Lo
       const candidates = containers.filter((c) => c.labels["berth.deployment.id"] === live.deploymentId);
       const keep = pickLive(candidates, s.containerName);
       for (const c of others(keep)) {
-        const why = c.labels["berth.deployment.id"] && candidates.includes(c) ? `a second container of ${release}` : "not the live release's (a candidate that never went live, or an earlier release not retired)";
+        const why =
+          c.labels["berth.deployment.id"] && candidates.includes(c)
+            ? `a second container of ${release}`
+            : "not the live release's (a candidate that never went live, or an earlier release not retired)";
         actions.push({ kind: "remove-container", serviceId: s.serviceId, id: c.id, name: c.name, why });
       }
       if (!keep) {
@@ -180,7 +183,8 @@ export function planConvergence(desired: DesiredState, seen: Observed, local: Lo
       }
     }
 
-    const kept = (t: { tag: string; number: number }) => t.number > s.newest || s.keepTags.includes(t.tag) || t.tag === s.live?.imageTag || local.activeTags.has(t.tag);
+    const kept = (t: { tag: string; number: number }) =>
+      t.number > s.newest || s.keepTags.includes(t.tag) || t.tag === s.live?.imageTag || local.activeTags.has(t.tag);
     for (const tag of unkeptTags(s.serviceId, kept)) {
       actions.push({ kind: "remove-tag", serviceId: s.serviceId, tag, why: "a deployment that never went live, or a release no longer kept" });
     }
@@ -195,7 +199,8 @@ export function planConvergence(desired: DesiredState, seen: Observed, local: Lo
     for (const c of containers) {
       if (!runningHere(c)) actions.push({ kind: "remove-container", serviceId: sid, id: c.id, name: c.name, why: "its service is no longer on this host" });
     }
-    for (const tag of unkeptTags(sid, (t) => local.activeTags.has(t.tag))) actions.push({ kind: "remove-tag", serviceId: sid, tag, why: "its service is no longer on this host" });
+    for (const tag of unkeptTags(sid, (t) => local.activeTags.has(t.tag)))
+      actions.push({ kind: "remove-tag", serviceId: sid, tag, why: "its service is no longer on this host" });
   }
   const routeOwners = new Set(desired.services.map((s) => s.route?.id ?? routeId(s.serviceId)));
   for (const r of seen.routes) {

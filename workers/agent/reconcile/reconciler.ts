@@ -53,14 +53,21 @@ export function createReconciler(d: Deps) {
         return false;
       }
     };
-    const of = <K extends Plan["actions"][number]["kind"]>(k: K) => plan.actions.filter((a): a is Extract<Plan["actions"][number], { kind: K }> => a.kind === k);
+    const of = <K extends Plan["actions"][number]["kind"]>(k: K) =>
+      plan.actions.filter((a): a is Extract<Plan["actions"][number], { kind: K }> => a.kind === k);
 
     for (const a of of("set-route")) {
-      if (await tryTo(a.serviceId, "set the route", () => d.proxy.setRoute(a.routeId, a.hosts, a.upstream, { unless: guard(a.serviceId) }))) say(a.serviceId, `route ${a.routeId} → ${a.upstream}: ${a.why}`);
+      if (await tryTo(a.serviceId, "set the route", () => d.proxy.setRoute(a.routeId, a.hosts, a.upstream, { unless: guard(a.serviceId) })))
+        say(a.serviceId, `route ${a.routeId} → ${a.upstream}: ${a.why}`);
     }
     const restores = of("restore");
     const renames = of("rename").map((a) => ({ serviceId: a.serviceId, id: a.id, to: a.to }));
-    if (restores.length) await d.report({ type: "serving", at: new Date().toISOString(), services: restores.map((a) => ({ serviceId: a.serviceId, problem: problems.get(a.serviceId) ?? null })) });
+    if (restores.length)
+      await d.report({
+        type: "serving",
+        at: new Date().toISOString(),
+        services: restores.map((a) => ({ serviceId: a.serviceId, problem: problems.get(a.serviceId) ?? null })),
+      });
     for (const a of restores) {
       if (guard(a.serviceId)()) continue;
       say(a.serviceId, `recreating the container of release ${a.spec.deploymentId}`);
@@ -75,11 +82,13 @@ export function createReconciler(d: Deps) {
     }
     for (const a of of("remove-container")) {
       if (guard(a.serviceId)()) continue;
-      if (await tryTo(a.serviceId, `remove ${a.name}`, () => d.docker.getContainer(a.id).remove({ force: true }))) say(a.serviceId, `removed ${a.name}: ${a.why}`);
+      if (await tryTo(a.serviceId, `remove ${a.name}`, () => d.docker.getContainer(a.id).remove({ force: true })))
+        say(a.serviceId, `removed ${a.name}: ${a.why}`);
     }
     for (const a of renames) {
       if (guard(a.serviceId)()) continue;
-      if (await tryTo(a.serviceId, `rename the live container to ${a.to}`, () => d.docker.getContainer(a.id).rename({ name: a.to }))) say(a.serviceId, `renamed the live container to ${a.to}`);
+      if (await tryTo(a.serviceId, `rename the live container to ${a.to}`, () => d.docker.getContainer(a.id).rename({ name: a.to })))
+        say(a.serviceId, `renamed the live container to ${a.to}`);
     }
     for (const a of of("remove-route")) {
       if (guard(a.serviceId)()) continue;
@@ -88,7 +97,13 @@ export function createReconciler(d: Deps) {
     for (const a of of("remove-tag")) {
       if (d.runner.activeTags().has(a.tag)) continue;
       // Docker refuses while a container uses the image under this tag alone: the next pass tries again.
-      await d.docker.getImage(a.tag).remove().then(() => say(a.serviceId, `removed tag ${a.tag}: ${a.why}`), () => {});
+      await d.docker
+        .getImage(a.tag)
+        .remove()
+        .then(
+          () => say(a.serviceId, `removed tag ${a.tag}: ${a.why}`),
+          () => {},
+        );
     }
     return [...problems].map(([serviceId, problem]) => ({ serviceId, problem }));
   }

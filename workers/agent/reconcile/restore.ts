@@ -12,10 +12,29 @@ import type { ReverseProxy } from "../proxy/caddy";
 
 /** The release's image by its tag, re-tagged from its id if only the tag was removed. */
 async function releaseImage(docker: Dockerode, spec: DeploymentSpec): Promise<string> {
-  if (await docker.getImage(spec.imageTag).inspect().then(() => true, () => false)) return spec.imageTag;
+  if (
+    await docker
+      .getImage(spec.imageTag)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      )
+  )
+    return spec.imageTag;
   const id = spec.source.kind === "image" ? spec.source.imageId : null;
   const [repo, tag] = spec.imageTag.split(":");
-  if (id && (await docker.getImage(id).tag({ repo, tag }).then(() => true, () => false))) return spec.imageTag;
+  if (
+    id &&
+    (await docker
+      .getImage(id)
+      .tag({ repo, tag })
+      .then(
+        () => true,
+        () => false,
+      ))
+  )
+    return spec.imageTag;
   throw new Error(`its image (${spec.imageTag}) is no longer on this host; deploy again`);
 }
 

@@ -13,7 +13,10 @@ export async function addHostAction(_prev: ActionState | undefined, form: FormDa
   return runAction(async () => {
     const host = await createHost(await apiTeam(values.team), values);
     revalidatePath(`/t/${values.team}/hosts`);
-    return { message: `${host.name} added. Run this on the host (it needs Docker, Node.js 20 and a checkout of Berth); it appears here within seconds:`, data: { url: host.command } };
+    return {
+      message: `${host.name} added. Run this on the host (it needs Docker, Node.js 20 and a checkout of Berth); it appears here within seconds:`,
+      data: { url: host.command },
+    };
   }, values);
 }
 

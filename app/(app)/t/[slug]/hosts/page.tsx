@@ -28,34 +28,34 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
         <EmptyState title="No hosts yet">{can(ctx.role, "host.manage") ? "Add a host below and run its agent." : "An admin can add one."}</EmptyState>
       ) : (
         <DataTable testId="hosts" columns={["Host", "Status", "Docker", "CPU", "Memory", "Containers", "Last heartbeat"]}>
-              {hosts.map((h) => (
-                <tr key={h.id} className="hover:bg-slate-50">
-                  <td className="px-4 py-3">
-                    <Link href={`${base}/${h.id}`} className="font-medium text-brand-700 hover:underline">
-                      {h.name}
-                    </Link>
-                    {h.isLocal && <span className="ml-2 text-xs text-slate-400">local</span>}
-                  </td>
-                  <td className="px-4 py-3">
-                    <HostStatus status={h.status} since={h.statusSince} />
-                  </td>
-                  <td className="px-4 py-3 text-slate-600">{h.dockerVersion ?? "–"}</td>
-                  <td className="px-4 py-3 tabular-nums text-slate-600">
-                    {formatPercent(h.cpuPercent)} {h.cpuCount ? <span className="text-slate-400">of {h.cpuCount}</span> : null}
-                  </td>
-                  <td className="px-4 py-3 tabular-nums text-slate-600">
-                    {formatBytes(h.memUsedBytes)} <span className="text-slate-400">/ {formatBytes(h.memTotalBytes)}</span>
-                  </td>
-                  <td className="px-4 py-3 text-slate-600">
-                    <span className="text-emerald-700">{h.containers.running ?? 0} running</span>
-                    {(h.containers.exited ?? 0) + (h.containers.created ?? 0) + (h.containers.dead ?? 0) > 0 && (
-                      <span className="text-slate-400"> · {(h.containers.exited ?? 0) + (h.containers.created ?? 0) + (h.containers.dead ?? 0)} stopped</span>
-                    )}
-                    {(h.containers.paused ?? 0) > 0 && <span className="text-amber-700"> · {h.containers.paused} paused</span>}
-                  </td>
-                  <td className="px-4 py-3 text-slate-500">{h.lastHeartbeatAt ? <RelativeTime date={h.lastHeartbeatAt} /> : "never"}</td>
-                </tr>
-              ))}
+          {hosts.map((h) => (
+            <tr key={h.id} className="hover:bg-slate-50">
+              <td className="px-4 py-3">
+                <Link href={`${base}/${h.id}`} className="font-medium text-brand-700 hover:underline">
+                  {h.name}
+                </Link>
+                {h.isLocal && <span className="ml-2 text-xs text-slate-400">local</span>}
+              </td>
+              <td className="px-4 py-3">
+                <HostStatus status={h.status} since={h.statusSince} />
+              </td>
+              <td className="px-4 py-3 text-slate-600">{h.dockerVersion ?? "–"}</td>
+              <td className="px-4 py-3 tabular-nums text-slate-600">
+                {formatPercent(h.cpuPercent)} {h.cpuCount ? <span className="text-slate-400">of {h.cpuCount}</span> : null}
+              </td>
+              <td className="px-4 py-3 tabular-nums text-slate-600">
+                {formatBytes(h.memUsedBytes)} <span className="text-slate-400">/ {formatBytes(h.memTotalBytes)}</span>
+              </td>
+              <td className="px-4 py-3 text-slate-600">
+                <span className="text-emerald-700">{h.containers.running ?? 0} running</span>
+                {(h.containers.exited ?? 0) + (h.containers.created ?? 0) + (h.containers.dead ?? 0) > 0 && (
+                  <span className="text-slate-400"> · {(h.containers.exited ?? 0) + (h.containers.created ?? 0) + (h.containers.dead ?? 0)} stopped</span>
+                )}
+                {(h.containers.paused ?? 0) > 0 && <span className="text-amber-700"> · {h.containers.paused} paused</span>}
+              </td>
+              <td className="px-4 py-3 text-slate-500">{h.lastHeartbeatAt ? <RelativeTime date={h.lastHeartbeatAt} /> : "never"}</td>
+            </tr>
+          ))}
         </DataTable>
       )}
       {can(ctx.role, "host.manage") && (

@@ -71,10 +71,13 @@ export async function revealWebhookSecretAction(_prev: ActionState | undefined, 
 
 export async function rotateWebhookSecretAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
-  return runAction(async () => ({
-    message: "New secret made: update it in your git host's webhook settings.",
-    data: { url: await rotateWebhookSecret(await apiTeam(values.team), values.serviceId ?? "") },
-  }), values);
+  return runAction(
+    async () => ({
+      message: "New secret made: update it in your git host's webhook settings.",
+      data: { url: await rotateWebhookSecret(await apiTeam(values.team), values.serviceId ?? "") },
+    }),
+    values,
+  );
 }
 
 export async function regenerateDeployKeyAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
@@ -94,7 +97,15 @@ export async function testGitConnectionAction(_prev: ActionState | undefined, fo
     revalidatePath(servicePath(values)); // a host key offer shows on the page
     const data: Record<string, string> = r.ok
       ? { result: "ok", ref: r.ref, commit: r.commit, firstHostKeys: r.firstHostKeys.join("\n") }
-      : { result: "failed", ref: r.ref, kind: r.problem.kind, title: r.problem.title, reason: r.problem.reason, hint: r.problem.hint ?? "", hostKeyOffered: r.hostKeyOffered ? "yes" : "" };
+      : {
+          result: "failed",
+          ref: r.ref,
+          kind: r.problem.kind,
+          title: r.problem.title,
+          reason: r.problem.reason,
+          hint: r.problem.hint ?? "",
+          hostKeyOffered: r.hostKeyOffered ? "yes" : "",
+        };
     return { data };
   }, values);
 }

@@ -28,7 +28,9 @@ export default async function ProjectsPage({ params, searchParams }: { params: P
         }
       />
       {projects.length === 0 ? (
-        <EmptyState title={archived ? "No archived projects" : "No projects yet"}>{!archived && can(ctx.role, "project.write") ? "Create one below." : null}</EmptyState>
+        <EmptyState title={archived ? "No archived projects" : "No projects yet"}>
+          {!archived && can(ctx.role, "project.write") ? "Create one below." : null}
+        </EmptyState>
       ) : (
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="projects">
           {projects.map((p) => (

@@ -36,7 +36,10 @@ export async function applyImportAction(_prev: ActionState | undefined, form: Fo
 export async function cloneEnvironmentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
   return runActionThenGo(async () => {
-    const env = await cloneEnvironment(await apiTeam(values.team), values.project ?? "", values.from ?? "", { name: values.name, withSecrets: values.withSecrets === "on" });
+    const env = await cloneEnvironment(await apiTeam(values.team), values.project ?? "", values.from ?? "", {
+      name: values.name,
+      withSecrets: values.withSecrets === "on",
+    });
     return `/t/${values.team}/projects/${values.project}/${env.slug}`;
   }, values);
 }

@@ -9,11 +9,14 @@ const ownerRef = (v: Record<string, string>) => ownerRefOf(v.scope, v.ownerId);
 
 export async function setVariableAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
-  return runAction(async () => {
-    const row = await setVariable(await apiTeam(values.team), ownerRef(values), values);
-    revalidatePath(values.path ?? "/");
-    return { message: `${row.key} saved.` };
-  }, { ...values, value: values.secret ? "" : (values.value ?? "") });
+  return runAction(
+    async () => {
+      const row = await setVariable(await apiTeam(values.team), ownerRef(values), values);
+      revalidatePath(values.path ?? "/");
+      return { message: `${row.key} saved.` };
+    },
+    { ...values, value: values.secret ? "" : (values.value ?? "") },
+  );
 }
 
 export async function deleteVariableAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {

@@ -18,7 +18,10 @@ import { NotFoundError } from "@/lib/errors";
 import { canChangeEnvironment } from "@/lib/permissions";
 import { cancelDeploymentAction, rollbackAction } from "../../projects/deploy-actions";
 
-const TRIGGER = { manual: "Deployed with the Deploy button", webhook: "Deployed by a push", rollback: "Rollback", promote: "Promotion" } as Record<string, string>;
+const TRIGGER = { manual: "Deployed with the Deploy button", webhook: "Deployed by a push", rollback: "Rollback", promote: "Promotion" } as Record<
+  string,
+  string
+>;
 
 export default async function DeploymentPage({ params }: { params: Promise<{ slug: string; deploymentId: string }> }) {
   const { slug, deploymentId } = await params;

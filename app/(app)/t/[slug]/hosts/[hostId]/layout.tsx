@@ -29,8 +29,8 @@ export default async function HostLayout({ children, params }: { children: React
           <LiveRefresh slug={ctx.team.slug} hostId={host.id} />
         </div>
         <p className="mt-1 text-sm text-slate-500">
-          Docker {host.dockerVersion ?? "?"} (API {host.apiVersion ?? "?"}) · {host.os ?? "unknown OS"} · CPU {formatPercent(host.cpuPercent)} of {host.cpuCount ?? "?"} ·
-          memory {formatBytes(host.memUsedBytes)} / {formatBytes(host.memTotalBytes)} · last heartbeat{" "}
+          Docker {host.dockerVersion ?? "?"} (API {host.apiVersion ?? "?"}) · {host.os ?? "unknown OS"} · CPU {formatPercent(host.cpuPercent)} of{" "}
+          {host.cpuCount ?? "?"} · memory {formatBytes(host.memUsedBytes)} / {formatBytes(host.memTotalBytes)} · last heartbeat{" "}
           {host.lastHeartbeatAt ? <RelativeTime date={host.lastHeartbeatAt} /> : "never"}
         </p>
         {host.status !== "ONLINE" && (
@@ -40,8 +40,8 @@ export default async function HostLayout({ children, params }: { children: React
                 "This host's agent has not connected yet."
               ) : (
                 <>
-                  This host is offline. What you see is as of{" "}
-                  {host.lastSnapshotAt ? <RelativeTime date={host.lastSnapshotAt} /> : "its last report"}; actions are unavailable until its agent returns.
+                  This host is offline. What you see is as of {host.lastSnapshotAt ? <RelativeTime date={host.lastSnapshotAt} /> : "its last report"}; actions
+                  are unavailable until its agent returns.
                 </>
               )}
             </Alert>

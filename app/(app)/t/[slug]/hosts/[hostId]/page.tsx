@@ -12,7 +12,13 @@ import { containerAction } from "../actions";
 
 type Search = { q?: string; state?: string };
 
-export default async function HostContainersPage({ params, searchParams }: { params: Promise<{ slug: string; hostId: string }>; searchParams: Promise<Search> }) {
+export default async function HostContainersPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string; hostId: string }>;
+  searchParams: Promise<Search>;
+}) {
   const { slug, hostId } = await params;
   const search = await searchParams;
   const ctx = await requireTeam(slug);
@@ -44,39 +50,48 @@ export default async function HostContainersPage({ params, searchParams }: { par
       {containers.length === 0 ? (
         <EmptyState title={q || state ? "No containers match" : "No containers on this host"} />
       ) : (
-        <DataTable testId="containers" columns={["Name", "Image", "State", "Status", "Ports", "Belongs to", ...(canAct ? [{ label: "Actions", align: "right" as const }] : [])]}>
-              {containers.map((c, i) => {
-                const owner = berthLabels(c.labels);
-                const ports = (c.ports as { privatePort: number; publicPort: number | null; type: string }[]).map((p) =>
-                  p.publicPort ? `${p.publicPort}→${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`,
-                );
-                return (
-                  <tr key={c.id} data-testid={`container-${c.name}`} className="align-top hover:bg-slate-50">
-                    <td className="px-4 py-3">
-                      <Link href={`${base}/containers/${c.dockerId}`} className="font-medium text-brand-700 hover:underline">
-                        {c.name}
-                      </Link>
-                      <div className="font-mono text-xs text-slate-400">{c.dockerId.slice(0, 12)}</div>
-                    </td>
-                    <td className="max-w-56 truncate px-4 py-3 text-slate-600" title={c.image}>
-                      {c.image}
-                    </td>
-                    <td className="px-4 py-3">
-                      <ContainerState state={c.state} health={c.health} />
-                    </td>
-                    <td className="px-4 py-3 text-slate-600">{c.status}</td>
-                    <td className="px-4 py-3 font-mono text-xs text-slate-600">{ports.length ? ports.join(", ") : "–"}</td>
-                    <td className="px-4 py-3 text-xs text-slate-600">
-                      {owner.project ? `${owner.project} / ${owner.environment ?? "?"} / ${owner.service ?? "?"}` : <span className="text-slate-400">outside Berth</span>}
-                    </td>
-                    {canAct && (
-                      <td className="px-4 py-3">
-                        {rights[i]?.act && <ContainerActions action={containerAction} team={ctx.team.slug} hostId={hostId} dockerId={c.dockerId} name={c.name} state={c.state} />}
-                      </td>
+        <DataTable
+          testId="containers"
+          columns={["Name", "Image", "State", "Status", "Ports", "Belongs to", ...(canAct ? [{ label: "Actions", align: "right" as const }] : [])]}
+        >
+          {containers.map((c, i) => {
+            const owner = berthLabels(c.labels);
+            const ports = (c.ports as { privatePort: number; publicPort: number | null; type: string }[]).map((p) =>
+              p.publicPort ? `${p.publicPort}→${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`,
+            );
+            return (
+              <tr key={c.id} data-testid={`container-${c.name}`} className="align-top hover:bg-slate-50">
+                <td className="px-4 py-3">
+                  <Link href={`${base}/containers/${c.dockerId}`} className="font-medium text-brand-700 hover:underline">
+                    {c.name}
+                  </Link>
+                  <div className="font-mono text-xs text-slate-400">{c.dockerId.slice(0, 12)}</div>
+                </td>
+                <td className="max-w-56 truncate px-4 py-3 text-slate-600" title={c.image}>
+                  {c.image}
+                </td>
+                <td className="px-4 py-3">
+                  <ContainerState state={c.state} health={c.health} />
+                </td>
+                <td className="px-4 py-3 text-slate-600">{c.status}</td>
+                <td className="px-4 py-3 font-mono text-xs text-slate-600">{ports.length ? ports.join(", ") : "–"}</td>
+                <td className="px-4 py-3 text-xs text-slate-600">
+                  {owner.project ? (
+                    `${owner.project} / ${owner.environment ?? "?"} / ${owner.service ?? "?"}`
+                  ) : (
+                    <span className="text-slate-400">outside Berth</span>
+                  )}
+                </td>
+                {canAct && (
+                  <td className="px-4 py-3">
+                    {rights[i]?.act && (
+                      <ContainerActions action={containerAction} team={ctx.team.slug} hostId={hostId} dockerId={c.dockerId} name={c.name} state={c.state} />
                     )}
-                  </tr>
-                );
-              })}
+                  </td>
+                )}
+              </tr>
+            );
+          })}
         </DataTable>
       )}
     </>

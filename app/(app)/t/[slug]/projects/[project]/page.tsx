@@ -71,7 +71,17 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
 
       <div className="mt-8 space-y-6">
         <Card title="Project variables" description="Shared by every environment of this project; environment and service variables override them.">
-          <VariableEditor actions={{ set: setVariableAction, remove: deleteVariableAction }} team={ctx.team.slug} scope="PROJECT" ownerId={project.id} path={base} vars={vars} canWrite={can(ctx.role, "project.write")} readOnlyReason="Developers and above edit project variables." usage={usage} />
+          <VariableEditor
+            actions={{ set: setVariableAction, remove: deleteVariableAction }}
+            team={ctx.team.slug}
+            scope="PROJECT"
+            ownerId={project.id}
+            path={base}
+            vars={vars}
+            canWrite={can(ctx.role, "project.write")}
+            readOnlyReason="Developers and above edit project variables."
+            usage={usage}
+          />
         </Card>
 
         {can(ctx.role, "project.write") && (
@@ -90,7 +100,10 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         )}
 
         {can(ctx.role, "project.write") && (
-          <Card title="Clone an environment" description="Copies its variables and services. Secrets only when you ask (and, from a protected environment, only for admins).">
+          <Card
+            title="Clone an environment"
+            description="Copies its variables and services. Secrets only when you ask (and, from a protected environment, only for admins)."
+          >
             <ActionForm action={cloneEnvironmentAction}>
               {hidden}
               <div className="grid gap-4 sm:grid-cols-2">

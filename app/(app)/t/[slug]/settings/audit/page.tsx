@@ -24,14 +24,21 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
   const base = `/t/${ctx.team.slug}/settings/audit`;
   const filtered = Boolean(search.actor || search.action);
   const older = events.at(-1);
-  const olderHref = older ? `${base}?${new URLSearchParams({ ...(search.actor ? { actor: search.actor } : {}), ...(search.action ? { action: search.action } : {}), before: older.createdAt.toISOString() })}` : "";
+  const olderHref = older
+    ? `${base}?${new URLSearchParams({ ...(search.actor ? { actor: search.actor } : {}), ...(search.action ? { action: search.action } : {}), before: older.createdAt.toISOString() })}`
+    : "";
 
   return (
     <Card title="Audit log" description="Every change made in this team, newest first.">
       <FilterBar clearHref={base} active={filtered}>
         <label className="text-sm">
           <span className="block font-medium text-slate-700">Actor</span>
-          <input name="actor" defaultValue={search.actor} placeholder="email contains…" className="mt-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm" />
+          <input
+            name="actor"
+            defaultValue={search.actor}
+            placeholder="email contains…"
+            className="mt-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+          />
         </label>
         <label className="text-sm">
           <span className="block font-medium text-slate-700">Action</span>

@@ -63,7 +63,12 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
                     <ActionForm action={changeRoleAction} className="flex items-center gap-2">
                       {team}
                       <input type="hidden" name="membershipId" value={m.id} />
-                      <select name="role" defaultValue={m.role} aria-label={`Role of ${m.user.email}`} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+                      <select
+                        name="role"
+                        defaultValue={m.role}
+                        aria-label={`Role of ${m.user.email}`}
+                        className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+                      >
                         {roles.map((r) => (
                           <option key={r} value={r}>
                             {ROLE_LABEL[r]}

@@ -12,7 +12,10 @@ export default async function TeamVariablesPage({ params }: { params: Promise<{ 
   const ctx = await requireTeam((await params).slug);
   const [vars, usage] = await Promise.all([listVariables(ctx, { scope: "TEAM" }), sharedVariableUsage(ctx, "team")]);
   return (
-    <Card title="Shared variables" description="Available to every project of the team; projects, environments and services override them. Reference one as ${{ team.KEY }}.">
+    <Card
+      title="Shared variables"
+      description="Available to every project of the team; projects, environments and services override them. Reference one as ${{ team.KEY }}."
+    >
       <VariableEditor
         actions={{ set: setVariableAction, remove: deleteVariableAction }}
         team={ctx.team.slug}

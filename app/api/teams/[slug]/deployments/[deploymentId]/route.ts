@@ -6,11 +6,15 @@ import { parseInput } from "@/lib/validation/parse";
 
 type P = { slug: string; deploymentId: string };
 
-const body = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("cancel") }),
-  z.object({ action: z.literal("rollback") }),
-  z.object({ action: z.literal("promote"), environmentId: z.string().min(1, "Choose the environment to promote to.").max(64) }),
-], { error: "Choose one of: cancel, rollback, promote." });
+const body = z.discriminatedUnion(
+  "action",
+  [
+    z.object({ action: z.literal("cancel") }),
+    z.object({ action: z.literal("rollback") }),
+    z.object({ action: z.literal("promote"), environmentId: z.string().min(1, "Choose the environment to promote to.").max(64) }),
+  ],
+  { error: "Choose one of: cancel, rollback, promote." },
+);
 
 /** One deployment: status, timed steps, queue position, commit, error. */
 export const GET = route<P>(async (_req, { slug, deploymentId }) => getDeployment(await apiTeam(slug), deploymentId));

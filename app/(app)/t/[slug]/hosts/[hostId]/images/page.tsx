@@ -25,33 +25,35 @@ export default async function HostImagesPage({ params }: { params: Promise<{ slu
   const canRemove = can(ctx.role, "container.act");
   return (
     <DataTable testId="images" columns={["Image", "Size", "Created", "Used by", ...(canRemove ? [""] : [])]}>
-          {images.map((img) => (
-            <tr key={img.id} className="align-top">
-              <td className="px-4 py-3">
-                <div className="font-medium">{img.tags.length ? img.tags.join(", ") : <span className="text-slate-400">untagged</span>}</div>
-                <div className="font-mono text-xs text-slate-400">{img.id.replace("sha256:", "").slice(0, 12)}</div>
-              </td>
-              <td className="px-4 py-3 tabular-nums text-slate-600">{formatBytes(img.sizeBytes)}</td>
-              <td className="px-4 py-3 text-slate-600">
-                <RelativeTime date={new Date(img.createdAt)} />
-              </td>
-              <td className="px-4 py-3 text-slate-600">{img.containers.length ? img.containers.map((c) => c.name).join(", ") : <span className="text-slate-400">unused</span>}</td>
-              {canRemove && (
-                <td className="px-4 py-3 text-right">
-                  {img.containers.length === 0 && (
-                    <ActionForm action={removeImageAction} confirm="Remove this image from the host?" className="inline-flex flex-col items-end gap-1">
-                      <input type="hidden" name="team" value={ctx.team.slug} />
-                      <input type="hidden" name="hostId" value={hostId} />
-                      <input type="hidden" name="imageId" value={img.id} />
-                      <SubmitButton variant="ghost" pendingLabel="Removing…">
-                        Remove
-                      </SubmitButton>
-                    </ActionForm>
-                  )}
-                </td>
+      {images.map((img) => (
+        <tr key={img.id} className="align-top">
+          <td className="px-4 py-3">
+            <div className="font-medium">{img.tags.length ? img.tags.join(", ") : <span className="text-slate-400">untagged</span>}</div>
+            <div className="font-mono text-xs text-slate-400">{img.id.replace("sha256:", "").slice(0, 12)}</div>
+          </td>
+          <td className="px-4 py-3 tabular-nums text-slate-600">{formatBytes(img.sizeBytes)}</td>
+          <td className="px-4 py-3 text-slate-600">
+            <RelativeTime date={new Date(img.createdAt)} />
+          </td>
+          <td className="px-4 py-3 text-slate-600">
+            {img.containers.length ? img.containers.map((c) => c.name).join(", ") : <span className="text-slate-400">unused</span>}
+          </td>
+          {canRemove && (
+            <td className="px-4 py-3 text-right">
+              {img.containers.length === 0 && (
+                <ActionForm action={removeImageAction} confirm="Remove this image from the host?" className="inline-flex flex-col items-end gap-1">
+                  <input type="hidden" name="team" value={ctx.team.slug} />
+                  <input type="hidden" name="hostId" value={hostId} />
+                  <input type="hidden" name="imageId" value={img.id} />
+                  <SubmitButton variant="ghost" pendingLabel="Removing…">
+                    Remove
+                  </SubmitButton>
+                </ActionForm>
               )}
-            </tr>
-          ))}
+            </td>
+          )}
+        </tr>
+      ))}
     </DataTable>
   );
 }

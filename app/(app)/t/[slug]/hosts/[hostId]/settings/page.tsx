@@ -28,22 +28,35 @@ export default async function HostSettingsPage({ params }: { params: Promise<{ s
           <SubmitButton pendingLabel="Saving…">Rename</SubmitButton>
         </ActionForm>
       </Card>
-      <Card title="Deployments" description="Git services on this host answer at <service>.<environment>.<project>.<base domain> through its proxy; point a wildcard DNS record at the host for a public domain.">
+      <Card
+        title="Deployments"
+        description="Git services on this host answer at <service>.<environment>.<project>.<base domain> through its proxy; point a wildcard DNS record at the host for a public domain."
+      >
         <ActionForm action={hostDeploySettingsAction}>
           {hidden}
           <Field label="Base domain" name="baseDomain" defaultValue={host.baseDomain} hint="localhost works on the host itself and in browsers there." />
-          <Field label="Deployments at once" name="buildConcurrency" inputMode="numeric" defaultValue={host.buildConcurrency} hint="Clones and builds beyond this wait in the host's queue." />
+          <Field
+            label="Deployments at once"
+            name="buildConcurrency"
+            inputMode="numeric"
+            defaultValue={host.buildConcurrency}
+            hint="Clones and builds beyond this wait in the host's queue."
+          />
           <label className="flex items-start gap-2 text-sm text-slate-700">
             <input type="checkbox" name="allowPrivateNetworks" defaultChecked={host.allowPrivateNetworks} className="mt-1" />
             <span>
-              Allow private networks: clones and image pulls may reach loopback, private (10/8, 172.16/12, 192.168/16), CGNAT and unique-local addresses
-              from this host, e.g. a git server or registry on your LAN. Link-local and cloud metadata addresses stay refused.
+              Allow private networks: clones and image pulls may reach loopback, private (10/8, 172.16/12, 192.168/16), CGNAT and unique-local addresses from
+              this host, e.g. a git server or registry on your LAN. Link-local and cloud metadata addresses stay refused.
             </span>
           </label>
           <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
         </ActionForm>
       </Card>
-      <Card tone="danger" title="Remove host" description="Revokes the host's Redis login at once (its agent is disconnected) and forgets its containers. The containers keep running on the host.">
+      <Card
+        tone="danger"
+        title="Remove host"
+        description="Revokes the host's Redis login at once (its agent is disconnected) and forgets its containers. The containers keep running on the host."
+      >
         <ActionForm action={removeHostAction} confirm={`Remove ${host.name} from Berth?`}>
           {hidden}
           <SubmitButton variant="danger" pendingLabel="Removing…">

@@ -51,7 +51,11 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
       </Link>
       <PageHeader
         title={`${project.name} / ${env.name}`}
-        description={env.protected ? "Protected: only admins and owners change its configuration or deploy to it." : "Developers and above change its configuration and deploy to it."}
+        description={
+          env.protected
+            ? "Protected: only admins and owners change its configuration or deploy to it."
+            : "Developers and above change its configuration and deploy to it."
+        }
         actions={
           <div className="flex items-center gap-3">
             {/* The service cards follow their deployments as they progress. */}
@@ -73,9 +77,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
       />
       {pending.length > 0 && canWrite && (
         <div className="mb-6 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          <span>
-            Configuration changed for {pending.map((p) => p.name).join(", ")}: redeploy to apply.
-          </span>
+          <span>Configuration changed for {pending.map((p) => p.name).join(", ")}: redeploy to apply.</span>
           <ActionForm action={deployAllPendingAction} className="flex flex-col items-end gap-1">
             {hiddenInputs}
             <input type="hidden" name="serviceIds" value={pending.map((p) => p.serviceId).join(",")} />
@@ -102,9 +104,19 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
               </details>
             )}
             <details className="rounded-lg border border-slate-200 bg-white px-5 py-3">
-              <summary className="cursor-pointer text-sm font-medium text-slate-700">Variables of {s.name} only ({serviceVars[i]!.length})</summary>
+              <summary className="cursor-pointer text-sm font-medium text-slate-700">
+                Variables of {s.name} only ({serviceVars[i]!.length})
+              </summary>
               <div className="mt-3">
-                <VariableEditor actions={variableActions} team={ctx.team.slug} scope="SERVICE" ownerId={s.id} path={path} vars={serviceVars[i]!} canWrite={canWrite} />
+                <VariableEditor
+                  actions={variableActions}
+                  team={ctx.team.slug}
+                  scope="SERVICE"
+                  ownerId={s.id}
+                  path={path}
+                  vars={serviceVars[i]!}
+                  canWrite={canWrite}
+                />
               </div>
             </details>
           </div>
@@ -115,7 +127,9 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
         <div className="mt-6 space-y-4">
           <details className="rounded-lg border border-slate-200 bg-white px-5 py-3" open={services.length === 0}>
             <summary className="cursor-pointer text-sm font-medium text-slate-700">Add a service from a git repository</summary>
-            <p className="mt-1 text-sm text-slate-500">Built on its host from a Dockerfile, deployed with zero downtime behind the host&apos;s proxy, rolled back in one click.</p>
+            <p className="mt-1 text-sm text-slate-500">
+              Built on its host from a Dockerfile, deployed with zero downtime behind the host&apos;s proxy, rolled back in one click.
+            </p>
             <ActionForm action={createGitServiceAction} className="mt-3 space-y-4" data-testid="add-git-service">
               {hiddenInputs}
               <GitServiceFields hosts={hosts} />
@@ -144,7 +158,9 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
           path={path}
           vars={vars}
           canWrite={canWrite}
-          readOnlyReason={env.protected ? "This environment is protected: only admins and owners change it. Secrets stay masked." : "Developers and above edit variables."}
+          readOnlyReason={
+            env.protected ? "This environment is protected: only admins and owners change it. Secrets stay masked." : "Developers and above edit variables."
+          }
         />
       </Card>
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
@@ -159,7 +175,10 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
               Download without secrets
             </a>
             {can(ctx.role, "config.export-secrets") && (
-              <a href={`/api/teams/${ctx.team.slug}/projects/${project.slug}/environments/${env.slug}/dotenv?secrets=1`} className="text-amber-700 hover:underline">
+              <a
+                href={`/api/teams/${ctx.team.slug}/projects/${project.slug}/environments/${env.slug}/dotenv?secrets=1`}
+                className="text-amber-700 hover:underline"
+              >
                 Download with secrets (recorded in the audit log)
               </a>
             )}

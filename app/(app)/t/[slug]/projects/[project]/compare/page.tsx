@@ -14,7 +14,13 @@ import { promoteAction } from "../../transfer-actions";
 
 export const metadata = { title: "Compare environments" };
 
-export default async function ComparePage({ params, searchParams }: { params: Promise<{ slug: string; project: string }>; searchParams: Promise<{ a?: string; b?: string }> }) {
+export default async function ComparePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string; project: string }>;
+  searchParams: Promise<{ a?: string; b?: string }>;
+}) {
   const { slug, project: projectSlug } = await params;
   const ctx = await requireTeam(slug);
   const project = await getProject(ctx, projectSlug).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
@@ -46,7 +52,12 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
           Compare
         </button>
       </form>
-      <Card title={`${a.name} → ${b.name}`} description={canPromote ? `Tick keys of ${a.name} to promote them to ${b.name} in one step.` : `${b.name} is protected: only admins and owners promote into it.`}>
+      <Card
+        title={`${a.name} → ${b.name}`}
+        description={
+          canPromote ? `Tick keys of ${a.name} to promote them to ${b.name} in one step.` : `${b.name} is protected: only admins and owners promote into it.`
+        }
+      >
         {rows.length === 0 ? (
           <EmptyState title="Neither environment has variables of its own" />
         ) : (
@@ -68,12 +79,24 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
               <tbody className="divide-y divide-slate-100">
                 {rows.map((r) => (
                   <tr key={r.key} data-testid={`cmp-${r.key}`}>
-                    <td className="py-2">{canPromote && r.inA && !r.same && <input type="checkbox" name="keys" value={r.key} aria-label={`Promote ${r.key}`} />}</td>
+                    <td className="py-2">
+                      {canPromote && r.inA && !r.same && <input type="checkbox" name="keys" value={r.key} aria-label={`Promote ${r.key}`} />}
+                    </td>
                     <td className="py-2 font-mono text-xs font-medium">{r.key}</td>
-                    <td className="py-2 font-mono text-xs text-slate-600">{!r.inA ? <span className="text-slate-400">missing</span> : r.secret ? "••••••" : r.a}</td>
-                    <td className="py-2 font-mono text-xs text-slate-600">{!r.inB ? <span className="text-slate-400">missing</span> : r.secret ? "••••••" : r.b}</td>
+                    <td className="py-2 font-mono text-xs text-slate-600">
+                      {!r.inA ? <span className="text-slate-400">missing</span> : r.secret ? "••••••" : r.a}
+                    </td>
+                    <td className="py-2 font-mono text-xs text-slate-600">
+                      {!r.inB ? <span className="text-slate-400">missing</span> : r.secret ? "••••••" : r.b}
+                    </td>
                     <td className="py-2 text-right">
-                      {r.same ? <Badge color="green">same</Badge> : !r.inA || !r.inB ? <Badge color="amber">missing</Badge> : <Badge color="red">differs</Badge>}
+                      {r.same ? (
+                        <Badge color="green">same</Badge>
+                      ) : !r.inA || !r.inB ? (
+                        <Badge color="amber">missing</Badge>
+                      ) : (
+                        <Badge color="red">differs</Badge>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -37,9 +37,7 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
         </div>
         <div className="flex items-center gap-3">
           <ContainerState state={c.state} health={c.health} />
-          {rights.act && (
-            <ContainerActions action={containerAction} team={ctx.team.slug} hostId={hostId} dockerId={c.dockerId} name={c.name} state={c.state} />
-          )}
+          {rights.act && <ContainerActions action={containerAction} team={ctx.team.slug} hostId={hostId} dockerId={c.dockerId} name={c.name} state={c.state} />}
         </div>
       </div>
 
@@ -55,7 +53,11 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
           </Item>
           <Item label="Restart policy">{c.restartPolicy}</Item>
           <Item label="Belongs to">{owner.project ? `${owner.project} / ${owner.environment} / ${owner.service}` : "started outside Berth"}</Item>
-          <Item label="Ports">{ports.length ? ports.map((p) => (p.publicPort ? `${p.ip ?? "0.0.0.0"}:${p.publicPort} → ${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`)).join(", ") : "none"}</Item>
+          <Item label="Ports">
+            {ports.length
+              ? ports.map((p) => (p.publicPort ? `${p.ip ?? "0.0.0.0"}:${p.publicPort} → ${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`)).join(", ")
+              : "none"}
+          </Item>
           {!("error" in details) && (
             <>
               <Item label="Networks">{details.networks.map((n) => `${n.name}${n.ip ? ` (${n.ip})` : ""}`).join(", ") || "none"}</Item>
@@ -64,13 +66,7 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
               </Item>
             </>
           )}
-          <Item label="Labels">
-            {labels.length ? (
-              <span className="font-mono text-xs">{labels.map(([k, v]) => `${k}=${v}`).join("  ")}</span>
-            ) : (
-              "none"
-            )}
-          </Item>
+          <Item label="Labels">{labels.length ? <span className="font-mono text-xs">{labels.map(([k, v]) => `${k}=${v}`).join("  ")}</span> : "none"}</Item>
         </dl>
         {"error" in details && (
           <div className="mt-4">
@@ -82,14 +78,15 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
       {!("error" in details) && (
         <Card
           title="Environment"
-          description={rights.env ? "Values are hidden until revealed." : can(ctx.role, "container.env") ? "This container belongs to a protected environment: admins and owners reveal its values." : "Values are visible to developers and above."}
+          description={
+            rights.env
+              ? "Values are hidden until revealed."
+              : can(ctx.role, "container.env")
+                ? "This container belongs to a protected environment: admins and owners reveal its values."
+                : "Values are visible to developers and above."
+          }
         >
-          <EnvReveal
-            names={details.envNames}
-            action={revealEnvAction}
-            hidden={{ team: ctx.team.slug, hostId, dockerId: c.dockerId }}
-            canReveal={rights.env}
-          />
+          <EnvReveal names={details.envNames} action={revealEnvAction} hidden={{ team: ctx.team.slug, hostId, dockerId: c.dockerId }} canReveal={rights.env} />
         </Card>
       )}
 

@@ -36,7 +36,13 @@ import { deployImageAction, updateServiceAction } from "../../../../service-acti
 const TRIGGER = { manual: "Deploy button", webhook: "push", rollback: "rollback", promote: "promotion" } as Record<string, string>;
 
 /** What a deployment deployed, per kind: its commit, or the image reference and the exact image it pulled. */
-function Source({ kind, d }: { kind: "git" | "image"; d: { status: string; commitSha: string | null; commitMessage: string | null; commitAuthor: string | null; image: string | null; imageId: string | null } }) {
+function Source({
+  kind,
+  d,
+}: {
+  kind: "git" | "image";
+  d: { status: string; commitSha: string | null; commitMessage: string | null; commitAuthor: string | null; image: string | null; imageId: string | null };
+}) {
   if (kind === "image") {
     return d.image ? (
       <span className="block truncate" title={`${d.image}\n${d.imageId ?? ""}`}>
@@ -106,7 +112,11 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
           description={
             live ? (
               <>
-                #{live.number} · {git ? `${live.commitSha?.slice(0, 7) ?? "no commit"} ${live.commitMessage ?? ""}` : `${live.image ?? "?"} (${live.imageId?.slice(7, 19) ?? "?"})`} · <RelativeTime date={live.finishedAt!} />
+                #{live.number} ·{" "}
+                {git
+                  ? `${live.commitSha?.slice(0, 7) ?? "no commit"} ${live.commitMessage ?? ""}`
+                  : `${live.image ?? "?"} (${live.imageId?.slice(7, 19) ?? "?"})`}{" "}
+                · <RelativeTime date={live.finishedAt!} />
               </>
             ) : (
               "Nothing deployed yet."
@@ -126,7 +136,10 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
           </ul>
         </Card>
         {s.kind === "image" && (
-          <Card title="How it deploys" description={`Pulls ${s.image} (a tag other than latest once per host; latest on every deployment), then starts it with this environment's configuration.`}>
+          <Card
+            title="How it deploys"
+            description={`Pulls ${s.image} (a tag other than latest once per host; latest on every deployment), then starts it with this environment's configuration.`}
+          >
             <p className="text-sm text-slate-700" data-testid="strategy">
               {s.strategy.strategy === "switch"
                 ? `The new container starts beside the running one and takes over once healthy${s.urls.length ? " (the proxy switches at once)" : ""}: no downtime.`
@@ -140,35 +153,42 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
           </Card>
         )}
         {s.kind === "git" && (
-        <Card title="Auto-deploy" description={`Pushes to ${s.gitBranch} deploy when this webhook is set in GitHub, GitLab or Gitea (content type JSON).`}>
-          <p className="mb-2 break-all font-mono text-xs text-slate-700" data-testid="webhook-url">
-            {s.webhookUrl}
-          </p>
-          {canWrite && (
-            <div className="flex flex-wrap gap-2">
-              <ActionForm action={revealWebhookSecretAction} className="space-y-2">
-                {inputs}
-                <SubmitButton variant="secondary" pendingLabel="…">
-                  Show secret
-                </SubmitButton>
-                <CopyResult testId="webhook-secret" />
-              </ActionForm>
-              <ActionForm action={rotateWebhookSecretAction} className="space-y-2" confirm="Make a new webhook secret? Pushes signed with the old one will be refused.">
-                {inputs}
-                <SubmitButton variant="ghost" pendingLabel="…">
-                  New secret
-                </SubmitButton>
-                <CopyResult testId="webhook-secret-new" />
-              </ActionForm>
-            </div>
-          )}
-        </Card>
+          <Card title="Auto-deploy" description={`Pushes to ${s.gitBranch} deploy when this webhook is set in GitHub, GitLab or Gitea (content type JSON).`}>
+            <p className="mb-2 break-all font-mono text-xs text-slate-700" data-testid="webhook-url">
+              {s.webhookUrl}
+            </p>
+            {canWrite && (
+              <div className="flex flex-wrap gap-2">
+                <ActionForm action={revealWebhookSecretAction} className="space-y-2">
+                  {inputs}
+                  <SubmitButton variant="secondary" pendingLabel="…">
+                    Show secret
+                  </SubmitButton>
+                  <CopyResult testId="webhook-secret" />
+                </ActionForm>
+                <ActionForm
+                  action={rotateWebhookSecretAction}
+                  className="space-y-2"
+                  confirm="Make a new webhook secret? Pushes signed with the old one will be refused."
+                >
+                  {inputs}
+                  <SubmitButton variant="ghost" pendingLabel="…">
+                    New secret
+                  </SubmitButton>
+                  <CopyResult testId="webhook-secret-new" />
+                </ActionForm>
+              </div>
+            )}
+          </Card>
         )}
       </div>
 
       <h2 className="mb-3 text-lg font-semibold">Deployments</h2>
       {deployments.length === 0 ? (
-        <p className="mb-6 text-sm text-slate-500">No deployments yet{canWrite ? (s.kind === "git" ? `: press Deploy to build ${s.gitBranch}.` : `: press Deploy to pull ${s.image} and start it.`) : "."}</p>
+        <p className="mb-6 text-sm text-slate-500">
+          No deployments yet
+          {canWrite ? (s.kind === "git" ? `: press Deploy to build ${s.gitBranch}.` : `: press Deploy to pull ${s.image} and start it.`) : "."}
+        </p>
       ) : (
         <div className="mb-6">
           <DataTable columns={["#", "Status", git ? "Commit" : "Image", "Trigger", "Started", "Took", { label: "", align: "right" }]} testId="deployments">
@@ -219,7 +239,10 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
 
       {releases.length > 0 && otherEnvs.length > 0 && (
         <div className="mb-6">
-          <Card title="Promote" description={`Deploy the exact image of one of ${s.name}'s releases to the ${s.name} service of another environment, with that environment's configuration.`}>
+          <Card
+            title="Promote"
+            description={`Deploy the exact image of one of ${s.name}'s releases to the ${s.name} service of another environment, with that environment's configuration.`}
+          >
             <ActionForm action={promoteAction} className="flex flex-wrap items-end gap-3">
               {inputs}
               <Select label="Release" name="deploymentId" defaultValue={releases[0]!.id}>
@@ -246,9 +269,19 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
       {s.kind === "git" && s.gitAuth === "ssh" && s.gitPublicKey && (
         <div className="mb-6">
           <Card title="Deploy key" description={`Add this public key to the repository as a read-only deploy key. Fingerprint ${s.deployKeyFingerprint}.`}>
-            <textarea readOnly rows={3} value={s.gitPublicKey} data-testid="deploy-key" className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs" />
+            <textarea
+              readOnly
+              rows={3}
+              value={s.gitPublicKey}
+              data-testid="deploy-key"
+              className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"
+            />
             {canWrite && (
-              <ActionForm action={regenerateDeployKeyAction} className="mt-3" confirm="Make a new deploy key? The old one stops working once you remove it from the git host.">
+              <ActionForm
+                action={regenerateDeployKeyAction}
+                className="mt-3"
+                confirm="Make a new deploy key? The old one stops working once you remove it from the git host."
+              >
                 {inputs}
                 <SubmitButton variant="ghost" pendingLabel="…">
                   New deploy key
@@ -261,7 +294,14 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
 
       {s.kind === "git" && (
         <div className="mb-6">
-          <GitConnectionCard service={s} inputs={inputs} canTest={canWrite} canAccept={can(ctx.role, "service.git-host-key")} testAction={testGitConnectionAction} acceptAction={acceptGitHostKeyAction} />
+          <GitConnectionCard
+            service={s}
+            inputs={inputs}
+            canTest={canWrite}
+            canAccept={can(ctx.role, "service.git-host-key")}
+            testAction={testGitConnectionAction}
+            acceptAction={acceptGitHostKeyAction}
+          />
         </div>
       )}
 

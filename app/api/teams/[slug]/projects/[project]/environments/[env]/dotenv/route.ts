@@ -8,5 +8,11 @@ type P = { slug: string; project: string; env: string };
 export const GET = route<P>(async (req, { slug, project, env }) => {
   const includeSecrets = new URL(req.url).searchParams.get("secrets") === "1";
   const text = await exportEnvironment(await apiTeam(slug), project, env, { includeSecrets });
-  return new Response(text, { headers: { "content-type": "text/plain; charset=utf-8", "content-disposition": `attachment; filename="${project}-${env}.env"`, "cache-control": "no-store" } });
+  return new Response(text, {
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "content-disposition": `attachment; filename="${project}-${env}.env"`,
+      "cache-control": "no-store",
+    },
+  });
 });
