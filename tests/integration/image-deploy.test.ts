@@ -269,7 +269,8 @@ describe("an image service's deployments", () => {
     ).toHaveLength(1);
 
     // A release that cannot start: the old container is started again and answers on the port.
-    await updateService(ctx, fixed.id, { image: v1, ports: `${port}:8080`, command: "sh\n-c\necho broken; exit 3", hostId });
+    // A short health timeout: this test is about restoring the old container, not about how soon a dead one is noticed.
+    await updateService(ctx, fixed.id, { image: v1, ports: `${port}:8080`, command: "sh\n-c\necho broken; exit 3", hostId, healthTimeoutSec: "10" });
     const broken = await settle((await deployImage(ctx, fixed.id)).id);
     expect(broken.status).toBe("FAILED");
     expect(await logText(broken.id)).toMatch(/Starting the previous container again/);

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { Redis } from "ioredis";
+import { monitorRedis, type RedisMonitor } from "./support/redis-monitor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import type { TeamContext } from "@/lib/data/context";
@@ -52,8 +53,8 @@ let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
 let control: ReturnType<typeof startControlWorker>;
 let repo: Awaited<ReturnType<typeof makeBareRepo>>;
 const admin = new Redis(process.env.REDIS_URL!);
-const monitor = new Redis(process.env.REDIS_URL!);
-const seen: string[] = [];
+let monitor: RedisMonitor | undefined;
+let seen: string[] = [];
 const images: string[] = [];
 const networks: string[] = [];
 
@@ -163,11 +164,12 @@ beforeAll(async () => {
     () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
     (h) => h.status === "ONLINE",
   );
-  await monitor.monitor().then((m) => m.on("monitor", (_t: string, args: string[]) => seen.push(args.join(" "))));
+  monitor = await monitorRedis(process.env.REDIS_URL!);
+  seen = monitor.lines;
 }, 60_000);
 
 afterAll(async () => {
-  monitor.disconnect();
+  monitor?.stop();
   // An agent shut out of Redis cannot stop cleanly (if the removal test failed half-way): do not wait forever.
   await Promise.race([agent?.stop({ goodbye: false }), new Promise((r) => setTimeout(r, 10_000))]);
   await control?.close();

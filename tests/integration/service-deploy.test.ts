@@ -4,6 +4,7 @@
 // until a redeploy applies it (the new container replaces the old one).
 import Dockerode from "dockerode";
 import { Redis } from "ioredis";
+import { monitorRedis, type RedisMonitor } from "./support/redis-monitor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { listContainers } from "@/lib/data/containers";
@@ -32,8 +33,8 @@ let ctx: TeamContext;
 let agent: Awaited<ReturnType<typeof startAgent>>;
 let control: ReturnType<typeof startControlWorker>;
 let hostId: string;
-const monitor = new Redis(process.env.REDIS_URL!);
-const seen: string[] = [];
+let monitor: RedisMonitor | undefined;
+let seen: string[] = [];
 // What Berth's own code logs while this file runs (the control worker and the agent run in-process here).
 const logged: string[] = [];
 for (const level of ["log", "info", "warn", "error"] as const) {
@@ -56,11 +57,12 @@ beforeAll(async () => {
     (h) => h.status === "ONLINE",
   );
   // Everything written to Redis while this file runs, to look for the secret in clear afterwards.
-  await monitor.monitor().then((m) => m.on("monitor", (_t: string, args: string[]) => seen.push(args.join(" "))));
+  monitor = await monitorRedis(process.env.REDIS_URL!);
+  seen = monitor.lines;
 });
 
 afterAll(async () => {
-  monitor.disconnect();
+  monitor?.stop();
   await agent?.stop();
   await control?.close();
   await closeHostCalls();
