@@ -114,13 +114,15 @@ describe("shared configuration", () => {
       [slug, project],
     );
     expect(prodId).not.toBe("");
-    // Point the staging form at production's id, as a hand-made request would.
-    await dev.evaluate((id) => {
-      for (const el of document.querySelectorAll<HTMLInputElement>('input[name="ownerId"]')) el.value = id;
-    }, prodId);
+    // Point the staging form at production's id, as a hand-made request would, and submit it in the same
+    // moment: a live refresh of the page in between would put staging's id back.
     await dev.getByLabel("Key", { exact: true }).fill("SNEAKY");
     await dev.getByLabel("Value", { exact: true }).fill("1");
-    await dev.getByRole("button", { name: "Save" }).click();
+    await dev.getByLabel("Key", { exact: true }).evaluate((key: HTMLInputElement, id) => {
+      const form = key.form!;
+      for (const el of form.querySelectorAll<HTMLInputElement>('input[name="ownerId"]')) el.value = id;
+      form.requestSubmit();
+    }, prodId);
     await dev.getByText("production is protected").waitFor();
 
     // History: change LOG_LEVEL, then restore the earlier value in one click.
