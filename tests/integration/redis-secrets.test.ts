@@ -5,7 +5,6 @@
 // be in neither the capture nor a full dump of every key. And a removed host or team leaves no login and no
 // keys behind.
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { Redis } from "ioredis";
@@ -29,7 +28,6 @@ import { env } from "@/lib/env";
 import { closeHostCalls } from "@/lib/hosts/call-host";
 import { forgetHost, sweepRemovedHosts } from "@/lib/hosts/forget-host";
 import { execStreamKey, hostKeyPrefix, hostReportStream } from "@/lib/hosts/protocol";
-import { provisionHostUser } from "@/lib/hosts/redis-acl";
 import { HOST_JOBS } from "@/lib/jobs/host-jobs";
 import { closeQueues } from "@/lib/jobs/enqueue";
 import { closeAdminRedis } from "@/lib/redis/admin";
@@ -342,19 +340,8 @@ describe("removing hosts and teams", () => {
     await new Promise((r) => setTimeout(r, 1500)); // the agent keeps trying, and cannot write anything
     expect(await keysOf(hostId)).toEqual([]);
 
-    // Only so the agent can stop cleanly (a shut-out agent's connections wait for Redis forever): let it
-    // back in until it writes again, stop it, and remove the host's leftovers again (removal is idempotent).
-    await provisionHostUser(
-      hostId,
-      createHash("sha256")
-        .update(decodeURIComponent(new URL(agentUrl).password))
-        .digest("hex"),
-    );
-    await waitFor(
-      () => keysOf(hostId),
-      (keys) => keys.length > 0,
-    );
-    await agent?.stop({ goodbye: false });
+    // A shut-out agent cannot stop cleanly (its connections wait for Redis forever): stop it without waiting.
+    void agent?.stop({ goodbye: false }).catch(() => {});
     agent = undefined;
     expect(await forgetHost(hostId)).toBe(true);
     expect(await forgetHost(hostId)).toBe(true);
