@@ -18,12 +18,24 @@ export const env = {
   get sessionSecret() {
     return required("NEXTAUTH_SECRET");
   },
-  /** The Redis address host agents on other machines connect to (credentials are added per host). */
+  /** The address other machines reach this Berth at (install commands, the registry's token realm). */
+  get publicUrl() {
+    return (process.env.BERTH_PUBLIC_URL || this.appUrl).replace(/\/$/, "");
+  },
+  /** The Redis address host agents connect to, over TLS (credentials are added per host). */
   get publicRedisUrl() {
-    const u = new URL(process.env.BERTH_PUBLIC_REDIS_URL || this.redisUrl);
+    const u = new URL(process.env.BERTH_PUBLIC_REDIS_URL || `rediss://${new URL(this.publicUrl).hostname}:${process.env.BERTH_REDIS_TLS_PORT || 6380}`);
     u.username = "";
     u.password = "";
     return u.toString();
+  },
+  /** Berth's built-in registry as hosts address it (`host:port`, TLS under Berth's CA). */
+  get publicRegistry() {
+    return process.env.BERTH_PUBLIC_REGISTRY || `${new URL(this.publicUrl).hostname}:${process.env.BERTH_REGISTRY_PORT || 5000}`;
+  },
+  /** The private CA that signs Redis's and the registry's certificates (PEM file; agents pin it). */
+  get caFile() {
+    return process.env.BERTH_CA_FILE || `${process.cwd()}/.berth/tls/ca.crt`;
   },
   /** How long a host may stay silent before it is shown offline. */
   get hostOfflineAfterMs() {

@@ -18,6 +18,12 @@ export function imageTag(serviceId: string, number: number) {
   return `${imageRepository(serviceId)}:${number}`;
 }
 
+/** A release's repository in Berth's registry: the team's, under the host that built it (a host may push
+ * only under its own id, and pull anything of its team: lib/registry/access.ts). */
+export function releaseRepository(teamId: string, hostId: string, serviceId: string) {
+  return `${teamId}/${hostId}/${serviceId}`.toLowerCase();
+}
+
 export function routeId(serviceId: string) {
   return `svc-${serviceId.toLowerCase()}`;
 }

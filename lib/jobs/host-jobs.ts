@@ -95,6 +95,14 @@ export const environmentRemoveJob = defineJob({
 /** Converge on the host's desired state, which waits sealed under the host's keys (lib/hosts/desired-state.ts). */
 export const hostConvergeJob = defineJob({ name: "host.converge", queue: "host", schema: z.object({ nonce: z.string().uuid() }), options: once });
 
+/** Replaces the agent (run from Berth's agent image) with `version`, fetched from Berth; services keep running. */
+export const agentUpdateJob = defineJob({
+  name: "agent.update",
+  queue: "host",
+  schema: z.object({ version: z.string().regex(/^[0-9A-Za-z.+_-]{1,100}$/) }),
+  options: once,
+});
+
 export const HOST_JOBS = [
   containerActionJob,
   containerLogsJob,
@@ -111,4 +119,5 @@ export const HOST_JOBS = [
   hostConvergeJob,
   environmentRemoveJob,
   gitCheckJob,
+  agentUpdateJob,
 ];

@@ -1,6 +1,8 @@
 // The agent is configured by one URL: its own Redis user and password, and the queue prefix.
 //   BERTH_AGENT_URL=redis://host-<id>:<password>@<redis-host>:6379/?prefix=bull
-export type AgentConfig = { hostId: string; redisUrl: string; prefix: string };
+// `password` is also the host's registry login; `ca` (PEM) is pinned for rediss:// and the registry when the
+// agent was enrolled (lib/hosts/enrollment.ts); `berthUrl` is where it enrolled, asked whether it still exists.
+export type AgentConfig = { hostId: string; redisUrl: string; prefix: string; password: string; ca?: string; berthUrl?: string };
 
 export function parseAgentUrl(raw: string | undefined): AgentConfig {
   if (!raw) throw new Error("BERTH_AGENT_URL is not set: copy the command from the host's page in Berth.");
@@ -16,5 +18,5 @@ export function parseAgentUrl(raw: string | undefined): AgentConfig {
   const prefix = u.searchParams.get("prefix") || "bull";
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) throw new Error("BERTH_AGENT_URL has an invalid prefix.");
   u.search = "";
-  return { hostId: m[1]!, redisUrl: u.toString(), prefix };
+  return { hostId: m[1]!, redisUrl: u.toString(), prefix, password: decodeURIComponent(u.password) };
 }
