@@ -23,9 +23,14 @@ export function loadEnv({ test = false } = {}) {
   env.DATABASE_URL ??= localDb("berth");
   if (test) env.DATABASE_URL = env.TEST_DATABASE_URL ?? (process.env.DATABASE_URL ? withDbSuffix(env.DATABASE_URL) : localDb("berth_test"));
   if (!env.REDIS_URL) {
-    env.REDIS_URL = `redis://:${encodeURIComponent(env.BERTH_REDIS_PASSWORD ?? "")}@127.0.0.1:6379`;
+    // setup.sh runs it with TLS only, its certificate signed by Berth's private CA.
+    env.REDIS_URL = `rediss://:${encodeURIComponent(env.BERTH_REDIS_PASSWORD ?? "")}@127.0.0.1:${env.BERTH_REDIS_TLS_PORT || 6380}`;
     env.BERTH_LOCAL_REDIS = "1"; // ours to start and stop (scripts/setup.sh does), not a user's
   }
+  // Every Berth process (and test) trusts Berth's CA: Redis and the registry serve certificates it signed.
+  // Node reads this only at start, so it must be in the environment the processes are spawned with.
+  const ca = env.BERTH_CA_FILE || path.join(root, ".berth", "tls", "ca.crt");
+  if (!env.NODE_EXTRA_CA_CERTS && fs.existsSync(ca)) env.NODE_EXTRA_CA_CERTS = ca;
   env.PORT ??= "3000";
   env.NEXTAUTH_URL ??= `http://localhost:${env.PORT}`;
   for (const key of ["NEXTAUTH_SECRET", "BERTH_MASTER_KEY"]) {

@@ -88,29 +88,6 @@ if [ -z "${DATABASE_URL:-}" ]; then
   done
 fi
 
-# --- Redis --------------------------------------------------------------------------------------------
-# The default user gets a password: without one, any client (a host agent included) could skip its ACL.
-# (BERTH_LOCAL_REDIS marks a REDIS_URL that Berth derived itself for this local Redis.)
-if [ -z "${REDIS_URL:-}" ] || [ "${BERTH_LOCAL_REDIS:-}" = 1 ]; then
-  rcli() { REDISCLI_AUTH="$redis_password" redis-cli -h 127.0.0.1 -p 6379 "$@" 2>&1; }
-  ours() { [ "$(rcli ping)" = PONG ]; } # redis-cli prints PONG after a failed AUTH too: compare exactly
-  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-    say "starting Redis on 127.0.0.1:6379"
-    # An append-only file, written every second: a restarted Redis keeps queued jobs, unread host reports,
-    # deploy logs and sealed specs (a killed Redis loses nothing it answered: the kernel has it; only a crash
-    # of the machine can lose the last second). Host logins are not in it; the control worker re-creates them.
-    mkdir -p .berth/redis
-    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly yes --appendfsync everysec \
-      --dir "$PWD/.berth/redis" --requirepass "$redis_password" --logfile /var/log/berth-redis.log
-    for _ in $(seq 50); do ours && break; sleep 0.1; done
-  fi
-  if ! ours; then
-    # Running, but with another password or none: align the default user with ours.
-    redis-cli -h 127.0.0.1 -p 6379 config set requirepass "$redis_password" >/dev/null 2>&1 || true
-  fi
-  ours || die "Redis on 127.0.0.1:6379 does not accept Berth's password; stop it or set REDIS_URL."
-fi
-
 # --- Docker Engine ------------------------------------------------------------------------------------
 if [ -z "${DOCKER_HOST:-}" ]; then
   if ! docker info >/dev/null 2>&1; then
@@ -120,6 +97,52 @@ if [ -z "${DOCKER_HOST:-}" ]; then
     for _ in $(seq 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
     docker info >/dev/null 2>&1 || die "Docker Engine did not start (log: /var/log/dockerd.log)"
   fi
+fi
+
+# --- TLS: Berth's private CA and the certificates Redis and the registry serve (scripts/tls.sh) ------------
+# After Docker: the certificate names every address of this machine, docker0's included.
+bash scripts/tls.sh
+tls=.berth/tls
+
+# --- Redis, over TLS only --------------------------------------------------------------------------------
+# Hosts on other machines reach it, so it listens on every address, with TLS (Redis 7.0 has one `bind` for
+# its plain and TLS ports, so a plain port could not stay on loopback: there is none). Berth's own processes
+# connect to rediss://…@127.0.0.1:<port> and trust the CA through NODE_EXTRA_CA_CERTS (scripts/load-env.mjs).
+# The default user gets a password: without one, any client (a host agent included) could skip its ACL.
+# (BERTH_LOCAL_REDIS marks a REDIS_URL that Berth derived itself for this local Redis.)
+if [ -z "${REDIS_URL:-}" ] || [ "${BERTH_LOCAL_REDIS:-}" = 1 ]; then
+  redis_port=${BERTH_REDIS_TLS_PORT:-6380}
+  rcli() { REDISCLI_AUTH="$redis_password" redis-cli --tls --cacert "$tls/ca.crt" -h 127.0.0.1 -p "$redis_port" "$@" 2>&1; }
+  ours() { [ "$(rcli ping)" = PONG ]; } # redis-cli prints PONG after a failed AUTH too: compare exactly
+  # An older setup ran it in plain text on 127.0.0.1:6379: SHUTDOWN writes its append-only file, which the TLS
+  # one below (same directory) loads again.
+  if [ "$(REDISCLI_AUTH="$redis_password" redis-cli -h 127.0.0.1 -p 6379 ping 2>&1)" = PONG ]; then
+    say "moving Redis to TLS on port $redis_port (stopping the plain-text one on 127.0.0.1:6379; its data is kept)"
+    REDISCLI_AUTH="$redis_password" redis-cli -h 127.0.0.1 -p 6379 shutdown >/dev/null 2>&1 || true
+    for _ in $(seq 100); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || break; sleep 0.1; done
+  fi
+  if ! redis-cli --tls --cacert "$tls/ca.crt" -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; then
+    say "starting Redis with TLS on port $redis_port"
+    # An append-only file, written every second: a restarted Redis keeps queued jobs, unread host reports,
+    # deploy logs and sealed specs (a killed Redis loses nothing it answered: the kernel has it; only a crash
+    # of the machine can lose the last second). Host logins are not in it; the control worker re-creates them.
+    mkdir -p .berth/redis
+    redis_args=(
+      --daemonize yes --port 0 --tls-port "$redis_port" --bind '*' '-::*'
+      --tls-cert-file "$PWD/$tls/server.crt" --tls-key-file "$PWD/$tls/server.key" --tls-ca-cert-file "$PWD/$tls/ca.crt"
+      --tls-auth-clients no --save "" --appendonly yes --appendfsync everysec
+      --dir "$PWD/.berth/redis" --requirepass "$redis_password" --logfile /var/log/berth-redis.log
+    )
+    redis-server "${redis_args[@]}"
+    for _ in $(seq 50); do ours && break; sleep 0.1; done
+  fi
+  if ! ours; then
+    # Running, but with another password or none: align the default user with ours.
+    redis-cli --tls --cacert "$tls/ca.crt" -h 127.0.0.1 -p "$redis_port" config set requirepass "$redis_password" >/dev/null 2>&1 || true
+  fi
+  ours || die "Redis on 127.0.0.1:$redis_port does not accept Berth's password over TLS; stop it or set REDIS_URL."
+  # Load the certificate again (it may have been issued again for a new address); open connections stay.
+  rcli config set tls-cert-file "$PWD/$tls/server.crt" tls-key-file "$PWD/$tls/server.key" tls-ca-cert-file "$PWD/$tls/ca.crt" >/dev/null
 fi
 
 # --- Caddy (the reverse proxy the host agent drives through its JSON admin API) ----------------------

@@ -1,7 +1,6 @@
 // Each host's Redis login reaches only its own keys; removing a host revokes it at once; and after a
 // Redis restart (which forgets ACL users) hosts reconnect and their state is right again.
 import { execFile } from "node:child_process";
-import net from "node:net";
 import { promisify } from "node:util";
 import { Queue } from "bullmq";
 import Dockerode from "dockerode";
@@ -19,6 +18,7 @@ import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";
 import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabelArgs } from "../support/fixture-image";
 import { makeTeam, uniq } from "./support/factory";
+import { redisCliArgs, redisSocket } from "./support/redis-wire";
 import { waitFor } from "./support/wait";
 
 const run = promisify(execFile);
@@ -32,11 +32,9 @@ const login = (url: string) => {
 };
 /** Tries a Redis login on a fresh socket; returns Redis's reply line ("+OK" or the error). */
 function tryLogin(url: string, user: string, password: string): Promise<string> {
-  const u = new URL(parseAgentUrl(url).redisUrl);
   return new Promise((resolve, reject) => {
-    const sock = net.connect(Number(u.port || 6379), u.hostname);
     const arg = (v: string) => `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
-    sock.on("connect", () => sock.write(`*3\r\n${arg("AUTH")}${arg(user)}${arg(password)}`));
+    const sock = redisSocket(parseAgentUrl(url).redisUrl, () => sock.write(`*3\r\n${arg("AUTH")}${arg(user)}${arg(password)}`));
     sock.on("data", (d) => {
       resolve(d.toString().split("\r\n")[0]!);
       sock.destroy();
@@ -113,7 +111,9 @@ describe.runIf(localRedis)("after a Redis restart", () => {
     await waitFor(row, (r) => r?.state === "running");
 
     const password = process.env.BERTH_REDIS_PASSWORD ?? "";
-    await run("redis-cli", ["-a", password, "--no-auth-warning", "shutdown", "nosave"]).catch(() => {});
+    await run("redis-cli", [...redisCliArgs(process.env.REDIS_URL!), "shutdown", "nosave"], { env: { ...process.env, REDISCLI_AUTH: password } }).catch(
+      () => {},
+    );
     await run("docker", ["stop", id]); // happens while Redis is down: the event is lost
     await run("bash", ["scripts/setup.sh"], { env: process.env }); // starts Redis again, as `npm start` would
 

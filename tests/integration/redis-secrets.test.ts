@@ -123,6 +123,7 @@ async function loginAs(agentUrl: string): Promise<string> {
     port: Number(u.port || 6379),
     username: decodeURIComponent(u.username),
     password: decodeURIComponent(u.password),
+    tls: u.protocol === "rediss:" ? {} : undefined,
     lazyConnect: true,
     retryStrategy: () => null,
   });

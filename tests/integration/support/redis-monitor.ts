@@ -1,6 +1,6 @@
-// A MONITOR capture over a plain socket. ioredis's monitor mode can fail with "Command queue state error"
+// A MONITOR capture over a raw socket. ioredis's monitor mode can fail with "Command queue state error"
 // when commands arrive while it switches modes (seen under load), which failed whole test files.
-import net from "node:net";
+import { redisSocket } from "./redis-wire";
 
 export type RedisMonitor = { lines: string[]; stop: () => void };
 
@@ -14,10 +14,9 @@ export function monitorRedis(url: string): Promise<RedisMonitor> {
   const auth = password ? (user ? ["AUTH", user, password] : ["AUTH", password]) : null;
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
-    const sock = net.connect(Number(u.port || 6379), u.hostname);
-    let buf = "";
     let oks = auth ? 2 : 1; // AUTH's +OK, then MONITOR's
-    sock.on("connect", () => sock.write((auth ? resp(auth) : "") + resp(["MONITOR"])));
+    const sock = redisSocket(url, () => sock.write((auth ? resp(auth) : "") + resp(["MONITOR"])));
+    let buf = "";
     sock.on("error", (e) => (oks > 0 ? reject(e) : undefined));
     sock.on("data", (d) => {
       buf += d.toString("utf8");
