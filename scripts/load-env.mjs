@@ -27,16 +27,33 @@ export function loadEnv({ test = false } = {}) {
     env.REDIS_URL = `rediss://:${encodeURIComponent(env.BERTH_REDIS_PASSWORD ?? "")}@127.0.0.1:${env.BERTH_REDIS_TLS_PORT || 6380}`;
     env.BERTH_LOCAL_REDIS = "1"; // ours to start and stop (scripts/setup.sh does), not a user's
   }
-  // Every Berth process (and test) trusts Berth's CA: Redis and the registry serve certificates it signed.
-  // Node reads this only at start, so it must be in the environment the processes are spawned with.
-  const ca = env.BERTH_CA_FILE || path.join(root, ".berth", "tls", "ca.crt");
-  if (!env.NODE_EXTRA_CA_CERTS && fs.existsSync(ca)) env.NODE_EXTRA_CA_CERTS = ca;
+  env.NODE_EXTRA_CA_CERTS = extraCaCerts(env);
   env.PORT ??= "3000";
   env.NEXTAUTH_URL ??= `http://localhost:${env.PORT}`;
   for (const key of ["NEXTAUTH_SECRET", "BERTH_MASTER_KEY"]) {
     if (!env[key]) throw new Error(`${key} is not set and .berth/secrets.env has none: run \`npm start\` once, or set it.`);
   }
   return env;
+}
+
+// Every Berth process (and test) trusts Berth's CA: Redis and the registry serve certificates it signed. Node
+// reads NODE_EXTRA_CA_CERTS (one file) only at start, so it must be in the environment processes are spawned
+// with; one the user set already is kept, in a bundle with ours.
+function extraCaCerts(env) {
+  const ca = env.BERTH_CA_FILE || path.join(root, ".berth", "tls", "ca.crt");
+  const theirs = env.NODE_EXTRA_CA_CERTS;
+  if (!fs.existsSync(ca)) return theirs;
+  if (!theirs || !fs.existsSync(theirs)) return ca;
+  const ours = fs.readFileSync(ca, "utf8");
+  if (fs.readFileSync(theirs, "utf8").includes(ours.trim())) return theirs; // ours, or a bundle made here already
+  const bundle = path.join(root, ".berth", "tls", "node-extra-ca.crt");
+  const content = `${fs.readFileSync(theirs, "utf8").trimEnd()}\n${ours}`;
+  if (!fs.existsSync(bundle) || fs.readFileSync(bundle, "utf8") !== content) {
+    const tmp = `${bundle}.${process.pid}`;
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, bundle); // whole or not at all: processes starting meanwhile read one or the other
+  }
+  return bundle;
 }
 
 function withDbSuffix(url) {
