@@ -1,10 +1,11 @@
-// The Node half of setup: generate the Prisma client, apply migrations, build the web app, each only
+// The Node half of setup: generate the Prisma client, apply migrations, build the web app and the agent image, each only
 // when its inputs changed since last time. `--test` prepares the test database instead.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { buildAgent } from "./build-agent.mjs";
+import { buildAgentImage } from "./build-agent-image.mjs";
 import { loadEnv, root } from "./load-env.mjs";
 
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -56,6 +57,9 @@ export async function prepare({ test = false, build = true } = {}) {
       () => run(bin("next"), ["build"], { ...env, NEXT_TELEMETRY_DISABLED: "1" }),
     );
   }
-  await buildAgent();
+  // The agent image hosts load from Berth: built again only when its bundle or what it copies changed (its
+  // manifest keeps the inputs' hash); without Docker, Berth runs and the Hosts page says the image is missing.
+  const agentVersion = await buildAgent();
+  if (build) await buildAgentImage(agentVersion);
   return env;
 }

@@ -17,8 +17,9 @@ import { cleanUpAfterRestart } from "./deployment/cleanup";
 import { createDeploymentRunner } from "./deployment/runner";
 import { createProxy } from "./proxy/caddy";
 import { createReconciler } from "./reconcile/reconciler";
+import { AGENT_VERSION } from "./version";
 
-export const AGENT_VERSION = "0.1.0";
+export { AGENT_VERSION };
 
 // Container events that do not change what the console shows.
 const QUIET = /^(exec_|attach|detach|resize|top|copy|archive-path|extract-to-dir|export|commit)/;
