@@ -1,9 +1,11 @@
 // Worker side: what should run on a host, from Postgres (lib/hosts/desired-state.ts), answered to each
 // snapshot its agent reports. Each service placed on the host with its live release (the one the service
 // names, if it ran on this host), the route it answers at, the tags to keep and the deployments still
-// running; and, for each live release whose container the snapshot lacks, the release's spec (its image tag
-// and stored configuration) so the agent can recreate it. Sealed for the host, stored under its keys for two
-// minutes, and pointed at by a `host.converge` job; the agent deletes it once read.
+// running; a service moved to another host stays here as it was until a release of the new host is live
+// (then this host removes its container, route and tags); and, for each live release whose container the
+// snapshot lacks, the release's spec (its image tag and stored configuration) so the agent can recreate it.
+// Sealed for the host, stored under its keys for two minutes, and pointed at by a `host.converge` job; the
+// agent deletes it once read.
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER } from "@/lib/deploy/states";
@@ -25,8 +27,9 @@ const MAX_RESTORES = 20;
 export async function desiredStateFor(hostId: string, basis: string, present: ContainerSummary[]): Promise<DesiredState | null> {
   const host = await db.host.findUnique({ where: { id: hostId }, select: { id: true, baseDomain: true } });
   if (!host) return null;
+  // A service moved to another host stays this host's until a release there is live: the old one serves meanwhile.
   const services = await db.service.findMany({
-    where: { hostId },
+    where: { OR: [{ hostId }, { liveDeployment: { hostId } }] },
     orderBy: { createdAt: "asc" },
     select: {
       id: true,
@@ -51,7 +54,8 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
   const missing: string[] = [];
 
   const wanted: DesiredService[] = services.map((s) => {
-    // A release that ran on another host (the service moved since) is not this host's to recreate.
+    // A release that ran on another host (the service moved here, or moved away and is live there) is not this
+    // host's to recreate.
     const live = s.liveDeployment && s.liveDeployment.hostId === hostId ? s.liveDeployment : null;
     if (live && !running.has(live.id)) missing.push(live.id);
     const active = s.deployments.filter((d) => (ACTIVE_ORDER as readonly string[]).includes(d.status));

@@ -19,7 +19,7 @@ import { hostKeyColumnsAfterUrlChange } from "./git-host-keys";
 import { assertHostnamesFree } from "./host-routes";
 import { assertCanChange, getEnvironment } from "./projects";
 import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
-import { assertHostOfTeam, getService } from "./services";
+import { assertHostOfTeam, getService, moveServiceHost } from "./services";
 import { isUniqueViolation } from "./unique-violation";
 
 const checked = <T>(fn: (s: string) => ({ ok: true } & T) | { ok: false; error: string }, pick: (r: T) => string) =>
@@ -170,6 +170,7 @@ export async function updateGitService(ctx: TeamContext, serviceId: string, inpu
   await db.$transaction(async (tx) => {
     if (data.hostId)
       await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
+    await moveServiceHost(tx, ctx, s, data.hostId ?? null);
     await tx.service.update({
       where: { id: s.id },
       data: { ...settings(data), ...credentialColumns(s.id, data, s, s.label), ...hostKeyColumnsAfterUrlChange(s.gitUrl, data.gitUrl) },

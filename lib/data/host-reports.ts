@@ -95,6 +95,8 @@ export async function applyHostReport(hostId: string, report: HostReport): Promi
         throw new Error("deployment reports are applied by applyDeploymentReport");
       case "serving":
         throw new Error("serving reports are applied by applyServingReport");
+      case "release":
+        throw new Error("release reports are applied by applyReleaseReport");
       default: {
         const never: never = report;
         throw new Error(`unknown report ${JSON.stringify(never)}`);

@@ -2,7 +2,8 @@
 // Docker volume namespaced by the environment: lib/deploy/names.ts volumeName), and optionally the port it
 // serves HTTP on behind the host's proxy (with its health check and domains, as a git service has).
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
+import { ACTIVE_ORDER } from "@/lib/deploy/states";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { IMAGE_REF, portSpec, RESTART_POLICIES, volumeSpec } from "@/lib/hosts/service-spec";
 import { assertImageAllowed } from "@/lib/net/field-checks";
@@ -12,6 +13,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { blankToUndefined, proxySettings } from "@/lib/validation/proxy-settings";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
+import { lockService } from "./deployments/service-lock";
 import { assertHostnamesFree } from "./host-routes";
 import { assertCanChange, getEnvironment } from "./projects";
 import { cleanUpHosts, deleteLooseRows, doomedServices, stopDeployments } from "./teardown";
@@ -195,6 +197,30 @@ export async function deleteService(ctx: TeamContext, serviceId: string) {
   return { hosts: await cleanUpHosts(doomed, { environmentsGo: false }) };
 }
 
+/**
+ * A new host for a service of either kind moves it: its next deployment goes there (a promotion or rollback
+ * pulls the release from Berth's registry), while the old host keeps serving the live release until a release
+ * on the new host is live (lib/data/desired-state.ts). Refused while a deployment of it is unfinished, which
+ * runs on the old host; under the service's lock, so none starts meanwhile. Audited as service.move.
+ */
+export async function moveServiceHost(tx: Tx, ctx: TeamContext, s: { id: string; hostId: string | null; label: string }, to: string | null) {
+  if ((s.hostId ?? null) === to) return;
+  if (!(await lockService(tx, s.id))) throw new NotFoundError("Service not found");
+  const open = await tx.deployment.findFirst({ where: { serviceId: s.id, status: { in: [...ACTIVE_ORDER] } }, select: { number: true } });
+  if (open)
+    throw new ValidationError(`#${open.number} is still deploying on the current host; wait for it to end (or cancel it), then move the service.`, {
+      hostId: [`Wait for #${open.number} to end.`],
+    });
+  const hosts = await tx.host.findMany({ where: { id: { in: [s.hostId, to].filter((h): h is string => Boolean(h)) } }, select: { id: true, name: true } });
+  const name = (id: string | null) => (id ? (hosts.find((h) => h.id === id)?.name ?? id) : null);
+  await recordAudit(tx, ctx.actor, {
+    teamId: ctx.team.id,
+    action: "service.move",
+    target: { type: "service", id: s.id, label: s.label },
+    data: { from: name(s.hostId), to: name(to), fromId: s.hostId, toId: to },
+  });
+}
+
 /** Changes what an image service runs; it applies on the next deploy, like a configuration change. */
 export async function updateService(ctx: TeamContext, serviceId: string, input: unknown) {
   const s = await getService(ctx, serviceId);
@@ -205,6 +231,7 @@ export async function updateService(ctx: TeamContext, serviceId: string, input: 
   await db.$transaction(async (tx) => {
     if (data.hostId && data.httpPort)
       await assertHostnamesFree(tx, { hostId: data.hostId, teamId: ctx.team.id, serviceId: s.id, place: s, domains: data.domains, generatedField: "hostId" });
+    await moveServiceHost(tx, ctx, { ...s, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` }, data.hostId ?? null);
     await tx.service.update({ where: { id: s.id }, data: columns(data) });
     await recordAudit(tx, ctx.actor, {
       teamId: ctx.team.id,

@@ -7,6 +7,12 @@ import { z } from "zod";
 import { IMAGE_REF, portSpec, RESTART_POLICIES, volumeSpec } from "./service-spec";
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+/** `host[:port]` of a registry (an IPv6 literal in brackets). */
+const REGISTRY_ADDRESS = /^(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?$/;
+export const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*){0,4}$/;
+/** `<registry>/<repository>@sha256:<hex>`: an exact image, whatever its tags say later. */
+export const DIGEST_REF =
+  /^(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?\/[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*){0,4}@sha256:[0-9a-f]{64}$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 export const gitAuthSpec = z.discriminatedUnion("kind", [
@@ -18,7 +24,8 @@ export const gitAuthSpec = z.discriminatedUnion("kind", [
 export const deploymentSpec = z.object({
   deploymentId: z.string().min(1).max(64),
   serviceId: z.string().min(1).max(64),
-  // Build from git, pull an image service's image, or reuse an image this host already has (rollback, promotion).
+  // Build from git, pull an image service's image, or run a release's exact image (rollback, promotion): this
+  // host's copy, or pulled by digest from Berth's registry.
   source: z.discriminatedUnion("kind", [
     z.object({
       kind: z.literal("git"),
@@ -35,7 +42,16 @@ export const deploymentSpec = z.object({
       hostKeys: z.string().max(16384).nullable().default(null),
     }),
     z.object({ kind: z.literal("pull"), image: z.string().max(512).regex(IMAGE_REF) }),
-    z.object({ kind: z.literal("image"), imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+    z.object({
+      kind: z.literal("image"),
+      imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+      /** The release in Berth's registry, by digest: pulled first when `always` (it ran on another host), else
+       * only when this host lost the image; null: never pushed, so only this host's copy will do. */
+      pull: z
+        .object({ ref: z.string().max(512).regex(DIGEST_REF), always: z.boolean() })
+        .nullable()
+        .default(null),
+    }),
   ]),
   /** The tag that keeps this release's image: berth-<service id>:<number>. */
   imageTag: z.string().regex(/^berth-[a-z0-9]+:[0-9]+$/),
@@ -71,6 +87,16 @@ export const deploymentSpec = z.object({
   /** "switch": the new container beside the old until it is healthy; "recreate": the old stops first (lib/deploy/image-rules.ts). */
   strategy: z.enum(["switch", "recreate"]).default("switch"),
   strategyReason: z.string().max(300).nullable().default(null),
+  /** Berth's registry: where the agent pushes the release once it is live (as `<address>/<repository>:<number>`)
+   * and trusts `ca` for; null: Berth has no registry set up (the release then stays on this host). */
+  registry: z
+    .object({
+      address: z.string().max(261).regex(REGISTRY_ADDRESS),
+      ca: z.string().min(1).max(65536),
+      repository: z.string().max(255).regex(REPOSITORY),
+    })
+    .nullable()
+    .default(null),
   /** Values to mask in the log: the configuration's secrets and the git credential. */
   mask: z.array(z.string()).max(500),
   /** The host's admin allowed clones and pulls from private networks (lib/net/outbound.ts); link-local and metadata never. */

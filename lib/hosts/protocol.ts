@@ -1,6 +1,7 @@
 // The wire contract between a host agent and the control plane: what an agent reports about its Docker
 // Engine. Shared by the agent (which builds and validates it) and the control worker (which parses it).
 import { z } from "zod";
+import { REPOSITORY } from "./deployment-spec";
 
 export const CONTAINER_STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"] as const;
 
@@ -68,6 +69,23 @@ export const deploymentReport = z.object({
 });
 export type DeploymentReport = z.infer<typeof deploymentReport>;
 
+/** A live release pushed to Berth's registry (after it went live, apart from the deployment): the manifest
+ * digest other hosts pull it by, or why the push failed (the release then runs only where it is). */
+export const releaseReport = z.object({
+  type: z.literal("release"),
+  at: z.string(),
+  deploymentId: z.string().min(1).max(64),
+  // Pushed: where and as what (both or neither)...
+  repository: z.string().max(255).regex(REPOSITORY).optional(),
+  digest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/)
+    .optional(),
+  // ...or why not.
+  error: z.string().min(1).max(2000).optional(),
+});
+export type ReleaseReport = z.infer<typeof releaseReport>;
+
 /** What the agent found when it compared a service with what should run (lib/hosts/desired-state.ts):
  * `problem` null while it serves the release Postgres names, otherwise why not, in a person's words. */
 export const servingFinding = z.object({ serviceId: z.string().min(1).max(64), problem: z.string().max(1000).nullable() });
@@ -78,6 +96,7 @@ export const hostReport = z.discriminatedUnion("type", [
   // `deployments`: the ones this agent is running now, which renews their leases.
   z.object({ type: z.literal("heartbeat"), at: z.string(), facts: hostFacts, deployments: z.array(z.string()).max(100).optional() }),
   deploymentReport,
+  releaseReport,
   // The whole truth: containers absent from it are gone.
   z.object({ type: z.literal("snapshot"), at: z.string(), containers: z.array(containerSummary) }),
   z.object({ type: z.literal("container"), at: z.string(), container: containerSummary }),

@@ -133,11 +133,11 @@ function jobRunner({ docker, redis, cfg, deployments, reconciler, proxy, afterAc
       }
       case serviceRemoveJob.name: {
         const { serviceId } = serviceRemoveJob.schema.parse(job.data);
-        return removeService(docker, proxy, serviceId).catch(refused);
+        return removeService(docker, proxy, serviceId, cfg.hostId).catch(refused);
       }
       case environmentRemoveJob.name: {
         const { serviceIds, network } = environmentRemoveJob.schema.parse(job.data);
-        return removeEnvironment(docker, proxy, serviceIds, network).catch(refused);
+        return removeEnvironment(docker, proxy, serviceIds, network, cfg.hostId).catch(refused);
       }
       case hostConvergeJob.name: {
         // Answered at once; the pass runs in the background and reports what it found on the stream.

@@ -7,7 +7,7 @@
 // applied (a heartbeat still waiting in the stream may renew it, a LIVE report end it).
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
-import { applyDeploymentReport, dispatchDeployments, expireLeases } from "@/lib/data/deployments";
+import { applyDeploymentReport, applyReleaseReport, dispatchDeployments, expireLeases } from "@/lib/data/deployments";
 import { sendDesiredState } from "@/lib/data/desired-state";
 import { allHostCredentials, applyHostReport, applyServingReport, databaseReachable, markSilentHostsOffline } from "@/lib/data/host-reports";
 import { env } from "@/lib/env";
@@ -104,6 +104,11 @@ export function startHostReports() {
         const out = await applyDeploymentReport(hostId, r);
         if (out) await publishLive(writer, out.teamId, { hostId, kind: "deployment", serviceId: out.serviceId });
         if (out?.ended) await dispatchAndTell().catch((e) => console.error("control: dispatching failed:", (e as Error).message));
+        break;
+      }
+      case "release": {
+        const out = await applyReleaseReport(hostId, r);
+        if (out) await publishLive(writer, out.teamId, { hostId, kind: "deployment", serviceId: out.serviceId });
         break;
       }
       case "serving":

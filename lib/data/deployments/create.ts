@@ -1,5 +1,6 @@
 // New deployments: a build of the branch (Deploy button, webhook push), a rollback to an earlier release,
-// or a promotion of another environment's release. Each is written QUEUED with its audit row, then the
+// or a promotion of another environment's release (on any host of the team: a release that ran elsewhere is
+// pulled from Berth's registry by its digest, spec.ts). Each is written QUEUED with its audit row, then the
 // scheduler is nudged; nothing here waits for the host.
 import { db, type Tx } from "@/lib/db";
 import { NotFoundError, ValidationError } from "@/lib/errors";
@@ -14,6 +15,7 @@ import { assertCanChange } from "../projects";
 import { imageTag } from "@/lib/deploy/names";
 import { dispatchDeployments } from "./dispatch";
 import { retryOnConflict } from "./retry";
+import { berthRegistry, pullableRef } from "./registry";
 import { lockService } from "./service-lock";
 
 type NewDeployment = {
@@ -135,6 +137,9 @@ async function releaseOf(ctx: TeamContext, deploymentId: string) {
       commitMessage: true,
       commitAuthor: true,
       config: true,
+      registryRepo: true,
+      imageDigest: true,
+      pushError: true,
     },
   });
   if (!r) throw new NotFoundError("Deployment not found");
@@ -143,13 +148,18 @@ async function releaseOf(ctx: TeamContext, deploymentId: string) {
   return r;
 }
 
+/** A release that ran on another host than the target's gets there from Berth's registry, by its digest. */
+function reachable(r: Parameters<typeof pullableRef>[0] & { hostId: string | null }, hostId: string | null) {
+  if (r.hostId !== hostId) pullableRef(r, berthRegistry());
+}
+
 /** Puts an earlier release back live: its image and its configuration, no rebuild. */
 export async function rollbackTo(ctx: TeamContext, deploymentId: string) {
   const r = await releaseOf(ctx, deploymentId);
   const s = await deployableServiceOf(ctx, r.serviceId);
   assertCanChange(ctx, s.environment);
   if (!r.config) throw new ValidationError(`#${r.number} has no stored configuration to roll back to.`);
-  if (r.hostId !== s.hostId) throw new ValidationError(`#${r.number} ran on another host; its image is not on ${s.name}'s host.`);
+  reachable(r, s.hostId);
   const d = await retryOnConflict(() =>
     db.$transaction((tx) =>
       insertDeployment(tx, {
@@ -181,8 +191,7 @@ export async function promoteRelease(ctx: TeamContext, deploymentId: string, tar
   if (s.source !== from.source)
     throw new ValidationError(`${s.label} ${s.source === "git" ? "is built from git" : "runs an image"}; promote between services of the same kind.`);
   if (s.id === from.id) throw new ValidationError("Choose another environment: to put this release back here, roll back to it.");
-  if (r.hostId !== s.hostId)
-    throw new ValidationError(`The release's image is on another host than ${s.label}'s; promote between environments on the same host.`);
+  reachable(r, s.hostId);
   const d = await retryOnConflict(() =>
     db.$transaction((tx) =>
       insertDeployment(tx, {

@@ -3,7 +3,7 @@ export { deployFromGit, rollbackTo, promoteRelease, nudgeScheduler } from "./cre
 export { deployImage, deployService } from "./create-image";
 export { cancelDeployment } from "./cancel";
 export { dispatchDeployments } from "./dispatch";
-export { applyDeploymentReport, type DeploymentOutcome } from "./report";
+export { applyDeploymentReport, applyReleaseReport, type DeploymentOutcome } from "./report";
 export { expireLeases, leaseMs } from "./lease";
 export { listDeployments, getDeployment, deploymentLog, parseLogCursor, type LogCursor } from "./queries";
 export { receivePushWebhook } from "./webhook";

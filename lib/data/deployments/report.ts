@@ -7,7 +7,10 @@ import { db } from "@/lib/db";
 import { canMove, isTerminal, withStep } from "@/lib/deploy/states";
 import { env as appEnv } from "@/lib/env";
 import { deploymentLogKey } from "@/lib/hosts/deployment-spec";
-import type { DeploymentReport } from "@/lib/hosts/protocol";
+import type { DeploymentReport, ReleaseReport } from "@/lib/hosts/protocol";
+import { releaseRepository } from "@/lib/deploy/names";
+import { sendToHost } from "@/lib/hosts/call-host";
+import { serviceRemoveJob } from "@/lib/jobs/host-jobs";
 import { adminRedis } from "@/lib/redis/admin";
 import { finalLog } from "./log-stream";
 import { recordReportedHostKeys } from "../git-host-keys";
@@ -39,6 +42,7 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
   const ended = isTerminal(r.status);
   const log = ended ? await finalLog(hostId, d.id) : undefined;
   const commit = r.commit ? await commitColumns(d.serviceId, r.commit) : {};
+  let movedFrom: string | null = null; // the host the service's live release ran on before (it moved)
   const moved = await db.$transaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
       where: { id: d.id, status: d.status }, // nobody moved it meanwhile (a lease expiry, a cancel)
@@ -55,6 +59,9 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
     if (count === 0) return false;
     await recordReportedHostKeys(tx, d.serviceId, r);
     if (r.status === "LIVE") {
+      const before = await tx.service.findUnique({ where: { id: d.serviceId }, select: { liveDeployment: { select: { hostId: true } } } });
+      const was = before?.liveDeployment?.hostId;
+      if (was && was !== hostId) movedFrom = was;
       const config = d.config ? (JSON.parse(open(d.config, configAad(d.id), masterKeysFromEnv())) as { env: Record<string, string> }) : { env: {} };
       await tx.service.update({
         where: { id: d.serviceId },
@@ -69,6 +76,33 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
     await adminRedis()
       .expire(deploymentLogKey(appEnv.queuePrefix, hostId, d.id), 60)
       .catch(() => 0);
+  // The old host's convergence removes what it ran once it sees the new release live; this makes it sooner.
+  if (movedFrom)
+    await sendToHost(movedFrom, serviceRemoveJob, { serviceId: d.serviceId }).catch((e) =>
+      console.error(`control: telling host ${movedFrom} that ${d.serviceId} moved failed: ${(e as Error).message}`),
+    );
   if (r.status === "LIVE") await pruneOldReleases(d.serviceId).catch((e) => console.error(`control: pruning releases of ${d.serviceId} failed:`, e));
   return { teamId: d.teamId, serviceId: d.serviceId, hostId, ended };
+}
+
+/**
+ * The push of a live release to Berth's registry (it follows LIVE, apart from the deployment): its repository
+ * and digest, which promotions and rollbacks elsewhere pull, or why it failed. Only the host that ran the
+ * release may say, and only of its own repository; the status never changes. Applying it twice changes nothing.
+ */
+export async function applyReleaseReport(hostId: string, r: ReleaseReport): Promise<DeploymentOutcome> {
+  const d = await db.deployment.findFirst({ where: { id: r.deploymentId, hostId, status: "LIVE" }, select: { id: true, teamId: true, serviceId: true } });
+  if (!d) return null;
+  if (r.repository && r.digest) {
+    if (r.repository !== releaseRepository(d.teamId, hostId, d.serviceId)) {
+      console.error(`control: host ${hostId} reported ${d.id} pushed to ${r.repository}, not its own repository; ignored`);
+      return null;
+    }
+    await db.deployment.update({ where: { id: d.id }, data: { registryRepo: r.repository, imageDigest: r.digest, pushError: null } });
+  } else {
+    // A failure never hides a push that did succeed.
+    const error = r.error ?? "The host reported the push without its digest.";
+    await db.deployment.updateMany({ where: { id: d.id, imageDigest: null }, data: { pushError: error } });
+  }
+  return { teamId: d.teamId, serviceId: d.serviceId, hostId, ended: false };
 }

@@ -12,7 +12,8 @@ import { adminRedis } from "@/lib/redis/admin";
 import { checkedPort, deployStrategy } from "@/lib/deploy/image-rules";
 import { openGitCredential } from "../git-services";
 import { deployableEnv } from "../resolved-config";
-import { containerBase, containerName, imageTag, routeId, serviceHostnames, serviceLabels } from "@/lib/deploy/names";
+import { containerBase, containerName, imageTag, releaseRepository, routeId, serviceHostnames, serviceLabels } from "@/lib/deploy/names";
+import { type BerthRegistry, berthRegistry, pullableRef, releaseRef } from "./registry";
 
 export const configAad = (deploymentId: string) => `deployment:${deploymentId}:config`;
 const SPEC_TTL_SECONDS = 600;
@@ -54,6 +55,29 @@ function storedConfig(d: { id: string; config: string | null }): Config {
   return JSON.parse(open(d.config, configAad(d.id), masterKeysFromEnv())) as Config;
 }
 
+/**
+ * Where a release's image comes from when this deployment runs it again: the release it copies (a rollback or
+ * promotion; a restore runs its own). Another host's release is pulled by digest from Berth's registry; this
+ * host's copy is used as it is, and pulled only if the host lost it.
+ */
+async function releasePull(
+  d: { sourceId: string | null; hostId: string | null; number: number; registryRepo: string | null; imageDigest: string | null; pushError: string | null },
+  asRelease: boolean,
+  registry: BerthRegistry | null,
+) {
+  const origin =
+    !asRelease && d.sourceId
+      ? await db.deployment.findUnique({
+          where: { id: d.sourceId },
+          select: { hostId: true, number: true, registryRepo: true, imageDigest: true, pushError: true },
+        })
+      : d;
+  if (!origin) return null; // its service was deleted since: only a copy on this host can serve
+  if (origin.hostId !== d.hostId) return { ref: pullableRef(origin, registry), always: true };
+  const ref = releaseRef(origin, registry);
+  return ref ? { ref, always: false } : null;
+}
+
 /** The deployment's spec. `asRelease`: a live release run again from its own image and configuration (its
  * container was lost, lib/data/desired-state.ts); otherwise a deployment about to start. */
 async function buildSpec(deploymentId: string, asRelease: boolean) {
@@ -70,6 +94,10 @@ async function buildSpec(deploymentId: string, asRelease: boolean) {
       ref: true,
       requestedCommit: true,
       config: true,
+      hostId: true,
+      registryRepo: true,
+      imageDigest: true,
+      pushError: true,
       host: { select: { id: true, tokenHash: true, baseDomain: true, allowPrivateNetworks: true } },
       service: {
         select: {
@@ -103,11 +131,12 @@ async function buildSpec(deploymentId: string, asRelease: boolean) {
   const credential = d.imageId || fromImage ? { kind: "none" as const } : await openGitCredential(db, s.id);
   const run = config.run ?? null;
   const strategy = run ? deployStrategy(run) : { strategy: "switch" as const, reason: null };
+  const registry = berthRegistry();
   const spec: DeploymentSpec = deploymentSpec.parse({
     deploymentId: d.id,
     serviceId: s.id,
     source: d.imageId
-      ? { kind: "image", imageId: d.imageId }
+      ? { kind: "image", imageId: d.imageId, pull: await releasePull(d, asRelease, registry) }
       : fromImage
         ? { kind: "pull", image: d.image }
         : {
@@ -131,6 +160,7 @@ async function buildSpec(deploymentId: string, asRelease: boolean) {
     run,
     strategy: strategy.strategy,
     strategyReason: strategy.reason,
+    registry: registry && { ...registry, repository: releaseRepository(d.teamId, d.host.id, s.id) },
     mask: [...config.secrets, ...(credential.kind === "token" ? [credential.token] : [])].filter((v) => v.length >= 4),
     allowPrivateNetworks: d.host.allowPrivateNetworks,
   });

@@ -1,4 +1,5 @@
-// One deployment on this host: clone → build (a git service) or pull (an image service) → start a candidate
+// One deployment on this host: clone → build (a git service), pull (an image service), or a release's own image
+// (a rollback or promotion: this host's copy, or pulled by digest from Berth's registry) → start a candidate
 // beside the live container → health check → switch the proxy (if the service is behind it) → retire the
 // old container. Each step is reported as it begins. Until the switch, cancelling or failing removes what
 // this deployment made (candidate, image tag) and leaves the live release serving; after the switch the new
@@ -14,7 +15,7 @@ import { candidateName, isRunning, lastLogLines, previousContainers, startCandid
 import { waitHealthy, waitSteady } from "./health";
 import { gitImage } from "./git-image";
 import type { DeployLog } from "./log";
-import { pullImage, tagRelease } from "./pull";
+import { pullImage, releaseImage, tagRelease } from "./pull";
 import { restartPrevious, stopPrevious } from "./recreate";
 
 export { BUILD_DIR_PREFIX } from "./git-image";
@@ -33,6 +34,8 @@ export type PipelineDeps = {
   report: (status: Status, extra?: Omit<DeploymentReport, "type" | "at" | "deploymentId" | "status">) => Promise<void>;
   allowLocalGit: boolean;
   hostId: string;
+  /** This host's password: its login to Berth's registry as well (berth-registry.ts). */
+  password: string;
 };
 
 class Cancelled extends Error {}
@@ -57,7 +60,8 @@ async function retirePrevious(d: PipelineDeps, spec: DeploymentSpec, started: { 
   await started.container.rename({ name: spec.containerName }).catch(() => {});
 }
 
-export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: PipelineDeps): Promise<void> {
+/** Resolves with the release's image id once it went live (the runner then pushes it, push.ts), else null. */
+export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: PipelineDeps): Promise<string | null> {
   const check = () => {
     if (signal.aborted) throw new Cancelled("cancelled");
   };
@@ -68,6 +72,7 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
   let switched = false;
   let stopped: string[] = []; // recreate: the previous containers, stopped to make room
   let previousRoute: string | null = null;
+  let live: string | null = null;
   try {
     let image: string;
     if (spec.source.kind === "git") {
@@ -84,7 +89,16 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
       await tagRelease(d.docker, image, spec.imageTag);
       tagged = true;
     } else {
-      image = spec.source.imageId;
+      // A release run again: this host's copy, or pulled by digest from Berth's registry (PULLING).
+      image = await releaseImage(d.docker, spec.source, {
+        registry: spec.registry,
+        cfg: { hostId: d.hostId, password: d.password },
+        signal,
+        log: d.log.line,
+        pulling: () => d.report("PULLING"),
+      });
+      if (image !== spec.source.imageId || spec.source.pull?.always) d.log.line(`image ${image}`);
+      check();
       await tagRelease(d.docker, image, spec.imageTag);
       tagged = true;
     }
@@ -139,12 +153,14 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     d.log.line(spec.route ? `Traffic for ${spec.route.hosts.join(", ")} now goes to the new container` : "The new container is live");
     await d.log.flush();
     await d.report("LIVE", { imageId: image });
+    live = image;
     await retirePrevious(d, spec, started);
+    return live;
   } catch (e) {
     if (switched) {
       d.log.line(`After the switch: ${(e as Error).message}`); // the new release serves; keep it
       await d.log.flush();
-      return;
+      return live;
     }
     const stopping = signal.aborted && signal.reason === AGENT_STOPPING;
     const cancelled = (e instanceof Cancelled || signal.aborted) && !stopping;
@@ -176,5 +192,6 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
     await d.log.flush();
     const offer = e instanceof GitError && e.hostKeyOffer ? { hostKeyOffer: e.hostKeyOffer } : {};
     await d.report(cancelled ? "CANCELLED" : "FAILED", cancelled ? {} : { error: message.slice(0, 8000), ...offer });
+    return null;
   }
 }

@@ -6,9 +6,11 @@ import type Dockerode from "dockerode";
 import { pullsEveryTime } from "@/lib/deploy/image-rules";
 import { checkOutboundHost, type OutboundPolicy } from "@/lib/net/outbound";
 import { imageRegistry } from "@/lib/net/targets";
+import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
+import type { AgentConfig } from "../config";
 import { dockerMessage } from "../docker/errors";
-
-type Progress = { status?: string; id?: string; progress?: string; error?: string; errorDetail?: { message?: string } };
+import { REGISTRY_IDLE_MS, reachRegistry, registryAuth } from "./berth-registry";
+import { followProgress, IdleError } from "./progress";
 
 async function localImageId(docker: Dockerode, ref: string): Promise<string | null> {
   return docker
@@ -38,46 +40,63 @@ export async function pullImage(
     const check = await checkOutboundHost(registry.host, opts.policy);
     if (!check.ok) throw new Error(`Refused registry for ${ref}: ${check.error}`);
   }
-  opts.log(`$ docker pull ${ref}`);
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = (await docker.pull(ref, { abortSignal: opts.signal })) as NodeJS.ReadableStream;
-  } catch (e) {
-    throw new Error(`Pulling ${ref} failed: ${dockerMessage(e)}`);
-  }
-  const abort = () => (stream as unknown as { destroy: () => void }).destroy?.();
-  opts.signal.addEventListener("abort", abort, { once: true });
-  // Docker repeats "Downloading"/"Extracting" with a progress bar many times a second: one line per layer
-  // and status is what a reader wants.
-  const seen = new Set<string>();
-  let failure = "";
-  try {
-    await new Promise<void>((resolve, reject) =>
-      docker.modem.followProgress(
-        stream,
-        (err: Error | null) => (err ? reject(err) : resolve()),
-        (e: Progress) => {
-          if (e.error) {
-            failure = e.errorDetail?.message ?? e.error;
-            return;
-          }
-          if (!e.status) return;
-          const line = e.id ? `${e.id}: ${e.status}` : e.status;
-          if (seen.has(line)) return;
-          seen.add(line);
-          opts.log(line);
-        },
-      ),
-    );
-  } catch (e) {
-    if (!opts.signal.aborted) throw new Error(`Pulling ${ref} failed: ${dockerMessage(e)}`);
-  } finally {
-    opts.signal.removeEventListener("abort", abort);
-  }
-  if (opts.signal.aborted) throw new Error("cancelled");
-  if (failure) throw new Error(`Pulling ${ref} failed: ${failure}`);
+  await dockerPull(docker, ref, { signal: opts.signal, log: opts.log });
   const id = await localImageId(docker, ref);
   if (!id) throw new Error(`Docker pulled ${ref} but has no image by that name.`);
+  return id;
+}
+
+/** `docker pull`, its progress in the log; `auth` for a registry that wants a login, `idleMs` to give up on a silent one. */
+async function dockerPull(
+  docker: Dockerode,
+  ref: string,
+  opts: { signal: AbortSignal; log: (line: string) => void; authconfig?: ReturnType<typeof registryAuth>; idleMs?: number },
+) {
+  opts.log(`$ docker pull ${ref}`);
+  try {
+    const stream = (await docker.pull(ref, { abortSignal: opts.signal, ...(opts.authconfig ? { authconfig: opts.authconfig } : {}) })) as NodeJS.ReadableStream;
+    await followProgress(docker, stream, { signal: opts.signal, log: opts.log, idleMs: opts.idleMs });
+  } catch (e) {
+    if (opts.signal.aborted) throw new Error("cancelled");
+    const registry = ref.slice(0, ref.indexOf("/"));
+    throw new Error(
+      e instanceof IdleError
+        ? `Pulling ${ref} failed: the registry at ${registry} did not answer (${e.message}).`
+        : `Pulling ${ref} failed: ${dockerMessage(e)}`,
+    );
+  }
+}
+
+type ImageSource = Extract<DeploymentSpec["source"], { kind: "image" }>;
+
+/**
+ * A release's exact image: this host's copy, or the release pulled by digest from Berth's registry (always for
+ * a release that ran on another host; otherwise only if this host lost it). The pulled image must be the
+ * release's (same digest, same image id). Returns the image id.
+ */
+export async function releaseImage(
+  docker: Dockerode,
+  source: ImageSource,
+  opts: {
+    registry: DeploymentSpec["registry"];
+    cfg: Pick<AgentConfig, "hostId" | "password">;
+    signal: AbortSignal;
+    log: (line: string) => void;
+    pulling: () => Promise<void>;
+  },
+): Promise<string> {
+  if (!source.pull?.always && (await localImageId(docker, source.imageId))) return source.imageId;
+  if (!source.pull || !opts.registry) throw new Error(`The image ${source.imageId.slice(7, 19)} is not on this host, and it is not in Berth's registry.`);
+  await opts.pulling();
+  const address = opts.registry.address;
+  if (!source.pull.ref.startsWith(`${address}/`)) throw new Error(`${source.pull.ref} is not in Berth's registry (${address}).`);
+  if (!source.pull.always) opts.log(`The image ${source.imageId.slice(7, 19)} is not on this host any more; pulling it from Berth's registry`);
+  await reachRegistry(address, opts.registry.ca).catch((e) => {
+    throw new Error(`Pulling ${source.pull!.ref} failed: ${(e as Error).message}`);
+  });
+  await dockerPull(docker, source.pull.ref, { signal: opts.signal, log: opts.log, authconfig: registryAuth(opts.cfg, address), idleMs: REGISTRY_IDLE_MS });
+  const id = await localImageId(docker, source.pull.ref);
+  if (id !== source.imageId) throw new Error(`${source.pull.ref} is image ${id?.slice(7, 19) ?? "(none)"}, not the release's ${source.imageId.slice(7, 19)}.`);
   return id;
 }
 

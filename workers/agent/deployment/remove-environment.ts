@@ -11,11 +11,12 @@ export async function removeEnvironment(
   proxy: RouteTable & { removeRoute(id: string): Promise<void> },
   serviceIds: string[],
   network: string,
+  hostId: string,
 ) {
   let containers = 0;
   let tags = 0;
   for (const id of serviceIds) {
-    const r = await removeService(docker, proxy, id);
+    const r = await removeService(docker, proxy, id, hostId);
     containers += r.containers;
     tags += r.tags;
   }

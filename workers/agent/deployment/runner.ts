@@ -1,5 +1,6 @@
 // The deployments running on this agent: started by a job (which answers at once), cancelled by another,
-// listed in every heartbeat so the control plane renews their leases. The spec is read once from the
+// listed in every heartbeat so the control plane renews their leases. A release that went live is then
+// pushed to Berth's registry in the background (push.ts), its outcome reported as a `release` report. The spec is read once from the
 // host's own Redis keys and opened with the host's key. The convergence pass (../reconcile/) asks which
 // services a deployment is changing now, or changed since a given moment, and leaves those alone.
 import type Dockerode from "dockerode";
@@ -10,6 +11,7 @@ import type { AgentConfig } from "../config";
 import { readSealedSpec } from "../sealed-spec";
 import { createDeployLog } from "./log";
 import { AGENT_STOPPING, runPipeline, type RouteTable } from "./pipeline";
+import { pushRelease } from "./push";
 
 type Deps = { docker: Dockerode; redis: Redis; cfg: AgentConfig; proxy: RouteTable; report: (r: HostReport) => Promise<void>; log: (m: string) => void };
 
@@ -25,6 +27,23 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
     (deploymentId: string) =>
     (status: DeploymentReport["status"], extra = {}) =>
       report({ type: "deployment", at: new Date().toISOString(), deploymentId, status, ...extra });
+
+  /** A live release to Berth's registry, then its digest (or why not) reported; pushes of one service in order. */
+  const pushes = new Map<string, Promise<void>>();
+  function pushInBackground(spec: DeploymentSpec, imageId: string) {
+    const run = (pushes.get(spec.serviceId) ?? Promise.resolve())
+      .then(() => pushRelease(docker, spec, imageId, cfg))
+      .then((outcome) => {
+        if (outcome.error) log(`deployment ${spec.deploymentId}: ${outcome.error}`);
+        return report({ type: "release", at: new Date().toISOString(), deploymentId: spec.deploymentId, ...outcome });
+      })
+      .catch((e) => log(`deployment ${spec.deploymentId}: reporting its push failed: ${(e as Error).message}`))
+      .finally(() => {
+        if (pushes.get(spec.serviceId) === run) pushes.delete(spec.serviceId);
+      });
+    pushes.set(spec.serviceId, run);
+    return run;
+  }
 
   async function readSpec(deploymentId: string): Promise<DeploymentSpec> {
     const key = deploymentSpecKey(cfg.prefix, cfg.hostId, deploymentId);
@@ -52,7 +71,19 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
         (e) => log(`deployment log: ${e.message}`),
         () => stopping,
       );
-      const done = runPipeline(spec, controller.signal, { docker, proxy, log: deployLog, report: status, allowLocalGit, hostId: cfg.hostId })
+      const done = runPipeline(spec, controller.signal, {
+        docker,
+        proxy,
+        log: deployLog,
+        report: status,
+        allowLocalGit,
+        hostId: cfg.hostId,
+        password: cfg.password,
+      })
+        .then((live) => {
+          // Apart from the deployment: the push neither holds its slot nor delays what comes next.
+          if (live && spec.registry) void pushInBackground(spec, live);
+        })
         .catch((e) => log(`deployment ${deploymentId}: ${(e as Error).message}`))
         .finally(() => {
           active.delete(deploymentId);

@@ -108,6 +108,22 @@ export default async function DeploymentPage({ params }: { params: Promise<{ slu
               </dd>
             </>
           )}
+          {d.status === "LIVE" && (d.imageDigest || d.pushError) && (
+            <>
+              <dt className="text-slate-500">Registry</dt>
+              <dd className="font-mono text-xs leading-5" data-testid="registry">
+                {d.imageDigest ? (
+                  <>
+                    {d.registryRepo}@{d.imageDigest.slice(0, 19)}
+                  </>
+                ) : (
+                  <span className="font-sans text-amber-700">
+                    Not in Berth's registry: {d.pushError}. It runs here, but cannot be promoted or rolled back to on another host.
+                  </span>
+                )}
+              </dd>
+            </>
+          )}
           {d.configKeys && (
             <>
               <dt className="text-slate-500">Configuration</dt>
