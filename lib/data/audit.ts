@@ -4,7 +4,8 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AuditFilter } from "@/lib/validation/schemas";
 import { authorize, type TeamContext } from "./context";
 
-export type AuditActor = { id: string; email: string };
+/** A user, or (id null) another kind of actor named by `email`, e.g. `host:<name>` for a host's own acts. */
+export type AuditActor = { id: string | null; email: string };
 
 export type AuditEntry = {
   teamId?: string | null;

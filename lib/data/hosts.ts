@@ -1,5 +1,4 @@
-// Hosts of a team: add (with a Redis login of their own), list, rename, remove (revoking that login).
-import { createHash, randomBytes } from "node:crypto";
+// Hosts of a team: add (pending, with a one-time install command; or with a process agent's URL at once), list, rename, remove (revoking its login).
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
@@ -9,16 +8,15 @@ import { agentRedisUrl, provisionHostUser } from "@/lib/hosts/redis-acl";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
+import { newHostToken } from "./host-auth";
+import { issueEnrollToken } from "./host-enrollment";
 import { assertBaseDomainFree } from "./host-routes";
+
+export { newHostToken };
 
 export const hostNameInput = z.object({
   name: z.string({ error: "Enter a name." }).trim().min(1, "Enter a name.").max(60, "Use at most 60 characters."),
 });
-
-export function newHostToken() {
-  const token = randomBytes(32).toString("base64url");
-  return { token, tokenHash: createHash("sha256").update(token).digest("hex") };
-}
 
 const hostSelect = {
   id: true,
@@ -41,6 +39,10 @@ const hostSelect = {
   baseDomain: true,
   buildConcurrency: true,
   allowPrivateNetworks: true,
+  protocolVersion: true,
+  protocolProblem: true,
+  agentInContainer: true,
+  enrollExpiresAt: true,
 } as const;
 
 export async function listHosts(ctx: TeamContext) {
@@ -60,7 +62,26 @@ export async function getHost(ctx: TeamContext, hostId: string) {
   return host;
 }
 
-/** Adds a host and returns, once, the command its agent runs (it holds the host's Redis password). */
+/**
+ * The console's "Add host": the host (pending) and, once, its install command. The command carries a one-time
+ * enrollment token that the agent trades for its password (lib/data/host-enrollment.ts); until then the host
+ * has a password nobody knows and no Redis login.
+ */
+export async function addHost(ctx: TeamContext, input: unknown) {
+  authorize(ctx, "host.manage");
+  const { name } = parseInput(hostNameInput, input);
+  return db.$transaction(async (tx) => {
+    const host = await tx.host.create({ data: { teamId: ctx.team.id, name, tokenHash: newHostToken().tokenHash }, select: { id: true, name: true } });
+    const install = await issueEnrollToken(tx, host.id);
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.create", target: { type: "host", id: host.id, label: name } });
+    return { ...host, install };
+  });
+}
+
+/**
+ * A host whose agent runs as a process from a checkout of Berth (`BERTH_AGENT_URL=… npm run agent`; tests and
+ * benchmarks): its Redis login at once, returned as the agent's URL. The console adds hosts with `addHost`.
+ */
 export async function createHost(ctx: TeamContext, input: unknown) {
   authorize(ctx, "host.manage");
   const { name } = parseInput(hostNameInput, input);
@@ -76,8 +97,7 @@ export async function createHost(ctx: TeamContext, input: unknown) {
     await db.host.delete({ where: { id: host.id } });
     throw e;
   }
-  const url = agentRedisUrl(host.id, token);
-  return { ...host, agentUrl: url, command: `BERTH_AGENT_URL='${url}' npm run agent` };
+  return { ...host, agentUrl: agentRedisUrl(host.id, token) };
 }
 
 export async function renameHost(ctx: TeamContext, hostId: string, input: unknown) {

@@ -1,22 +1,47 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { apiTeam } from "@/lib/auth/session";
+import { updateHostAgent } from "@/lib/data/host-agent-update";
 import { actOnContainer, removeHostImage, revealContainerEnv } from "@/lib/data/host-calls";
-import { createHost, removeHost, renameHost, updateHostDeploySettings } from "@/lib/data/hosts";
+import { type InstallCommand, newInstallCommand } from "@/lib/data/host-enrollment";
+import { addHost, removeHost, renameHost, updateHostDeploySettings } from "@/lib/data/hosts";
 import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
 import { CONTAINER_ACTIONS, type ContainerAction } from "@/lib/hosts/protocol";
 import { ValidationError } from "@/lib/errors";
 import { formObject } from "@/lib/validation/parse";
 
+/** What the page shows once: the install command (only its token's hash is kept). */
+function installData(team: string, host: { id: string; name: string }, install: InstallCommand): Record<string, string> {
+  return { curl: install.curl, wget: install.wget, expiresAt: install.expiresAt.toISOString(), hostPath: `/t/${team}/hosts/${host.id}`, name: host.name };
+}
+
 export async function addHostAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);
   return runAction(async () => {
-    const host = await createHost(await apiTeam(values.team), values);
+    const host = await addHost(await apiTeam(values.team), values);
     revalidatePath(`/t/${values.team}/hosts`);
+    return { message: `${host.name} added. Run its install command on the machine:`, data: installData(values.team ?? "", host, host.install) };
+  }, values);
+}
+
+export async function newInstallCommandAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    const hostId = values.hostId ?? "";
+    const install = await newInstallCommand(await apiTeam(values.team), hostId);
     return {
-      message: `${host.name} added. Run this on the host (it needs Docker, Node.js 20 and a checkout of Berth); it appears here within seconds:`,
-      data: { url: host.command },
+      message: "A new install command; the earlier one no longer works.",
+      data: installData(values.team ?? "", { id: hostId, name: install.name }, install),
     };
+  }, values);
+}
+
+export async function updateAgentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
+  const values = formObject(form);
+  return runAction(async () => {
+    const { from, to } = await updateHostAgent(await apiTeam(values.team), values.hostId ?? "");
+    revalidatePath(`/t/${values.team}/hosts`, "layout");
+    return { message: `Agent updated from ${from} to ${to}.` };
   }, values);
 }
 

@@ -1,5 +1,7 @@
 import Link from "next/link";
+import { AgentBadge } from "@/components/hosts/agent-panel";
 import { HostStatus } from "@/components/hosts/host-status";
+import { InstallCommandResult } from "@/components/hosts/install-command";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { PageHeader } from "@/components/shell/page-header";
 import { RelativeTime } from "@/components/time";
@@ -7,11 +9,12 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
-import { CopyResult } from "@/components/ui/copy-result";
 import { Field } from "@/components/ui/field";
 import { requireTeam } from "@/lib/auth/session";
 import { listHosts } from "@/lib/data/hosts";
 import { formatBytes, formatPercent } from "@/lib/format";
+import { currentAgentImage } from "@/lib/hosts/agent-image";
+import { agentStanding } from "@/lib/hosts/agent-version";
 import { can } from "@/lib/permissions";
 import { addHostAction } from "./actions";
 
@@ -21,11 +24,14 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
   const ctx = await requireTeam((await params).slug);
   const hosts = await listHosts(ctx);
   const base = `/t/${ctx.team.slug}/hosts`;
+  const berthVersion = currentAgentImage()?.version;
   return (
     <>
       <PageHeader title="Hosts" description="Docker hosts whose agents report to this team." actions={<LiveRefresh slug={ctx.team.slug} />} />
       {hosts.length === 0 ? (
-        <EmptyState title="No hosts yet">{can(ctx.role, "host.manage") ? "Add a host below and run its agent." : "An admin can add one."}</EmptyState>
+        <EmptyState title="No hosts yet">
+          {can(ctx.role, "host.manage") ? "Add a host below and paste its install command on the machine." : "An admin can add one."}
+        </EmptyState>
       ) : (
         <DataTable testId="hosts" columns={["Host", "Status", "Docker", "CPU", "Memory", "Containers", "Last heartbeat"]}>
           {hosts.map((h) => (
@@ -37,7 +43,10 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
                 {h.isLocal && <span className="ml-2 text-xs text-slate-400">local</span>}
               </td>
               <td className="px-4 py-3">
-                <HostStatus status={h.status} since={h.statusSince} />
+                <div className="flex flex-wrap items-center gap-2">
+                  <HostStatus status={h.status} since={h.statusSince} />
+                  <AgentBadge standing={agentStanding(h, berthVersion)} />
+                </div>
               </td>
               <td className="px-4 py-3 text-slate-600">{h.dockerVersion ?? "–"}</td>
               <td className="px-4 py-3 tabular-nums text-slate-600">
@@ -60,10 +69,13 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
       )}
       {can(ctx.role, "host.manage") && (
         <div className="mt-8">
-          <Card title="Add host" description="Gives the host a Redis login that can reach only its own queue. The command is shown once.">
+          <Card
+            title="Add host"
+            description="Berth gives you one command to paste on the machine; it needs only Docker. The command works once and is shown once."
+          >
             <ActionForm action={addHostAction} resetOnSuccess>
               <input type="hidden" name="team" value={ctx.team.slug} />
-              <CopyResult testId="agent-command" />
+              <InstallCommandResult />
               <Field label="Name" name="name" placeholder="build-server-1" required />
               <SubmitButton pendingLabel="Adding…">Add host</SubmitButton>
             </ActionForm>

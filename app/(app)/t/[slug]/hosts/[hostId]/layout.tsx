@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AgentPanel } from "@/components/hosts/agent-panel";
 import { HostStatus } from "@/components/hosts/host-status";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { NavLinks } from "@/components/team/team-nav";
@@ -8,13 +9,18 @@ import { requireTeam } from "@/lib/auth/session";
 import { getHost } from "@/lib/data/hosts";
 import { NotFoundError } from "@/lib/errors";
 import { formatBytes, formatPercent } from "@/lib/format";
+import { currentAgentImage } from "@/lib/hosts/agent-image";
+import { agentStanding } from "@/lib/hosts/agent-version";
+import { can } from "@/lib/permissions";
 import { notFound } from "next/navigation";
+import { newInstallCommandAction, updateAgentAction } from "../actions";
 
 export default async function HostLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string; hostId: string }> }) {
   const { slug, hostId } = await params;
   const ctx = await requireTeam(slug);
   const host = await getHost(ctx, hostId).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
   const base = `/t/${ctx.team.slug}/hosts/${host.id}`;
+  const berthVersion = currentAgentImage()?.version ?? null;
   return (
     <>
       <div className="mb-6">
@@ -33,11 +39,24 @@ export default async function HostLayout({ children, params }: { children: React
           {host.cpuCount ?? "?"} · memory {formatBytes(host.memUsedBytes)} / {formatBytes(host.memTotalBytes)} · last heartbeat{" "}
           {host.lastHeartbeatAt ? <RelativeTime date={host.lastHeartbeatAt} /> : "never"}
         </p>
+        <AgentPanel
+          host={host}
+          team={ctx.team.slug}
+          standing={agentStanding(host, berthVersion)}
+          berthVersion={berthVersion}
+          canManage={can(ctx.role, "host.manage")}
+          updateAction={updateAgentAction}
+          installAction={newInstallCommandAction}
+        />
         {host.status !== "ONLINE" && (
           <div className="mt-3">
             <Alert tone="warning">
               {host.status === "PENDING" ? (
-                "This host's agent has not connected yet."
+                host.isLocal ? (
+                  "This host's agent has not connected yet."
+                ) : (
+                  "This host's agent has not connected yet: run its install command on the machine (it needs only Docker)."
+                )
               ) : (
                 <>
                   This host is offline. What you see is as of {host.lastSnapshotAt ? <RelativeTime date={host.lastSnapshotAt} /> : "its last report"}; actions
