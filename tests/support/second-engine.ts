@@ -200,7 +200,7 @@ export function mainAddress() {
 // --- the engine --------------------------------------------------------------------------------------------
 
 export type ExecResult = { code: number | null; stdout: string; stderr: string };
-export type ExecOptions = { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number };
+export type ExecOptions = { env?: Record<string, string>; input?: string; timeoutMs?: number };
 export type SecondEngine = Awaited<ReturnType<typeof startSecondEngine>>;
 
 async function follow(docker: Dockerode, stream: NodeJS.ReadableStream, what: string) {
@@ -331,6 +331,14 @@ export async function startSecondEngine() {
     });
   }
 
+  /** Starts a long-running process inside the namespace; the engine's stop() ends it if it still runs. */
+  function spawnIn(cmd: string[], opts: { env?: Record<string, string>; log?: string } = {}): ChildProcess {
+    const out = opts.log ? fs.openSync(opts.log, "a") : "ignore";
+    const child = spawn("nsenter", [`--net=${n.netns}`, "--", ...cmd], { env: { ...process.env, ...opts.env, [MARK]: name }, stdio: ["ignore", out, out] });
+    if (typeof out === "number") fs.closeSync(out);
+    return child;
+  }
+
   return {
     name,
     socket: n.socket,
@@ -346,6 +354,7 @@ export async function startSecondEngine() {
     /** How long start took, from the sweep's end to dockerd answering. */
     startMs: Date.now() - started,
     exec,
+    spawn: spawnIn,
     /** A network partition: this machine's end of the link goes down. */
     cut: () => void run("ip", ["link", "set", n.mainLink, "down"]),
     heal: () => void run("ip", ["link", "set", n.mainLink, "up"]),

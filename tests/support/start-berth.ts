@@ -30,11 +30,13 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string, 
   throw new Error(`Berth did not answer ${url} within ${ms / 1000}s:\n${log()}`);
 }
 
-export async function startBerth() {
+/** `publicAddress`: where other machines reach it (BERTH_PUBLIC_URL, for hosts that enroll from elsewhere). */
+export async function startBerth(opts: { publicAddress?: string } = {}) {
   const root = process.cwd();
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
-  const env = { ...process.env, PORT: String(port), NEXTAUTH_URL: baseUrl, NODE_ENV: "production" as const };
+  const publicUrl = opts.publicAddress ? `http://${opts.publicAddress}:${port}` : undefined;
+  const env = { ...process.env, PORT: String(port), NEXTAUTH_URL: baseUrl, NODE_ENV: "production" as const, ...(publicUrl && { BERTH_PUBLIC_URL: publicUrl }) };
   let output = "";
   const spawnLogged = (cmd: string, args: string[]) => {
     const c = spawn(cmd === "node" ? process.execPath : path.join(root, "node_modules/.bin", cmd), args, { cwd: root, env });
@@ -47,6 +49,7 @@ export async function startBerth() {
   await waitForHttp(`${baseUrl}/signin`, web, () => output);
   return {
     baseUrl,
+    publicUrl: publicUrl ?? baseUrl,
     output: () => output,
     stop() {
       for (const c of [web, worker]) c.kill("SIGTERM");
