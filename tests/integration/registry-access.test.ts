@@ -9,6 +9,7 @@ import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHost } from "@/lib/data/hosts";
 import { releaseRepository } from "@/lib/deploy/names";
+import { deleteManifest, garbageCollect } from "@/lib/registry/client";
 import { registryToken } from "@/lib/registry/token";
 import { type BerthRegistry, startBerthRegistry } from "../support/berth-registry";
 import { ensureFixtureImage, FIXTURE_IMAGE } from "../support/fixture-image";
@@ -30,6 +31,12 @@ async function follow(stream: NodeJS.ReadableStream) {
   );
   const failed = events.find((e) => e.error);
   if (failed) throw new Error(failed.error);
+}
+
+/** Every blob file the registry stores. */
+function blobs(): string[] {
+  const dir = path.join(path.dirname(registry.config), "data", "docker", "registry", "v2", "blobs");
+  return fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith("/data")) : [];
 }
 
 /** Tags the fixture image as `<registry>/<repo>:1` and pushes it with `login`. */
@@ -150,5 +157,37 @@ describe("Berth's registry", () => {
       delete process.env.BERTH_TLS_DIR;
       fs.rmSync(forged, { recursive: true, force: true });
     }
+  });
+
+  it("deleting a release's manifest and collecting garbage reclaims the blobs only it had", async () => {
+    const before = blobs().length;
+    // An image of its own (one more layer than the fixture), under a1's repository.
+    const ctx = fs.mkdtempSync(path.join(os.tmpdir(), "berth-gc-"));
+    const ref = `${registry.address}/${repoA1}-gc:1`;
+    refs.push(ref);
+    try {
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM ${FIXTURE_IMAGE}\nRUN echo ${Date.now()} > /unique\n`);
+      await follow(await docker.buildImage({ context: ctx, src: ["Dockerfile"] }, { t: ref, rm: true, forcerm: true }));
+    } finally {
+      fs.rmSync(ctx, { recursive: true, force: true });
+    }
+    await follow((await docker.getImage(ref).push({ authconfig: { ...a1, serveraddress: registry.address } })) as NodeJS.ReadableStream);
+    const pushed = blobs().length;
+    expect(pushed).toBeGreaterThan(before);
+
+    const manifest = (token: string) =>
+      fetch(`https://${registry.address}/v2/${repoA1}-gc/manifests/1`, {
+        headers: { authorization: `Bearer ${token}`, accept: "application/vnd.docker.distribution.manifest.v2+json" },
+      });
+    const pullToken = registryToken([{ type: "repository", name: `${repoA1}-gc`, actions: ["pull"] }]).token;
+    const digest = (await manifest(pullToken)).headers.get("docker-content-digest")!;
+    expect(digest).toMatch(/^sha256:/);
+    expect(await deleteManifest(`${repoA1}-gc`, digest, registry.address)).toBe(true);
+    expect((await manifest(pullToken)).status).toBe(404);
+    expect(await deleteManifest(`${repoA1}-gc`, digest, registry.address)).toBe(false);
+    expect(blobs().length).toBe(pushed); // nothing freed yet
+    await garbageCollect(registry.config);
+    expect(blobs().length).toBe(before); // its layer and config went; the fixture's layer, still referenced, stayed
+    await expect(pull(repoA1, a1)).resolves.toBeUndefined();
   });
 });
