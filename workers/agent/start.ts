@@ -4,7 +4,6 @@
 // periodically, so state missed while disconnected is put right; the control plane answers each snapshot
 // with the host's desired state, on which the agent converges (reconcile/).
 import { Worker } from "bullmq";
-import { Redis } from "ioredis";
 import { hostQueueName } from "@/lib/hosts/protocol";
 import type { AgentConfig } from "./config";
 import { connectDocker } from "./docker/connect";
@@ -15,7 +14,12 @@ import { createJobHandler } from "./jobs";
 import { createReporter } from "./reporter";
 import { cleanUpAfterRestart } from "./deployment/cleanup";
 import { createDeploymentRunner } from "./deployment/runner";
+import { inAgentImage } from "./config";
 import { createProxy } from "./proxy/caddy";
+import { proxyContainerPreparer } from "./proxy/proxy-container";
+import { agentRedis } from "./redis";
+import { watchForRemoval } from "./removed";
+import { removeRetiredAgents } from "./self-update";
 import { createReconciler } from "./reconcile/reconciler";
 import { AGENT_VERSION } from "./version";
 
@@ -31,10 +35,16 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
   const { docker, apiVersion } = await connectDocker();
   log(`Docker Engine API ${apiVersion}; host ${cfg.hostId}`);
   // Before any job can start a deployment, and before Redis connects (its first "ready" sends the snapshot).
-  const proxy = createProxy({ owner: cfg.hostId });
+  // In the agent image Caddy is a container the agent starts itself (before it is first used).
+  const proxy = createProxy({ owner: cfg.hostId, prepare: inAgentImage() ? proxyContainerPreparer(docker, log) : undefined });
+  if (inAgentImage()) void removeRetiredAgents(docker, log).catch(() => {});
   await cleanUpAfterRestart(docker, proxy, cfg.hostId, log).catch((e) => log(`cleaning up after a restart failed: ${(e as Error).message}`));
-  const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
-  redis.on("error", (e) => log(`redis: ${e.message}`));
+  // A refused login may mean this host was removed from Berth: then the agent ends (removed.ts).
+  const onRedisError = watchForRemoval({ cfg, docker, log });
+  const redis = agentRedis(cfg, (e) => {
+    log(`redis: ${e.message}`);
+    onRedisError(e);
+  });
   const report = createReporter(redis, cfg, log);
   const facts = createHostFactsSampler(docker, AGENT_VERSION);
   let stopped = false;
@@ -85,7 +95,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     hostQueueName(cfg.hostId),
     createJobHandler({ docker, redis, cfg, deployments, reconciler, proxy, afterAction: reportContainer, log }),
     {
-      connection: new Redis(cfg.redisUrl, { maxRetriesPerRequest: null }),
+      connection: agentRedis(cfg, onRedisError),
       prefix: cfg.prefix,
       concurrency: 4,
     },

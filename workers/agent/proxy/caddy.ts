@@ -91,8 +91,9 @@ async function retrying<T>(fn: () => Promise<T>): Promise<T> {
 // Mutations per admin URL, one at a time, shared by every proxy object in this process.
 const queues = new Map<string, Promise<unknown>>();
 
-/** `owner`: this agent's host id, written into every route it sets. */
-export function createProxy(opts: { adminUrl?: string; httpPort?: number; owner?: string } = {}): ReverseProxy {
+/** `owner`: this agent's host id, written into every route it sets. `prepare`: makes sure Caddy runs, before
+ * Berth's server is made (again): the agent image starts its Caddy container so (proxy-container.ts). */
+export function createProxy(opts: { adminUrl?: string; httpPort?: number; owner?: string; prepare?: () => Promise<void> } = {}): ReverseProxy {
   const adminUrl = (opts.adminUrl ?? process.env.BERTH_CADDY_ADMIN ?? "http://127.0.0.1:2019").replace(/\/+$/, "");
   const httpPort = opts.httpPort ?? Number(process.env.BERTH_PROXY_HTTP_PORT || 80);
   if (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65535) throw new Error(`Invalid proxy HTTP port: ${httpPort}`);
@@ -143,6 +144,7 @@ export function createProxy(opts: { adminUrl?: string; httpPort?: number; owner?
       res = await send(method, path, body);
     } catch (err) {
       if ((err as Error).name === "TimeoutError") throw new Error(`Caddy's admin API at ${adminUrl} did not answer within ${TIMEOUT_MS} ms`);
+      if (opts.prepare) ready = null; // Caddy may be gone: the next operation makes sure it runs again
       throw new CaddyUnreachable(`Caddy's admin API at ${adminUrl} does not answer: is Caddy running? (scripts/setup.sh starts it)`, {
         cause: err,
       });
@@ -169,6 +171,7 @@ export function createProxy(opts: { adminUrl?: string; httpPort?: number; owner?
     }));
 
   async function createServer(): Promise<void> {
+    await opts.prepare?.();
     try {
       await admin("PUT", SERVER, server); // also creates apps.http.servers if missing
       return;
