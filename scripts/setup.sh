@@ -28,10 +28,11 @@ want openssl openssl
 [ -n "${REDIS_URL:-}" ] && [ "${BERTH_LOCAL_REDIS:-}" != 1 ] || want redis-server redis-server
 [ -n "${DOCKER_HOST:-}" ] || want dockerd docker.io
 [ -n "${BERTH_CADDY_ADMIN:-}" ] || want caddy caddy # the reverse proxy in front of services
+[ -n "${BERTH_PUBLIC_REGISTRY:-}" ] || want docker-registry docker-registry # where hosts push and pull releases
 if [ "$mode" = test ]; then
   want chromium chromium
   want busybox busybox-static
-  want docker-registry docker-registry # a private registry for the image deploy tests
+  want docker-registry docker-registry # the tests' own registries, too
   want sshd openssh-server # a real git-over-ssh server for the deploy key and host key tests
 fi
 
@@ -143,6 +144,40 @@ if [ -z "${REDIS_URL:-}" ] || [ "${BERTH_LOCAL_REDIS:-}" = 1 ]; then
   ours || die "Redis on 127.0.0.1:$redis_port does not accept Berth's password over TLS; stop it or set REDIS_URL."
   # Load the certificate again (it may have been issued again for a new address); open connections stay.
   rcli config set tls-cert-file "$PWD/$tls/server.crt" tls-key-file "$PWD/$tls/server.key" tls-ca-cert-file "$PWD/$tls/ca.crt" >/dev/null
+fi
+
+# --- The built-in image registry (Debian's docker-registry, Distribution 2.8) ----------------------------------
+# Hosts push each release after it goes live and pull releases built elsewhere (promote, rollback, moves). TLS
+# with the server certificate; Distribution's token auth with Berth as the token server (/api/registry/token:
+# a host pulls its team's releases and pushes only its own). Its configuration comes from
+# scripts/registry-config.mjs; it is restarted when that or a certificate it read at start changed.
+# BERTH_PUBLIC_REGISTRY names a registry the user runs instead: then none is started here.
+if [ -z "${BERTH_PUBLIC_REGISTRY:-}" ]; then
+  registry_port=${BERTH_REGISTRY_PORT:-5000}
+  registry_conf=$PWD/.berth/registry.yml
+  mkdir -p .berth/registry-data
+  node scripts/registry-config.mjs "$registry_conf" >/dev/null
+  registry_sum=$(cat "$registry_conf" "$tls/server.crt" "$tls/server.key" "$tls/registry-token.crt" | sha256sum | cut -d' ' -f1)
+  registry_pid() { # the registry an earlier setup started, if it still runs (never another process with a reused pid)
+    local pid
+    pid=$(cat .berth/registry.pid 2>/dev/null) && [ -n "$pid" ] || return 1
+    [ "$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)" = "docker-registry serve $registry_conf " ] && echo "$pid"
+  }
+  registry_up() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$registry_port" 2>/dev/null; }
+  if pid=$(registry_pid) && [ "$(cat .berth/registry.stamp 2>/dev/null)" != "$registry_sum" ]; then
+    say "restarting the image registry (its configuration or certificate changed)"
+    kill "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  if ! registry_pid >/dev/null; then
+    say "starting the image registry on port $registry_port"
+    setsid docker-registry serve "$registry_conf" >>/var/log/berth-registry.log 2>&1 </dev/null &
+    echo $! >.berth/registry.pid
+    echo "$registry_sum" >.berth/registry.stamp
+    for _ in $(seq 50); do registry_up && break; sleep 0.1; done
+    registry_pid >/dev/null && registry_up \
+      || die "the image registry did not start on port $registry_port (log: /var/log/berth-registry.log); free the port, set BERTH_REGISTRY_PORT, or BERTH_PUBLIC_REGISTRY to a registry you run"
+  fi
 fi
 
 # --- Caddy (the reverse proxy the host agent drives through its JSON admin API) ----------------------

@@ -22,13 +22,23 @@ if [ ! -s "$dir/ca.key" ] || [ ! -s "$dir/ca.crt" ]; then
 fi
 chmod 644 "$dir/ca.crt"
 
-# Every name and address this machine may be reached at (docker0's too: containers reach the host there).
+# Every name and address this machine may be reached at (docker0's too: containers reach the host there), but
+# not the bridges of Docker's user-defined networks (br-…) nor veth pairs (containers', tests' namespaces): they
+# come and go, would have the certificate issued again (and the registry restarted) all the time, and another
+# machine never reaches this one there.
 names=(localhost "$(hostname)")
 fqdn=$(hostname -f 2>/dev/null || true)
 [ -n "$fqdn" ] && names+=("$fqdn")
 ips=(127.0.0.1 ::1)
-read -r -a found <<<"$(hostname -I 2>/dev/null || true)"
-ips+=("${found[@]}")
+if command -v ip >/dev/null; then
+  veths=" $(ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); printf "%s ", $2 }') "
+  while read -r _ dev _ addr _; do
+    [[ $dev == br-* || $veths == *" $dev "* ]] || ips+=("${addr%/*}")
+  done < <(ip -o addr show scope global)
+else
+  read -r -a found <<<"$(hostname -I 2>/dev/null || true)"
+  ips+=("${found[@]}")
+fi
 if [ -n "${BERTH_PUBLIC_HOST:-}" ]; then
   if [[ $BERTH_PUBLIC_HOST =~ ^[0-9.]+$ || $BERTH_PUBLIC_HOST == *:* ]]; then ips+=("$BERTH_PUBLIC_HOST"); else names+=("$BERTH_PUBLIC_HOST"); fi
 fi
