@@ -132,13 +132,19 @@ async function replaceContainer(docker: Dockerode, own: Dockerode.ContainerInspe
   const env = (own.Config.Env ?? []).filter((e) => !imageEnv.has(e) && !e.startsWith("BERTH_ENROLL_TOKEN="));
   const imageLabels = oldImage.Config.Labels ?? {};
   const labels = Object.fromEntries(Object.entries(own.Config.Labels ?? {}).filter(([k, v]) => imageLabels[k] !== v));
+  // A command given to `docker run` is kept; the image's own is not (the new image brings its own).
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const command = {
+    ...(same(own.Config.Cmd, oldImage.Config.Cmd) ? {} : { Cmd: own.Config.Cmd }),
+    ...(same(own.Config.Entrypoint, oldImage.Config.Entrypoint) ? {} : { Entrypoint: own.Config.Entrypoint }),
+  };
   const hostConfig = Object.fromEntries(KEPT_HOST_CONFIG.filter((k) => own.HostConfig[k] != null).map((k) => [k, own.HostConfig[k]]));
 
   await old.rename({ name: `${name}-old-${Date.now()}` });
   await old.update({ RestartPolicy: { Name: "no", MaximumRetryCount: 0 } });
   let fresh: Dockerode.Container | null = null;
   try {
-    fresh = await docker.createContainer({ name, Image: image, Env: env, Labels: labels, HostConfig: hostConfig });
+    fresh = await docker.createContainer({ name, Image: image, ...command, Env: env, Labels: labels, HostConfig: hostConfig });
     await fresh.start();
     await new Promise((r) => setTimeout(r, settleMs));
     const state = (await fresh.inspect()).State;
