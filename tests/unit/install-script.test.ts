@@ -60,7 +60,7 @@ async function runScript(shell: string, script: string, bin: string) {
   const file = path.join(path.dirname(bin), "install.sh");
   fs.writeFileSync(file, script);
   return run(shell === "busybox" ? "/usr/bin/busybox" : "/usr/bin/dash", [...(shell === "busybox" ? ["sh"] : []), file], {
-    env: { PATH: bin, HOME: path.dirname(bin) },
+    env: { PATH: bin, HOME: path.dirname(bin), NODE_ENV: "test" },
   }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
