@@ -3,8 +3,8 @@
 # generated secrets once, installs npm dependencies. Safe and quick to run again.
 #   scripts/setup.sh          what `npm start` needs
 #   scripts/setup.sh --test   plus what `npm test` needs (Chromium for browser tests, the test database)
-# DATABASE_URL, REDIS_URL, DOCKER_HOST and BERTH_CADDY_ADMIN, when set, point Berth at services the user
-# runs: those are neither installed nor started here.
+# DATABASE_URL, REDIS_URL, DOCKER_HOST, BERTH_CADDY_ADMIN and BERTH_PUBLIC_REGISTRY, when set, point Berth at
+# services the user runs: those are neither installed nor started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -101,7 +101,10 @@ if [ -z "${DOCKER_HOST:-}" ]; then
 fi
 
 # --- TLS: Berth's private CA and the certificates Redis and the registry serve (scripts/tls.sh) ------------
-# After Docker: the certificate names every address of this machine, docker0's included.
+# After Docker: the certificate names every address of this machine, docker0's included. One setup at a time
+# from here to the registry (two test runs starting at once would each make a CA, or start a registry).
+exec 8>.berth/services.lock
+flock 8
 bash scripts/tls.sh
 tls=.berth/tls
 
@@ -134,7 +137,7 @@ if [ -z "${REDIS_URL:-}" ] || [ "${BERTH_LOCAL_REDIS:-}" = 1 ]; then
       --tls-auth-clients no --save "" --appendonly yes --appendfsync everysec
       --dir "$PWD/.berth/redis" --requirepass "$redis_password" --logfile /var/log/berth-redis.log
     )
-    redis-server "${redis_args[@]}"
+    redis-server "${redis_args[@]}" 8>&- # the daemon must not hold the setup lock
     for _ in $(seq 50); do ours && break; sleep 0.1; done
   fi
   if ! ours; then
@@ -171,7 +174,7 @@ if [ -z "${BERTH_PUBLIC_REGISTRY:-}" ]; then
   fi
   if ! registry_pid >/dev/null; then
     say "starting the image registry on port $registry_port"
-    setsid docker-registry serve "$registry_conf" >>/var/log/berth-registry.log 2>&1 </dev/null &
+    setsid docker-registry serve "$registry_conf" >>/var/log/berth-registry.log 2>&1 </dev/null 8>&- &
     echo $! >.berth/registry.pid
     echo "$registry_sum" >.berth/registry.stamp
     for _ in $(seq 50); do registry_up && break; sleep 0.1; done
@@ -179,6 +182,8 @@ if [ -z "${BERTH_PUBLIC_REGISTRY:-}" ]; then
       || die "the image registry did not start on port $registry_port (log: /var/log/berth-registry.log); free the port, set BERTH_REGISTRY_PORT, or BERTH_PUBLIC_REGISTRY to a registry you run"
   fi
 fi
+
+flock -u 8
 
 # --- Caddy (the reverse proxy the host agent drives through its JSON admin API) ----------------------
 # Configured only through the admin API, never a Caddyfile: the agent adds and swaps routes at run time.
