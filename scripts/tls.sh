@@ -39,9 +39,14 @@ else
   read -r -a found <<<"$(hostname -I 2>/dev/null || true)"
   ips+=("${found[@]}")
 fi
-if [ -n "${BERTH_PUBLIC_HOST:-}" ]; then
-  if [[ $BERTH_PUBLIC_HOST =~ ^[0-9.]+$ || $BERTH_PUBLIC_HOST == *:* ]]; then ips+=("$BERTH_PUBLIC_HOST"); else names+=("$BERTH_PUBLIC_HOST"); fi
-fi
+# And the public name hosts use: BERTH_PUBLIC_HOST, or the host of a public address set for Berth.
+for public in "${BERTH_PUBLIC_HOST:-}" "${BERTH_PUBLIC_URL:-}" "${NEXTAUTH_URL:-}" "${BERTH_PUBLIC_REDIS_URL:-}" "${BERTH_PUBLIC_REGISTRY:-}"; do
+  [[ $public =~ ^([a-z]+://)?([^@/]*@)?(\[[^]/]+\]|[^:/]+) ]] || continue
+  h=${BASH_REMATCH[3]}
+  h=${h#[}
+  h=${h%]}
+  if [[ $h =~ ^[0-9.]+$ || $h == *:* ]]; then ips+=("$h"); else names+=("$h"); fi
+done
 
 covers_all() { # the certificate is ours, current for 30 more days, and names every name and address above
   local crt=$dir/server.crt
