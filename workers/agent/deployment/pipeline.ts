@@ -90,17 +90,14 @@ export async function runPipeline(spec: DeploymentSpec, signal: AbortSignal, d: 
       tagged = true;
     } else {
       // A release run again: this host's copy, or pulled by digest from Berth's registry (PULLING).
-      image = await releaseImage(d.docker, spec.source, {
+      tagged = true;
+      image = await releaseImage(d.docker, spec.source, spec.imageTag, {
         registry: spec.registry,
         cfg: { hostId: d.hostId, password: d.password },
         signal,
         log: d.log.line,
         pulling: () => d.report("PULLING"),
       });
-      if (image !== spec.source.imageId || spec.source.pull?.always) d.log.line(`image ${image}`);
-      check();
-      await tagRelease(d.docker, image, spec.imageTag);
-      tagged = true;
     }
     check();
 

@@ -70,13 +70,15 @@ async function dockerPull(
 type ImageSource = Extract<DeploymentSpec["source"], { kind: "image" }>;
 
 /**
- * A release's exact image: this host's copy, or the release pulled by digest from Berth's registry (always for
- * a release that ran on another host; otherwise only if this host lost it). The pulled image must be the
- * release's (same digest, same image id). Returns the image id.
+ * A release's exact image, tagged as this deployment's release: this host's copy, or the release pulled by
+ * digest from Berth's registry (always for a release that ran on another host; otherwise only if this host
+ * lost it). The pulled image must be the release's (same digest, same image id); its digest reference is
+ * dropped once tagged, so the image goes with its last release tag like any other. Returns the image id.
  */
 export async function releaseImage(
   docker: Dockerode,
   source: ImageSource,
+  releaseTag: string,
   opts: {
     registry: DeploymentSpec["registry"];
     cfg: Pick<AgentConfig, "hostId" | "password">;
@@ -85,19 +87,32 @@ export async function releaseImage(
     pulling: () => Promise<void>;
   },
 ): Promise<string> {
-  if (!source.pull?.always && (await localImageId(docker, source.imageId))) return source.imageId;
+  if (!source.pull?.always && (await localImageId(docker, source.imageId))) {
+    await tagRelease(docker, source.imageId, releaseTag);
+    return source.imageId;
+  }
   if (!source.pull || !opts.registry) throw new Error(`The image ${source.imageId.slice(7, 19)} is not on this host, and it is not in Berth's registry.`);
   await opts.pulling();
+  const { ref } = source.pull;
   const address = opts.registry.address;
-  if (!source.pull.ref.startsWith(`${address}/`)) throw new Error(`${source.pull.ref} is not in Berth's registry (${address}).`);
+  if (!ref.startsWith(`${address}/`)) throw new Error(`${ref} is not in Berth's registry (${address}).`);
   if (!source.pull.always) opts.log(`The image ${source.imageId.slice(7, 19)} is not on this host any more; pulling it from Berth's registry`);
   await reachRegistry(address, opts.registry.ca).catch((e) => {
-    throw new Error(`Pulling ${source.pull!.ref} failed: ${(e as Error).message}`);
+    throw new Error(`Pulling ${ref} failed: ${(e as Error).message}`);
   });
-  await dockerPull(docker, source.pull.ref, { signal: opts.signal, log: opts.log, authconfig: registryAuth(opts.cfg, address), idleMs: REGISTRY_IDLE_MS });
-  const id = await localImageId(docker, source.pull.ref);
-  if (id !== source.imageId) throw new Error(`${source.pull.ref} is image ${id?.slice(7, 19) ?? "(none)"}, not the release's ${source.imageId.slice(7, 19)}.`);
-  return id;
+  await dockerPull(docker, ref, { signal: opts.signal, log: opts.log, authconfig: registryAuth(opts.cfg, address), idleMs: REGISTRY_IDLE_MS });
+  try {
+    const id = await localImageId(docker, ref);
+    if (id !== source.imageId) throw new Error(`${ref} is image ${id?.slice(7, 19) ?? "(none)"}, not the release's ${source.imageId.slice(7, 19)}.`);
+    await tagRelease(docker, id, releaseTag);
+    opts.log(`image ${id}`);
+    return id;
+  } finally {
+    await docker
+      .getImage(ref)
+      .remove({ noprune: true })
+      .catch(() => {});
+  }
 }
 
 /** Tags `image` as the deployment's release (berth-<service id>:<number>); a missing image says so. */

@@ -17,6 +17,7 @@ export async function pushRelease(
   spec: DeploymentSpec,
   imageId: string,
   cfg: Pick<AgentConfig, "hostId" | "password">,
+  signal: AbortSignal,
   log: (line: string) => void = () => {},
 ): Promise<Outcome> {
   const registry = spec.registry;
@@ -27,8 +28,8 @@ export async function pushRelease(
     await reachRegistry(registry.address, registry.ca);
     await docker.getImage(imageId).tag({ repo, tag });
     try {
-      const stream = (await docker.getImage(repo).push({ tag, authconfig: registryAuth(cfg, registry.address) })) as NodeJS.ReadableStream;
-      const { digest } = await followProgress(docker, stream, { log, idleMs: REGISTRY_IDLE_MS });
+      const stream = (await docker.getImage(repo).push({ tag, authconfig: registryAuth(cfg, registry.address), abortSignal: signal })) as NodeJS.ReadableStream;
+      const { digest } = await followProgress(docker, stream, { signal, log, idleMs: REGISTRY_IDLE_MS });
       if (!digest) throw new Error("Docker's push ended without the image's digest.");
       return { repository: registry.repository, digest };
     } finally {
@@ -38,6 +39,7 @@ export async function pushRelease(
         .catch(() => {});
     }
   } catch (e) {
+    if (signal.aborted) return { error: "The host's agent stopped during the push." };
     const why = e instanceof IdleError ? `Berth's registry at ${registry.address} did not answer (${e.message})` : dockerMessage(e);
     return { error: `Pushing ${repo}:${tag} failed: ${why}`.slice(0, 2000) };
   }

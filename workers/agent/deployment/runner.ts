@@ -30,9 +30,10 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
 
   /** A live release to Berth's registry, then its digest (or why not) reported; pushes of one service in order. */
   const pushes = new Map<string, Promise<void>>();
+  const stopPushes = new AbortController(); // the agent stops: pushes end, and take their extra tag with them
   function pushInBackground(spec: DeploymentSpec, imageId: string) {
     const run = (pushes.get(spec.serviceId) ?? Promise.resolve())
-      .then(() => pushRelease(docker, spec, imageId, cfg))
+      .then(() => pushRelease(docker, spec, imageId, cfg, stopPushes.signal))
       .then((outcome) => {
         if (outcome.error) log(`deployment ${spec.deploymentId}: ${outcome.error}`);
         return report({ type: "release", at: new Date().toISOString(), deploymentId: spec.deploymentId, ...outcome });
@@ -114,6 +115,8 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
       stopping = true;
       for (const r of active.values()) r.controller.abort(AGENT_STOPPING);
       await Promise.all([...active.values()].map((r) => r.done));
+      stopPushes.abort();
+      await Promise.all(pushes.values());
     },
   };
 }
