@@ -59,7 +59,7 @@ export async function testGitConnection(ctx: TeamContext, serviceId: string): Pr
   await redis.set(key, sealForHost(row.host.tokenHash, key, spec), "EX", SPEC_TTL_SECONDS);
   let result: GitCheckResult;
   try {
-    result = await callHost<typeof gitCheckJob.schema, GitCheckResult>(row.host.id, gitCheckJob, { serviceId: s.id, nonce }, ANSWER_TIMEOUT_MS);
+    result = await callHost(row.host.id, gitCheckJob, { serviceId: s.id, nonce }, ANSWER_TIMEOUT_MS);
   } finally {
     await redis.del(key).catch(() => 0);
   }

@@ -13,7 +13,6 @@ import {
   imagesListJob,
 } from "@/lib/jobs/host-jobs";
 import { db } from "@/lib/db";
-import type { ContainerDetails, ImageSummary, LogLine, StatsSample } from "@/lib/hosts/results";
 import { recordAudit } from "./audit";
 import { containerPermissionFor } from "./container-protection";
 import { getContainer } from "./containers";
@@ -25,6 +24,8 @@ import { secretValuesOfService } from "./resolved-config";
 async function onlineHost(ctx: TeamContext, hostId: string) {
   const host = await getHost(ctx, hostId);
   if (host.status !== "ONLINE") throw new ValidationError(`${host.name} is offline: its agent has not reported for a while.`);
+  // Its agent takes no jobs until it speaks Berth's protocol (lib/hosts/handshake.ts).
+  if (host.protocolProblem) throw new ValidationError(host.protocolProblem);
   return host;
 }
 
@@ -48,7 +49,7 @@ export async function actOnContainer(ctx: TeamContext, hostId: string, dockerId:
 export async function containerLogs(ctx: TeamContext, hostId: string, dockerId: string, opts: { tail: number; since?: number; timestamps: boolean }) {
   const c = await getContainer(ctx, hostId, dockerId);
   await onlineHost(ctx, hostId);
-  const res = await callHost<typeof containerLogsJob.schema, { lines: LogLine[] }>(hostId, containerLogsJob, { dockerId: c.dockerId, ...opts });
+  const res = await callHost(hostId, containerLogsJob, { dockerId: c.dockerId, ...opts });
   const serviceId = (c.labels as Record<string, string>)["berth.service.id"];
   const secrets = serviceId ? await secretValuesOfService(ctx.team.id, serviceId) : [];
   return secrets.length ? { lines: res.lines.map((l) => ({ ...l, text: maskSecrets(l.text, secrets) })) } : res;
@@ -57,13 +58,13 @@ export async function containerLogs(ctx: TeamContext, hostId: string, dockerId: 
 export async function containerStats(ctx: TeamContext, hostId: string, dockerId: string) {
   const c = await getContainer(ctx, hostId, dockerId);
   await onlineHost(ctx, hostId);
-  return callHost<typeof containerStatsJob.schema, StatsSample>(hostId, containerStatsJob, { dockerId: c.dockerId }, 10_000);
+  return callHost(hostId, containerStatsJob, { dockerId: c.dockerId }, 10_000);
 }
 
 export async function containerDetails(ctx: TeamContext, hostId: string, dockerId: string) {
   const c = await getContainer(ctx, hostId, dockerId);
   await onlineHost(ctx, hostId);
-  return callHost<typeof containerInspectJob.schema, ContainerDetails>(hostId, containerInspectJob, { dockerId: c.dockerId }, 10_000);
+  return callHost(hostId, containerInspectJob, { dockerId: c.dockerId }, 10_000);
 }
 
 /** Environment values, secrets included: developers and above, admins for a protected environment; audited. */
@@ -72,12 +73,7 @@ export async function revealContainerEnv(ctx: TeamContext, hostId: string, docke
   const c = await getContainer(ctx, hostId, dockerId);
   authorize(ctx, await containerPermissionFor(ctx, c, "env"));
   await onlineHost(ctx, hostId);
-  const res = await callHost<typeof containerEnvJob.schema, { env: { name: string; value: string }[] }>(
-    hostId,
-    containerEnvJob,
-    { dockerId: c.dockerId },
-    10_000,
-  );
+  const res = await callHost(hostId, containerEnvJob, { dockerId: c.dockerId }, 10_000);
   await db.$transaction((tx) =>
     recordAudit(tx, ctx.actor, {
       teamId: ctx.team.id,
@@ -90,7 +86,7 @@ export async function revealContainerEnv(ctx: TeamContext, hostId: string, docke
 
 export async function listHostImages(ctx: TeamContext, hostId: string) {
   await onlineHost(ctx, hostId);
-  return (await callHost<typeof imagesListJob.schema, { images: ImageSummary[] }>(hostId, imagesListJob, {}, 15_000)).images;
+  return (await callHost(hostId, imagesListJob, {}, 15_000)).images;
 }
 
 export async function removeHostImage(ctx: TeamContext, hostId: string, imageId: string) {

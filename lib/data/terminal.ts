@@ -29,6 +29,7 @@ export async function openTerminal(ctx: TeamContext, hostId: string, dockerId: s
   const c = await getContainer(ctx, hostId, dockerId);
   const host = await getHost(ctx, hostId);
   if (host.status !== "ONLINE") throw new ValidationError(`${host.name} is offline.`);
+  if (host.protocolProblem) throw new ValidationError(host.protocolProblem);
   if (c.state !== "running") throw new ValidationError("The container is not running.");
   const sessionId = randomUUID();
   await db.$transaction((tx) =>
@@ -39,12 +40,7 @@ export async function openTerminal(ctx: TeamContext, hostId: string, dockerId: s
       data: { sessionId },
     }),
   );
-  const { key } = await callHost<typeof containerExecJob.schema, { key: string }>(
-    hostId,
-    containerExecJob,
-    { dockerId: c.dockerId, sessionId, ...size },
-    15_000,
-  );
+  const { key } = await callHost(hostId, containerExecJob, { dockerId: c.dockerId, sessionId, ...size }, 15_000);
   const meta: Meta = { teamId: ctx.team.id, userId: ctx.actor.id, hostId, dockerId: c.dockerId, key: seal(key, metaKey(sessionId), masterKeysFromEnv()) };
   await adminRedis().set(metaKey(sessionId), JSON.stringify(meta), "EX", META_TTL_S);
   return { sessionId };

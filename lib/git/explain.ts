@@ -7,17 +7,19 @@
 
 export type GitAccess = "none" | "ssh" | "token";
 
-export type GitProblemKind =
-  | "deploy-key-refused"
-  | "repository-not-found"
-  | "credentials-refused"
-  | "host-key-changed"
-  | "host-unresolved"
-  | "connection-refused"
-  | "connection-timed-out"
-  | "branch-not-found"
-  | "commit-not-found"
-  | "unknown";
+export const GIT_PROBLEM_KINDS = [
+  "deploy-key-refused",
+  "repository-not-found",
+  "credentials-refused",
+  "host-key-changed",
+  "host-unresolved",
+  "connection-refused",
+  "connection-timed-out",
+  "branch-not-found",
+  "commit-not-found",
+  "unknown",
+] as const;
+export type GitProblemKind = (typeof GIT_PROBLEM_KINDS)[number];
 
 export type GitProblem = {
   kind: GitProblemKind;

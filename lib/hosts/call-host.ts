@@ -4,7 +4,7 @@ import { Queue, QueueEvents } from "bullmq";
 import type { z } from "zod";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import type { JobDefinition } from "@/lib/jobs/define-job";
+import type { AnsweringJobDefinition, JobDefinition } from "@/lib/jobs/define-job";
 import { queueOptions, redisConnection } from "@/lib/jobs/redis";
 import { hostQueueName } from "./protocol";
 import { createReplyKey, openReply } from "./reply";
@@ -30,7 +30,13 @@ export class HostJobError extends AppError {
   }
 }
 
-export async function callHost<S extends z.ZodType, R = unknown>(hostId: string, def: JobDefinition<S>, data: z.input<S>, timeoutMs = 30_000): Promise<R> {
+/** Asks the host and waits for its answer, parsed with the job's `result` schema. */
+export async function callHost<S extends z.ZodType, R extends z.ZodType>(
+  hostId: string,
+  def: AnsweringJobDefinition<S, R>,
+  data: z.input<S>,
+  timeoutMs = 30_000,
+): Promise<z.output<R>> {
   const p = pair(hostId);
   await p.ready;
   const reply = createReplyKey();
@@ -46,11 +52,15 @@ export async function callHost<S extends z.ZodType, R = unknown>(hostId: string,
     }
     throw new HostJobError(msg);
   }
+  let opened: unknown;
   try {
-    return openReply(reply, job, answer) as R;
+    opened = openReply(reply, job, answer);
   } catch {
     throw new HostJobError("The host's answer could not be opened: is its agent up to date?");
   }
+  const parsed = def.result.safeParse(opened);
+  if (!parsed.success) throw new HostJobError("The host's answer did not match what Berth expects: is its agent up to date?");
+  return parsed.data;
 }
 
 /** Puts a job on the host's queue without waiting: its progress comes back on the host's report stream, and

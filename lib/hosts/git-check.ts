@@ -3,7 +3,7 @@
 // answers (sealed to the caller like every host job's result). The agent runs `git ls-remote` exactly as a
 // clone would reach the repository.
 import { z } from "zod";
-import type { GitProblem } from "@/lib/git/explain";
+import { GIT_PROBLEM_KINDS } from "@/lib/git/explain";
 import { gitAuthSpec } from "./deployment-spec";
 
 export const gitCheckSpec = z.object({
@@ -20,8 +20,12 @@ export function gitCheckKey(prefix: string, hostId: string, nonce: string) {
   return `${prefix}:host-${hostId}:git-check:${nonce}`;
 }
 
-export type GitCheckResult =
+export const gitProblem = z.object({ kind: z.enum(GIT_PROBLEM_KINDS), title: z.string(), reason: z.string(), hint: z.string().nullable() });
+
+export const gitCheckResult = z.discriminatedUnion("ok", [
   /** `hostKeys`: the keys ssh met when none were pinned (they are pinned by the first deployment's clone). */
-  | { ok: true; commit: string; hostKeys: string | null }
+  z.object({ ok: z.literal(true), commit: z.string().regex(/^[0-9a-f]{40,64}$/), hostKeys: z.string().nullable() }),
   /** `hostKeyOffer`: the keys the server offers instead of the pinned ones. */
-  | { ok: false; problem: GitProblem; hostKeyOffer: string | null };
+  z.object({ ok: z.literal(false), problem: gitProblem, hostKeyOffer: z.string().nullable() }),
+]);
+export type GitCheckResult = z.infer<typeof gitCheckResult>;

@@ -1,26 +1,12 @@
-// The agent's job handlers: each parses its payload with the shared definition, then calls Docker. One
-// wrapper seals every result to the caller's reply key (lib/hosts/reply.ts), so no handler can leave log
-// text or environment values in Redis in clear; a job sent without a reply key keeps no result at all.
+// The agent's job handlers: one per host job definition (lib/jobs/host-jobs.ts), in a map the compiler checks
+// is complete and returns each job's answer shape. The payload is parsed with the shared definition before its
+// handler runs. One wrapper seals every result to the caller's reply key (lib/hosts/reply.ts), so no handler
+// can leave log text or environment values in Redis in clear; a job sent without a reply key keeps no result.
 import { UnrecoverableError, type Job } from "bullmq";
 import type Dockerode from "dockerode";
 import type { Redis } from "ioredis";
-import {
-  containerActionJob,
-  containerExecJob,
-  containerEnvJob,
-  containerInspectJob,
-  containerLogsJob,
-  containerStatsJob,
-  imageRemoveJob,
-  imagesListJob,
-  deploymentStartJob,
-  deploymentCancelJob,
-  releasePruneJob,
-  serviceRemoveJob,
-  gitCheckJob,
-  environmentRemoveJob,
-  hostConvergeJob,
-} from "@/lib/jobs/host-jobs";
+import type { z } from "zod";
+import { HOST_JOBS, type HostJob } from "@/lib/jobs/host-jobs";
 import { desiredState, desiredStateKey } from "@/lib/hosts/desired-state";
 import { gitCheckKey, gitCheckSpec } from "@/lib/hosts/git-check";
 import { replyTo, sealReply } from "@/lib/hosts/reply";
@@ -39,6 +25,7 @@ import { removeEnvironment } from "./deployment/remove-environment";
 import type { ReverseProxy } from "./proxy/caddy";
 import type { Reconciler } from "./reconcile/reconciler";
 import { readSealedSpec } from "./sealed-spec";
+import { updateAgent } from "./self-update";
 
 /** Docker's own refusal, passed through unchanged, and never retried. */
 function refused(e: unknown): never {
@@ -81,82 +68,62 @@ export function createJobHandler(c: JobContext) {
   };
 }
 
-function jobRunner({ docker, redis, cfg, deployments, reconciler, proxy, afterAction, log }: JobContext) {
+/** A handler for every host job: its parsed payload in, the shape its definition's `result` names out. */
+export type HostJobHandlers = {
+  [K in HostJob["name"]]: (data: z.output<Extract<HostJob, { name: K }>["schema"]>) => Promise<z.input<Extract<HostJob, { name: K }>["result"]>>;
+};
+
+function jobHandlers({ docker, redis, cfg, deployments, reconciler, proxy, afterAction, log }: JobContext) {
+  return {
+    "container.action": async ({ dockerId, action }) => {
+      await runContainerAction(docker, dockerId, action).catch(refused);
+      await afterAction(dockerId);
+      return { ok: true };
+    },
+    "container.logs": async (d) => ({ lines: await readLogs(docker, d.dockerId, { tail: d.tail, since: d.since, timestamps: d.timestamps }).catch(refused) }),
+    "container.stats": ({ dockerId }) => sampleStats(docker, dockerId).catch(refused),
+    "container.inspect": async ({ dockerId }) => containerDetails(await docker.getContainer(dockerId).inspect().catch(refused)),
+    "container.env": async ({ dockerId }) => ({ env: containerEnv(await docker.getContainer(dockerId).inspect().catch(refused)) }),
+    "images.list": async () => ({ images: await listImages(docker) }),
+    "image.remove": async ({ imageId }) => {
+      await removeImage(docker, imageId).catch(refused);
+      return { ok: true };
+    },
+    "container.exec": (d) => startTerminal(docker, redis, cfg, d, log).catch(refused),
+    "deployment.start": async ({ deploymentId }) => {
+      await deployments.start(deploymentId);
+      return { ok: true };
+    },
+    "deployment.cancel": async ({ deploymentId }) => ({ running: deployments.cancel(deploymentId) }),
+    "release.prune": ({ tags }) => pruneReleaseTags(docker, tags),
+    "service.remove": ({ serviceId }) => removeService(docker, proxy, serviceId, cfg.hostId).catch(refused),
+    "environment.remove": ({ serviceIds, network }) => removeEnvironment(docker, proxy, serviceIds, network, cfg.hostId).catch(refused),
+    // Answered at once; the pass runs in the background and reports what it found on the stream.
+    "host.converge": async ({ nonce }) => {
+      const key = desiredStateKey(cfg.prefix, cfg.hostId, nonce);
+      reconciler.converge(await readSealedSpec(redis, cfg, key, desiredState, "The desired state expired before this host read it.").catch(refused));
+      return { ok: true };
+    },
+    "git.check": async ({ serviceId, nonce }) => {
+      const key = gitCheckKey(cfg.prefix, cfg.hostId, nonce);
+      const spec = await readSealedSpec(redis, cfg, key, gitCheckSpec, "The connection test's instructions expired before this host picked them up.").catch(
+        refused,
+      );
+      if (spec.serviceId !== serviceId) refused(new Error("The connection test's instructions are for another service."));
+      return checkGitAccess(spec, { hostId: cfg.hostId, allowLocal: process.env.BERTH_ALLOW_LOCAL_GIT === "1" });
+    },
+    "agent.update": ({ version }) => updateAgent(docker, cfg, version, log).catch(refused),
+  } satisfies HostJobHandlers;
+}
+
+const definitions = new Map<string, HostJob>(HOST_JOBS.map((d) => [d.name, d]));
+
+function jobRunner(c: JobContext) {
+  const handlers: HostJobHandlers = jobHandlers(c);
   return async function run(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case containerActionJob.name: {
-        const { dockerId, action } = containerActionJob.schema.parse(job.data);
-        await runContainerAction(docker, dockerId, action).catch(refused);
-        await afterAction(dockerId);
-        return { ok: true };
-      }
-      case containerLogsJob.name: {
-        const d = containerLogsJob.schema.parse(job.data);
-        return { lines: await readLogs(docker, d.dockerId, { tail: d.tail, since: d.since, timestamps: d.timestamps }).catch(refused) };
-      }
-      case containerStatsJob.name: {
-        const { dockerId } = containerStatsJob.schema.parse(job.data);
-        return sampleStats(docker, dockerId).catch(refused);
-      }
-      case containerInspectJob.name: {
-        const { dockerId } = containerInspectJob.schema.parse(job.data);
-        return containerDetails(await docker.getContainer(dockerId).inspect().catch(refused));
-      }
-      case containerEnvJob.name: {
-        const { dockerId } = containerEnvJob.schema.parse(job.data);
-        return { env: containerEnv(await docker.getContainer(dockerId).inspect().catch(refused)) };
-      }
-      case imagesListJob.name:
-        imagesListJob.schema.parse(job.data);
-        return { images: await listImages(docker) };
-      case imageRemoveJob.name: {
-        const { imageId } = imageRemoveJob.schema.parse(job.data);
-        await removeImage(docker, imageId).catch(refused);
-        return { ok: true };
-      }
-      case containerExecJob.name: {
-        const d = containerExecJob.schema.parse(job.data);
-        return startTerminal(docker, redis, cfg, d, log).catch(refused);
-      }
-      case deploymentStartJob.name: {
-        const { deploymentId } = deploymentStartJob.schema.parse(job.data);
-        await deployments.start(deploymentId);
-        return { ok: true };
-      }
-      case deploymentCancelJob.name: {
-        const { deploymentId } = deploymentCancelJob.schema.parse(job.data);
-        return { running: deployments.cancel(deploymentId) };
-      }
-      case releasePruneJob.name: {
-        const { tags } = releasePruneJob.schema.parse(job.data);
-        return pruneReleaseTags(docker, tags);
-      }
-      case serviceRemoveJob.name: {
-        const { serviceId } = serviceRemoveJob.schema.parse(job.data);
-        return removeService(docker, proxy, serviceId, cfg.hostId).catch(refused);
-      }
-      case environmentRemoveJob.name: {
-        const { serviceIds, network } = environmentRemoveJob.schema.parse(job.data);
-        return removeEnvironment(docker, proxy, serviceIds, network, cfg.hostId).catch(refused);
-      }
-      case hostConvergeJob.name: {
-        // Answered at once; the pass runs in the background and reports what it found on the stream.
-        const { nonce } = hostConvergeJob.schema.parse(job.data);
-        const key = desiredStateKey(cfg.prefix, cfg.hostId, nonce);
-        reconciler.converge(await readSealedSpec(redis, cfg, key, desiredState, "The desired state expired before this host read it.").catch(refused));
-        return { ok: true };
-      }
-      case gitCheckJob.name: {
-        const { serviceId, nonce } = gitCheckJob.schema.parse(job.data);
-        const key = gitCheckKey(cfg.prefix, cfg.hostId, nonce);
-        const spec = await readSealedSpec(redis, cfg, key, gitCheckSpec, "The connection test's instructions expired before this host picked them up.").catch(
-          refused,
-        );
-        if (spec.serviceId !== serviceId) refused(new Error("The connection test's instructions are for another service."));
-        return checkGitAccess(spec, { hostId: cfg.hostId, allowLocal: process.env.BERTH_ALLOW_LOCAL_GIT === "1" });
-      }
-      default:
-        throw new UnrecoverableError(`unknown job ${job.name}`);
-    }
+    const def = definitions.get(job.name);
+    if (!def) throw new UnrecoverableError(`unknown job ${job.name}`);
+    const handler = handlers[def.name] as (data: unknown) => Promise<unknown>;
+    return handler(def.schema.parse(job.data));
   };
 }
