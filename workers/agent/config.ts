@@ -38,13 +38,15 @@ export function parseAgentUrl(raw: string | undefined): AgentConfig {
   return { hostId: m[1]!, redisUrl: u.toString(), prefix, password: decodeURIComponent(u.password) };
 }
 
+type Env = Record<string, string | undefined>;
+
 /** Whether this process is the agent inside Berth's agent image (the image sets it). */
-export function inAgentImage(env: NodeJS.ProcessEnv = process.env): boolean {
+export function inAgentImage(env: Env = process.env): boolean {
   return env.BERTH_AGENT_IMAGE === "1";
 }
 
 /** BERTH_AGENT_HOME moves it in tests. */
-export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
+export function credentialsFile(env: Env = process.env): string {
   return path.join(env.BERTH_AGENT_HOME || "/var/lib/berth-agent", "credentials.json");
 }
 
@@ -60,7 +62,7 @@ export function configFromCredentials(c: EnrollmentCredentials): AgentConfig {
 }
 
 /** The agent image's configuration: saved credentials, or enrollment with BERTH_ENROLL_TOKEN at BERTH_URL (then saved). */
-export async function imageAgentConfig(env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
+export async function imageAgentConfig(env: Env = process.env): Promise<AgentConfig> {
   const file = credentialsFile(env);
   const saved = readCredentials(file);
   if (saved) return configFromCredentials(saved);

@@ -147,10 +147,11 @@ async function replaceContainer(docker: Dockerode, own: Dockerode.ContainerInspe
     fresh = await docker.createContainer({ name, Image: image, ...command, Env: env, Labels: labels, HostConfig: hostConfig });
     await fresh.start();
     await new Promise((r) => setTimeout(r, settleMs));
-    const state = (await fresh.inspect()).State;
-    if (!state.Running || state.Restarting) {
+    const { State: state, RestartCount: restarts } = await fresh.inspect();
+    // Started again by its restart policy counts as not running: it exited at least once.
+    if (!state.Running || state.Restarting || restarts > 0) {
       const last = (await readLogs(docker, fresh.id, { tail: 1 })).pop();
-      throw new Error(`The new agent did not keep running (exit ${state.ExitCode})${last ? `: ${last.text}` : ""}`);
+      throw new Error(`The new agent did not keep running${state.Running ? "" : ` (exit ${state.ExitCode})`}${last ? `: ${last.text}` : ""}`);
     }
   } catch (e) {
     await fresh?.remove({ force: true }).catch(() => {});
