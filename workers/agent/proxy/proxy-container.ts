@@ -75,7 +75,7 @@ export async function ensureProxyContainer(
 /** Waits until Caddy's admin API answers (a fresh container takes a moment); false after `timeoutMs`. */
 export async function waitForAdmin(adminUrl: string, timeoutMs = 15_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+  for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const req = http.get(`${adminUrl.replace(/\/+$/, "")}/config/`, { agent: false, timeout: 1000 }, (res) => {
         res.resume();
@@ -85,9 +85,9 @@ export async function waitForAdmin(adminUrl: string, timeoutMs = 15_000): Promis
       req.on("error", () => resolve(false));
     });
     if (ok) return true;
+    if (Date.now() >= until) return false;
     await new Promise((r) => setTimeout(r, 200));
   }
-  return false;
 }
 
 /** A tar archive holding one file (what Docker's archive API takes): a ustar header, the content, padding. */
@@ -112,11 +112,30 @@ export function tarOfOneFile(name: string, content: string, mode = 0o644): Buffe
   return Buffer.concat([header, data, padding, Buffer.alloc(1024)]);
 }
 
-/** For createProxy's `prepare` in the agent image: the container running, and Caddy answering in it. */
+/**
+ * For createProxy's `prepare` in the agent image: the container running, and Caddy answering in it. A Caddy
+ * the machine runs already (answering on the admin address, with no berth-proxy container) is driven
+ * instead: a second one would not fail but share ports 80 and 2019 with it (Caddy binds with SO_REUSEPORT),
+ * each answering some of the connections.
+ */
 export function proxyContainerPreparer(docker: Dockerode, log: (m: string) => void): () => Promise<void> {
+  const admin = "http://127.0.0.1:2019";
+  let told = false;
   return async () => {
+    const mine = await docker
+      .getContainer(PROXY_CONTAINER)
+      .inspect()
+      .catch((e) => {
+        if (notFound(e)) return null;
+        throw e;
+      });
+    if (!mine && (await waitForAdmin(admin, 0))) {
+      if (!told) log(`a Caddy already answers on ${admin.slice("http://".length)}: the agent drives it, and starts no ${PROXY_CONTAINER} container`);
+      told = true;
+      return;
+    }
     await ensureProxyContainer(docker, log);
-    if (!(await waitForAdmin("http://127.0.0.1:2019"))) {
+    if (!(await waitForAdmin(admin))) {
       throw new Error(
         `The proxy container ${PROXY_CONTAINER} runs, but Caddy's admin API does not answer on 127.0.0.1:2019: see \`docker logs ${PROXY_CONTAINER}\``,
       );
