@@ -65,14 +65,15 @@ function answers(address: string): Promise<boolean> {
   });
 }
 
-export async function startBerthRegistry() {
+/** `realm`: where clients get tokens, when the caller serves the token route itself (one a remote host reaches). */
+export async function startBerthRegistry(opts: { realm?: string } = {}) {
   execFileSync("bash", [path.join(root, "scripts", "tls.sh")], { cwd: root, stdio: "ignore" }); // names this address
   const host = machineAddress();
   const port = await freePort(host);
   const address = `${host}:${port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-registry-"));
-  const realm = await startRealm();
-  const realmUrl = `http://127.0.0.1:${(realm.address() as net.AddressInfo).port}/token`;
+  const realm = opts.realm ? null : await startRealm();
+  const realmUrl = opts.realm ?? `http://127.0.0.1:${(realm!.address() as net.AddressInfo).port}/token`;
   const config = path.join(dir, "config.yml");
   fs.writeFileSync(config, registryConfig({ addr: address, dataDir: path.join(dir, "data"), tlsDir, realm: realmUrl, logLevel: "error" }));
   const certsDir = `/etc/docker/certs.d/${address}`;
@@ -81,7 +82,7 @@ export async function startBerthRegistry() {
   const proc: ChildProcess = spawn("docker-registry", ["serve", config], { stdio: "ignore" });
   const stop = async () => {
     proc.kill("SIGTERM");
-    await new Promise<void>((resolve) => realm.close(() => resolve()));
+    if (realm) await new Promise<void>((resolve) => realm.close(() => resolve()));
     fs.rmSync(certsDir, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   };
