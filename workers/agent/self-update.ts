@@ -161,7 +161,11 @@ async function replaceContainer(docker: Dockerode, own: Dockerode.ContainerInspe
   }
 }
 
-/** Containers of agents that replaced themselves but were not removed (the engine restarted meanwhile). */
+/**
+ * On start in the image: containers of agents that replaced themselves but were not removed (the engine
+ * restarted meanwhile), then earlier agent images no container uses (Docker refuses to remove one in use, as
+ * the proxy container's image may be).
+ */
 export async function removeRetiredAgents(docker: Dockerode, log: (m: string) => void): Promise<void> {
   const retired = await docker.listContainers({ all: true, filters: { name: [`^/${ownContainerName()}-old-`], status: ["exited", "created", "dead"] } });
   for (const c of retired) {
@@ -170,5 +174,14 @@ export async function removeRetiredAgents(docker: Dockerode, log: (m: string) =>
       .remove({ force: true })
       .then(() => log(`removed ${c.Names[0]?.slice(1)}, left by an agent update`))
       .catch(() => {});
+  }
+  const own = (await inspectOwnContainer(docker)).Image;
+  const images = await docker.listImages({ filters: { reference: [REPOSITORY] } });
+  for (const image of images.filter((i) => i.Id !== own)) {
+    for (const tag of image.RepoTags ?? [])
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch(() => {});
   }
 }
