@@ -65,6 +65,10 @@ export async function applyHostReport(hostId: string, report: HostReport): Promi
             memTotalBytes: BigInt(Math.round(f.memTotalBytes)),
             memUsedBytes: BigInt(Math.round(f.memUsedBytes)),
             images: f.images,
+            // It speaks our protocol (a heartbeat in another one never gets here): any earlier problem is over.
+            protocolVersion: f.protocolVersion,
+            protocolProblem: null,
+            agentInContainer: f.inContainer,
           },
         });
         if (report.deployments?.length) await renewLeases(tx, hostId, report.deployments, now);
@@ -104,6 +108,37 @@ export async function applyHostReport(hostId: string, report: HostReport): Promi
     }
   });
   return out;
+}
+
+/**
+ * A heartbeat from an agent that speaks another protocol (lib/hosts/handshake.ts): the host is shown online
+ * with the problem, so the console says why it gets no work. Only what any protocol's heartbeat says is kept.
+ * Returns whether the host's page changed, to tell its team.
+ */
+export async function applyProtocolMismatch(hostId: string, seen: { protocolVersion: number; problem: string; agentVersion?: string; inContainer?: boolean }) {
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { teamId: true, protocolProblem: true } });
+  if (!host) return null;
+  const now = new Date();
+  const online = await db.$transaction(async (tx) => {
+    const changed = await markOnline(tx, hostId, now);
+    await tx.host.update({
+      where: { id: hostId },
+      data: {
+        lastHeartbeatAt: now,
+        protocolVersion: seen.protocolVersion,
+        protocolProblem: seen.problem,
+        ...(seen.agentVersion !== undefined && { agentVersion: seen.agentVersion }),
+        ...(seen.inContainer !== undefined && { agentInContainer: seen.inContainer }),
+      },
+    });
+    return changed;
+  });
+  return { teamId: host.teamId, hostChanged: online || host.protocolProblem !== seen.problem };
+}
+
+/** Why the host's agent gets no work because it speaks another protocol, or null. */
+export async function hostProtocolProblem(hostId: string): Promise<string | null> {
+  return (await db.host.findUnique({ where: { id: hostId }, select: { protocolProblem: true } }))?.protocolProblem ?? null;
 }
 
 /**
@@ -154,7 +189,8 @@ export async function markSilentHostsOffline(afterMs: number) {
   return silent;
 }
 
-/** Every host's id and password hash, to re-provision Redis users (Redis forgets them on restart). */
+/** Every host's id and password hash, to re-provision Redis users (Redis forgets them on restart), and whether
+ * its agent speaks another protocol (its reports other than heartbeats are then dropped). */
 export async function allHostCredentials() {
-  return db.host.findMany({ select: { id: true, tokenHash: true } });
+  return db.host.findMany({ select: { id: true, tokenHash: true, protocolProblem: true } });
 }

@@ -3,6 +3,10 @@
 import { z } from "zod";
 import { REPOSITORY } from "./deployment-spec";
 
+/** The wire protocol this code speaks: raised whenever a job, report or key changes in a way the other side
+ * cannot read. Agents say theirs in every heartbeat, Berth in the host's `hello` key (lib/hosts/handshake.ts). */
+export const PROTOCOL_VERSION = 2;
+
 export const CONTAINER_STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"] as const;
 
 export const portMapping = z.object({
@@ -45,6 +49,10 @@ export const hostFacts = z.object({
   memTotalBytes: z.number(),
   memUsedBytes: z.number(),
   images: z.number().int(),
+  /** An agent from before the handshake says nothing: protocol 1. */
+  protocolVersion: z.number().int().min(1).default(1),
+  /** It runs from Berth's agent image (and can update itself). */
+  inContainer: z.boolean().default(false),
 });
 export type HostFacts = z.infer<typeof hostFacts>;
 

@@ -7,7 +7,9 @@
 import type { Redis } from "ioredis";
 import { adminRedis } from "@/lib/redis/admin";
 import { env } from "@/lib/env";
-import { hostKeyPrefix, hostQueueName } from "./protocol";
+import { currentAgentImage } from "./agent-image";
+import { type Hello, helloKey } from "./handshake";
+import { hostKeyPrefix, hostQueueName, PROTOCOL_VERSION } from "./protocol";
 
 /**
  * Every command a host's login may run, written once. Found by reading BullMQ's worker and Lua scripts
@@ -47,7 +49,10 @@ export function hostRedisUser(hostId: string) {
   return hostQueueName(hostId);
 }
 
-/** Creates or resets the host's user. `tokenHash` is the SHA-256 hex of its password (never the password). */
+/**
+ * Creates or resets the host's user, and tells its agent which protocol Berth speaks (the `hello` key under
+ * the host's prefix, lib/hosts/handshake.ts). `tokenHash` is the SHA-256 hex of its password (never the password).
+ */
 export async function provisionHostUser(hostId: string, tokenHash: string, redis: Redis = adminRedis()): Promise<void> {
   await redis.call(
     "ACL",
@@ -61,6 +66,8 @@ export async function provisionHostUser(hostId: string, tokenHash: string, redis
     "-@all",
     ...HOST_COMMANDS.map((c) => `+${c}`),
   );
+  const hello: Hello = { protocolVersion: PROTOCOL_VERSION, agentVersion: currentAgentImage()?.version ?? null };
+  await redis.set(helloKey(env.queuePrefix, hostId), JSON.stringify(hello));
 }
 
 /** The key pattern a host's user has when this instance provisioned it (its queue prefix names the owner). */

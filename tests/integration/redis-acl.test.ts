@@ -202,5 +202,5 @@ describe("a host's Redis login", () => {
     }
     expect(logs.filter((m) => /NOPERM|no permissions/i.test(m))).toEqual([]);
     expect(await deniedFor(hostRedisUser(host2.id))).toEqual([]);
-  });
+  }, 120_000);
 });

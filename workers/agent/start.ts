@@ -10,6 +10,7 @@ import { connectDocker } from "./docker/connect";
 import { inspectSummary, listSummaries } from "./docker/containers";
 import { watchContainerEvents } from "./docker/events";
 import { createHostFactsSampler } from "./docker/host-facts";
+import { watchHandshake } from "./handshake";
 import { createJobHandler } from "./jobs";
 import { createReporter } from "./reporter";
 import { cleanUpAfterRestart } from "./deployment/cleanup";
@@ -101,6 +102,8 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     },
   );
   worker.on("error", (e) => log(`queue: ${e.message}`));
+  // No jobs while Berth speaks another protocol (heartbeats go on, so the console shows why).
+  const handshake = watchHandshake({ redis, cfg, worker, log });
 
   const timers = [setInterval(heartbeat, opts.heartbeatMs ?? 5000), setInterval(snapshot, opts.snapshotMs ?? 30_000)];
 
@@ -110,6 +113,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     async stop({ goodbye = true, crash = false } = {}) {
       stopped = true;
       timers.forEach(clearInterval);
+      handshake.stop();
       stopEvents();
       if (crash) {
         report.close(); // a killed agent says nothing more

@@ -9,8 +9,17 @@ import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { applyDeploymentReport, applyReleaseReport, dispatchDeployments, expireLeases } from "@/lib/data/deployments";
 import { sendDesiredState } from "@/lib/data/desired-state";
-import { allHostCredentials, applyHostReport, applyServingReport, databaseReachable, markSilentHostsOffline } from "@/lib/data/host-reports";
+import {
+  allHostCredentials,
+  applyHostReport,
+  applyProtocolMismatch,
+  applyServingReport,
+  databaseReachable,
+  hostProtocolProblem,
+  markSilentHostsOffline,
+} from "@/lib/data/host-reports";
 import { env } from "@/lib/env";
+import { heartbeatProtocol, protocolProblem } from "@/lib/hosts/handshake";
 import { hostReport, hostReportStream } from "@/lib/hosts/protocol";
 import { sweepRemovedHosts } from "@/lib/hosts/forget-host";
 import { hostUserKeyPattern, ownKeyPattern, provisionHostUser } from "@/lib/hosts/redis-acl";
@@ -30,10 +39,15 @@ export function startHostReports() {
   let stopped = false;
   let streams = new Map<string, string>(); // stream key → host id
   const groupsMade = new Set<string>();
+  // Hosts whose agent speaks another protocol: their reports other than heartbeats are acknowledged and
+  // dropped (said once per host), and nothing is dispatched to them (lib/data/deployments/dispatch.ts).
+  let otherProtocol = new Set<string>();
+  const dropsLogged = new Set<string>();
 
   async function refreshHosts() {
     const hosts = await allHostCredentials();
     streams = new Map(hosts.map((h) => [hostReportStream(env.queuePrefix, h.id), h.id]));
+    otherProtocol = new Set(hosts.filter((h) => h.protocolProblem).map((h) => h.id));
     for (const key of streams.keys()) {
       if (groupsMade.has(key)) continue;
       await writer.xgroup("CREATE", key, GROUP, "0", "MKSTREAM").catch((e: Error) => {
@@ -93,6 +107,7 @@ export function startHostReports() {
     } catch {
       parsed = undefined;
     }
+    if (hostId && !(await protocolAllows(hostId, parsed))) return;
     const report = hostId ? hostReport.safeParse(parsed) : undefined;
     if (!hostId || !report?.success) {
       console.error(`control: dropped a malformed report ${id} on ${key}`);
@@ -127,6 +142,35 @@ export function startHostReports() {
         }
       }
     }
+  }
+
+  /**
+   * The handshake (lib/hosts/handshake.ts), before a report is parsed: a heartbeat in another protocol records
+   * the problem and goes no further; another report of such a host is dropped. False: acknowledge and drop.
+   */
+  async function protocolAllows(hostId: string, parsed: unknown): Promise<boolean> {
+    const beat = heartbeatProtocol.safeParse(parsed);
+    if (beat.success) {
+      const theirs = beat.data.facts.protocolVersion ?? 1;
+      const problem = protocolProblem(theirs);
+      if (problem === null) {
+        otherProtocol.delete(hostId); // its heartbeat, applied next, clears the problem in Postgres
+        dropsLogged.delete(hostId);
+        return true;
+      }
+      const { agentVersion, inContainer } = beat.data.facts;
+      const out = await applyProtocolMismatch(hostId, { protocolVersion: theirs, problem, agentVersion, inContainer });
+      otherProtocol.add(hostId);
+      if (out?.hostChanged) await publishLive(writer, out.teamId, { hostId, kind: "host" });
+      return false;
+    }
+    // Postgres decides (the set may be a moment behind a heartbeat that cleared the problem).
+    if (!otherProtocol.has(hostId) || (await hostProtocolProblem(hostId)) === null) return true;
+    if (!dropsLogged.has(hostId)) {
+      dropsLogged.add(hostId);
+      console.error(`control: host ${hostId}'s agent speaks another protocol: its reports are dropped until it is updated`);
+    }
+    return false;
   }
 
   const consumer = createStreamConsumer({

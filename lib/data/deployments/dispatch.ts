@@ -18,7 +18,8 @@ async function claim(): Promise<Claimed[]> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK})`;
     const queued = await tx.deployment.findMany({
-      where: { status: "QUEUED", dispatchedAt: null, hostId: { not: null }, host: { status: "ONLINE" } },
+      // Not to a host whose agent speaks another protocol (lib/hosts/handshake.ts): it waits until it is updated.
+      where: { status: "QUEUED", dispatchedAt: null, hostId: { not: null }, host: { status: "ONLINE", protocolProblem: null } },
       orderBy: { createdAt: "asc" },
       select: { id: true, teamId: true, hostId: true, serviceId: true, host: { select: { buildConcurrency: true } } },
       take: 500,

@@ -2,7 +2,8 @@
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import type Dockerode from "dockerode";
-import type { HostFacts } from "@/lib/hosts/protocol";
+import { type HostFacts, PROTOCOL_VERSION } from "@/lib/hosts/protocol";
+import { inAgentImage } from "../config";
 import { toDockerError } from "./errors";
 
 type CpuTimes = { busy: number; total: number };
@@ -69,6 +70,8 @@ export function createHostFactsSampler(docker: Dockerode, agentVersion: string):
       memTotalBytes: mem.total,
       memUsedBytes: mem.used,
       images: info.Images ?? 0,
+      protocolVersion: PROTOCOL_VERSION,
+      inContainer: inAgentImage(),
     };
   };
 }
