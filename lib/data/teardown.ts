@@ -4,7 +4,7 @@
 //   2. inside the deleting transaction: the rows that name them without a foreign key go too (variables and
 //      their history are keyed by an owner string; a promotion elsewhere names its source release);
 //   3. after the commit: each host they ran on removes their containers, proxy routes and release images, and
-//      the environments' networks. A host that is offline gets the same job when its agent is back (it waits
+//      the environments' networks; their releases' manifests leave Berth's registry (deployments/registry-gc.ts). A host that is offline gets the same job when its agent is back (it waits
 //      in the host's queue), and its agent's reconciliation removes anything Berth labelled for a service
 //      that no longer exists.
 import { db, type Tx } from "@/lib/db";
@@ -12,6 +12,7 @@ import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { containerBase } from "@/lib/deploy/names";
 import { callHost, sendToHost } from "@/lib/hosts/call-host";
 import { deploymentCancelJob, environmentRemoveJob, serviceRemoveJob } from "@/lib/jobs/host-jobs";
+import { forgetRegistryImages, type RegistryImage, registryImages } from "./deployments/registry-gc";
 
 export type DoomedService = {
   id: string;
@@ -19,6 +20,8 @@ export type DoomedService = {
   environment: { id: string; slug: string; project: { slug: string } };
   /** Every host it may have left something on: its own, and those its deployments ran on. */
   hostIds: string[];
+  /** Its releases' images in Berth's registry. */
+  images: RegistryImage[];
 };
 
 /** The team's services of one project, one environment or one id, with the hosts each one touched. */
@@ -40,10 +43,15 @@ export async function doomedServices(teamId: string, of: { projectId: string } |
       deployments: { where: { hostId: { not: null } }, distinct: ["hostId"], select: { hostId: true } },
     },
   });
+  const pushed = await db.deployment.findMany({
+    where: { serviceId: { in: rows.map((s) => s.id) }, registryRepo: { not: null }, imageDigest: { not: null } },
+    select: { serviceId: true, registryRepo: true, imageDigest: true },
+  });
   return rows.map((s) => ({
     id: s.id,
     name: s.name,
     environment: s.environment,
+    images: registryImages(pushed.filter((d) => d.serviceId === s.id)),
     hostIds: [...new Set([s.hostId, ...s.deployments.map((d) => d.hostId)].filter((h): h is string => Boolean(h)))],
   }));
 }
@@ -112,6 +120,10 @@ export type HostCleanup = { hostId: string; done: boolean; error?: string };
  * answer, gets the job left in its queue for when its agent is back.
  */
 export async function cleanUpHosts(services: DoomedService[], { environmentsGo }: { environmentsGo: boolean }): Promise<HostCleanup[]> {
+  void forgetRegistryImages(
+    services.flatMap((s) => s.images),
+    "service deleted",
+  );
   const perHost = new Map<string, Map<string, DoomedService[]>>();
   for (const s of services) {
     for (const h of s.hostIds) {

@@ -1,15 +1,15 @@
-// Releases across hosts through Berth's registry, with two hosts (two real agents) on the local engine and a
-// real docker-registry: a release is pushed once live and its digest recorded; a promotion to a service on the
-// other host pulls it by digest (PULLING) and runs the same image id; a service moved to the other host keeps
-// serving on the old one until a rollback there (to a release built on the first host) is live, and then the
-// old container and route go; with the registry down a cross-host promotion fails at PULLING with the reason,
-// a push failure is recorded, and a release that was never pushed is refused for another host.
-import { execFile } from "node:child_process";
+// Releases across hosts through Berth's registry (a real docker-registry with TLS from Berth's CA and its token
+// auth, tests/support/berth-registry.ts), with two hosts (two real agents) on the local engine: a release is
+// pushed once live under its host's login and its digest recorded; a promotion to a service on the other host
+// pulls it by digest (PULLING) and runs the same image id; a service moved to the other host keeps serving on
+// the old one until a rollback there (to a release built on the old one) is live, and then the old container
+// and route go; pruned releases and deleted services leave the registry; with the registry down a cross-host
+// promotion fails at PULLING with the reason, a push failure is recorded, and a release that was never pushed
+// is refused for another host. The images services deploy come from a plain test registry.
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
+import https from "node:https";
 import path from "node:path";
-import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
@@ -18,7 +18,7 @@ import { deployImage, deploymentLog, promoteRelease, rollbackTo } from "@/lib/da
 import { desiredStateFor } from "@/lib/data/desired-state";
 import { createHost, updateHostDeploySettings } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
-import { createService, updateService } from "@/lib/data/services";
+import { createService, deleteService, updateService } from "@/lib/data/services";
 import { releaseRepository, routeId } from "@/lib/deploy/names";
 import { env } from "@/lib/env";
 import { ValidationError } from "@/lib/errors";
@@ -26,10 +26,12 @@ import { closeHostCalls } from "@/lib/hosts/call-host";
 import { agentRedisUrl, provisionHostUser } from "@/lib/hosts/redis-acl";
 import { closeQueues } from "@/lib/jobs/enqueue";
 import { closeAdminRedis } from "@/lib/redis/admin";
+import { registryToken } from "@/lib/registry/token";
 import { parseAgentUrl } from "@/workers/agent/config";
 import { createProxy } from "@/workers/agent/proxy/caddy";
 import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";
+import { type BerthRegistry, startBerthRegistry } from "../support/berth-registry";
 import { ensureFixtureImage } from "../support/fixture-image";
 import { proxyGet } from "../support/proxy-http";
 import { httpdDockerfile, startRegistry, type TestRegistry } from "../support/registry";
@@ -38,10 +40,10 @@ import { makeTeam, uniq } from "./support/factory";
 import { waitFor } from "./support/wait";
 
 const docker = new Dockerode();
-const run = promisify(execFile);
 let ctx: TeamContext;
-let registry: TestRegistry;
-let registryUp = true;
+let images: TestRegistry;
+let registry: BerthRegistry;
+let registryUp = false;
 let control: ReturnType<typeof startControlWorker>;
 const agents: Awaited<ReturnType<typeof startAgent>>[] = [];
 let h1: string;
@@ -52,9 +54,8 @@ let v2: string;
 let staging: { id: string; hostname: string };
 let production: { id: string; envId: string; hostname: string };
 const releases: Record<string, string> = {};
-let caDir: string;
 let localTag: string | null = null;
-const savedEnv = { BERTH_PUBLIC_REGISTRY: process.env.BERTH_PUBLIC_REGISTRY, BERTH_CA_FILE: process.env.BERTH_CA_FILE };
+const savedRegistry = process.env.BERTH_PUBLIC_REGISTRY;
 
 const steps = (d: { steps: unknown }) => (d.steps as { status: string }[]).map((s) => s.status);
 const logText = async (id: string) => (await deploymentLog(ctx, id)).lines.map((l) => l.line).join("\n");
@@ -102,40 +103,36 @@ const pushed = (id: string) =>
     45_000,
   );
 
-/** The manifest digest the registry answers for a repository's tag. */
-async function registryDigest(repo: string, tag: string): Promise<string | null> {
-  const res = await fetch(`http://${registry.host}/v2/${repo}/manifests/${tag}`, {
-    method: "HEAD",
-    headers: { accept: "application/vnd.docker.distribution.manifest.v2+json" },
+/** The manifest digest Berth's registry answers for a repository's tag or digest (null: none), asked with a token of Berth's own. */
+function registryDigest(repo: string, reference: string): Promise<string | null> {
+  const { token } = registryToken([{ type: "repository", name: repo, actions: ["pull"] }]);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      `https://${registry.address}/v2/${repo}/manifests/${reference}`,
+      {
+        method: "HEAD",
+        ca: fs.readFileSync(env.caFile),
+        headers: { authorization: `Bearer ${token}`, accept: "application/vnd.docker.distribution.manifest.v2+json" },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200 ? String(res.headers["docker-content-digest"]) : null);
+      },
+    );
+    req.on("error", reject);
+    req.end();
   });
-  return res.ok ? res.headers.get("docker-content-digest") : null;
 }
 
 beforeAll(async () => {
   await ensureFixtureImage(docker);
-  registry = await startRegistry(docker);
+  images = await startRegistry(docker);
   const repo = uniq("berth-xhost");
-  v1 = await registry.push(repo, "1", httpdDockerfile(`v1 ${repo}`));
-  v2 = await registry.push(repo, "2", httpdDockerfile(`v2 ${repo}`));
-  // Berth's registry is this test's registry (plain HTTP on loopback, which Docker allows), under a CA of its own.
-  caDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-xhost-ca-"));
-  await run("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=berth-test-ca",
-    "-keyout",
-    path.join(caDir, "ca.key"),
-    "-out",
-    path.join(caDir, "ca.crt"),
-  ]);
-  process.env.BERTH_PUBLIC_REGISTRY = registry.host;
-  process.env.BERTH_CA_FILE = path.join(caDir, "ca.crt");
+  v1 = await images.push(repo, "1", httpdDockerfile(`v1 ${repo}`));
+  v2 = await images.push(repo, "2", httpdDockerfile(`v2 ${repo}`));
+  registry = await startBerthRegistry();
+  registryUp = true;
+  process.env.BERTH_PUBLIC_REGISTRY = registry.address; // the spec's registry, and where the control plane deletes
 
   ctx = await makeTeam();
   control = startControlWorker();
@@ -149,7 +146,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (registryUp) await registry?.stop();
+  await images?.stop();
+  if (registryUp) await registry.stop();
   for (const a of agents) await a.stop();
   await control?.close();
   const services = ctx ? await db.service.findMany({ where: { environment: { project: { teamId: ctx.team.id } } }, select: { id: true } }) : [];
@@ -169,17 +167,14 @@ afterAll(async () => {
       .getNetwork(`berth-${projectSlug}-${e}`)
       .remove()
       .catch(() => {});
-  if (registry) fs.rmSync(path.join("/etc/docker/certs.d", registry.host), { recursive: true, force: true });
+  if (registry) fs.rmSync(path.join("/etc/docker/certs.d", registry.address), { recursive: true, force: true }); // written again by a pull
   if (localTag)
     await docker
       .getImage(localTag)
       .remove()
       .catch(() => {});
-  if (caDir) fs.rmSync(caDir, { recursive: true, force: true });
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  if (savedRegistry === undefined) delete process.env.BERTH_PUBLIC_REGISTRY;
+  else process.env.BERTH_PUBLIC_REGISTRY = savedRegistry;
   await closeHostCalls();
   await closeQueues();
   await closeAdminRedis();
@@ -195,8 +190,8 @@ describe("releases across hosts", () => {
     expect(r.imageDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await registryDigest(repo, String(d.number))).toBe(r.imageDigest);
     // The registry's CA is where dockerd looks for it; the extra tag is gone again.
-    expect(fs.readFileSync(path.join("/etc/docker/certs.d", registry.host, "ca.crt"), "utf8")).toBe(fs.readFileSync(process.env.BERTH_CA_FILE!, "utf8"));
-    expect((await docker.listImages({ filters: { reference: [`${registry.host}/${repo}`] } })).length).toBe(0);
+    expect(fs.readFileSync(path.join("/etc/docker/certs.d", registry.address, "ca.crt"), "utf8")).toBe(fs.readFileSync(env.caFile, "utf8"));
+    expect((await docker.listImages({ filters: { reference: [`${registry.address}/${repo}`] } })).length).toBe(0);
     releases.first = d.id;
   }, 120_000);
 
@@ -205,7 +200,7 @@ describe("releases across hosts", () => {
     const d = await live((await promoteRelease(ctx, source.id, production.envId)).id);
     expect(d.hostId).toBe(h2);
     expect(steps(d)).toEqual(["QUEUED", "PULLING", "STARTING", "HEALTH_CHECK", "LIVE"]);
-    expect(await logText(d.id)).toContain(`$ docker pull ${registry.host}/${source.registryRepo}@${source.imageDigest}`);
+    expect(await logText(d.id)).toContain(`$ docker pull ${registry.address}/${source.registryRepo}@${source.imageDigest}`);
     expect(d.imageId).toBe(source.imageId);
     const [c] = await containersOf(production.id, h2);
     expect((await docker.getContainer(c!.Id).inspect()).Image).toBe(source.imageId);
@@ -230,6 +225,8 @@ describe("releases across hosts", () => {
 
     const first = await db.deployment.findUniqueOrThrow({ where: { id: releases.first! } });
     const d = await live((await rollbackTo(ctx, first.id)).id);
+    releases.third = d.id;
+    await pushed(d.id);
     expect(d.hostId).toBe(h2);
     expect(steps(d)).toEqual(["QUEUED", "PULLING", "STARTING", "HEALTH_CHECK", "LIVE"]);
     expect(d.imageId).toBe(first.imageId);
@@ -255,27 +252,59 @@ describe("releases across hosts", () => {
     releases.second = second.id;
   }, 180_000);
 
+  it("deletes the manifests of pruned releases and of a deleted service", async () => {
+    // Staging keeps one release: its next one prunes #1, #2 (host one) and #3 (host two) and their manifests.
+    const [first, second, third] = await Promise.all(
+      [releases.first!, releases.second!, releases.third!].map((id) => db.deployment.findUniqueOrThrow({ where: { id } })),
+    );
+    await updateService(ctx, staging.id, settings(h2, { image: v2, keepReleases: "1" }));
+    const fourth = await live((await deployImage(ctx, staging.id)).id);
+    const kept = await pushed(fourth.id);
+    for (const r of [first, second, third])
+      expect(
+        await waitFor(
+          () => registryDigest(r.registryRepo!, r.imageDigest!),
+          (d) => d === null,
+          20_000,
+        ),
+        `#${r.number}`,
+      ).toBeNull();
+    expect(await registryDigest(kept.registryRepo!, kept.imageDigest!)).toBe(kept.imageDigest);
+    releases.fourth = fourth.id;
+
+    const api = await createService(ctx, projectSlug, "staging", { name: "api", ...settings(h1) });
+    const a = await pushed((await live((await deployImage(ctx, api.id)).id)).id);
+    expect(await registryDigest(a.registryRepo!, a.imageDigest!)).toBe(a.imageDigest);
+    await deleteService(ctx, api.id);
+    expect(
+      await waitFor(
+        () => registryDigest(a.registryRepo!, a.imageDigest!),
+        (d) => d === null,
+        20_000,
+      ),
+    ).toBeNull();
+  }, 180_000);
+
   it("with the registry down: a cross-host promotion fails at PULLING with the reason, a push failure is recorded, a release never pushed is refused elsewhere", async () => {
-    // Production's image under a name of this engine's own (the registry's references go with it).
+    // Production moves to host one, with an image under a name of this engine's own (no registry needed).
     localTag = `${uniq("berth-xhost-local")}:1`;
     await docker.getImage(v2).tag({ repo: localTag.split(":")[0], tag: "1" });
-    await updateService(ctx, production.id, settings(h2, { image: localTag }));
+    await updateService(ctx, production.id, settings(h1, { image: localTag }));
     await registry.stop();
     registryUp = false;
-    // #2 of staging ran on host one; production is on host two.
-    const d = await settle((await promoteRelease(ctx, releases.second!, production.envId)).id, 60_000);
+    // Staging's #4 ran on host two.
+    const d = await settle((await promoteRelease(ctx, releases.fourth!, production.envId)).id, 60_000);
     expect(d.status).toBe("FAILED");
     expect(steps(d)).toEqual(["QUEUED", "PULLING", "FAILED"]);
-    expect(d.error).toContain(`Berth's registry at ${registry.host} did not answer`);
-    expect((await proxyGet(production.hostname)).body).toMatch(/^hello v1 /); // the live release still serves
+    expect(d.error).toContain(`Berth's registry at ${registry.address} did not answer`);
+    expect((await proxyGet(production.hostname)).body).toMatch(/^hello v1 /); // the live release still serves, on host two
 
-    // Production deploys on host two (its image is on the host already): live, but its push fails.
+    // Production deploys on host one (its image is there already): live, but its push fails.
     const p = await live((await deployImage(ctx, production.id)).id);
     const r = await pushed(p.id);
     expect(r.imageDigest).toBeNull();
-    expect(r.pushError).toContain(`Berth's registry at ${registry.host} did not answer`);
-    // Staging goes back to host one; the production release cannot follow it there.
-    await updateService(ctx, staging.id, settings(h1, { image: v2 }));
+    expect(r.pushError).toContain(`Berth's registry at ${registry.address} did not answer`);
+    // Staging is on host two: the production release cannot go there.
     const refused = await promoteRelease(ctx, p.id, (await getEnvironment(ctx, projectSlug, "staging")).env.id).catch((e) => e);
     expect(refused).toBeInstanceOf(ValidationError);
     expect((refused as Error).message).toMatch(new RegExp(`#${p.number}'s image is on another host and not in Berth's registry: its push failed`));

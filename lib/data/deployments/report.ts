@@ -17,6 +17,7 @@ import { recordReportedHostKeys } from "../git-host-keys";
 import { fingerprint } from "../resolved-config";
 import { leaseMs } from "./lease";
 import { pruneOldReleases } from "./prune";
+import { forgetPrunedReleases } from "./registry-gc";
 import { configAad } from "./spec";
 
 /** A reused image's commit comes without its message (nothing was cloned): the deployment that built it had it. */
@@ -91,7 +92,10 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
  * release may say, and only of its own repository; the status never changes. Applying it twice changes nothing.
  */
 export async function applyReleaseReport(hostId: string, r: ReleaseReport): Promise<DeploymentOutcome> {
-  const d = await db.deployment.findFirst({ where: { id: r.deploymentId, hostId, status: "LIVE" }, select: { id: true, teamId: true, serviceId: true } });
+  const d = await db.deployment.findFirst({
+    where: { id: r.deploymentId, hostId, status: "LIVE" },
+    select: { id: true, teamId: true, serviceId: true, imagePrunedAt: true },
+  });
   if (!d) return null;
   if (r.repository && r.digest) {
     if (r.repository !== releaseRepository(d.teamId, hostId, d.serviceId)) {
@@ -99,6 +103,7 @@ export async function applyReleaseReport(hostId: string, r: ReleaseReport): Prom
       return null;
     }
     await db.deployment.update({ where: { id: d.id }, data: { registryRepo: r.repository, imageDigest: r.digest, pushError: null } });
+    if (d.imagePrunedAt) void forgetPrunedReleases([d.id]); // pruned while it was being pushed
   } else {
     // A failure never hides a push that did succeed.
     const error = r.error ?? "The host reported the push without its digest.";

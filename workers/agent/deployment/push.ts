@@ -12,6 +12,17 @@ import { followProgress, IdleError } from "./progress";
 
 type Outcome = Omit<ReleaseReport, "type" | "at" | "deploymentId">;
 
+/** Extra tags an earlier push of the service left (the agent was killed mid-push): pushes of one service run
+ * one at a time (runner.ts), so any found now is stale, and would keep its image on the host. */
+async function dropStaleTags(docker: Dockerode, repo: string) {
+  const images = await docker.listImages({ filters: { reference: [`${repo}:*`] } }).catch(() => []);
+  for (const t of images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`))))
+    await docker
+      .getImage(t)
+      .remove({ noprune: true })
+      .catch(() => {});
+}
+
 export async function pushRelease(
   docker: Dockerode,
   spec: DeploymentSpec,
@@ -25,6 +36,7 @@ export async function pushRelease(
   const repo = `${registry.address}/${registry.repository}`;
   const tag = spec.imageTag.slice(spec.imageTag.indexOf(":") + 1);
   try {
+    await dropStaleTags(docker, repo);
     await reachRegistry(registry.address, registry.ca);
     await docker.getImage(imageId).tag({ repo, tag });
     try {
