@@ -81,9 +81,10 @@ export function timedSteps(steps: Step[], finishedAt: Date | null, now = new Dat
 
 /**
  * Steps a deployment runs: a git service's clones and builds, an image service's pulls; a rollback or
- * promotion reuses an image the host has, so there is nothing to clone, build or pull.
+ * promotion reuses a release's image, so there is nothing to clone or build, and nothing to pull unless the
+ * release ran on another host (`pullsRelease`: it comes from Berth's registry).
  */
-export function plannedSteps(reusesImage: boolean, source: "git" | "image" = "git"): DeploymentStatus[] {
-  if (reusesImage) return ["QUEUED", "STARTING", "HEALTH_CHECK"];
+export function plannedSteps(reusesImage: boolean, source: "git" | "image" = "git", pullsRelease = false): DeploymentStatus[] {
+  if (reusesImage) return pullsRelease ? ["QUEUED", "PULLING", "STARTING", "HEALTH_CHECK"] : ["QUEUED", "STARTING", "HEALTH_CHECK"];
   return source === "image" ? ["QUEUED", "PULLING", "STARTING", "HEALTH_CHECK"] : ["QUEUED", "CLONING", "BUILDING", "STARTING", "HEALTH_CHECK"];
 }

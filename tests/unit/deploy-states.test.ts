@@ -43,5 +43,8 @@ describe("the deployment state machine", () => {
   it("plans fewer steps when an image is reused", () => {
     expect(plannedSteps(true)).toEqual(["QUEUED", "STARTING", "HEALTH_CHECK"]);
     expect(plannedSteps(false)).toHaveLength(5);
+    // A release from another host comes from Berth's registry, whatever the service's kind.
+    expect(plannedSteps(true, "git", true)).toEqual(["QUEUED", "PULLING", "STARTING", "HEALTH_CHECK"]);
+    expect(plannedSteps(true, "image", true)).toEqual(["QUEUED", "PULLING", "STARTING", "HEALTH_CHECK"]);
   });
 });

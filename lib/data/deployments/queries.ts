@@ -68,7 +68,11 @@ export async function getDeployment(ctx: TeamContext, deploymentId: string) {
   });
   if (!d) throw new NotFoundError("Deployment not found");
   const waiting = d.status === "QUEUED" && !d.dispatchedAt;
-  return { ...d, timed: timedSteps(d.steps as Step[], d.finishedAt), position: waiting ? await queuePosition(d) : null };
+  const timed = timedSteps(d.steps as Step[], d.finishedAt);
+  // A release run again is pulled from Berth's registry when it ran on another host (or this host lost it).
+  const source = d.sourceId ? await db.deployment.findUnique({ where: { id: d.sourceId }, select: { hostId: true } }) : null;
+  const pullsRelease = Boolean(source && source.hostId !== d.hostId) || timed.some((t) => t.status === "PULLING");
+  return { ...d, timed, pullsRelease, position: waiting ? await queuePosition(d) : null };
 }
 
 /** Where a reader of the log is: lines read so far, and the last Redis stream entry id read. */

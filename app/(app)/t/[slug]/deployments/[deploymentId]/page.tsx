@@ -75,7 +75,12 @@ export default async function DeploymentPage({ params }: { params: Promise<{ slu
       />
 
       <div className="mb-4 space-y-3">
-        <DeploymentSteps steps={d.timed} planned={plannedSteps(Boolean(d.sourceId), s.kind)} outcome={ended ? d.status : null} error={d.error} />
+        <DeploymentSteps
+          steps={d.timed}
+          planned={plannedSteps(Boolean(d.sourceId), s.kind, d.pullsRelease)}
+          outcome={ended ? d.status : null}
+          error={d.error}
+        />
         {d.position !== null && (
           <p className="text-sm text-slate-600" data-testid="queue-position">
             Waiting in the host&apos;s queue: {d.position === 1 ? "next to start" : `position ${d.position}`}.
