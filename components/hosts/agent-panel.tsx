@@ -74,7 +74,9 @@ export function AgentPanel({
       {canManage && host.agentInContainer && (
         <ActionForm action={updateAction} className="space-y-2">
           {hidden}
-          {standing.kind === "outdated" && host.status === "ONLINE" && <SubmitButton pendingLabel="Updating… (up to 2 minutes)">Update agent</SubmitButton>}
+          {standing.kind !== "current" && berthVersion && host.agentVersion !== berthVersion && host.status === "ONLINE" && (
+            <SubmitButton pendingLabel="Updating… (up to 2 minutes)">Update agent</SubmitButton>
+          )}
         </ActionForm>
       )}
       {canManage && !host.isLocal && host.status !== "ONLINE" && (

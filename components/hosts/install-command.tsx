@@ -2,6 +2,7 @@
 // The install command an action returned once (Add host, New install command): only its hash is kept, so it
 // cannot be shown again; a new one voids it.
 import Link from "next/link";
+import { relative } from "@/components/time";
 import { useActionFormState } from "@/components/ui/action-form";
 import { CopyField } from "@/components/ui/copy-result";
 
@@ -25,8 +26,8 @@ export function InstallCommandResult() {
         Works once, until{" "}
         <time dateTime={expires.toISOString()} title={expires.toUTCString()} suppressHydrationWarning>
           {expires.toLocaleString()}
-        </time>
-        . Its agent gets its own credentials from Berth; they never appear in the command.
+        </time>{" "}
+        ({relative(expires)}). Its agent gets its own credentials from Berth; they never appear in the command.
         {d.hostPath && (
           <>
             {" "}

@@ -39,15 +39,6 @@ export default async function HostLayout({ children, params }: { children: React
           {host.cpuCount ?? "?"} · memory {formatBytes(host.memUsedBytes)} / {formatBytes(host.memTotalBytes)} · last heartbeat{" "}
           {host.lastHeartbeatAt ? <RelativeTime date={host.lastHeartbeatAt} /> : "never"}
         </p>
-        <AgentPanel
-          host={host}
-          team={ctx.team.slug}
-          standing={agentStanding(host, berthVersion)}
-          berthVersion={berthVersion}
-          canManage={can(ctx.role, "host.manage")}
-          updateAction={updateAgentAction}
-          installAction={newInstallCommandAction}
-        />
         {host.status !== "ONLINE" && (
           <div className="mt-3">
             <Alert tone="warning">
@@ -66,6 +57,15 @@ export default async function HostLayout({ children, params }: { children: React
             </Alert>
           </div>
         )}
+        <AgentPanel
+          host={host}
+          team={ctx.team.slug}
+          standing={agentStanding(host, berthVersion)}
+          berthVersion={berthVersion}
+          canManage={can(ctx.role, "host.manage")}
+          updateAction={updateAgentAction}
+          installAction={newInstallCommandAction}
+        />
       </div>
       <div className="mb-6 border-b border-slate-200">
         <NavLinks
