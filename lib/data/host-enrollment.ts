@@ -12,14 +12,13 @@ import { AppError, ConflictError, GoneError, NotFoundError, RateLimitError, Unau
 import { currentAgentImage } from "@/lib/hosts/agent-image";
 import { type EnrollmentCredentials, enrollmentCredentials, enrollRequest } from "@/lib/hosts/enrollment";
 import { ENROLL_TOKEN, installScript, refusalScript } from "@/lib/hosts/install-script";
-import { agentRedisUrl, provisionHostUser } from "@/lib/hosts/redis-acl";
+import { PROTOCOL_VERSION } from "@/lib/hosts/protocol";
+import { agentRedisUrl, hostRedisUser, provisionHostUser } from "@/lib/hosts/redis-acl";
 import { adminRedis } from "@/lib/redis/admin";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
 import { type AuthenticatedHost, authenticateHost, newHostToken, sha256Hex } from "./host-auth";
-
-const PROTOCOL_VERSION = 2; // until lib/hosts/protocol.ts exports it
 
 export const TOKEN_REFUSED = "This install command was already used or has expired: get a new one from the host's page in Berth.";
 export const HOST_REFUSED = "This host was removed from Berth, or its credentials changed.";
@@ -93,9 +92,14 @@ async function asGuess<T>(ip: string, fn: () => Promise<T>): Promise<T> {
     await redis.pexpire(key, wait);
     throw new RateLimitError(`Too many wrong install tokens or host passwords from your network. Try again in ${minutes(wait)}.`, Math.ceil(wait / 1000));
   }
-  const result = await fn();
-  await redis.decr(key);
-  return result;
+  try {
+    const result = await fn();
+    await redis.decr(key);
+    return result;
+  } catch (e) {
+    if (!(e instanceof GoneError || e instanceof UnauthorizedError)) await redis.decr(key); // not a wrong guess: Berth failed
+    throw e;
+  }
 }
 
 // ---- The agent's side: a token looked at, a token traded, a host's own credentials. ----
@@ -172,6 +176,10 @@ export async function exchangeEnrollToken(body: unknown, ip: string): Promise<En
       await provisionHostUser(host.id, password.tokenHash);
       return host;
     });
+    // An agent installed earlier for this host (a machine set up again) is cut off: the host has one agent.
+    await adminRedis()
+      .call("CLIENT", "KILL", "USER", hostRedisUser(host.id))
+      .catch(() => 0);
     return enrollmentCredentials.parse({
       hostId: host.id,
       redisUrl: agentRedisUrl(host.id, password.token, env.publicRedisUrl),

@@ -19,7 +19,7 @@ import { env } from "@/lib/env";
 import { updateHostAgent } from "@/lib/data/host-agent-update";
 import { FREE_GUESSES, newInstallCommand } from "@/lib/data/host-enrollment";
 import { addHost, getHost, removeHost } from "@/lib/data/hosts";
-import { enrollmentCredentials } from "@/lib/hosts/enrollment";
+import { type EnrollmentCredentials, enrollmentCredentials } from "@/lib/hosts/enrollment";
 import { closeAdminRedis } from "@/lib/redis/admin";
 import { addMember, makeTeam } from "./support/factory";
 
@@ -66,6 +66,26 @@ function image(ip: string, opts: { token?: string; authorization?: string }) {
 }
 const whoami = (ip: string, authorization: string) =>
   whoamiRoute(new Request("http://berth.test/api/agent/whoami", { headers: { "x-berth-client-ip": ip, authorization } }), noParams);
+
+/** A Redis connection with the credentials, over TLS pinning only their CA (as the agent in its image connects). */
+async function loginAs(creds: EnrollmentCredentials): Promise<Redis> {
+  const redis = new Redis(creds.redisUrl, {
+    tls: { ca: [creds.ca] },
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  let failure: Error | undefined; // Redis's own refusal arrives as an error event before "Connection is closed"
+  redis.on("error", (e) => (failure ??= e));
+  try {
+    await redis.connect();
+  } catch (e) {
+    redis.disconnect();
+    throw failure ?? e;
+  }
+  return redis;
+}
 
 async function newHost(name = "remote") {
   const ctx = await makeTeam();
@@ -123,20 +143,9 @@ describe("POST /api/agent/enroll", () => {
     expect(row.enrollTokenHash).toBeNull();
     expect(row.enrollExpiresAt).toBeNull();
     // The login works on Berth's Redis, over TLS, pinning only the CA it was given.
-    const redis = new Redis(creds.redisUrl, {
-      tls: { ca: [creds.ca] },
-      lazyConnect: true,
-      enableReadyCheck: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    redis.on("error", () => {});
-    try {
-      await redis.connect();
-      expect(redis.status).toBe("ready");
-    } finally {
-      redis.disconnect();
-    }
+    const redis = await loginAs(creds);
+    expect(redis.status).toBe("ready");
+    redis.disconnect();
     const audit = await db.auditEvent.findFirstOrThrow({ where: { teamId: ctx.team.id, action: "host.enroll", targetId: host.id } });
     expect(audit.actorEmail).toBe("host:racer");
     expect(audit.actorId).toBeNull();
@@ -182,9 +191,18 @@ describe("POST /api/agent/enroll", () => {
     expect(second).not.toBe(token);
     expect((await enroll(token, address())).status).toBe(410);
     expect(await db.auditEvent.count({ where: { teamId: ctx.team.id, action: "host.install-command", targetId: host.id } })).toBe(1);
-    await exchange(second);
+    const first = await exchange(second);
     await db.host.update({ where: { id: host.id }, data: { status: "ONLINE" } });
     await expect(newInstallCommand(ctx, host.id)).rejects.toMatchObject({ status: 409 });
+    // The machine set up again: its old agent is cut off when the new one enrolls, and its password is void.
+    const old = await loginAs(first.creds);
+    const closed = new Promise((resolve) => old.once("end", resolve));
+    await db.host.update({ where: { id: host.id }, data: { status: "OFFLINE" } });
+    const again = await exchange(tokenOf((await newInstallCommand(ctx, host.id)).curl));
+    await closed;
+    expect(again.password).not.toBe(first.password);
+    await expect(loginAs(first.creds)).rejects.toThrow(/WRONGPASS|invalid username-password/i);
+    (await loginAs(again.creds)).disconnect();
     const local = await db.host.create({ data: { teamId: ctx.team.id, name: "local", isLocal: true, tokenHash: "0".repeat(64) } });
     await expect(newInstallCommand(ctx, local.id)).rejects.toMatchObject({ status: 409 });
     const other = await makeTeam();
