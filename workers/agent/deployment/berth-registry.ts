@@ -1,9 +1,11 @@
 // Berth's registry as this agent uses it: dockerd trusts it by the CA in /etc/docker/certs.d/<address>/ca.crt
 // (read on every connection, so writing it needs no restart), this host logs in as host-<id> with its own
 // password (the registry's token service lets it push under its own id and pull its team's releases), and a
-// registry that does not answer is said so at once, before Docker retries for minutes.
+// registry or token service that does not answer, or a login it refuses, is said so at once, before Docker
+// retries for a minute and says less.
 import fs from "node:fs/promises";
-import net from "node:net";
+import http from "node:http";
+import https from "node:https";
 import path from "node:path";
 import type { AgentConfig } from "../config";
 
@@ -30,29 +32,42 @@ export function registryAuth(cfg: Pick<AgentConfig, "hostId" | "password">, addr
   return { username: `host-${cfg.hostId}`, password: cfg.password, serveraddress: address };
 }
 
-function hostAndPort(address: string): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
-  return { host: (m?.[1] ?? address).replace(/^\[|\]$/g, ""), port: Number(m?.[2] ?? 443) };
-}
+type Answer = { status: number; headers: Record<string, string | string[] | undefined> };
 
-/** Null when something accepts connections at the address within 10 s; otherwise why not. */
-export function registryProblem(address: string): Promise<string | null> {
-  const { host, port } = hostAndPort(address);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (problem: string | null) => {
-      socket.destroy();
-      resolve(problem);
-    };
-    socket.setTimeout(CONNECT_MS, () => done(`no connection within ${CONNECT_MS / 1000} s`));
-    socket.once("connect", () => done(null));
-    socket.once("error", (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+/** One GET with Berth's CA pinned, 10 s at most; rejects with the reason (a code such as ECONNREFUSED, or a timeout). */
+function get(url: string, ca: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = (url.startsWith("https:") ? https : http).get(url, { ca, headers, timeout: CONNECT_MS }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${CONNECT_MS / 1000} s`)));
+    req.on("error", (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message)));
   });
 }
 
-/** Makes sure dockerd trusts the registry and that it answers; the error names the registry and why. */
-export async function reachRegistry(address: string, ca: string): Promise<void> {
+/**
+ * Makes sure dockerd trusts the registry, that it answers, and that it gives this host a token for `scope`
+ * (e.g. repository:<repo>:pull), so that a registry or token service that is down, or a login it refuses,
+ * fails in seconds with the reason, rather than after Docker's own minute of retries with none.
+ */
+export async function reachRegistry(address: string, ca: string, login: ReturnType<typeof registryAuth>, scope: string): Promise<void> {
   await trustRegistry(address, ca);
-  const problem = await registryProblem(address);
-  if (problem) throw new Error(`Berth's registry at ${address} did not answer (${problem}).`);
+  const base = await get(`https://${address}/v2/`, ca).catch((e: Error) => {
+    throw new Error(`Berth's registry at ${address} did not answer (${e.message}).`);
+  });
+  if (base.status !== 401) return; // no login asked
+  const challenge = String(base.headers["www-authenticate"] ?? "");
+  const realm = /realm="([^"]+)"/.exec(challenge)?.[1];
+  const service = /service="([^"]+)"/.exec(challenge)?.[1];
+  if (!realm || !/^Bearer /i.test(challenge)) return; // another scheme: Docker handles it
+  const url = new URL(realm);
+  if (service) url.searchParams.set("service", service);
+  url.searchParams.set("scope", scope);
+  const basic = Buffer.from(`${login.username}:${login.password}`).toString("base64");
+  const token = await get(url.toString(), ca, { authorization: `Basic ${basic}` }).catch((e: Error) => {
+    throw new Error(`Berth's registry at ${address} gives logins through ${url.origin}, which did not answer (${e.message}).`);
+  });
+  if (token.status === 401 || token.status === 403) throw new Error(`Berth's registry at ${address} refused this host's login (HTTP ${token.status}).`);
+  if (token.status !== 200) throw new Error(`Berth's registry at ${address} gave no login: ${url.origin} answered HTTP ${token.status}.`);
 }

@@ -97,7 +97,8 @@ export async function releaseImage(
   const address = opts.registry.address;
   if (!ref.startsWith(`${address}/`)) throw new Error(`${ref} is not in Berth's registry (${address}).`);
   if (!source.pull.always) opts.log(`The image ${source.imageId.slice(7, 19)} is not on this host any more; pulling it from Berth's registry`);
-  await reachRegistry(address, opts.registry.ca).catch((e) => {
+  const repository = ref.slice(address.length + 1, ref.indexOf("@"));
+  await reachRegistry(address, opts.registry.ca, registryAuth(opts.cfg, address), `repository:${repository}:pull`).catch((e) => {
     throw new Error(`Pulling ${ref} failed: ${(e as Error).message}`);
   });
   await dockerPull(docker, ref, { signal: opts.signal, log: opts.log, authconfig: registryAuth(opts.cfg, address), idleMs: REGISTRY_IDLE_MS });

@@ -37,7 +37,8 @@ export async function pushRelease(
   const tag = spec.imageTag.slice(spec.imageTag.indexOf(":") + 1);
   try {
     await dropStaleTags(docker, repo);
-    await reachRegistry(registry.address, registry.ca);
+    if (signal.aborted) return { error: "The host's agent stopped before the push." };
+    await reachRegistry(registry.address, registry.ca, registryAuth(cfg, registry.address), `repository:${registry.repository}:pull,push`);
     await docker.getImage(imageId).tag({ repo, tag });
     try {
       const stream = (await docker.getImage(repo).push({ tag, authconfig: registryAuth(cfg, registry.address), abortSignal: signal })) as NodeJS.ReadableStream;
