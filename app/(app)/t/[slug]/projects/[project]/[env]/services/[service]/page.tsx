@@ -73,6 +73,8 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
   const releases = deployments.filter((d) => d.status === "LIVE" && d.imageId && !d.imagePrunedAt);
   const otherEnvs = s.project.environments.filter((e) => e.id !== s.env.id);
   const live = deployments.find((d) => d.id === s.liveDeploymentId);
+  // Moved to another host: the old one serves the live release until a release on the new one is live.
+  const servedFrom = live?.hostId && live.hostId !== s.hostId ? (hosts.find((h) => h.id === live.hostId)?.name ?? "its previous host") : null;
 
   return (
     <>
@@ -94,6 +96,13 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
               <span className="font-mono">{s.image}</span>
             )}{" "}
             · on {s.host ? `${s.host.name}${s.host.status !== "ONLINE" ? " (offline)" : ""}` : "no host chosen"}
+            {servedFrom && (
+              <span data-testid="moved">
+                {" "}
+                (moved: {servedFrom} serves #{live!.number} until a release on {s.host?.name ?? "the new host"} is live; deploy, roll back or promote to move
+                it)
+              </span>
+            )}
           </>
         }
         actions={
