@@ -14,6 +14,7 @@ export async function addHostWithAgent(page: Page, slug: string, name: string): 
   const command = await page.getByTestId("agent-command").inputValue();
   const url = /^curl -fsSL (\S+)\/api\/agent\/install\/([A-Za-z0-9_-]{43}) \| sh$/.exec(command);
   expect(url, command).not.toBeNull();
+  expect(await page.getByTestId("agent-command-wget").inputValue()).toBe(command.replace("curl -fsSL", "wget -qO-"));
   const res = await fetch(`${url![1]}/api/agent/enroll`, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -21,7 +21,10 @@ export const GET = route(async (req) => {
   return new Response(body, {
     headers: {
       "content-type": "application/gzip",
+      // Next.js drops Content-Length from a route handler's response (it streams chunked), so the size also
+      // travels in a header of Berth's own.
       "content-length": String(size),
+      "x-berth-image-bytes": String(size),
       "content-disposition": `attachment; filename="berth-agent-${image.version}.tar.gz"`,
       "x-berth-image-sha256": image.sha256,
       "x-berth-image-version": image.version,
