@@ -3,7 +3,8 @@
 // pushed once live under its host's login and its digest recorded; a promotion to a service on the other host
 // pulls it by digest (PULLING) and runs the same image id; a service moved to the other host keeps serving on
 // the old one until a rollback there (to a release built on the old one) is live, and then the old container
-// and route go; pruned releases and deleted services leave the registry; with the registry down a cross-host
+// and route go; a host that lost a live release's image pulls it back to recreate it; pruned releases and
+// deleted services leave the registry; with the registry down a cross-host
 // promotion fails at PULLING with the reason, a push failure is recorded, and a release that was never pushed
 // is refused for another host. The images services deploy come from a plain test registry.
 import { createHash, randomBytes } from "node:crypto";
@@ -252,7 +253,7 @@ describe("releases across hosts", () => {
     releases.second = second.id;
   }, 180_000);
 
-  it("deletes the manifests of pruned releases and of a deleted service", async () => {
+  it("deletes the manifests of pruned releases and of a deleted service; a host that lost a release's image pulls it back", async () => {
     // Staging keeps one release: its next one prunes #1, #2 (host one) and #3 (host two) and their manifests.
     const [first, second, third] = await Promise.all(
       [releases.first!, releases.second!, releases.third!].map((id) => db.deployment.findUniqueOrThrow({ where: { id } })),
@@ -272,9 +273,21 @@ describe("releases across hosts", () => {
     expect(await registryDigest(kept.registryRepo!, kept.imageDigest!)).toBe(kept.imageDigest);
     releases.fourth = fourth.id;
 
-    const api = await createService(ctx, projectSlug, "staging", { name: "api", ...settings(h1) });
+    // A service of an image of its own, pushed; then its container and image are removed by hand: the host's
+    // convergence pulls the release back from Berth's registry and recreates it.
+    const v3 = await images.push(uniq("berth-xhost-api"), "3", httpdDockerfile(`api ${projectSlug}`));
+    const api = await createService(ctx, projectSlug, "staging", { name: "api", ...settings(h1, { image: v3 }) });
     const a = await pushed((await live((await deployImage(ctx, api.id)).id)).id);
     expect(await registryDigest(a.registryRepo!, a.imageDigest!)).toBe(a.imageDigest);
+    for (const c of await containersOf(api.id, h1)) await docker.getContainer(c.Id).remove({ force: true });
+    await docker.getImage(a.imageId!).remove({ force: true });
+    const back = await waitFor(
+      () => containersOf(api.id, h1),
+      (l) => l.some((c) => c.State === "running"),
+      75_000,
+      500,
+    );
+    expect(back.find((c) => c.State === "running")?.ImageID).toBe(a.imageId);
     await deleteService(ctx, api.id);
     expect(
       await waitFor(
@@ -283,7 +296,7 @@ describe("releases across hosts", () => {
         20_000,
       ),
     ).toBeNull();
-  }, 180_000);
+  }, 240_000);
 
   it("with the registry down: a cross-host promotion fails at PULLING with the reason, a push failure is recorded, a release never pushed is refused elsewhere", async () => {
     // Production moves to host one, with an image under a name of this engine's own (no registry needed).

@@ -54,7 +54,16 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
   const safely = (what: string, fn: () => Promise<unknown>) => fn().catch((e) => !stopped && log(`${what} failed: ${(e as Error).message}`));
 
   const deployments = createDeploymentRunner({ docker, redis, cfg, proxy, report, log });
-  const reconciler = createReconciler({ docker, proxy, hostId: cfg.hostId, runner: deployments, report, requestState: () => void snapshot(), log });
+  const reconciler = createReconciler({
+    docker,
+    proxy,
+    hostId: cfg.hostId,
+    password: cfg.password,
+    runner: deployments,
+    report,
+    requestState: () => void snapshot(),
+    log,
+  });
 
   const heartbeat = () => safely("heartbeat", async () => report({ type: "heartbeat", at: now(), facts: await facts(), deployments: deployments.activeIds() }));
   const snapshot = () => safely("snapshot", async () => report({ type: "snapshot", at: now(), containers: await listSummaries(docker) }));

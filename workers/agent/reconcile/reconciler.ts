@@ -22,6 +22,8 @@ type Deps = {
   docker: Dockerode;
   proxy: ReverseProxy;
   hostId: string;
+  /** The host's password, its login to Berth's registry: a release whose image is gone is pulled back from it. */
+  password?: string;
   runner: Pick<DeploymentRunner, "touched" | "activeTags" | "activeIds">;
   report: (r: HostReport) => Promise<void>;
   /** Ask the control plane for a fresh desired state (by sending a snapshot). */
@@ -72,7 +74,14 @@ export function createReconciler(d: Deps) {
       if (guard(a.serviceId)()) continue;
       say(a.serviceId, `recreating the container of release ${a.spec.deploymentId}`);
       try {
-        const id = await restoreRelease(d.docker, d.proxy, a.spec, abort.signal, guard(a.serviceId));
+        const id = await restoreRelease(
+          d.docker,
+          d.proxy,
+          a.spec,
+          abort.signal,
+          guard(a.serviceId),
+          d.password ? { hostId: d.hostId, password: d.password } : undefined,
+        );
         renames.push({ serviceId: a.serviceId, id, to: a.spec.containerName });
         problems.set(a.serviceId, null);
       } catch (e) {
