@@ -125,7 +125,19 @@ describe("POST /api/agent/enroll", () => {
   it("trades a token for working credentials exactly once, even when agents race", async () => {
     const { ctx, host, token } = await newHost("racer");
     const ip = address();
-    const answers = await Promise.all(Array.from({ length: 8 }, () => enroll(token, ip)));
+    // The host's row is held locked meanwhile, so every exchange has read the token before any may write: all
+    // eight meet at the compare-and-set.
+    let locked!: () => void;
+    const lockHeld = new Promise<void>((r) => (locked = r));
+    const gate = db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "Host" WHERE id = ${host.id} FOR UPDATE`;
+      locked();
+      await new Promise((r) => setTimeout(r, 1500));
+    });
+    await lockHeld;
+    const racing = Promise.all(Array.from({ length: 8 }, () => enroll(token, ip)));
+    await gate;
+    const answers = await racing;
     expect(answers.map((r) => r.status).sort()).toEqual([200, 410, 410, 410, 410, 410, 410, 410]);
     const won = answers.find((r) => r.status === 200)!;
     const lost = answers.find((r) => r.status === 410)!;
