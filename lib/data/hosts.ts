@@ -12,8 +12,6 @@ import { newHostToken } from "./host-auth";
 import { issueEnrollToken } from "./host-enrollment";
 import { assertBaseDomainFree } from "./host-routes";
 
-export { newHostToken };
-
 export const hostNameInput = z.object({
   name: z.string({ error: "Enter a name." }).trim().min(1, "Enter a name.").max(60, "Use at most 60 characters."),
 });

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
 import { provisionHostUser } from "@/lib/hosts/redis-acl";
-import { newHostToken } from "./hosts";
+import { newHostToken } from "./host-auth";
 
 export async function ensureLocalHost(saved?: { id: string; token: string }): Promise<{ id: string; token: string }> {
   const firstTeam = await db.team.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } });
