@@ -58,6 +58,7 @@ export function AgentPanel({
       {standing.kind === "incompatible" && (
         <Alert tone="error">
           <strong>This host gets no work:</strong> {standing.message}
+          {!host.isLocal && " Its agent takes no jobs meanwhile, an update included: run a new install command on the machine."}
         </Alert>
       )}
       {standing.kind === "outdated" && (
@@ -74,12 +75,10 @@ export function AgentPanel({
       {canManage && host.agentInContainer && (
         <ActionForm action={updateAction} className="space-y-2">
           {hidden}
-          {standing.kind !== "current" && berthVersion && host.agentVersion !== berthVersion && host.status === "ONLINE" && (
-            <SubmitButton pendingLabel="Updating… (up to 2 minutes)">Update agent</SubmitButton>
-          )}
+          {standing.kind === "outdated" && host.status === "ONLINE" && <SubmitButton pendingLabel="Updating… (up to 2 minutes)">Update agent</SubmitButton>}
         </ActionForm>
       )}
-      {canManage && !host.isLocal && host.status !== "ONLINE" && (
+      {canManage && !host.isLocal && (host.status !== "ONLINE" || standing.kind === "incompatible") && (
         <ActionForm action={installAction} className="space-y-3">
           {hidden}
           <div className="flex flex-wrap items-center gap-3">

@@ -19,6 +19,10 @@ export async function updateHostAgent(ctx: TeamContext, hostId: string): Promise
       `${host.name}'s agent does not run from Berth's agent image, so it cannot update itself: install it again with a new install command.`,
     );
   }
+  if (host.protocolProblem) {
+    // Such an agent takes no job at all (lib/hosts/handshake.ts), an update included.
+    throw new ConflictError(`${host.protocolProblem} It takes no jobs meanwhile, so install it again: make a new install command and run it on the machine.`);
+  }
   if (host.status !== "ONLINE") throw new ConflictError(`${host.name} is offline: its agent has not reported for a while.`);
   const image = currentAgentImage();
   if (!image) throw new ConflictError("Berth has no agent image yet: on Berth's machine, run npm start with Docker running (it builds the image).");

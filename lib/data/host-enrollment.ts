@@ -52,13 +52,17 @@ export async function issueEnrollToken(tx: Tx, hostId: string): Promise<InstallC
   return installCommand(token, expiresAt);
 }
 
-/** "New install command" on a host that is not online: a fresh token, the old one void. */
+/** "New install command" on a host that is not online (or whose agent speaks another protocol): a fresh token, the old one void. */
 export async function newInstallCommand(ctx: TeamContext, hostId: string): Promise<InstallCommand & { name: string }> {
   authorize(ctx, "host.manage");
-  const host = await db.host.findFirst({ where: { id: String(hostId), teamId: ctx.team.id }, select: { id: true, name: true, isLocal: true, status: true } });
+  const host = await db.host.findFirst({
+    where: { id: String(hostId), teamId: ctx.team.id },
+    select: { id: true, name: true, isLocal: true, status: true, protocolProblem: true },
+  });
   if (!host) throw new NotFoundError("Host not found");
   if (host.isLocal) throw new ConflictError("This machine's agent is started by Berth itself; it needs no install command.");
-  if (host.status === "ONLINE") throw new ConflictError(`${host.name} is online: its agent is installed already.`);
+  // An online agent that speaks another protocol takes no jobs, so installing it again is its only way forward.
+  if (host.status === "ONLINE" && !host.protocolProblem) throw new ConflictError(`${host.name} is online: its agent is installed already.`);
   const command = await db.$transaction(async (tx) => {
     const command = await issueEnrollToken(tx, host.id);
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.install-command", target: { type: "host", id: host.id, label: host.name } });

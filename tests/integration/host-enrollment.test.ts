@@ -206,6 +206,10 @@ describe("POST /api/agent/enroll", () => {
     const first = await exchange(second);
     await db.host.update({ where: { id: host.id }, data: { status: "ONLINE" } });
     await expect(newInstallCommand(ctx, host.id)).rejects.toMatchObject({ status: 409 });
+    // An online agent of another protocol takes no jobs: installing it again is its way forward.
+    await db.host.update({ where: { id: host.id }, data: { protocolProblem: "This agent speaks protocol 1; Berth speaks 2." } });
+    tokenOf((await newInstallCommand(ctx, host.id)).curl);
+    await db.host.update({ where: { id: host.id }, data: { protocolProblem: null } });
     // The machine set up again: its old agent is cut off when the new one enrolls, and its password is void.
     const old = await loginAs(first.creds);
     const closed = new Promise((resolve) => old.once("end", resolve));
@@ -350,13 +354,18 @@ describe("GET /api/agent/image and /api/agent/whoami", () => {
 });
 
 describe("Update agent", () => {
-  it("is refused for an agent outside Berth's image, an offline host, or one already current", async () => {
+  it("is refused for an agent outside Berth's image, an offline host, one already current, or one of another protocol", async () => {
     const { ctx, host } = await newHost("updating");
     await expect(updateHostAgent(ctx, host.id)).rejects.toThrow(/does not run from Berth's agent image/);
     await db.host.update({ where: { id: host.id }, data: { agentInContainer: true, agentVersion: "0.1.0-bbbbbbbbbbbb" } });
     await expect(updateHostAgent(ctx, host.id)).rejects.toThrow(/is offline/);
     await db.host.update({ where: { id: host.id }, data: { status: "ONLINE", agentVersion: "0.1.0-aaaaaaaaaaaa" } });
     await expect(updateHostAgent(ctx, host.id)).rejects.toThrow(/already runs agent 0.1.0-aaaaaaaaaaaa/);
+    await db.host.update({
+      where: { id: host.id },
+      data: { agentVersion: "0.0.9-cccccccccccc", protocolProblem: "This agent speaks protocol 1; Berth speaks 2." },
+    });
+    await expect(updateHostAgent(ctx, host.id)).rejects.toThrow(/takes no jobs meanwhile, so install it again/);
     const dev = await addMember(ctx, "DEVELOPER");
     await expect(updateHostAgent(dev, host.id)).rejects.toMatchObject({ status: 403 });
   });
