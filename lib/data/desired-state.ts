@@ -2,14 +2,15 @@
 // snapshot its agent reports. Each service placed on the host with its live release (the one the service
 // names, if it ran on this host), the route it answers at, the tags to keep and the deployments still
 // running; a service moved to another host stays here as it was until a release of the new host is live
-// (then this host removes its container, route and tags); and, for each live release whose container the
+// (then this host removes its container, route and tags); live releases not in Berth's registry yet (the
+// agent pushes them again); and, for each live release whose container the
 // snapshot lacks, the release's spec (its image tag and stored configuration) so the agent can recreate it.
 // Sealed for the host, stored under its keys for two minutes, and pointed at by a `host.converge` job; the
 // agent deletes it once read.
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER } from "@/lib/deploy/states";
-import { containerBase, containerName, routeId, serviceHostnames } from "@/lib/deploy/names";
+import { containerBase, containerName, releaseRepository, routeId, serviceHostnames } from "@/lib/deploy/names";
 import { env as appEnv } from "@/lib/env";
 import { sendToHost } from "@/lib/hosts/call-host";
 import { desiredState, desiredStateKey, type DesiredService, type DesiredState } from "@/lib/hosts/desired-state";
@@ -18,6 +19,7 @@ import { sealForHost } from "@/lib/hosts/host-seal";
 import type { ContainerSummary } from "@/lib/hosts/protocol";
 import { hostConvergeJob } from "@/lib/jobs/host-jobs";
 import { adminRedis } from "@/lib/redis/admin";
+import { berthRegistry } from "./deployments/registry";
 import { releaseSpec } from "./deployments/spec";
 
 const TTL_SECONDS = 120;
@@ -37,7 +39,7 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
       httpPort: true,
       domains: true,
       environment: { select: { slug: true, project: { select: { slug: true } } } },
-      liveDeployment: { select: { id: true, number: true, imageTag: true, hostId: true } },
+      liveDeployment: { select: { id: true, number: true, imageTag: true, hostId: true, teamId: true, imageDigest: true } },
       deployments: {
         where: { hostId, OR: [{ status: { in: [...ACTIVE_ORDER] } }, { status: "LIVE", imagePrunedAt: null }] },
         select: { id: true, status: true, imageTag: true },
@@ -50,6 +52,7 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
       g._max.number ?? 0,
     ]),
   );
+  const registry = berthRegistry();
   const running = new Set(present.filter((c) => c.labels["berth.host.id"] === hostId).map((c) => c.labels["berth.deployment.id"]));
   const missing: string[] = [];
 
@@ -65,7 +68,14 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
       network: containerBase(s),
       port: s.httpPort,
       route: s.httpPort ? { id: routeId(s.id), hosts: serviceHostnames(s, host.baseDomain, s.domains as string[]) } : null,
-      live: live ? { deploymentId: live.id, number: live.number, imageTag: live.imageTag } : null,
+      live: live
+        ? {
+            deploymentId: live.id,
+            number: live.number,
+            imageTag: live.imageTag,
+            push: registry && !live.imageDigest && live.imageTag ? releaseRepository(live.teamId, hostId, s.id) : null,
+          }
+        : null,
       keepTags: s.deployments.flatMap((d) => (d.imageTag ? [d.imageTag] : [])),
       active: active.map((d) => d.id),
       newest: newest.get(s.id) ?? 0,
@@ -80,7 +90,7 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
       console.error(`control: the release ${id} cannot be recreated: ${(e as Error).message}`);
     }
   }
-  return desiredState.parse({ hostId, basis, services: wanted, restore });
+  return desiredState.parse({ hostId, basis, services: wanted, registry, restore });
 }
 
 /** Answers a snapshot: the desired state, sealed for the host, and the job that tells its agent to converge. */

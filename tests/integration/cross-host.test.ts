@@ -5,8 +5,8 @@
 // the old one until a rollback there (to a release built on the old one) is live, and then the old container
 // and route go; a host that lost a live release's image pulls it back to recreate it; pruned releases and
 // deleted services leave the registry; with the registry down a cross-host
-// promotion fails at PULLING with the reason, a push failure is recorded, and a release that was never pushed
-// is refused for another host. The images services deploy come from a plain test registry.
+// promotion fails at PULLING with the reason, a push failure is recorded, a release that was never pushed is
+// refused for another host, and it is pushed once the registry is back. The images services deploy come from a plain test registry.
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
@@ -56,6 +56,7 @@ let staging: { id: string; hostname: string };
 let production: { id: string; envId: string; hostname: string };
 const releases: Record<string, string> = {};
 let localTag: string | null = null;
+const addresses: string[] = []; // each registry's, whose CA a host may have written after it stopped
 const savedRegistry = process.env.BERTH_PUBLIC_REGISTRY;
 
 const steps = (d: { steps: unknown }) => (d.steps as { status: string }[]).map((s) => s.status);
@@ -133,6 +134,7 @@ beforeAll(async () => {
   v2 = await images.push(repo, "2", httpdDockerfile(`v2 ${repo}`));
   registry = await startBerthRegistry();
   registryUp = true;
+  addresses.push(registry.address);
   process.env.BERTH_PUBLIC_REGISTRY = registry.address; // the spec's registry, and where the control plane deletes
 
   ctx = await makeTeam();
@@ -168,12 +170,13 @@ afterAll(async () => {
       .getNetwork(`berth-${projectSlug}-${e}`)
       .remove()
       .catch(() => {});
-  if (registry) fs.rmSync(path.join("/etc/docker/certs.d", registry.address), { recursive: true, force: true }); // written again by a pull
+  for (const a of addresses) fs.rmSync(path.join("/etc/docker/certs.d", a), { recursive: true, force: true }); // written again by a pull
   if (localTag)
     await docker
       .getImage(localTag)
       .remove()
       .catch(() => {});
+  delete process.env.BERTH_RETRY_PUSH_MS;
   if (savedRegistry === undefined) delete process.env.BERTH_PUBLIC_REGISTRY;
   else process.env.BERTH_PUBLIC_REGISTRY = savedRegistry;
   await closeHostCalls();
@@ -298,7 +301,7 @@ describe("releases across hosts", () => {
     ).toBeNull();
   }, 240_000);
 
-  it("with the registry down: a cross-host promotion fails at PULLING with the reason, a push failure is recorded, a release never pushed is refused elsewhere", async () => {
+  it("with the registry down: a cross-host promotion fails at PULLING with the reason, a push failure is recorded, a release never pushed is refused elsewhere, and pushed once the registry is back", async () => {
     // Production moves to host one, with an image under a name of this engine's own (no registry needed).
     localTag = `${uniq("berth-xhost-local")}:1`;
     await docker.getImage(v2).tag({ repo: localTag.split(":")[0], tag: "1" });
@@ -321,5 +324,20 @@ describe("releases across hosts", () => {
     const refused = await promoteRelease(ctx, p.id, (await getEnvironment(ctx, projectSlug, "staging")).env.id).catch((e) => e);
     expect(refused).toBeInstanceOf(ValidationError);
     expect((refused as Error).message).toMatch(new RegExp(`#${p.number}'s image is on another host and not in Berth's registry: its push failed`));
-  }, 180_000);
+
+    // The registry is back (at another address): host one's convergence pushes the live release again.
+    process.env.BERTH_RETRY_PUSH_MS = "0";
+    registry = await startBerthRegistry();
+    registryUp = true;
+    addresses.push(registry.address);
+    process.env.BERTH_PUBLIC_REGISTRY = registry.address;
+    const again = await waitFor(
+      () => db.deployment.findUniqueOrThrow({ where: { id: p.id } }),
+      (x) => Boolean(x.imageDigest),
+      75_000,
+      500,
+    );
+    expect(again.pushError).toBeNull();
+    expect(await registryDigest(again.registryRepo!, again.imageDigest!)).toBe(again.imageDigest);
+  }, 240_000);
 });

@@ -15,7 +15,7 @@ function service(over: Partial<DesiredService> = {}): DesiredService {
     network: "berth-shop-prod",
     port: 8080,
     route: { id: `svc-${SVC}`, hosts: ["web.prod.shop.localhost"] },
-    live: { deploymentId: "dep3", number: 3, imageTag: `berth-${SVC}:3` },
+    live: { deploymentId: "dep3", number: 3, imageTag: `berth-${SVC}:3`, push: null },
     keepTags: [`berth-${SVC}:2`, `berth-${SVC}:3`],
     active: [],
     newest: 4,
@@ -47,7 +47,7 @@ const route = (over: Partial<Observed["routes"][number]> = {}) => ({
 });
 
 function desired(services: DesiredService[], restore: DeploymentSpec[] = []): DesiredState {
-  return { hostId: HOST, basis: new Date().toISOString(), services, restore };
+  return { hostId: HOST, basis: new Date().toISOString(), services, registry: null, restore };
 }
 
 const local = (over: Partial<Local> = {}): Local => ({ hostId: HOST, touched: () => false, activeTags: new Set(), activeDeployments: new Set(), ...over });

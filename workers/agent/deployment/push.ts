@@ -25,8 +25,8 @@ async function dropStaleTags(docker: Dockerode, repo: string) {
 
 export async function pushRelease(
   docker: Dockerode,
-  spec: DeploymentSpec,
-  imageId: string,
+  spec: Pick<DeploymentSpec, "registry" | "imageTag">,
+  image: string,
   cfg: Pick<AgentConfig, "hostId" | "password">,
   signal: AbortSignal,
   log: (line: string) => void = () => {},
@@ -39,7 +39,7 @@ export async function pushRelease(
     await dropStaleTags(docker, repo);
     if (signal.aborted) return { error: "The host's agent stopped before the push." };
     await reachRegistry(registry.address, registry.ca, registryAuth(cfg, registry.address), `repository:${registry.repository}:pull,push`);
-    await docker.getImage(imageId).tag({ repo, tag });
+    await docker.getImage(image).tag({ repo, tag });
     try {
       const stream = (await docker.getImage(repo).push({ tag, authconfig: registryAuth(cfg, registry.address), abortSignal: signal })) as NodeJS.ReadableStream;
       const { digest } = await followProgress(docker, stream, { signal, log, idleMs: REGISTRY_IDLE_MS });

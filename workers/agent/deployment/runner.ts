@@ -13,6 +13,9 @@ import { createDeployLog } from "./log";
 import { AGENT_STOPPING, runPipeline, type RouteTable } from "./pipeline";
 import { pushRelease } from "./push";
 
+/** How long after a failed push the convergence pass may try it again. */
+const retryPushMs = () => Number(process.env.BERTH_RETRY_PUSH_MS || 5 * 60_000);
+
 type Deps = { docker: Dockerode; redis: Redis; cfg: AgentConfig; proxy: RouteTable; report: (r: HostReport) => Promise<void>; log: (m: string) => void };
 
 export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log }: Deps) {
@@ -29,12 +32,16 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
       report({ type: "deployment", at: new Date().toISOString(), deploymentId, status, ...extra });
 
   /** A live release to Berth's registry, then its digest (or why not) reported; pushes of one service in order. */
+  type Push = Pick<DeploymentSpec, "deploymentId" | "serviceId" | "registry" | "imageTag">;
   const pushes = new Map<string, Promise<void>>();
+  const pushedAt = new Map<string, { at: number; ok: boolean | null }>(); // deployment id → last push (ok null: running)
   const stopPushes = new AbortController(); // the agent stops: pushes end, and take their extra tag with them
-  function pushInBackground(spec: DeploymentSpec, imageId: string) {
+  function pushInBackground(spec: Push, image: string) {
+    pushedAt.set(spec.deploymentId, { at: Date.now(), ok: null });
     const run = (pushes.get(spec.serviceId) ?? Promise.resolve())
-      .then(() => pushRelease(docker, spec, imageId, cfg, stopPushes.signal))
+      .then(() => pushRelease(docker, spec, image, cfg, stopPushes.signal))
       .then((outcome) => {
+        pushedAt.set(spec.deploymentId, { at: Date.now(), ok: !outcome.error });
         if (outcome.error) log(`deployment ${spec.deploymentId}: ${outcome.error}`);
         return report({ type: "release", at: new Date().toISOString(), deploymentId: spec.deploymentId, ...outcome });
       })
@@ -107,6 +114,13 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
     touched(serviceId: string, since: number): boolean {
       for (const r of active.values()) if (r.serviceId === serviceId) return true;
       return (endedAt.get(serviceId) ?? 0) >= since;
+    },
+    /** A live release the control plane still misses in its registry (the convergence pass): pushed again unless
+     * a push of it runs, succeeded, or failed less than BERTH_RETRY_PUSH_MS (5 minutes) ago. */
+    pushAgain(release: Push) {
+      const last = pushedAt.get(release.deploymentId);
+      if (stopping || !release.registry || (last && (last.ok !== false || Date.now() - last.at < retryPushMs()))) return;
+      void pushInBackground(release, release.imageTag);
     },
     /** The release tags of deployments running here (a tag may exist before the control plane knows of it). */
     activeTags: () => new Set([...active.values()].map((r) => r.imageTag)),

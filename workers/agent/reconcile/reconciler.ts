@@ -24,7 +24,7 @@ type Deps = {
   hostId: string;
   /** The host's password, its login to Berth's registry: a release whose image is gone is pulled back from it. */
   password?: string;
-  runner: Pick<DeploymentRunner, "touched" | "activeTags" | "activeIds">;
+  runner: Pick<DeploymentRunner, "touched" | "activeTags" | "activeIds" | "pushAgain">;
   report: (r: HostReport) => Promise<void>;
   /** Ask the control plane for a fresh desired state (by sending a snapshot). */
   requestState: () => void;
@@ -129,6 +129,15 @@ export function createReconciler(d: Deps) {
     });
     const findings = await apply(plan, basis);
     if (findings.length) await d.report({ type: "serving", at: new Date().toISOString(), services: findings });
+    // Live releases Berth's registry still lacks (a push failed, or the agent stopped during it): pushed again.
+    for (const s of desired.services)
+      if (s.live?.push && s.live.imageTag && desired.registry)
+        d.runner.pushAgain({
+          deploymentId: s.live.deploymentId,
+          serviceId: s.serviceId,
+          imageTag: s.live.imageTag,
+          registry: { ...desired.registry, repository: s.live.push },
+        });
   }
 
   async function drain() {
