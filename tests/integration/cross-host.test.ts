@@ -219,6 +219,12 @@ describe("releases across hosts", () => {
     await pushed(second.id);
     expect((await proxyGet(staging.hostname)).body).toMatch(/^hello v2 /);
 
+    // Not while a deployment of it is unfinished (it runs on the current host).
+    const busy = await db.deployment.create({
+      data: { teamId: ctx.team.id, serviceId: staging.id, hostId: h1, number: 999, trigger: "manual", status: "BUILDING", steps: [], actorEmail: "test" },
+    });
+    await expect(updateService(ctx, staging.id, settings(h2, { image: v2 }))).rejects.toThrow(/#999 is still deploying on the current host/);
+    await db.deployment.delete({ where: { id: busy.id } });
     await updateService(ctx, staging.id, settings(h2, { image: v2 }));
     const audit = await db.auditEvent.findFirst({ where: { teamId: ctx.team.id, action: "service.move" }, orderBy: { createdAt: "desc" } });
     expect(audit?.targetId).toBe(staging.id);
