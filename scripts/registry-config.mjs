@@ -46,10 +46,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error("usage: node scripts/registry-config.mjs <file>");
     process.exit(2);
   }
-  const { loadEnv, root } = await import("./load-env.mjs");
-  const text = berthRegistryConfig(loadEnv(), root);
-  if (!fs.existsSync(out) || fs.readFileSync(out, "utf8") !== text) {
-    fs.writeFileSync(out, text);
-    console.log("changed");
-  }
+  // No top-level await: TypeScript run by tsx as CommonJS (bench/hosts.ts, through tests/support) requires this module.
+  import("./load-env.mjs").then(({ loadEnv, root }) => {
+    const text = berthRegistryConfig(loadEnv(), root);
+    if (!fs.existsSync(out) || fs.readFileSync(out, "utf8") !== text) {
+      fs.writeFileSync(out, text);
+      console.log("changed");
+    }
+  });
 }

@@ -313,15 +313,26 @@ export async function startSecondEngine() {
   /** Runs a command inside the namespace (this machine's files, the namespace's network). */
   function exec(cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
+      // In a process group of its own, so a timeout ends a pipeline's every process (`curl … | sh`).
       const child = spawn("nsenter", [`--net=${n.netns}`, "--", ...cmd], {
         env: { ...process.env, ...opts.env, [MARK]: name },
         stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        detached: true,
       });
       let stdout = "";
       let stderr = "";
       child.stdout!.on("data", (d) => (stdout += d));
       child.stderr!.on("data", (d) => (stderr += d));
-      const timer = opts.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs) : null;
+      const timer = opts.timeoutMs
+        ? setTimeout(() => {
+            stderr += `\n(killed after ${opts.timeoutMs! / 1000} s)`;
+            try {
+              process.kill(-child.pid!, "SIGKILL");
+            } catch {
+              /* ended meanwhile */
+            }
+          }, opts.timeoutMs)
+        : null;
       child.on("error", reject);
       child.on("close", (code) => {
         if (timer) clearTimeout(timer);

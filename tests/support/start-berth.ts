@@ -30,10 +30,13 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string, 
   throw new Error(`Berth did not answer ${url} within ${ms / 1000}s:\n${log()}`);
 }
 
-/** `publicAddress`: where other machines reach it (BERTH_PUBLIC_URL, for hosts that enroll from elsewhere). */
-export async function startBerth(opts: { publicAddress?: string } = {}) {
+/**
+ * `publicAddress`: where other machines reach it (BERTH_PUBLIC_URL, for hosts that enroll from elsewhere);
+ * `port`: one chosen beforehand (its URL must be known first, e.g. as a registry's token realm).
+ */
+export async function startBerth(opts: { publicAddress?: string; port?: number } = {}) {
   const root = process.cwd();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const baseUrl = `http://localhost:${port}`;
   const publicUrl = opts.publicAddress ? `http://${opts.publicAddress}:${port}` : undefined;
   const env = { ...process.env, PORT: String(port), NEXTAUTH_URL: baseUrl, NODE_ENV: "production" as const, ...(publicUrl && { BERTH_PUBLIC_URL: publicUrl }) };
