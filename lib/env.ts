@@ -39,7 +39,7 @@ export const env = {
   },
   /** How long a host may stay silent before it is shown offline. */
   get hostOfflineAfterMs() {
-    return Number(process.env.BERTH_HOST_OFFLINE_AFTER_MS || 15_000);
+    return Number(process.env.BERTH_HOST_OFFLINE_AFTER_MS || 12_000);
   },
   /** Tests clone local fixture repositories (file://); never set in production. */
   get allowLocalGit() {

@@ -10,7 +10,7 @@ import { startAgent } from "./agent/start";
 async function main() {
   const cfg = inAgentImage() ? await imageAgentConfig() : parseAgentUrl(process.env.BERTH_AGENT_URL);
   // How often it reports a snapshot (and so converges on the desired state the control plane answers with),
-  // and how often it sends a heartbeat: 30 s and 5 s unless set (tests shorten them).
+  // and how often it sends a heartbeat: 30 s and 4 s unless set (tests shorten them).
   const ms = (name: string) => Number(process.env[name]) || undefined;
   const agent = await startAgent(cfg, { snapshotMs: ms("BERTH_RECONCILE_MS"), heartbeatMs: ms("BERTH_HEARTBEAT_MS") });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

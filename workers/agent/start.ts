@@ -114,7 +114,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
   // No jobs while Berth speaks another protocol (heartbeats go on, so the console shows why).
   const handshake = watchHandshake({ redis, cfg, worker, log });
 
-  const timers = [setInterval(heartbeat, opts.heartbeatMs ?? 5000), setInterval(snapshot, opts.snapshotMs ?? 30_000)];
+  const timers = [setInterval(heartbeat, opts.heartbeatMs ?? 4000), setInterval(snapshot, opts.snapshotMs ?? 30_000)];
 
   return {
     hostId: cfg.hostId,
