@@ -115,12 +115,13 @@ export function createDeploymentRunner({ docker, redis, cfg, proxy, report, log 
       for (const r of active.values()) if (r.serviceId === serviceId) return true;
       return (endedAt.get(serviceId) ?? 0) >= since;
     },
-    /** A live release the control plane still misses in its registry (the convergence pass): pushed again unless
-     * a push of it runs, succeeded, or failed less than BERTH_RETRY_PUSH_MS (5 minutes) ago. */
-    pushAgain(release: Push) {
+    /** A live release the control plane still misses in its registry (the convergence pass): pushed again (from
+     * `image`, the live container's image id when known) unless a push of it runs, succeeded, or failed less than
+     * BERTH_RETRY_PUSH_MS (5 minutes) ago. */
+    pushAgain(release: Push, image = release.imageTag) {
       const last = pushedAt.get(release.deploymentId);
       if (stopping || !release.registry || (last && (last.ok !== false || Date.now() - last.at < retryPushMs()))) return;
-      void pushInBackground(release, release.imageTag);
+      void pushInBackground(release, image);
     },
     /** The release tags of deployments running here (a tag may exist before the control plane knows of it). */
     activeTags: () => new Set([...active.values()].map((r) => r.imageTag)),

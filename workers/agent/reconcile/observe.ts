@@ -9,6 +9,7 @@ export async function listOwnContainers(docker: Dockerode, hostId: string): Prom
   return list.map((c) => ({
     id: c.Id,
     name: (c.Names[0] ?? "").replace(/^\//, ""),
+    imageId: c.ImageID,
     labels: c.Labels ?? {},
     state: c.State,
     status: c.Status,

@@ -22,6 +22,8 @@ import type { ProxyRoute } from "../proxy/caddy";
 export type SeenContainer = {
   id: string;
   name: string;
+  /** The image it runs (its id): what a release is pushed from when its tag went. */
+  imageId?: string;
   labels: Record<string, string>;
   /** Docker's state word (running, exited, restarting, paused, created, dead, removing) and its own summary. */
   state: string;

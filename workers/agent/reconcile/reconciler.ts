@@ -130,14 +130,16 @@ export function createReconciler(d: Deps) {
     const findings = await apply(plan, basis);
     if (findings.length) await d.report({ type: "serving", at: new Date().toISOString(), services: findings });
     // Live releases Berth's registry still lacks (a push failed, or the agent stopped during it): pushed again.
+    // From the image the live container runs: its release tag may be gone (removed by hand), the image is not.
     for (const s of desired.services)
-      if (s.live?.push && s.live.imageTag && desired.registry)
-        d.runner.pushAgain({
-          deploymentId: s.live.deploymentId,
-          serviceId: s.serviceId,
-          imageTag: s.live.imageTag,
-          registry: { ...desired.registry, repository: s.live.push },
-        });
+      if (s.live?.push && s.live.imageTag && desired.registry) {
+        const liveId = s.live.deploymentId;
+        const running = seen.containers.find((c) => c.labels["berth.deployment.id"] === liveId && c.imageId);
+        d.runner.pushAgain(
+          { deploymentId: liveId, serviceId: s.serviceId, imageTag: s.live.imageTag, registry: { ...desired.registry, repository: s.live.push } },
+          running?.imageId,
+        );
+      }
   }
 
   async function drain() {
