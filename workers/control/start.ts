@@ -8,6 +8,7 @@ import { redisConnection } from "@/lib/jobs/redis";
 import { env } from "@/lib/env";
 import { handleControlJob } from "./handlers";
 import { startHostReports } from "./host-reports";
+import { startRegistryGc } from "./registry-gc";
 
 const RELAY_EVERY_MS = 30_000;
 
@@ -30,11 +31,13 @@ export function startControlWorker() {
   const timer = setInterval(relay, RELAY_EVERY_MS);
   void relay();
   const reports = startHostReports();
+  const registryGc = startRegistryGc();
 
   return {
     worker,
     async close() {
       clearInterval(timer);
+      registryGc.close();
       await reports.close();
       await worker.close();
       await closeQueues();
