@@ -17,6 +17,11 @@ export function InstallCommandResult() {
         Paste this on the machine, as root or a user allowed to use Docker. It needs <strong>only Docker</strong> (and curl or wget): it loads Berth&apos;s
         agent image, starts it in a container named <code className="font-mono text-xs">berth-agent</code>, and the host shows online here within seconds.
       </p>
+      {d.warning && (
+        <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="install-warning">
+          {d.warning}
+        </p>
+      )}
       <CopyField value={d.curl} testId="agent-command" label="Install command (curl)" />
       <div className="space-y-1">
         <p className="text-xs text-slate-500">No curl on the machine? The same with wget:</p>

@@ -36,12 +36,18 @@ function newEnrollToken(): string {
   }
 }
 
-export type InstallCommand = { curl: string; wget: string; expiresAt: Date };
+/** `warning`: why the command cannot work from another machine (Berth's public address is this machine's loopback). */
+export type InstallCommand = { curl: string; wget: string; expiresAt: Date; warning: string | null };
 
 /** The command a person pastes on the new machine, and its twin for machines with wget but no curl. */
 export function installCommand(token: string, expiresAt: Date): InstallCommand {
   const url = `${env.publicUrl}/api/agent/install/${token}`;
-  return { curl: `curl -fsSL ${url} | sh`, wget: `wget -qO- ${url} | sh`, expiresAt };
+  const host = new URL(env.publicUrl).hostname;
+  const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "[::1]";
+  const warning = loopback
+    ? `Berth's address here is ${env.publicUrl}, which another machine cannot reach: set BERTH_PUBLIC_URL to the address hosts reach Berth at and restart it (README, "Adding a host").`
+    : null;
+  return { curl: `curl -fsSL ${url} | sh`, wget: `wget -qO- ${url} | sh`, expiresAt, warning };
 }
 
 /** Gives the host a fresh enrollment token (voiding any earlier one); returns the command that carries it. */

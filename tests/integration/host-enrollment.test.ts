@@ -17,7 +17,7 @@ import { GET as whoamiRoute } from "@/app/api/agent/whoami/route";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { updateHostAgent } from "@/lib/data/host-agent-update";
-import { FREE_GUESSES, newInstallCommand } from "@/lib/data/host-enrollment";
+import { FREE_GUESSES, installCommand, newInstallCommand } from "@/lib/data/host-enrollment";
 import { addHost, getHost, removeHost } from "@/lib/data/hosts";
 import { type EnrollmentCredentials, enrollmentCredentials } from "@/lib/hosts/enrollment";
 import { closeAdminRedis } from "@/lib/redis/admin";
@@ -106,6 +106,20 @@ describe("Add host", () => {
     const { ctx, host, token } = await newHost("build-1");
     expect(host.install.curl).toBe(`curl -fsSL ${env.publicUrl}/api/agent/install/${token} | sh`);
     expect(host.install.wget).toBe(host.install.curl.replace("curl -fsSL", "wget -qO-"));
+    // A Berth whose public address is its own loopback says the command cannot work elsewhere, and how to fix it.
+    const loopback = ["localhost", "127.0.0.1"].includes(new URL(env.publicUrl).hostname);
+    if (loopback) expect(host.install.warning).toMatch(/another machine cannot reach: set BERTH_PUBLIC_URL/);
+    else expect(host.install.warning).toBeNull();
+    const saved = process.env.BERTH_PUBLIC_URL;
+    try {
+      process.env.BERTH_PUBLIC_URL = "https://berth.example.com";
+      expect(installCommand("x".repeat(43), new Date()).warning).toBeNull();
+      process.env.BERTH_PUBLIC_URL = "http://127.0.0.1:3000";
+      expect(installCommand("x".repeat(43), new Date()).warning).toContain("http://127.0.0.1:3000");
+    } finally {
+      if (saved === undefined) delete process.env.BERTH_PUBLIC_URL;
+      else process.env.BERTH_PUBLIC_URL = saved;
+    }
     expect(token).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{42}$/);
     const row = await db.host.findUniqueOrThrow({ where: { id: host.id } });
     expect(row.status).toBe("PENDING");

@@ -12,7 +12,14 @@ import { formObject } from "@/lib/validation/parse";
 
 /** What the page shows once: the install command (only its token's hash is kept). */
 function installData(team: string, host: { id: string; name: string }, install: InstallCommand): Record<string, string> {
-  return { curl: install.curl, wget: install.wget, expiresAt: install.expiresAt.toISOString(), hostPath: `/t/${team}/hosts/${host.id}`, name: host.name };
+  return {
+    curl: install.curl,
+    wget: install.wget,
+    expiresAt: install.expiresAt.toISOString(),
+    hostPath: `/t/${team}/hosts/${host.id}`,
+    name: host.name,
+    ...(install.warning ? { warning: install.warning } : {}),
+  };
 }
 
 export async function addHostAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
