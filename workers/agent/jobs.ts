@@ -112,7 +112,12 @@ function jobHandlers({ docker, redis, cfg, deployments, reconciler, proxy, after
       if (spec.serviceId !== serviceId) refused(new Error("The connection test's instructions are for another service."));
       return checkGitAccess(spec, { hostId: cfg.hostId, allowLocal: process.env.BERTH_ALLOW_LOCAL_GIT === "1" });
     },
-    "agent.update": ({ version }) => updateAgent(docker, cfg, version, log).catch(refused),
+    // Not while deployments run: the old agent goes a moment after the new one starts, and would take them along.
+    "agent.update": async ({ version }) => {
+      const running = deployments.activeIds().length;
+      if (running) refused(new Error(`${running} deployment${running === 1 ? " is" : "s are"} running on this host: update the agent once they end.`));
+      return updateAgent(docker, cfg, version, log).catch(refused);
+    },
   } satisfies HostJobHandlers;
 }
 
