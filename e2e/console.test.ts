@@ -28,7 +28,7 @@ describe("live container console", () => {
     // The host turns online on the page by itself.
     agent = await addHostWithAgent(page, slug, "e2e-host");
     await screenshot(page, "30-hosts");
-    await page.getByRole("link", { name: "e2e-host" }).click();
+    await page.getByTestId("hosts").getByRole("link", { name: "e2e-host" }).click();
     await page.waitForURL(/\/hosts\/[^/]+$/);
     await page.locator('[data-testid="live-status"][data-connected="true"]').waitFor();
     const hostUrl = new URL(page.url()).pathname;

@@ -73,7 +73,9 @@ describe("git deploys", () => {
     await signUp(page, { name: "Deploy Owner", email: uniqueEmail("deploy") });
     const slug = await createTeam(page, `Deploy ${Date.now().toString(36)}`);
     agent = await addHostWithAgent(page, slug, "deploy-host");
-    const hostId = new URL((await page.getByRole("link", { name: "deploy-host" }).getAttribute("href"))!, "http://x").pathname.split("/").at(-1)!;
+    const hostId = new URL((await page.getByTestId("hosts").getByRole("link", { name: "deploy-host" }).getAttribute("href"))!, "http://x").pathname
+      .split("/")
+      .at(-1)!;
     hostLabel = `berth.host.id=${hostId}`;
 
     const project = `shop-${Date.now().toString(36)}`;
