@@ -10,6 +10,8 @@
 //     baseline   docker save of the same image on B | docker load on A + docker run + GET / on the container
 //                answering 200 with the release's page (polled every 25 ms); the image is removed from A after
 //                each run, so the promote finds only the base layer there, as the baseline does
+//   promote_cross_host_ratio_user_network  the same, against the baseline run on a user-defined network as Berth's
+//                             containers are (their environment's); `docker run` takes longer there
 //   promote_berth_median_ms / promote_baseline_median_ms, the baseline's phases (baseline_<load|run|ready>_median_ms)
 //   and the Berth promote's steps (promote_step_<status>_median_ms)
 import { type ChildProcess, spawn } from "node:child_process";
@@ -224,15 +226,21 @@ async function main() {
     };
     type Release = Awaited<ReturnType<typeof releaseOnB>>;
 
-    const baselineRun = async (r: Release) => {
+    // The baseline also runs once per release on a user-defined network, as Berth's containers do (an
+    // environment's network: its services find each other by name); Docker takes longer to start a container there.
+    const userNetwork = `bench-hosts-net-${stamp}`;
+    await docker.createNetwork({ Name: userNetwork, Labels: testLabels() });
+    made.networks.push(userNetwork);
+
+    const baselineRun = async (r: Release, network = "bridge") => {
       let container: Dockerode.Container | null = null;
       try {
         const t0 = now();
         await follow(docker, await docker.loadImage(await engine.docker.getImage(r.imageId!).get()), "docker save on B | docker load on A");
         const t1 = now();
-        container = await docker.createContainer({ Image: r.imageId!, Labels: testLabels() });
+        container = await docker.createContainer({ Image: r.imageId!, Labels: testLabels(), HostConfig: { NetworkMode: network } });
         await container.start();
-        const ip = (await container.inspect()).NetworkSettings.Networks.bridge!.IPAddress;
+        const ip = (await container.inspect()).NetworkSettings.Networks[network]!.IPAddress;
         const t2 = now();
         const answer = await until(
           `the baseline container at ${ip}:8080 answering`,
@@ -280,12 +288,15 @@ async function main() {
 
     // One warm-up of each, then baseline, Berth, baseline, Berth… each pair on a release of its own.
     const baselineRuns: Awaited<ReturnType<typeof baselineRun>>[] = [];
+    const networkRuns: Awaited<ReturnType<typeof baselineRun>>[] = [];
     const berthRuns: Awaited<ReturnType<typeof berthRun>>[] = [];
     let berthProblem: string | null = null;
     for (let i = 0; i <= RUNS; i++) {
       const r = await releaseOnB(i);
       const b = await baselineRun(r);
+      const n = await baselineRun(r, userNetwork);
       if (i > 0) baselineRuns.push(b);
+      if (i > 0) networkRuns.push(n);
       if (berthProblem) continue;
       try {
         const p = await berthRun(r);
@@ -302,6 +313,10 @@ async function main() {
     } else {
       const berthMs = berthRuns.map((r) => r.ms);
       console.log(`promote_cross_host_ratio=${(median(berthMs) / median(baseMs)).toFixed(2)}`);
+      const netMs = networkRuns.map((r) => r.ms);
+      console.log(`promote_cross_host_ratio_user_network=${(median(berthMs) / median(netMs)).toFixed(2)}`);
+      console.log(`promote_baseline_user_network_median_ms=${fmt(median(netMs))}`);
+      console.log(`baseline_user_network_run_median_ms=${fmt(median(networkRuns.map((r) => r.phases.run)))}`);
       console.log(`promote_berth_median_ms=${fmt(median(berthMs))}`);
       for (const status of Object.keys(berthRuns[0]!.steps))
         console.log(`promote_step_${status.toLowerCase()}_median_ms=${fmt(median(berthRuns.map((r) => r.steps[status] ?? 0)))}`);
