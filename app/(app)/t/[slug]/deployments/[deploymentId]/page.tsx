@@ -123,7 +123,7 @@ export default async function DeploymentPage({ params }: { params: Promise<{ slu
                   </>
                 ) : (
                   <span className="font-sans text-amber-700">
-                    Not in Berth's registry: {d.pushError.replace(/\.$/, "")}. It runs here, but cannot be promoted or rolled back to on another host.
+                    Not in Berth's registry: {(d.pushError ?? "").replace(/\.$/, "")}. It runs here, but cannot be promoted or rolled back to on another host.
                   </span>
                 )}
               </dd>
