@@ -10,12 +10,15 @@
 //     baseline   docker save of the same image on B | docker load on A + docker run + GET / on the container
 //                answering 200 with the release's page (polled every 25 ms); the image is removed from A after
 //                each run, so the promote finds only the base layer there, as the baseline does
+//   base_layer_mb             the releases share a base layer of this size (BENCH_BASE_MB, 48), on A since the warm-up
 //   promote_cross_host_ratio_user_network  the same, against the baseline run on a user-defined network as Berth's
 //                             containers are (their environment's); `docker run` takes longer there
 //   promote_berth_median_ms / promote_baseline_median_ms, the baseline's phases (baseline_<load|run|ready>_median_ms)
 //   and the Berth promote's steps (promote_step_<status>_median_ms)
 import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import Dockerode from "dockerode";
 import { resolveTeamContext } from "@/lib/data/context";
@@ -28,7 +31,7 @@ import { signUp } from "@/lib/data/users";
 import { routeId } from "@/lib/deploy/names";
 import { createProxy } from "@/workers/agent/proxy/caddy";
 import { type BerthRegistry, startBerthRegistry } from "../tests/support/berth-registry";
-import { ensureFixtureImage, removeTestContainers, testLabels } from "../tests/support/fixture-image";
+import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers, testLabels } from "../tests/support/fixture-image";
 import { type NamespaceRegistry, startNamespaceRegistry } from "../tests/support/namespace-registry";
 import { proxyGet } from "../tests/support/proxy-http";
 import { httpdDockerfile } from "../tests/support/registry";
@@ -38,6 +41,8 @@ import { freePort, startBerth } from "../tests/support/start-berth";
 /** Host A's engine: this machine's. */
 const docker = new Dockerode();
 const RUNS = 5;
+/** The size of the releases' shared base layer (BENCH_BASE_MB; 0: the bare fixture image). */
+const BASE_MB = Number(process.env.BENCH_BASE_MB ?? 48);
 const POLL_MS = 25;
 const TIMEOUT_MS = 120_000;
 
@@ -188,6 +193,30 @@ async function main() {
 
     // --- a service on B (from a registry of B's own) and its twin in production on A ---------------------
     const own = (made.own = await startNamespaceRegistry(engine));
+    // Releases of a real app share a large base (a runtime, libraries) and differ in a small top layer. The base
+    // here is BASE_MB of random bytes on the fixture image, built on B once; A gets it with the warm-up
+    // promotion (as an earlier release of the service would have brought it). `docker save | docker load` sends
+    // it every time; a pull from the registry sends only the layers A lacks.
+    const base = `bench-hosts-base:${stamp}`;
+    {
+      const ctx = fs.mkdtempSync(path.join(os.tmpdir(), "bench-base-"));
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM ${FIXTURE_IMAGE}\nRUN dd if=/dev/urandom of=/base.bin bs=1048576 count=${BASE_MB}\n`);
+      if (
+        !(await engine.docker
+          .getImage(FIXTURE_IMAGE)
+          .inspect()
+          .catch(() => null))
+      )
+        await engine.loadImage(FIXTURE_IMAGE);
+      await follow(
+        engine.docker,
+        await engine.docker.buildImage({ context: ctx, src: ["Dockerfile"] }, { t: base, rm: true, forcerm: true }),
+        "the base image on B",
+      );
+      fs.rmSync(ctx, { recursive: true, force: true });
+    }
+    const releaseDockerfile = (content: string) => httpdDockerfile(content).replace(`FROM ${FIXTURE_IMAGE}`, `FROM ${base}`);
+    console.log(`base_layer_mb=${BASE_MB}`);
     // B pulls from its own loopback: its admin allows private networks for pulls users steer. A's service
     // names the same reference (checked on save); A never pulls it: promotion brings the release.
     for (const id of [hostB.id, hostA.id])
@@ -196,7 +225,7 @@ async function main() {
     const settings = (image: string, hostId: string) => ({ image, ports: "8080", httpPort: "8080", healthPath: "/", healthTimeoutSec: "30", hostId });
     const repo = `bench-hosts-${stamp}`;
     const contentOf = (i: number) => `release ${i} ${stamp}`;
-    const first = await own.push(repo, "r0", httpdDockerfile(contentOf(0)));
+    const first = await own.push(repo, "r0", releaseDockerfile(contentOf(0)));
     const onB = await createService(ctx, project.slug, "staging", { name: "web", ...settings(first, hostB.id) });
     const onA = await createService(ctx, project.slug, "production", { name: "web", ...settings(first, hostA.id) });
     made.services.push(onB.id, onA.id);
@@ -206,7 +235,7 @@ async function main() {
 
     /** Release i live on B, its image pushed to Berth's registry (untimed). */
     const releaseOnB = async (i: number) => {
-      const ref = i === 0 ? first : await own.push(repo, `r${i}`, httpdDockerfile(contentOf(i)));
+      const ref = i === 0 ? first : await own.push(repo, `r${i}`, releaseDockerfile(contentOf(i)));
       await updateService(ctx, onB.id, settings(ref, hostB.id));
       const { id } = await deployImage(ctx, onB.id);
       const d = await until(
