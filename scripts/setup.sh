@@ -94,7 +94,10 @@ if [ -z "${DOCKER_HOST:-}" ]; then
   if ! docker info >/dev/null 2>&1; then
     is_root || die "Docker Engine is not running and starting it needs root; or set DOCKER_HOST."
     say "starting Docker Engine"
-    setsid dockerd --host unix:///var/run/docker.sock >/var/log/dockerd.log 2>&1 < /dev/null &
+    # Berth makes a network per environment on a host; Docker's default pools hold about 30 networks in all, so
+    # the engine Berth starts gets room for 256 (BERTH_DOCKER_POOL; pick a range your own network does not use).
+    setsid dockerd --host unix:///var/run/docker.sock --default-address-pool "base=${BERTH_DOCKER_POOL:-10.210.0.0/16},size=24" \
+      >/var/log/dockerd.log 2>&1 < /dev/null &
     for _ in $(seq 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
     docker info >/dev/null 2>&1 || die "Docker Engine did not start (log: /var/log/dockerd.log)"
   fi

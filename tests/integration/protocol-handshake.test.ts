@@ -50,10 +50,13 @@ const oldFacts = {
   images: 3,
 };
 
+let network = "";
+
 beforeAll(async () => {
   ctx = await makeTeam();
   host = await createHost(ctx, { name: "handshake" });
   const project = await createProject(ctx, { name: uniq("hs") });
+  network = `berth-${project.slug}-staging`;
   const { env: staging } = await getEnvironment(ctx, project.slug, "staging");
   // Straight into the table: the image's registry is not reachable from here, and only its dispatch matters.
   serviceId = (
@@ -70,6 +73,11 @@ afterAll(async () => {
       .remove({ force: true })
       .catch(() => {});
   await removeTestContainers(docker);
+  // The deployment the current agent ran made the environment's network: it goes too (Docker has room for ~30).
+  await docker
+    .getNetwork(network)
+    .remove()
+    .catch(() => {});
   admin.disconnect();
   await closeHostCalls();
   await closeQueues();
