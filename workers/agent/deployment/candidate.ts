@@ -47,9 +47,11 @@ export async function startCandidate(docker: Dockerode, spec: DeploymentSpec, im
   return { container, id: info.Id, ip, exitCode: ip ? null : info.State.ExitCode };
 }
 
+/** Running, and never restarted since it started: a crash-looping container (its restart policy brings it back
+ * each time) is seen as stopped, not as running most of the time. */
 export async function isRunning(container: Dockerode.Container): Promise<boolean> {
   const info = await container.inspect().catch(() => null);
-  return Boolean(info?.State.Running);
+  return Boolean(info?.State.Running && !info.State.Restarting && !info.RestartCount);
 }
 
 /** The container's last lines of output (empty when they cannot be read). */
