@@ -27,7 +27,6 @@
 //   (redeploy_step_<status>_median_ms) and the baseline's phases (redeploy_baseline_<phase>_median_ms)
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -45,6 +44,7 @@ import { HTTPD_DOCKERFILE, makeBareRepo } from "../tests/support/git-repo";
 import { proxyGet } from "../tests/support/proxy-http";
 import { startBerth } from "../tests/support/start-berth";
 import { followLive, signIn } from "./support/client";
+import { getDirect } from "./support/get-direct";
 
 /** The app repository's Dockerfile: the fixture web server plus a compile-like step over the sources. */
 const APP_DOCKERFILE = HTTPD_DOCKERFILE.replace(
@@ -93,22 +93,6 @@ async function deploymentPushes(baseUrl: string, slug: string, cookie: string) {
     },
     stop,
   };
-}
-
-/** One GET to a container's address; the status and body, or null when nothing answers yet. */
-function getDirect(ip: string, port: number): Promise<{ status: number; body: string } | null> {
-  return new Promise((resolve) => {
-    const req = http.request({ host: ip, port, path: "/", timeout: 2000, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", () => resolve(null));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve(null));
-    req.end();
-  });
 }
 
 type Timed = { status: string; ms: number | null; startedAt: string };

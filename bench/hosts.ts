@@ -17,7 +17,6 @@
 //   and the Berth promote's steps (promote_step_<status>_median_ms)
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import Dockerode from "dockerode";
@@ -37,6 +36,7 @@ import { proxyGet } from "../tests/support/proxy-http";
 import { httpdDockerfile } from "../tests/support/registry";
 import { type ExecResult, type SecondEngine, startSecondEngine } from "../tests/support/second-engine";
 import { freePort, startBerth } from "../tests/support/start-berth";
+import { getDirect } from "./support/get-direct";
 
 /** Host A's engine: this machine's. */
 const docker = new Dockerode();
@@ -59,22 +59,6 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
     if (now() > end) throw new Error(`${what} did not happen within ${ms / 1000} s`);
     await sleep(every);
   }
-}
-
-/** One GET to a container's address; the status and body, or null when nothing answers yet. */
-function getDirect(ip: string, port: number): Promise<{ status: number; body: string } | null> {
-  return new Promise((resolve) => {
-    const req = http.request({ host: ip, port, path: "/", timeout: 2000, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", () => resolve(null));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve(null));
-    req.end();
-  });
 }
 
 async function follow(docker: Dockerode, stream: NodeJS.ReadableStream, what: string) {
