@@ -1,5 +1,6 @@
 // The one permission table. Every authorisation check in Berth asks `can(role, action)`.
 import type { Role } from "@/lib/generated/prisma/enums";
+import type { Scope } from "@/lib/scopes";
 
 export const ROLES = ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"] as const satisfies readonly Role[];
 
@@ -13,42 +14,50 @@ export const ROLE_LABEL: Record<Role, string> = {
   VIEWER: "Viewer",
 };
 
+// Each action: the least role that may do it, and the API token scope it needs (lib/scopes.ts).
 const table = {
-  "team.read": "VIEWER",
-  "team.rename": "ADMIN",
-  "team.delete": "OWNER",
-  "member.manage": "ADMIN", // list, invite, revoke, change roles, remove (never above their own role)
-  "member.owners": "OWNER", // invite, promote, demote or remove an owner; read an owner invite's email
-  "audit.read": "ADMIN",
-  "outbox.read": "ADMIN", // each email only for roles that could have sent it (`OutboxEmail.readRole`)
-  "host.read": "VIEWER", // hosts, containers, logs, stats, images
-  "host.manage": "ADMIN", // add, rename, remove hosts
-  "container.act": "DEVELOPER", // start, stop, restart, kill, remove; remove unused images
-  "container.act.protected": "ADMIN", // the same, on a container of a protected environment's service
-  "container.env": "DEVELOPER", // reveal environment values (secrets included)
-  "container.env.protected": "ADMIN", // the same, on a container of a protected environment's service
-  "container.exec": "ADMIN", // the terminal
-  "project.read": "VIEWER", // projects, environments, services, variables (secrets always masked)
-  "project.write": "DEVELOPER", // create and rename projects, add and clone environments, edit configuration
-  "project.archive": "ADMIN",
-  "project.delete": "ADMIN", // delete a project or an environment, with its services and what they run on hosts
-  "environment.protect": "ADMIN", // protect or unprotect an environment; change a protected one
-  "config.team": "ADMIN", // team-wide variables reach every project, production included
-  "config.export-secrets": "ADMIN", // .env export with secret values, from any environment
-  "service.git-host-key": "ADMIN", // trust another SSH host key for a service's git server than the pinned one
-} as const satisfies Record<string, Role>;
+  "team.read": ["VIEWER", "read"],
+  "team.rename": ["ADMIN", "admin"],
+  "team.delete": ["OWNER", "admin"],
+  "member.manage": ["ADMIN", "admin"], // list, invite, revoke, change roles, remove (never above their own role)
+  "member.owners": ["OWNER", "admin"], // invite, promote, demote or remove an owner; read an owner invite's email
+  "audit.read": ["ADMIN", "read"],
+  "outbox.read": ["ADMIN", "admin"], // each email only for roles that could have sent it (`OutboxEmail.readRole`)
+  "host.read": ["VIEWER", "read"], // hosts, containers, logs, stats, images
+  "host.manage": ["ADMIN", "admin"], // add, rename, remove hosts
+  "container.act": ["DEVELOPER", "deploy"], // start, stop, restart, kill, remove; remove unused images
+  "container.act.protected": ["ADMIN", "deploy"], // the same, on a container of a protected environment's service
+  "container.env": ["DEVELOPER", "read:secrets"], // reveal environment values (secrets included)
+  "container.env.protected": ["ADMIN", "read:secrets"], // the same, on a container of a protected environment's service
+  "container.exec": ["ADMIN", "admin"], // the terminal
+  "project.read": ["VIEWER", "read"], // projects, environments, services, variables (secrets always masked)
+  "project.write": ["DEVELOPER", "write"], // create and rename projects, add and clone environments, edit configuration
+  "service.deploy": ["DEVELOPER", "deploy"], // deploy, cancel, roll back, promote (admins only in a protected environment)
+  "project.archive": ["ADMIN", "write"],
+  "project.delete": ["ADMIN", "admin"], // delete a project or an environment, with its services and what they run on hosts
+  "environment.protect": ["ADMIN", "admin"], // protect or unprotect an environment; change a protected one
+  "config.team": ["ADMIN", "write"], // team-wide variables reach every project, production included
+  "config.export-secrets": ["ADMIN", "read:secrets"], // .env export with secret values, from any environment
+  "service.git-host-key": ["ADMIN", "write"], // trust another SSH host key for a service's git server than the pinned one
+  "token.manage": ["ADMIN", "admin"], // see and revoke other members' API tokens (everyone manages their own)
+} as const satisfies Record<string, readonly [Role, Scope]>;
 
 export type Action = keyof typeof table;
 
 export const ACTIONS = Object.keys(table) as Action[];
 
 export function can(role: Role, action: Action): boolean {
-  return ROLE_RANK[role] >= ROLE_RANK[table[action]];
+  return ROLE_RANK[role] >= ROLE_RANK[table[action][0]];
 }
 
 /** The least role that may do `action` (for messages like "only admins can …"). */
 export function minimumRole(action: Action): Role {
-  return table[action];
+  return table[action][0];
+}
+
+/** The API token scope `action` needs. */
+export function scopeFor(action: Action): Scope {
+  return table[action][1];
 }
 
 /**

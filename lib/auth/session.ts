@@ -6,6 +6,7 @@ import { cache } from "react";
 import { resolveTeamContext, type Actor, type TeamContext } from "@/lib/data/context";
 import { findSessionUser } from "@/lib/data/sessions";
 import { NotFoundError, UnauthorizedError } from "@/lib/errors";
+import type { Principal } from "@/lib/api/principal";
 import { authOptions } from "./options";
 
 /** The signed-in user and their session id, re-checked against the database on every request. */
@@ -48,6 +49,12 @@ export async function apiSession(): Promise<{ user: Actor; sessionId: string }> 
   const current = await currentSession();
   if (!current) throw new UnauthorizedError();
   return current;
+}
+
+/** The caller of a server action or API request as the chain sees it (lib/api/invoke.ts). */
+export async function apiPrincipal(): Promise<Principal> {
+  const current = await currentSession();
+  return current ? { kind: "session", user: current.user, sessionId: current.sessionId } : { kind: "anonymous" };
 }
 
 export async function apiTeam(slug: string): Promise<TeamContext> {

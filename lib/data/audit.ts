@@ -5,7 +5,7 @@ import type { AuditFilter } from "@/lib/validation/schemas";
 import { authorize, type TeamContext } from "./context";
 
 /** A user, or (id null) another kind of actor named by `email`, e.g. `host:<name>` for a host's own acts. */
-export type AuditActor = { id: string | null; email: string };
+export type AuditActor = { id: string | null; email: string; tokenName?: string };
 
 export type AuditEntry = {
   teamId?: string | null;
@@ -20,6 +20,7 @@ export async function recordAudit(tx: Tx, actor: AuditActor | null, entry: Audit
       teamId: entry.teamId ?? null,
       actorId: actor?.id ?? null,
       actorEmail: actor?.email ?? "system",
+      tokenName: actor?.tokenName ?? null,
       action: entry.action,
       targetType: entry.target.type,
       targetId: entry.target.id ?? null,
@@ -44,6 +45,7 @@ export async function listAudit(ctx: TeamContext, filter: AuditFilter) {
     select: {
       id: true,
       actorEmail: true,
+      tokenName: true,
       action: true,
       targetType: true,
       targetLabel: true,

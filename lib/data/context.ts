@@ -3,14 +3,27 @@
 import { db } from "@/lib/db";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Role } from "@/lib/generated/prisma/enums";
-import { can, minimumRole, ROLE_LABEL, type Action } from "@/lib/permissions";
+import { can, minimumRole, ROLE_LABEL, scopeFor, type Action } from "@/lib/permissions";
+import { scopeCovers, type Scope } from "@/lib/scopes";
 
-export type Actor = { id: string; email: string; name: string };
+/** `tokenName`: the API token the user is acting through, named in the audit log. */
+export type Actor = { id: string; email: string; name: string; tokenName?: string };
+
+/** What an API token adds to its maker's membership: its scopes, and the project or environment it is limited to. */
+export type TokenGrant = {
+  readonly tokenId: string;
+  readonly name: string;
+  readonly scopes: readonly Scope[];
+  readonly projectId: string | null;
+  readonly environmentId: string | null;
+};
 
 export type TeamContext = {
   readonly team: { id: string; slug: string; name: string };
   readonly actor: Actor;
   readonly role: Role;
+  /** Present when the request came with an API token: then scopes limit what the role allows. */
+  readonly grant?: TokenGrant;
 };
 
 export async function resolveTeamContext(actor: Actor, slug: string): Promise<TeamContext> {
@@ -24,7 +37,11 @@ export async function resolveTeamContext(actor: Actor, slug: string): Promise<Te
 
 const PLURAL: Record<Role, string> = { OWNER: "owners", ADMIN: "admins and owners", DEVELOPER: "developers and above", VIEWER: "members" };
 
+/** The role check, and for an API token also its scopes. Every team-scoped data function starts here. */
 export function authorize(ctx: TeamContext, action: Action): void {
+  if (ctx.grant && !scopeCovers(ctx.grant.scopes, scopeFor(action))) {
+    throw new ForbiddenError(`This API token lacks the "${scopeFor(action)}" scope.`);
+  }
   if (!can(ctx.role, action)) {
     throw new ForbiddenError(
       `Only ${PLURAL[minimumRole(action)]} can do that; you are ${ROLE_LABEL[ctx.role].toLowerCase() === "admin" ? "an admin" : `a ${ROLE_LABEL[ctx.role].toLowerCase()}`}.`,

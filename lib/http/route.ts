@@ -15,19 +15,25 @@ export function route<P = Record<string, string>>(fn: Handler<P>, opts: { forms?
       if (body instanceof Response) return body;
       return body === undefined ? new NextResponse(null, { status: 204 }) : NextResponse.json(body);
     } catch (e) {
-      if (e instanceof AppError) {
-        const headers = e instanceof RateLimitError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
-        const fields = "fields" in e ? (e as { fields: unknown }).fields : undefined;
-        return NextResponse.json({ error: { code: e.code, message: e.message, fields } }, { status: e.status, headers });
-      }
-      console.error(`${req.method} ${new URL(req.url).pathname} failed:`, e);
-      return NextResponse.json({ error: { code: "internal", message: "Internal error" } }, { status: 500 });
+      return errorResponse(req, e);
     }
   };
 }
 
+/** An AppError as its HTTP status with `{ error: { code, message, fields } }`; anything else is a logged 500. */
+export function errorResponse(req: Request, e: unknown): Response {
+  if (e instanceof AppError) {
+    const headers: Record<string, string> = e instanceof RateLimitError ? { "retry-after": String(e.retryAfterSeconds) } : {};
+    if (e.status === 401 && req.headers.has("authorization")) headers["www-authenticate"] = 'Bearer realm="berth"';
+    const fields = "fields" in e ? (e as { fields: unknown }).fields : undefined;
+    return NextResponse.json({ error: { code: e.code, message: e.message, fields } }, { status: e.status, headers });
+  }
+  console.error(`${req.method} ${new URL(req.url).pathname} failed:`, e);
+  return NextResponse.json({ error: { code: "internal", message: "Internal error" } }, { status: 500 });
+}
+
 /** Cookie-authenticated mutations must be JSON (forcing a CORS preflight) and, when sent, same-origin. */
-function assertSameOriginMutation(req: Request, forms: boolean) {
+export function assertSameOriginMutation(req: Request, forms: boolean) {
   if (req.method === "GET" || req.method === "HEAD") return;
   const origin = req.headers.get("origin");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host"); // the front door keeps only a trusted proxy's
@@ -44,7 +50,7 @@ function originHost(origin: string): string | null {
 
 // Every id, slug and session id in Berth's URLs: anything else cannot name a thing, so it is "not found"
 // before it reaches a query.
-const PARAM = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+export const PARAM = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 
 function checkedParams<P>(params: P): P {
   for (const v of Object.values(params ?? {})) {

@@ -38,6 +38,8 @@ const EXPECTED: Record<Action, [boolean, boolean, boolean, boolean]> = {
   "environment.protect": [Y, Y, N, N],
   "config.team": [Y, Y, N, N],
   "config.export-secrets": [Y, Y, N, N],
+  "service.deploy": [Y, Y, Y, N],
+  "token.manage": [Y, Y, N, N],
   "service.git-host-key": [Y, Y, N, N],
 };
 

@@ -25,7 +25,7 @@ export async function cancelDeployment(ctx: TeamContext, deploymentId: string) {
     },
   });
   if (!d) throw new NotFoundError("Deployment not found");
-  assertCanChange(ctx, d.service.environment);
+  assertCanChange(ctx, d.service.environment, "service.deploy");
   if (isTerminal(d.status)) throw new ValidationError(`#${d.number} has already ended (${STATUS_LABEL[d.status].toLowerCase()}).`);
   const label = `${d.service.environment.project.name}/${d.service.environment.name}/${d.service.name}`;
   const ended = await retryOnConflict(() =>

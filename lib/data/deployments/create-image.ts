@@ -12,7 +12,7 @@ import { deployableServiceOf, deployFromGit, insertDeployment, nudgeScheduler } 
 export async function deployImage(ctx: TeamContext, serviceId: string) {
   const s = await deployableServiceOf(ctx, serviceId);
   if (s.source !== "image") throw new ValidationError(`${s.name} is built from git: deploy its branch.`);
-  assertCanChange(ctx, s.environment);
+  assertCanChange(ctx, s.environment, "service.deploy");
   // Refused here, beside the button, rather than as a failed deployment once dispatched (which checks again).
   const config = await deployableEnv(ctx.team.id, { id: s.environmentId, projectId: s.environment.project.id }, s);
   if (config.errors.length) {

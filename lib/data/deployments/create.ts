@@ -112,7 +112,7 @@ async function gitServiceOf(ctx: TeamContext, serviceId: string) {
 /** The Deploy button: build the service's branch as it is now. */
 export async function deployFromGit(ctx: TeamContext, serviceId: string) {
   const s = await gitServiceOf(ctx, serviceId);
-  assertCanChange(ctx, s.environment);
+  assertCanChange(ctx, s.environment, "service.deploy");
   const d = await retryOnConflict(() =>
     db.$transaction((tx) => insertDeployment(tx, { teamId: ctx.team.id, service: s, trigger: "manual", ref: s.gitBranch, actor: ctx.actor })),
   );
@@ -157,7 +157,7 @@ function reachable(r: Parameters<typeof pullableRef>[0] & { hostId: string | nul
 export async function rollbackTo(ctx: TeamContext, deploymentId: string) {
   const r = await releaseOf(ctx, deploymentId);
   const s = await deployableServiceOf(ctx, r.serviceId);
-  assertCanChange(ctx, s.environment);
+  assertCanChange(ctx, s.environment, "service.deploy");
   if (!r.config) throw new ValidationError(`#${r.number} has no stored configuration to roll back to.`);
   reachable(r, s.hostId);
   const d = await retryOnConflict(() =>
@@ -187,7 +187,7 @@ export async function promoteRelease(ctx: TeamContext, deploymentId: string, tar
   });
   if (!target) throw new ValidationError(`That environment has no service called ${from.name}; create it there first.`);
   const s = await deployableServiceOf(ctx, target.id);
-  assertCanChange(ctx, s.environment);
+  assertCanChange(ctx, s.environment, "service.deploy");
   if (s.source !== from.source)
     throw new ValidationError(`${s.label} ${s.source === "git" ? "is built from git" : "runs an image"}; promote between services of the same kind.`);
   if (s.id === from.id) throw new ValidationError("Choose another environment: to put this release back here, roll back to it.");

@@ -88,13 +88,14 @@ export async function deploymentLog(ctx: TeamContext, deploymentId: string, curs
   authorize(ctx, "project.read");
   const d = await db.deployment.findFirst({
     where: { id: String(deploymentId), teamId: ctx.team.id },
-    select: { id: true, status: true, hostId: true, log: true },
+    select: { id: true, status: true, error: true, hostId: true, log: true },
   });
   if (!d) throw new NotFoundError("Deployment not found");
+  const state = { status: d.status, error: d.error };
   if (isTerminal(d.status) && d.log !== null) {
     const lines = d.log === "" ? [] : d.log.split("\n");
-    return { ended: true, lines: lines.slice(cursor.line).map((line, i) => ({ line, cursor: `${cursor.line + i + 1}:${cursor.entry}` })) };
+    return { ended: true, ...state, lines: lines.slice(cursor.line).map((line, i) => ({ line, cursor: `${cursor.line + i + 1}:${cursor.entry}` })) };
   }
   const entries = d.hostId ? await readLogStream(d.hostId, d.id, cursor.entry) : [];
-  return { ended: isTerminal(d.status), lines: entries.map((e, i) => ({ line: e.line, cursor: `${cursor.line + i + 1}:${e.id}` })) };
+  return { ended: isTerminal(d.status), ...state, lines: entries.map((e, i) => ({ line: e.line, cursor: `${cursor.line + i + 1}:${e.id}` })) };
 }

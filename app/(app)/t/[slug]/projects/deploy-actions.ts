@@ -3,7 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { apiTeam } from "@/lib/auth/session";
-import { cancelDeployment, deployFromGit, promoteRelease, rollbackTo } from "@/lib/data/deployments";
+import { formAction } from "@/lib/api/form";
+import { cancelDeploymentOp, deployOp, promoteOp, rollbackOp } from "@/lib/api/operations/deployments";
 import { testGitConnection } from "@/lib/data/git-connection";
 import { acceptGitHostKey } from "@/lib/data/git-host-keys";
 import { createGitService, regenerateDeployKey, revealWebhookSecret, rotateWebhookSecret, updateGitService } from "@/lib/data/git-services";
@@ -31,38 +32,15 @@ export async function updateGitServiceAction(_prev: ActionState | undefined, for
   }, values);
 }
 
-export async function deployGitAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const d = await deployFromGit(await apiTeam(values.team), values.serviceId ?? "");
-    redirect(deploymentPath(values, d.id));
-  }, values);
-}
+export const deployGitAction = formAction(deployOp, { done: (d, v) => ({ go: deploymentPath(v, d.id) }) });
 
-export async function cancelDeploymentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const r = await cancelDeployment(await apiTeam(values.team), values.deploymentId ?? "");
-    revalidatePath(deploymentPath(values, values.deploymentId ?? ""));
-    return { message: r.ended ? "Cancelled." : "Cancelling: the host is stopping it." };
-  }, values);
-}
+export const cancelDeploymentAction = formAction(cancelDeploymentOp, {
+  done: (r, v) => ({ revalidate: deploymentPath(v, v.deploymentId ?? ""), message: r.ended ? "Cancelled." : "Cancelling: the host is stopping it." }),
+});
 
-export async function rollbackAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const d = await rollbackTo(await apiTeam(values.team), values.deploymentId ?? "");
-    redirect(deploymentPath(values, d.id));
-  }, values);
-}
+export const rollbackAction = formAction(rollbackOp, { done: (d, v) => ({ go: deploymentPath(v, d.id) }) });
 
-export async function promoteAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const d = await promoteRelease(await apiTeam(values.team), values.deploymentId ?? "", values.environmentId ?? "");
-    redirect(deploymentPath(values, d.id));
-  }, values);
-}
+export const promoteAction = formAction(promoteOp, { done: (d, v) => ({ go: deploymentPath(v, d.id) }) });
 
 export async function revealWebhookSecretAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
   const values = formObject(form);

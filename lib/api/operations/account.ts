@@ -1,0 +1,4 @@
+// account operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const accountOps: Operation[] = [];

@@ -1,0 +1,4 @@
+// hosts operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const hostOps: Operation[] = [];

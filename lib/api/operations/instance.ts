@@ -1,0 +1,4 @@
+// instance operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const instanceOps: Operation[] = [];

@@ -1,0 +1,4 @@
+// members operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const memberOps: Operation[] = [];

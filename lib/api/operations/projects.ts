@@ -1,0 +1,4 @@
+// projects operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const projectOps: Operation[] = [];

@@ -1,0 +1,4 @@
+// services operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const serviceOps: Operation[] = [];

@@ -1,0 +1,4 @@
+// teams operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const teamOps: Operation[] = [];

@@ -1,0 +1,4 @@
+// tokens operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const tokenOps: Operation[] = [];

@@ -1,0 +1,4 @@
+// variables operations (see lib/api/operation.ts).
+import type { Operation } from "../operation";
+
+export const variableOps: Operation[] = [];

@@ -1,0 +1,30 @@
+// A deployment's log as server-sent events. Each event's id is a cursor, so a reconnecting EventSource
+// (Last-Event-ID) or a reloaded page (?after=) resumes where it was. A `status` event is sent whenever the
+// deployment moves to another step, and the stream ends with an `end` event carrying the outcome.
+import type { TeamContext } from "@/lib/data/context";
+import { deploymentLog, parseLogCursor } from "@/lib/data/deployments";
+import { sseResponse } from "./sse";
+
+const POLL_MS = 250;
+
+export async function deploymentLogStream(ctx: TeamContext, deploymentId: string, after: string | null, signal: AbortSignal): Promise<Response> {
+  let cursor = parseLogCursor(after);
+  await deploymentLog(ctx, deploymentId, cursor); // not found / forbidden answer before the stream opens
+  return sseResponse(signal, async (send, isOpen) => {
+    let status = "";
+    while (isOpen()) {
+      const d = await deploymentLog(ctx, deploymentId, cursor);
+      for (const l of d.lines) send({ id: l.cursor, data: l.line });
+      if (d.lines.length) cursor = parseLogCursor(d.lines.at(-1)!.cursor);
+      if (d.status !== status) {
+        status = d.status;
+        send({ event: "status", data: { status: d.status, error: d.error } });
+      }
+      if (d.ended) {
+        send({ event: "end", data: { status: d.status, error: d.error } });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  });
+}

@@ -1,0 +1,205 @@
+// API tokens: a member's credential for scripts, CI and the CLI. The token is shown once; only its SHA-256
+// is stored. Each request re-reads the maker's membership, so a token acts with its scopes but never above
+// the member's current role, and stops working the moment they leave the team.
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { NotFoundError, UnauthorizedError, ValidationError } from "@/lib/errors";
+import type { Role } from "@/lib/generated/prisma/enums";
+import { can, ROLE_LABEL, ROLE_RANK } from "@/lib/permissions";
+import { SCOPES, type Scope } from "@/lib/scopes";
+import { id } from "@/lib/validation/fields";
+import { parseInput } from "@/lib/validation/parse";
+import { recordAudit } from "./audit";
+import { authorize, type Actor, type TeamContext } from "./context";
+
+export const TOKEN_PREFIX = "berth_";
+const TOKEN_SHAPE = /^berth_[A-Za-z0-9_-]{43}$/;
+/** lastUsedAt is written at most this often per token, so a busy CI job does not write on every request. */
+const LAST_USED_EVERY_MS = 60_000;
+
+/** The least role that can ever use each scope: a token is not made with power its maker lacks. */
+const SCOPE_MIN_ROLE: Record<Scope, Role> = { read: "VIEWER", "read:secrets": "DEVELOPER", deploy: "DEVELOPER", write: "DEVELOPER", admin: "ADMIN" };
+
+const scopeList = z.preprocess(
+  (v) =>
+    typeof v === "string"
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z
+    .array(z.enum(SCOPES, { error: `Scopes are: ${SCOPES.join(", ")}.` }), { error: "Choose at least one scope." })
+    .min(1, "Choose at least one scope.")
+    .max(SCOPES.length)
+    .transform((s) => [...new Set(s)]),
+);
+
+const optionalId = z.preprocess((v) => (v === "" || v === null ? undefined : v), id.optional());
+
+export const createTokenInput = z.object({
+  name: z.string({ error: "Name the token." }).trim().min(1, "Name the token, e.g. github-actions.").max(60, "Use at most 60 characters."),
+  scopes: scopeList,
+  /** Days until it stops working; 0 means never. */
+  expiresInDays: z.coerce
+    .number({ error: "Enter a number of days." })
+    .int("Enter a whole number of days.")
+    .min(0)
+    .max(366, "A token lasts at most 366 days; 0 means it never expires.")
+    .default(90),
+  projectId: optionalId,
+  environmentId: optionalId,
+});
+
+export const tokenIdInput = z.object({ tokenId: id });
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+const listSelect = {
+  id: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  lastUsedIp: true,
+  revokedAt: true,
+  createdAt: true,
+  user: { select: { id: true, email: true, name: true } },
+  project: { select: { slug: true, name: true } },
+  environment: { select: { slug: true, name: true } },
+} as const;
+
+/** A new token for the caller in this team; the returned `token` is the only time it is ever shown. */
+export async function createApiToken(ctx: TeamContext, input: unknown) {
+  const data = parseInput(createTokenInput, input);
+  const tooMuch = data.scopes.find((s) => ROLE_RANK[ctx.role] < ROLE_RANK[SCOPE_MIN_ROLE[s]]);
+  if (tooMuch) {
+    throw new ValidationError(`A ${ROLE_LABEL[ctx.role].toLowerCase()} cannot use the "${tooMuch}" scope; choose scopes your role allows.`, {
+      scopes: [`"${tooMuch}" needs the ${ROLE_LABEL[SCOPE_MIN_ROLE[tooMuch]].toLowerCase()} role or above.`],
+    });
+  }
+  const limit = await limitOf(ctx, data.projectId, data.environmentId);
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const expiresAt = data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86_400_000) : null;
+  return db.$transaction(async (tx) => {
+    const row = await tx.apiToken.create({
+      data: {
+        teamId: ctx.team.id,
+        userId: ctx.actor.id,
+        name: data.name,
+        prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+        tokenHash: hashToken(token),
+        scopes: data.scopes,
+        projectId: limit.projectId,
+        environmentId: limit.environmentId,
+        expiresAt,
+      },
+      select: listSelect,
+    });
+    await recordAudit(tx, ctx.actor, {
+      teamId: ctx.team.id,
+      action: "token.create",
+      target: { type: "api_token", id: row.id, label: row.name },
+      data: { scopes: data.scopes, limit: limit.label, expiresAt: expiresAt?.toISOString() ?? null },
+    });
+    return { ...row, token };
+  });
+}
+
+/** The project (and environment) a new token is limited to, checked to be the team's own. */
+async function limitOf(ctx: TeamContext, projectId?: string, environmentId?: string) {
+  if (environmentId) {
+    const env = await db.environment.findFirst({
+      where: { id: environmentId, project: { teamId: ctx.team.id } },
+      select: { id: true, slug: true, project: { select: { id: true, slug: true } } },
+    });
+    if (!env || (projectId && env.project.id !== projectId))
+      throw new ValidationError("That environment is not one of this team's.", { environmentId: ["Not found."] });
+    return { projectId: env.project.id, environmentId: env.id, label: `${env.project.slug}/${env.slug}` };
+  }
+  if (projectId) {
+    const p = await db.project.findFirst({ where: { id: projectId, teamId: ctx.team.id }, select: { id: true, slug: true } });
+    if (!p) throw new ValidationError("That project is not one of this team's.", { projectId: ["Not found."] });
+    return { projectId: p.id, environmentId: null, label: p.slug };
+  }
+  return { projectId: null, environmentId: null, label: null };
+}
+
+/** The caller's own tokens; admins see every member's (to revoke a leaked one). */
+export async function listApiTokens(ctx: TeamContext) {
+  authorize(ctx, "team.read");
+  const all = can(ctx.role, "token.manage");
+  return db.apiToken.findMany({
+    where: { teamId: ctx.team.id, ...(all ? {} : { userId: ctx.actor.id }) },
+    orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
+    select: listSelect,
+  });
+}
+
+export async function revokeApiToken(ctx: TeamContext, tokenId: string) {
+  authorize(ctx, "team.read");
+  const row = await db.apiToken.findFirst({ where: { id: tokenId, teamId: ctx.team.id }, select: { id: true, name: true, userId: true, revokedAt: true } });
+  // Another member's token is not there for someone who cannot manage tokens, as in the list.
+  if (!row || (row.userId !== ctx.actor.id && !can(ctx.role, "token.manage"))) throw new NotFoundError("Token not found");
+  if (row.revokedAt) return;
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 0) return;
+    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "token.revoke", target: { type: "api_token", id: row.id, label: row.name } });
+  });
+}
+
+/**
+ * The team context an API token acts in, for the team named `slug`: the maker's current role there plus the
+ * token's grant. A malformed, unknown, revoked or expired token, or one whose maker left the team, is 401;
+ * another team's slug is "not found".
+ */
+export async function tokenTeamContext(token: string, slug: string | null, ip: string): Promise<TeamContext> {
+  if (!TOKEN_SHAPE.test(token)) throw new UnauthorizedError("This API token is not valid.");
+  const now = new Date();
+  const row = await db.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: {
+      id: true,
+      name: true,
+      scopes: true,
+      projectId: true,
+      environmentId: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      user: { select: { id: true, email: true, name: true } },
+      team: { select: { id: true, slug: true, name: true } },
+    },
+  });
+  if (!row || row.revokedAt) throw new UnauthorizedError("This API token was revoked or does not exist.");
+  if (row.expiresAt && row.expiresAt <= now) throw new UnauthorizedError(`This API token expired on ${row.expiresAt.toISOString().slice(0, 10)}.`);
+  const membership = await db.membership.findUnique({ where: { teamId_userId: { teamId: row.team.id, userId: row.user.id } }, select: { role: true } });
+  if (!membership) throw new UnauthorizedError("The member who made this API token is no longer in the team.");
+  if (slug !== null && slug !== row.team.slug) throw new NotFoundError("Team not found");
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
+    await db.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { lastUsedAt: now, lastUsedIp: ip.slice(0, 64) } });
+  }
+  const actor: Actor = { ...row.user, tokenName: row.name };
+  return Object.freeze({
+    team: row.team,
+    actor,
+    role: membership.role,
+    grant: Object.freeze({
+      tokenId: row.id,
+      name: row.name,
+      scopes: row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+      projectId: row.projectId,
+      environmentId: row.environmentId,
+    }),
+  });
+}
+
+/** A token's reads are in the audit log too, under its name (its mutations are, like everyone's, by the data layer). */
+export async function recordTokenRead(ctx: TeamContext, operation: string): Promise<void> {
+  await recordAudit(db, ctx.actor, { teamId: ctx.team.id, action: "api.read", target: { type: "operation", label: operation } });
+}
