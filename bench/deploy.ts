@@ -175,7 +175,7 @@ async function main() {
     const project = await createProject(ctx, { name: `bench-${stamp}` });
     const env = "staging";
     const cookie = await signIn(berth.baseUrl, user.email, password);
-    const api = `${berth.baseUrl}/api/teams/${team.slug}`;
+    const api = `${berth.baseUrl}/api/v1/teams/${team.slug}`;
     // Like a browser: learn of each step from the team's live stream, then read the deployment once.
     const pushes = await deploymentPushes(berth.baseUrl, team.slug, cookie);
     made.unsubscribe = pushes.stop;

@@ -178,9 +178,9 @@ describe("git deploys", () => {
 
     // The JSON API: deployments of the service, and nothing without a session.
     const serviceId = hook.split("/").at(-1)!;
-    const list = await pushed.request.get(`/api/teams/${slug}/services/${serviceId}/deployments`);
+    const list = await pushed.request.get(`/api/v1/teams/${slug}/services/${serviceId}/deployments`);
     expect(((await list.json()) as { deployments: { number: number }[] }).deployments.map((d) => d.number)).toEqual([4, 3, 2, 1]);
-    expect((await fetch(new URL(`/api/teams/${slug}/deployments/${deployment}`, pushed.url()))).status).toBe(401);
+    expect((await fetch(new URL(`/api/v1/teams/${slug}/deployments/${deployment}`, pushed.url()))).status).toBe(401);
 
     // Cancel a deployment mid-build from its page: the build stops and nothing of it is left.
     await repo.commit({ Dockerfile: `${HTTPD_DOCKERFILE.split("\n")[0]}\nRUN echo compiling-slowly && sleep 60\n` }, "slow build", "slow");

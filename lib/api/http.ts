@@ -7,12 +7,13 @@ import { clientIp } from "@/lib/http/client-ip";
 import { jsonBody } from "@/lib/http/body";
 import { assertSameOriginMutation, errorResponse, PARAM } from "@/lib/http/route";
 import { invoke } from "./invoke";
+import { inputFields } from "./schema-json";
 import type { Method, Operation } from "./operation";
 import { bearerToken, type Principal } from "./principal";
 
 export const API_BASE = "/api/v1";
 
-type Compiled = { op: Operation; re: RegExp; names: string[] };
+type Compiled = { op: Operation; re: RegExp; names: string[]; fields: Set<string> | null };
 
 function compile(op: Operation): Compiled {
   const names: string[] = [];
@@ -25,7 +26,7 @@ function compile(op: Operation): Compiled {
       return "([^/]+)";
     })
     .join("/");
-  return { op, re: new RegExp(`^${API_BASE}${re}/?$`), names };
+  return { op, re: new RegExp(`^${API_BASE}${re}/?$`), names, fields: inputFields(op.input) };
 }
 
 export class MethodNotAllowedError extends AppError {
@@ -35,7 +36,11 @@ export class MethodNotAllowedError extends AppError {
 }
 
 /** The operation a request names, with its path parameters; 404 when there is none. */
-export function matchOperation(table: Compiled[], method: string, pathname: string): { op: Operation; params: Record<string, string> } {
+export function matchOperation(
+  table: Compiled[],
+  method: string,
+  pathname: string,
+): { op: Operation; params: Record<string, string>; fields: Set<string> | null } {
   const allow: string[] = [];
   for (const c of table) {
     const m = c.re.exec(pathname);
@@ -55,7 +60,7 @@ export function matchOperation(table: Compiled[], method: string, pathname: stri
       if (!PARAM.test(v)) throw new NotFoundError(); // cannot name anything Berth has
       params[n] = v;
     });
-    return { op: c.op, params };
+    return { op: c.op, params, fields: c.fields };
   }
   if (allow.length) throw new MethodNotAllowedError(allow);
   throw new NotFoundError(`No API operation at ${method} ${pathname}. The API is described at ${API_BASE}/openapi.json.`);
@@ -68,17 +73,33 @@ async function principalOf(req: Request): Promise<Principal> {
   return apiPrincipal();
 }
 
-/** Query string and JSON body (a body must be an object), under the path parameters, which win. */
-async function readInput(req: Request, params: Record<string, string>): Promise<Record<string, unknown>> {
+/**
+ * Query string and JSON body (a body must be an object), under the path parameters, which win. A field the
+ * operation does not take is refused, so a misspelt option is an error instead of silently ignored.
+ */
+async function readInput(req: Request, op: Operation, params: Record<string, string>, fields: Set<string> | null): Promise<Record<string, unknown>> {
   const url = new URL(req.url);
   const query: Record<string, unknown> = {};
+  for (const [header, name] of Object.entries(op.headerInputs ?? {})) {
+    const v = req.headers.get(header);
+    if (v !== null) query[name] = v;
+  }
   for (const [k, v] of url.searchParams) query[k] = v;
   let body: unknown = {};
   if (req.method !== "GET" && req.method !== "HEAD" && (req.headers.get("content-type") ?? "").startsWith("application/json")) {
     body = await jsonBody(req);
     if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ValidationError("The request body must be a JSON object.");
   }
-  return { ...query, ...(body as Record<string, unknown>), ...params };
+  const input = { ...query, ...(body as Record<string, unknown>) };
+  const unknown = fields ? Object.keys(input).filter((k) => !fields.has(k) && !(k in params)) : [];
+  if (unknown.length) {
+    const takes = fields?.size ? ` It takes: ${[...fields].join(", ")}.` : " It takes no fields.";
+    throw new ValidationError(
+      `Unknown field${unknown.length > 1 ? "s" : ""}: ${unknown.slice(0, 5).join(", ")}.${takes}`,
+      Object.fromEntries(unknown.map((k) => [k, ["Not a field of this operation."]])),
+    );
+  }
+  return { ...input, ...params };
 }
 
 /** The route handlers for app/api/v1/[...path]/route.ts. */
@@ -86,9 +107,17 @@ export function apiHandlers(ops: Operation[]): Record<Method | "HEAD", (req: Req
   const table = ops.map(compile);
   const handle = async (req: Request): Promise<Response> => {
     try {
-      const { op, params } = matchOperation(table, req.method, new URL(req.url).pathname);
+      const { op, params, fields } = matchOperation(table, req.method, new URL(req.url).pathname);
       const principal = await principalOf(req);
-      const out = await invoke(op, principal, { team: params.team, input: () => readInput(req, params) }, { ip: clientIp(req.headers) });
+      const out = await invoke(
+        op,
+        principal,
+        { team: params.team, input: () => readInput(req, op, params, fields) },
+        {
+          ip: clientIp(req.headers),
+          signal: req.signal,
+        },
+      );
       if (out instanceof Response) return out;
       if (out === undefined) return new Response(null, { status: 204 });
       return Response.json(out, { status: op.status ?? 200, headers: { "cache-control": "no-store" } });

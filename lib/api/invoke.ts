@@ -10,7 +10,8 @@ import { parseInput } from "@/lib/validation/parse";
 import { isRead, type Operation, type TeamOperation } from "./operation";
 import type { Principal } from "./principal";
 
-export type CallMeta = { ip: string };
+/** `signal`: aborted when the caller goes away (a stream stops then). */
+export type CallMeta = { ip: string; signal?: AbortSignal };
 
 /** A call as the chain sees it: the team named in the address, and the input, read only once authorised. */
 export type Call = { team?: string; input: () => Promise<Record<string, unknown>> | Record<string, unknown> };
@@ -37,7 +38,7 @@ export async function invoke(op: Operation, principal: Principal, call: Call, me
       if (limited && !op.targets) await assertWithinGrant(ctx, null);
       const input = parseInput(op.input, { ...(await call.input()), team: ctx.team.slug });
       if (limited && typeof op.targets === "function") await assertWithinGrant(ctx, op.targets(input));
-      const out = await op.run(ctx, input);
+      const out = await op.run(ctx, input, { signal: meta.signal ?? new AbortController().signal });
       if (ctx.grant && isRead(op)) await recordTokenRead(ctx, op.id); // mutations are audited by the data layer
       return finish(op, out);
     }

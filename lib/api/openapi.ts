@@ -1,29 +1,10 @@
 // The OpenAPI 3.1 document of the JSON API, generated from the operations' own schemas: what is served at
 // /api/v1/openapi.json cannot drift from what the chain enforces.
-import { z } from "zod";
 import { minimumRole, scopeFor } from "@/lib/permissions";
 import { API_BASE } from "./http";
 import type { Operation } from "./operation";
 
-type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; allOf?: JsonSchema[]; [k: string]: unknown };
-
-function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
-  const s = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
-  delete s.$schema;
-  return s;
-}
-
-/** An object schema's properties (allOf parts merged), and which are required. */
-function properties(s: JsonSchema): { props: Record<string, JsonSchema>; required: Set<string> } {
-  const parts = s.allOf ? s.allOf : [s];
-  const props: Record<string, JsonSchema> = {};
-  const required = new Set<string>();
-  for (const p of parts) {
-    Object.assign(props, p.properties ?? {});
-    for (const r of p.required ?? []) required.add(r);
-  }
-  return { props, required };
-}
+import { jsonSchema, properties } from "./schema-json";
 
 const ERROR = {
   type: "object",
@@ -40,6 +21,8 @@ const ERROR = {
   },
   required: ["error"],
 };
+
+const PRODUCES = { "text/event-stream": "A stream of server-sent events.", "text/plain": "Text.", "application/json": "A JSON document." };
 
 function describeAccess(op: Operation): { security: object[]; extra: Record<string, unknown>; note: string } {
   const both = [{ bearerToken: [] }, { session: [] }];

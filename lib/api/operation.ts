@@ -25,7 +25,9 @@ type Common<I extends z.ZodType, O extends z.ZodType> = {
   /** HTTP status of a success (default 200; 204 when the output is undefined). */
   status?: number;
   /** For the OpenAPI document when the output is not JSON (a stream or a file). */
-  produces?: "text/event-stream" | "text/plain";
+  produces?: "text/event-stream" | "text/plain" | "application/json";
+  /** Request headers read as input fields when the field is absent, e.g. EventSource's Last-Event-ID. */
+  headerInputs?: Record<string, string>;
 };
 
 /** A team's operation: the caller must be a member (session) or hold a token of the team. */
@@ -40,7 +42,7 @@ export type TeamOperation<I extends z.ZodType = z.ZodType, O extends z.ZodType =
    * lie inside that limit; `"filtered"` operations take the limit into account themselves (lists).
    */
   targets?: ((input: z.output<I>) => TargetRef[]) | "filtered";
-  run: (ctx: TeamContext, input: z.output<I>) => Promise<z.input<O> | Response>;
+  run: (ctx: TeamContext, input: z.output<I>, call: { signal: AbortSignal }) => Promise<z.input<O> | Response>;
 };
 
 /** A signed-in user's own operation, outside any team (account, team list). Tokens: only where `tokens` says. */

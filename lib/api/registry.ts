@@ -6,6 +6,7 @@ import { deploymentOps } from "./operations/deployments";
 import { hostOps } from "./operations/hosts";
 import { instanceOps } from "./operations/instance";
 import { memberOps } from "./operations/members";
+import { metaOps } from "./operations/meta";
 import { projectOps } from "./operations/projects";
 import { serviceOps } from "./operations/services";
 import { teamOps } from "./operations/teams";
@@ -23,4 +24,5 @@ export const OPERATIONS: readonly Operation[] = [
   ...serviceOps,
   ...variableOps,
   ...deploymentOps,
+  ...metaOps,
 ];

@@ -57,7 +57,8 @@ export const deploymentLogOp = teamOp({
   input: deployment.extend({ after: z.string().max(64).optional() }),
   output: z.never(),
   produces: "text/event-stream",
-  run: (ctx, i) => deploymentLogStream(ctx, i.deploymentId, i.after ?? null, AbortSignal.timeout(60 * 60_000)),
+  headerInputs: { "last-event-id": "after" },
+  run: (ctx, i, call) => deploymentLogStream(ctx, i.deploymentId, i.after ?? null, call.signal),
 });
 
 export const cancelDeploymentOp = teamOp({

@@ -153,7 +153,7 @@ export default async function DeploymentPage({ params }: { params: Promise<{ slu
           </Alert>
         )}
       </div>
-      <DeployLog url={`/api/teams/${ctx.team.slug}/deployments/${d.id}/log`} />
+      <DeployLog url={`/api/v1/teams/${ctx.team.slug}/deployments/${d.id}/log`} />
     </>
   );
 }
