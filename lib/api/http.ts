@@ -29,6 +29,11 @@ function compile(op: Operation): Compiled {
   return { op, re: new RegExp(`^${API_BASE}${re}/?$`), names, fields: inputFields(op.input) };
 }
 
+/** The router's table: each operation's path as a pattern, with the fields it takes. */
+export function compileTable(ops: readonly Operation[]): Compiled[] {
+  return ops.map(compile);
+}
+
 export class MethodNotAllowedError extends AppError {
   constructor(readonly allow: string[]) {
     super(`Use ${allow.join(" or ")} here.`, 405, "method_not_allowed");
@@ -104,7 +109,7 @@ async function readInput(req: Request, op: Operation, params: Record<string, str
 
 /** The route handlers for app/api/v1/[...path]/route.ts. */
 export function apiHandlers(ops: Operation[]): Record<Method | "HEAD", (req: Request) => Promise<Response>> {
-  const table = ops.map(compile);
+  const table = compileTable(ops);
   const handle = async (req: Request): Promise<Response> => {
     try {
       const { op, params, fields } = matchOperation(table, req.method, new URL(req.url).pathname);
