@@ -2,6 +2,8 @@
 // manifest), each server action (from the build's server-action manifest) and each page, with broken ids,
 // bodies, encodings and headers, signed in as a team owner. The list of entry points comes from the build, so
 // a new route or action is fuzzed without anyone remembering to add it here.
+import { API_BASE } from "@/lib/api/http";
+import { OPERATIONS } from "@/lib/api/registry";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
@@ -108,10 +110,16 @@ function routePatterns(kind: "route" | "page"): string[] {
     .map((k) => k.replace(/\/\([^)]+\)/g, "").replace(new RegExp(`/${kind}$`), "") || "/");
 }
 
+/** Route files, with the JSON API's catch-all replaced by each operation's own path. */
+function apiPatterns(): string[] {
+  const ops = OPERATIONS.map((op) => API_BASE + op.path.replace(/\{team\}/g, "[slug]").replace(/\{(\w+)\}/g, "[$1]"));
+  return [...routePatterns("route").filter((p) => !p.startsWith(API_BASE)), ...new Set(ops)];
+}
+
 describe("malformed input never gets a 5xx", () => {
   it("API routes", async () => {
     const requests: (RawRequest & { label: string })[] = [];
-    for (const pattern of routePatterns("route")) {
+    for (const pattern of apiPatterns()) {
       const [real, ...bad] = concretePaths(pattern);
       for (const p of bad) {
         requests.push({ method: "GET", path: p, label: `GET ${p}` });
