@@ -32,6 +32,12 @@ export function describeAudit(e: Event): string {
       const services = Array.isArray(d.services) ? d.services.length : 0;
       return `deleted ${e.action === "project.delete" ? "project" : "environment"} ${t}${services ? ` with ${services} service${services === 1 ? "" : "s"}` : ""}`;
     }
+    case "token.create":
+      return `created API token ${t} (${Array.isArray(d.scopes) ? d.scopes.join(", ") : ""}${d.limit ? `; limited to ${d.limit}` : ""})`;
+    case "token.revoke":
+      return `revoked API token ${t}`;
+    case "api.read":
+      return `read through the API (${t})`;
     default:
       return `${e.action}${t ? ` on ${t}` : ""}`;
   }

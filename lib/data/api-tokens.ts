@@ -4,9 +4,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { NotFoundError, UnauthorizedError, ValidationError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "@/lib/errors";
 import type { Role } from "@/lib/generated/prisma/enums";
-import { can, ROLE_LABEL, ROLE_RANK } from "@/lib/permissions";
+import { ACTIONS, can, minimumRole, ROLE_LABEL, ROLE_RANK, scopeFor } from "@/lib/permissions";
 import { SCOPES, type Scope } from "@/lib/scopes";
 import { id } from "@/lib/validation/fields";
 import { parseInput } from "@/lib/validation/parse";
@@ -18,8 +18,49 @@ const TOKEN_SHAPE = /^berth_[A-Za-z0-9_-]{43}$/;
 /** lastUsedAt is written at most this often per token, so a busy CI job does not write on every request. */
 const LAST_USED_EVERY_MS = 60_000;
 
-/** The least role that can ever use each scope: a token is not made with power its maker lacks. */
-const SCOPE_MIN_ROLE: Record<Scope, Role> = { read: "VIEWER", "read:secrets": "DEVELOPER", deploy: "DEVELOPER", write: "DEVELOPER", admin: "ADMIN" };
+/**
+ * The least role that can use each scope at all (the lowest role of any action needing it, from the permission
+ * table): a token is not made with a scope its maker could never use.
+ */
+const SCOPE_MIN_ROLE = Object.fromEntries(
+  SCOPES.map((s) => [
+    s,
+    ACTIONS.filter((a) => scopeFor(a) === s).reduce<Role>((low, a) => (ROLE_RANK[minimumRole(a)] < ROLE_RANK[low] ? minimumRole(a) : low), "OWNER"),
+  ]),
+) as Record<Scope, Role>;
+
+/** The scopes a member of `role` may put on a token (the page offers only these). */
+export function scopesForRole(role: Role): Scope[] {
+  return SCOPES.filter((s) => ROLE_RANK[role] >= ROLE_RANK[SCOPE_MIN_ROLE[s]]);
+}
+
+/** The least role each scope needs, for the page's hints. */
+export function scopeMinimumRole(scope: Scope): Role {
+  return SCOPE_MIN_ROLE[scope];
+}
+
+export type TokenStatus = "active" | "expired" | "revoked";
+
+function statusOf(t: { revokedAt: Date | null; expiresAt: Date | null }, now: Date): TokenStatus {
+  if (t.revokedAt) return "revoked";
+  if (t.expiresAt && t.expiresAt <= now) return "expired";
+  return "active";
+}
+
+/** Scopes as stored, minus any this version of Berth no longer knows (they grant nothing). */
+const knownScopes = (scopes: string[]): Scope[] => scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
+
+/** A token row as members see it: its status spelled out. */
+const shown = <T extends { scopes: string[]; revokedAt: Date | null; expiresAt: Date | null }>(row: T, now = new Date()) => ({
+  ...row,
+  scopes: knownScopes(row.scopes),
+  status: statusOf(row, now),
+});
+
+/** Tokens cannot make or revoke tokens: a leaked one must not be able to mint successors or revoke the rest. */
+function assertSession(ctx: TeamContext): void {
+  if (ctx.grant) throw new ForbiddenError("API tokens cannot manage API tokens; sign in to Berth in a browser.");
+}
 
 const scopeList = z.preprocess(
   (v) =>
@@ -75,13 +116,20 @@ const listSelect = {
 
 /** A new token for the caller in this team; the returned `token` is the only time it is ever shown. */
 export async function createApiToken(ctx: TeamContext, input: unknown) {
+  authorize(ctx, "team.read"); // every member may make tokens for themselves, within their role
+  assertSession(ctx);
   const data = parseInput(createTokenInput, input);
-  const tooMuch = data.scopes.find((s) => ROLE_RANK[ctx.role] < ROLE_RANK[SCOPE_MIN_ROLE[s]]);
+  const tooMuch = data.scopes.find((s) => !scopesForRole(ctx.role).includes(s));
   if (tooMuch) {
     throw new ValidationError(`A ${ROLE_LABEL[ctx.role].toLowerCase()} cannot use the "${tooMuch}" scope; choose scopes your role allows.`, {
       scopes: [`"${tooMuch}" needs the ${ROLE_LABEL[SCOPE_MIN_ROLE[tooMuch]].toLowerCase()} role or above.`],
     });
   }
+  // The audit log names a token's acts by its name, so one member's live tokens need distinct names.
+  const taken = await db.apiToken.count({
+    where: { teamId: ctx.team.id, userId: ctx.actor.id, name: data.name, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+  });
+  if (taken) throw new ConflictError(`You already have a token called ${data.name}; choose another name or revoke that one.`, { name: ["Already in use."] });
   const limit = await limitOf(ctx, data.projectId, data.environmentId);
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const expiresAt = data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86_400_000) : null;
@@ -106,7 +154,7 @@ export async function createApiToken(ctx: TeamContext, input: unknown) {
       target: { type: "api_token", id: row.id, label: row.name },
       data: { scopes: data.scopes, limit: limit.label, expiresAt: expiresAt?.toISOString() ?? null },
     });
-    return { ...row, token };
+    return { ...shown(row), token };
   });
 }
 
@@ -132,25 +180,39 @@ async function limitOf(ctx: TeamContext, projectId?: string, environmentId?: str
 /** The caller's own tokens; admins see every member's (to revoke a leaked one). */
 export async function listApiTokens(ctx: TeamContext) {
   authorize(ctx, "team.read");
-  const all = can(ctx.role, "token.manage");
-  return db.apiToken.findMany({
-    where: { teamId: ctx.team.id, ...(all ? {} : { userId: ctx.actor.id }) },
+  assertSession(ctx);
+  const rows = await db.apiToken.findMany({
+    where: { teamId: ctx.team.id, ...visibleTo(ctx) },
+    // Revoked ones last, then newest first.
     orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
     select: listSelect,
   });
+  const now = new Date();
+  return rows.map((r) => shown(r, now));
 }
 
+/** Admins see (and revoke) every member's tokens, to stop a leaked one; others only their own. */
+function visibleTo(ctx: TeamContext) {
+  return can(ctx.role, "token.manage") ? {} : { userId: ctx.actor.id };
+}
+
+/** Revokes a token at once (it stays listed as revoked); revoking a revoked one changes nothing. */
 export async function revokeApiToken(ctx: TeamContext, tokenId: string) {
   authorize(ctx, "team.read");
-  const row = await db.apiToken.findFirst({ where: { id: tokenId, teamId: ctx.team.id }, select: { id: true, name: true, userId: true, revokedAt: true } });
-  // Another member's token is not there for someone who cannot manage tokens, as in the list.
-  if (!row || (row.userId !== ctx.actor.id && !can(ctx.role, "token.manage"))) throw new NotFoundError("Token not found");
-  if (row.revokedAt) return;
-  await db.$transaction(async (tx) => {
-    const { count } = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
-    if (count === 0) return;
-    await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "token.revoke", target: { type: "api_token", id: row.id, label: row.name } });
-  });
+  assertSession(ctx);
+  const where = { id: String(tokenId), teamId: ctx.team.id, ...visibleTo(ctx) };
+  // Another member's token is "not found" for someone who cannot manage tokens, as in the list.
+  const row = await db.apiToken.findFirst({ where, select: { id: true, name: true, revokedAt: true } });
+  if (!row) throw new NotFoundError("Token not found");
+  if (!row.revokedAt) {
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (count === 0) return; // revoked meanwhile by someone else, who wrote the audit row
+      await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "token.revoke", target: { type: "api_token", id: row.id, label: row.name } });
+    });
+  }
+  const after = await db.apiToken.findUniqueOrThrow({ where: { id: row.id }, select: listSelect });
+  return shown(after);
 }
 
 /**
@@ -172,14 +234,19 @@ export async function tokenTeamContext(token: string, slug: string | null, ip: s
       expiresAt: true,
       revokedAt: true,
       lastUsedAt: true,
+      createdAt: true,
       user: { select: { id: true, email: true, name: true } },
       team: { select: { id: true, slug: true, name: true } },
     },
   });
   if (!row || row.revokedAt) throw new UnauthorizedError("This API token was revoked or does not exist.");
   if (row.expiresAt && row.expiresAt <= now) throw new UnauthorizedError(`This API token expired on ${row.expiresAt.toISOString().slice(0, 10)}.`);
-  const membership = await db.membership.findUnique({ where: { teamId_userId: { teamId: row.team.id, userId: row.user.id } }, select: { role: true } });
-  if (!membership) throw new UnauthorizedError("The member who made this API token is no longer in the team.");
+  const membership = await db.membership.findUnique({
+    where: { teamId_userId: { teamId: row.team.id, userId: row.user.id } },
+    select: { role: true, createdAt: true },
+  });
+  // A membership younger than the token means its maker left and came back: leaving ended the token for good.
+  if (!membership || membership.createdAt > row.createdAt) throw new UnauthorizedError("The member who made this API token is no longer in the team.");
   if (slug !== null && slug !== row.team.slug) throw new NotFoundError("Team not found");
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
     await db.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { lastUsedAt: now, lastUsedIp: ip.slice(0, 64) } });
@@ -192,7 +259,7 @@ export async function tokenTeamContext(token: string, slug: string | null, ip: s
     grant: Object.freeze({
       tokenId: row.id,
       name: row.name,
-      scopes: row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+      scopes: knownScopes(row.scopes),
       projectId: row.projectId,
       environmentId: row.environmentId,
     }),

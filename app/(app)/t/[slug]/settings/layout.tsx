@@ -8,6 +8,7 @@ export default async function SettingsLayout({ children, params }: { children: R
   const items: NavItem[] = [
     { href: base, label: "General", exact: true },
     { href: `${base}/variables`, label: "Shared variables" },
+    { href: `${base}/tokens`, label: "API tokens" },
   ];
   if (can(ctx.role, "member.manage")) items.push({ href: `${base}/members`, label: "Members" });
   if (can(ctx.role, "audit.read")) items.push({ href: `${base}/audit`, label: "Audit log" });

@@ -60,7 +60,13 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
           {events.map((e) => (
             <li key={e.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2.5 text-sm">
               <span>
-                <span className="font-medium">{e.actorEmail}</span> {describeAudit(e)}
+                <span className="font-medium">{e.actorEmail}</span>
+                {e.tokenName && (
+                  <span className="ml-1.5 rounded bg-violet-50 px-1.5 py-0.5 text-xs text-violet-700" title="Done with an API token">
+                    via token <span className="font-mono">{e.tokenName}</span>
+                  </span>
+                )}{" "}
+                {describeAudit(e)}
               </span>
               <span className="flex items-center gap-2 text-xs text-slate-500">
                 <Badge>{e.action}</Badge>
