@@ -19,8 +19,11 @@ type Output<O extends Operation> = z.output<O["output"]>;
 export type Done = Partial<ActionState> & { go?: string; revalidate?: string | [string, "layout" | "page"] };
 
 export type FormOptions<O extends Operation> = {
-  /** Form fields → the operation's input, when they differ (the default passes the fields as they are). */
-  input?: (values: Values) => Record<string, unknown>;
+  /**
+   * Form fields → the operation's input, when they differ (the default passes the fields as they are). `values`
+   * holds one value per name; `form` has them all, for a name sent more than once (boxes ticked under one name).
+   */
+  input?: (values: Values, form: FormData) => Record<string, unknown>;
   done?: (out: Output<O>, values: Values) => Done | void | Promise<Done | void>;
 };
 
@@ -29,7 +32,7 @@ export function formAction<O extends Operation>(op: O, opts: FormOptions<O> = {}
     const values = formObject(form);
     let go: string | undefined;
     const state = await runAction(async () => {
-      const call = { team: values.team, input: () => (opts.input ? opts.input(values) : values) };
+      const call = { team: values.team, input: () => (opts.input ? opts.input(values, form) : values) };
       const out = (await invoke(op, await apiPrincipal(), call, { ip: clientIp(await headers()) })) as Output<O>;
       const done = (await opts.done?.(out, values)) ?? {};
       if (done.revalidate) {

@@ -54,10 +54,16 @@ export async function compareEnvironments(ctx: TeamContext, projectSlug: string,
   };
 }
 
-const promoteInput = z.object({ keys: z.array(z.string().regex(VAR_KEY)).min(1, "Choose at least one key to promote.").max(500) });
+export const promoteInput = z.object({
+  keys: z
+    .array(z.string().regex(VAR_KEY, "Keys use letters, digits and _, not starting with a digit."), { error: "Choose at least one key to promote." })
+    .min(1, "Choose at least one key to promote.")
+    .max(500, "Promote at most 500 keys at once."),
+});
 
 /** Copies the chosen keys (values and secrecy) from one environment to another, in one step. */
 export async function promoteVariables(ctx: TeamContext, projectSlug: string, fromSlug: string, toSlug: string, input: unknown) {
+  authorize(ctx, "project.write");
   const { keys } = parseInput(promoteInput, input);
   const from = (await getEnvironment(ctx, projectSlug, fromSlug)).env;
   const to = (await getEnvironment(ctx, projectSlug, toSlug)).env;
@@ -85,7 +91,7 @@ export async function previewImport(ctx: TeamContext, environmentId: string, tex
     errors: parsed.errors,
     changes: parsed.entries.map((e) => {
       const c = current.get(e.key);
-      const status = !c ? "new" : c.value === e.value ? "unchanged" : "changed";
+      const status: "new" | "changed" | "unchanged" = !c ? "new" : c.value === e.value ? "unchanged" : "changed";
       return { key: e.key, status, secret: Boolean(c?.secret), value: c?.secret ? null : e.value };
     }),
   };
@@ -108,7 +114,28 @@ export async function applyImport(ctx: TeamContext, environmentId: string, text:
   await db.$transaction(async (tx) => {
     for (const e of changes) await writeVariable(tx, ctx, target, e, "import");
   });
-  return { written: changes.length, total: parsed.entries.length };
+  const changed = new Set(changes.map((e) => e.key));
+  return {
+    written: changes.length,
+    total: parsed.entries.length,
+    created: changes.filter((e) => !current.has(e.key)).map((e) => e.key),
+    updated: changes.filter((e) => current.has(e.key)).map((e) => e.key),
+    unchanged: parsed.entries.filter((e) => !changed.has(e.key)).map((e) => e.key),
+  };
+}
+
+/** `applyImport` into the environment the names name (the CLI's `berth env push`). */
+export async function applyImportByName(
+  ctx: TeamContext,
+  projectSlug: string,
+  envSlug: string,
+  text: string,
+  secretKeys: string[] = [],
+  opts: { force?: boolean } = {},
+) {
+  authorize(ctx, "project.write");
+  const { env } = await getEnvironment(ctx, projectSlug, envSlug);
+  return applyImport(ctx, env.id, text, secretKeys, opts);
 }
 
 /** The environment's own variables as .env text. Secrets only when an admin asks, and that is audited. */
@@ -139,6 +166,7 @@ export async function exportEnvironment(ctx: TeamContext, projectSlug: string, e
 
 /** A new environment with the source's variables and services; secrets only when asked. */
 export async function cloneEnvironment(ctx: TeamContext, projectSlug: string, fromSlug: string, input: unknown) {
+  authorize(ctx, "project.write");
   const data = parseInput(z.object({ name: z.string(), withSecrets: z.coerce.boolean().default(false) }), input);
   const { env: from } = await getEnvironment(ctx, projectSlug, fromSlug);
   if (data.withSecrets) assertMayCopySecretsOut(ctx, from);

@@ -66,7 +66,13 @@ describe(".env import and export", () => {
       BRAND_NEW: "new",
     });
     expect(preview.changes.find((c) => c.key === "TOKEN")?.value).toBeNull();
-    expect(await applyImport(owner, staging.id, text, ["BRAND_NEW"])).toEqual({ written: 3, total: 4 });
+    expect(await applyImport(owner, staging.id, text, ["BRAND_NEW"])).toEqual({
+      written: 3,
+      total: 4,
+      created: ["BRAND_NEW"],
+      updated: ["DIFFERS", "TOKEN"],
+      unchanged: ["SAME"],
+    });
     const vars = Object.fromEntries((await listVariables(owner, { scope: "ENVIRONMENT", environmentId: staging.id })).map((v) => [v.key, [v.value, v.secret]]));
     expect(vars).toMatchObject({ DIFFERS: ["newer", false], TOKEN: [null, true], BRAND_NEW: [null, true] });
     const before = await db.variableVersion.count({ where: { owner: `environment:${staging.id}` } });

@@ -1,64 +1,35 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { apiTeam } from "@/lib/auth/session";
-import { deleteEnvironment } from "@/lib/data/delete-environment";
-import { deleteProject } from "@/lib/data/delete-project";
-import { createEnvironment, createProject, renameProject, setEnvironmentProtected, setProjectArchived } from "@/lib/data/projects";
-import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
-import { formObject } from "@/lib/validation/parse";
+// Projects and environments: each action is an operation (lib/api/operations/projects.ts) behind a form.
+import { formAction } from "@/lib/api/form";
+import {
+  archiveProjectOp,
+  createEnvironmentOp,
+  createProjectOp,
+  deleteEnvironmentOp,
+  deleteProjectOp,
+  protectEnvironmentOp,
+  renameProjectOp,
+} from "@/lib/api/operations/projects";
 
-export async function createProjectAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runActionThenGo(async () => `/t/${values.team}/projects/${(await createProject(await apiTeam(values.team), values)).slug}`, values);
-}
+const projectsPath = (v: Record<string, string>) => `/t/${v.team}/projects`;
+const projectPath = (v: Record<string, string>) => `${projectsPath(v)}/${v.project}`;
 
-export async function renameProjectAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await renameProject(await apiTeam(values.team), values.project ?? "", values);
-    revalidatePath(`/t/${values.team}/projects`, "layout");
-    return { message: "Project renamed." };
-  }, values);
-}
+export const createProjectAction = formAction(createProjectOp, { done: (p, v) => ({ go: `${projectsPath(v)}/${p.slug}` }) });
 
-export async function archiveProjectAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await setProjectArchived(await apiTeam(values.team), values.project ?? "", values.archived === "true");
-    revalidatePath(`/t/${values.team}/projects`, "layout");
-    return { message: values.archived === "true" ? "Project archived." : "Project restored." };
-  }, values);
-}
+export const renameProjectAction = formAction(renameProjectOp, {
+  done: (_p, v) => ({ revalidate: [projectsPath(v), "layout"], message: "Project renamed." }),
+});
 
-export async function createEnvironmentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const env = await createEnvironment(await apiTeam(values.team), values.project ?? "", { name: values.name, protected: values.protected === "on" });
-    revalidatePath(`/t/${values.team}/projects/${values.project}`);
-    return { message: `${env.name} created.` };
-  }, values);
-}
+export const archiveProjectAction = formAction(archiveProjectOp, {
+  done: (r, v) => ({ revalidate: [projectsPath(v), "layout"], message: r.archived ? "Project archived." : "Project restored." }),
+});
 
-export async function protectEnvironmentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await setEnvironmentProtected(await apiTeam(values.team), values.project ?? "", values.env ?? "", values.protected === "true");
-    revalidatePath(`/t/${values.team}/projects/${values.project}`, "layout");
-  }, values);
-}
+export const createEnvironmentAction = formAction(createEnvironmentOp, {
+  done: (e, v) => ({ revalidate: projectPath(v), message: `${e.name} created.` }),
+});
 
-export async function deleteProjectAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runActionThenGo(async () => {
-    await deleteProject(await apiTeam(values.team), values.project ?? "", values);
-    return `/t/${values.team}/projects`;
-  }, values);
-}
+export const protectEnvironmentAction = formAction(protectEnvironmentOp, { done: (_e, v) => ({ revalidate: [projectPath(v), "layout"] }) });
 
-export async function deleteEnvironmentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runActionThenGo(async () => {
-    await deleteEnvironment(await apiTeam(values.team), values.project ?? "", values.env ?? "", values);
-    return `/t/${values.team}/projects/${values.project}`;
-  }, values);
-}
+export const deleteProjectAction = formAction(deleteProjectOp, { done: (_r, v) => ({ go: projectsPath(v) }) });
+
+export const deleteEnvironmentAction = formAction(deleteEnvironmentOp, { done: (_r, v) => ({ go: projectPath(v) }) });

@@ -1,45 +1,25 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { apiTeam } from "@/lib/auth/session";
-import { applyImport, cloneEnvironment, previewImport, promoteVariables } from "@/lib/data/env-transfer";
-import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
-import { formObject } from "@/lib/validation/parse";
+// Moving configuration between environments: promote, .env import (preview, then apply) and cloning. Each
+// action is an operation (lib/api/operations/projects.ts) behind a form.
+import { formAction } from "@/lib/api/form";
+import { cloneEnvironmentOp, importDotenvOp, previewDotenvOp, promoteConfigOp } from "@/lib/api/operations/projects";
 
-export async function promoteAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  const keys = form.getAll("keys").map(String);
-  return runAction(async () => {
-    const { promoted } = await promoteVariables(await apiTeam(values.team), values.project ?? "", values.from ?? "", values.to ?? "", { keys });
-    revalidatePath(`/t/${values.team}/projects/${values.project}`, "layout");
-    return { message: `Promoted ${promoted} key${promoted === 1 ? "" : "s"} to ${values.to}.` };
-  }, values);
-}
+const projectPath = (v: Record<string, string>) => `/t/${v.team}/projects/${v.project}`;
 
-export async function previewImportAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const p = await previewImport(await apiTeam(values.team), values.environmentId ?? "", values.dotenv ?? "");
-    return { data: { preview: JSON.stringify(p) } };
-  }, values);
-}
+// Ticked boxes share one name (keys to promote, new keys to keep secret): every value, not only the last.
+export const promoteAction = formAction(promoteConfigOp, {
+  input: (v, form) => ({ ...v, keys: form.getAll("keys").map(String) }),
+  done: ({ promoted }, v) => ({ revalidate: [projectPath(v), "layout"], message: `Promoted ${promoted} key${promoted === 1 ? "" : "s"} to ${v.to}.` }),
+});
 
-export async function applyImportAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  const secretKeys = form.getAll("secretKeys").map(String);
-  return runAction(async () => {
-    const r = await applyImport(await apiTeam(values.team), values.environmentId ?? "", values.dotenv ?? "", secretKeys, { force: values.force === "on" });
-    revalidatePath(values.path ?? "/");
-    return { message: `Imported: ${r.written} of ${r.total} variables changed.` };
-  }, values);
-}
+export const previewImportAction = formAction(previewDotenvOp, { done: (p) => ({ data: { preview: JSON.stringify(p) } }) });
 
-export async function cloneEnvironmentAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runActionThenGo(async () => {
-    const env = await cloneEnvironment(await apiTeam(values.team), values.project ?? "", values.from ?? "", {
-      name: values.name,
-      withSecrets: values.withSecrets === "on",
-    });
-    return `/t/${values.team}/projects/${values.project}/${env.slug}`;
-  }, values);
-}
+export const applyImportAction = formAction(importDotenvOp, {
+  input: (v, form) => ({ ...v, secretKeys: form.getAll("secretKeys").map(String) }),
+  done: (r, v) => ({ revalidate: v.path || "/", message: `Imported: ${r.written} of ${r.total} variables changed.` }),
+});
+
+export const cloneEnvironmentAction = formAction(cloneEnvironmentOp, {
+  input: ({ from, ...v }) => ({ ...v, env: from }),
+  done: (e, v) => ({ go: `${projectPath(v)}/${e.slug}` }),
+});

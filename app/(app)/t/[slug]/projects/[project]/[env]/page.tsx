@@ -155,6 +155,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
           team={ctx.team.slug}
           scope="ENVIRONMENT"
           ownerId={env.id}
+          place={{ project: project.slug, env: env.slug }}
           path={path}
           vars={vars}
           canWrite={canWrite}
@@ -171,12 +172,12 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
         )}
         <Card title="Export .env" description="This environment's own variables.">
           <div className="flex flex-wrap gap-3 text-sm">
-            <a href={`/api/teams/${ctx.team.slug}/projects/${project.slug}/environments/${env.slug}/dotenv`} className="text-brand-600 hover:underline">
+            <a href={`/api/v1/teams/${ctx.team.slug}/projects/${project.slug}/environments/${env.slug}/dotenv`} className="text-brand-600 hover:underline">
               Download without secrets
             </a>
             {can(ctx.role, "config.export-secrets") && (
               <a
-                href={`/api/teams/${ctx.team.slug}/projects/${project.slug}/environments/${env.slug}/dotenv?secrets=1`}
+                href={`/api/v1/teams/${ctx.team.slug}/projects/${project.slug}/environments/${env.slug}/dotenv?secrets=1`}
                 className="text-amber-700 hover:underline"
               >
                 Download with secrets (recorded in the audit log)
