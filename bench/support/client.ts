@@ -25,7 +25,8 @@ export type LivePush = { kind: string; hostId: string; serviceId?: string };
 /** Follows the team's live stream; calls back with each push and its arrival time. Returns a stop function. */
 export async function followLive(baseUrl: string, slug: string, cookie: string, onPush: (push: LivePush, at: number) => void) {
   const ctrl = new AbortController();
-  const res = await fetch(`${baseUrl}/api/teams/${slug}/live`, { headers: { cookie }, signal: ctrl.signal });
+  const res = await fetch(`${baseUrl}/api/v1/teams/${slug}/live`, { headers: { cookie }, signal: ctrl.signal });
+  if (!res.ok) throw new Error(`live stream: ${res.status} ${await res.text()}`);
   const reader = res.body!.getReader();
   void (async () => {
     let buf = "";
@@ -35,11 +36,11 @@ export async function followLive(baseUrl: string, slug: string, cookie: string, 
       buf += Buffer.from(value!).toString();
       let i: number;
       while ((i = buf.indexOf("\n\n")) >= 0) {
-        const data = buf
-          .slice(0, i)
-          .split("\n")
-          .find((l) => l.startsWith("data: "));
+        const lines = buf.slice(0, i).split("\n");
         buf = buf.slice(i + 2);
+        // Pushes are unnamed events; named ones (ready, keepalive) only keep the stream going.
+        if (lines.some((l) => l.startsWith("event: "))) continue;
+        const data = lines.find((l) => l.startsWith("data: "));
         if (data) onPush(JSON.parse(data.slice(6)) as LivePush, performance.timeOrigin + performance.now());
       }
     }

@@ -12,7 +12,7 @@ export function LiveRefresh({ slug, hostId, serviceId, kind }: { slug: string; h
   const [connected, setConnected] = useState(false);
   const pending = useRef(false);
   useEffect(() => {
-    const es = new EventSource(`/api/teams/${slug}/live`);
+    const es = new EventSource(`/api/v1/teams/${slug}/live`);
     const refresh = () => {
       if (pending.current) return;
       pending.current = true;

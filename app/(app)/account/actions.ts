@@ -1,24 +1,8 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { apiSession, apiUser } from "@/lib/auth/session";
-import { changePassword, updateProfile } from "@/lib/data/users";
-import { runAction, type ActionState } from "@/lib/http/action-state";
-import { formObject } from "@/lib/validation/parse";
+import { formAction } from "@/lib/api/form";
+import { changePasswordOp, updateProfileOp } from "@/lib/api/operations/account";
 
-export async function updateProfileAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await updateProfile(await apiUser(), values);
-    revalidatePath("/", "layout");
-    return { message: "Name saved." };
-  }, values);
-}
+// The header shows the name: the whole layout is rendered again.
+export const updateProfileAction = formAction(updateProfileOp, { done: () => ({ message: "Name saved.", revalidate: ["/", "layout"] }) });
 
-export async function changePasswordAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const { user, sessionId } = await apiSession();
-    await changePassword(user, values, sessionId);
-    return { message: "Password changed. Other sessions were signed out." };
-  }, values);
-}
+export const changePasswordAction = formAction(changePasswordOp, { done: () => ({ message: "Password changed. Other sessions were signed out." }) });

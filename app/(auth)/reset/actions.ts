@@ -1,23 +1,10 @@
 "use server";
-import { headers } from "next/headers";
-import { requestPasswordReset, resetPassword } from "@/lib/data/password-reset";
-import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
-import { clientIp } from "@/lib/http/client-ip";
-import { formObject } from "@/lib/validation/parse";
+import { formAction } from "@/lib/api/form";
+import { requestResetOp, resetPasswordOp } from "@/lib/api/operations/account";
 
 /** The same answer whether or not the account exists. */
-export async function requestResetAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await requestPasswordReset(values, clientIp(await headers()));
-    return { message: "If an account exists for that email, we sent it a link to set a new password. The link works once, for an hour." };
-  }, values);
-}
+export const requestResetAction = formAction(requestResetOp, {
+  done: () => ({ message: "If an account exists for that email, we sent it a link to set a new password. The link works once, for an hour." }),
+});
 
-export async function resetPasswordAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runActionThenGo(async () => {
-    await resetPassword(values.token ?? "", values);
-    return "/signin?changed=1";
-  }, values);
-}
+export const resetPasswordAction = formAction(resetPasswordOp, { done: () => ({ go: "/signin?changed=1" }) });

@@ -1,11 +1,6 @@
 "use server";
-import { signUp } from "@/lib/data/users";
-import { runAction, type ActionState } from "@/lib/http/action-state";
-import { formObject } from "@/lib/validation/parse";
+import { formAction } from "@/lib/api/form";
+import { signUpOp } from "@/lib/api/operations/account";
 
-export async function signUpAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await signUp(values);
-  }, values);
-}
+/** Makes the account; the form then signs in with the same credentials (components/auth/sign-up-form.tsx). */
+export const signUpAction = formAction(signUpOp);

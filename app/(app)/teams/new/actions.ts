@@ -1,10 +1,5 @@
 "use server";
-import { apiUser } from "@/lib/auth/session";
-import { createTeam } from "@/lib/data/teams";
-import { runActionThenGo, type ActionState } from "@/lib/http/action-state";
-import { formObject } from "@/lib/validation/parse";
+import { formAction } from "@/lib/api/form";
+import { createTeamOp } from "@/lib/api/operations/teams";
 
-export async function createTeamAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runActionThenGo(async () => `/t/${(await createTeam(await apiUser(), values)).slug}`, values);
-}
+export const createTeamAction = formAction(createTeamOp, { done: (team) => ({ go: `/t/${team.slug}` }) });

@@ -1,35 +1,11 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { apiTeam } from "@/lib/auth/session";
-import { leaveTeam } from "@/lib/data/members";
-import { deleteTeam, renameTeam } from "@/lib/data/teams";
-import { runAction, runActionThenGo, type ActionState } from "@/lib/http/action-state";
-import { formObject } from "@/lib/validation/parse";
+// The form's hidden `team` field names the team; the chain (lib/api/invoke.ts) decides whether the caller may touch it.
+import { formAction } from "@/lib/api/form";
+import { deleteTeamOp, leaveTeamOp, renameTeamOp } from "@/lib/api/operations/teams";
 
-// Each action re-derives the team context from the session and the submitted slug: the form's hidden
-// `team` field picks a team, membership decides whether the caller may touch it.
+// The team's name is in the header and the team menu: the whole layout is rendered again.
+export const renameTeamAction = formAction(renameTeamOp, { done: () => ({ message: "Team renamed.", revalidate: ["/", "layout"] }) });
 
-export async function renameTeamAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await renameTeam(await apiTeam(values.team), values);
-    revalidatePath("/", "layout");
-    return { message: "Team renamed." };
-  }, values);
-}
+export const leaveTeamAction = formAction(leaveTeamOp, { done: () => ({ go: "/" }) });
 
-export async function leaveTeamAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runActionThenGo(async () => {
-    await leaveTeam(await apiTeam(values.team));
-    return "/";
-  }, values);
-}
-
-export async function deleteTeamAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runActionThenGo(async () => {
-    await deleteTeam(await apiTeam(values.team), values);
-    return "/";
-  }, values);
-}
+export const deleteTeamAction = formAction(deleteTeamOp, { done: () => ({ go: "/" }) });

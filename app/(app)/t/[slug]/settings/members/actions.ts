@@ -1,45 +1,19 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { apiTeam } from "@/lib/auth/session";
-import { createInvite, revokeInvite } from "@/lib/data/invites";
-import { changeMemberRole, removeMember } from "@/lib/data/members";
-import { runAction, type ActionState } from "@/lib/http/action-state";
-import { formObject } from "@/lib/validation/parse";
+import { formAction } from "@/lib/api/form";
+import { changeRoleOp, createInviteOp, removeMemberOp, revokeInviteOp } from "@/lib/api/operations/members";
 
-function refresh(slug: string) {
-  revalidatePath(`/t/${slug}/settings/members`);
-}
+const membersPage = (v: Record<string, string>) => `/t/${v.team}/settings/members`;
 
-export async function createInviteAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const invite = await createInvite(await apiTeam(values.team), values);
-    refresh(values.team);
-    return { message: `Invite created for ${invite.email}. The email is in the outbox; you can also share this link:`, data: { url: invite.url } };
-  }, values);
-}
+export const createInviteAction = formAction(createInviteOp, {
+  done: (invite, v) => ({
+    message: `Invite created for ${invite.email}. The email is in the outbox; you can also share this link:`,
+    data: { url: invite.url },
+    revalidate: membersPage(v),
+  }),
+});
 
-export async function revokeInviteAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await revokeInvite(await apiTeam(values.team), values);
-    refresh(values.team);
-  }, values);
-}
+export const revokeInviteAction = formAction(revokeInviteOp, { done: (_, v) => ({ revalidate: membersPage(v) }) });
 
-export async function changeRoleAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await changeMemberRole(await apiTeam(values.team), values);
-    refresh(values.team);
-    return { message: "Role updated." };
-  }, values);
-}
+export const changeRoleAction = formAction(changeRoleOp, { done: (_, v) => ({ message: "Role updated.", revalidate: membersPage(v) }) });
 
-export async function removeMemberAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await removeMember(await apiTeam(values.team), values);
-    refresh(values.team);
-  }, values);
-}
+export const removeMemberAction = formAction(removeMemberOp, { done: (_, v) => ({ revalidate: membersPage(v) }) });

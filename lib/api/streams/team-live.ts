@@ -1,0 +1,36 @@
+// A team's live stream: tells its open pages that something changed (a host, a container, a deployment).
+// It carries ids only; the page then re-reads through the data layer, which decides what the reader sees.
+import type { TeamContext } from "@/lib/data/context";
+import { subscribeTeam } from "@/lib/live/subscribe";
+import { sseResponse } from "./sse";
+
+/** A named event that keeps proxies from closing an idle stream; EventSource's onmessage ignores it. */
+const KEEPALIVE_MS = 15_000;
+
+export function teamLiveStream(ctx: TeamContext, signal: AbortSignal): Response {
+  return sseResponse(signal, async (send, isOpen) => {
+    const unsubscribe = await subscribeTeam(ctx.team.id, (msg) => send({ data: msg }));
+    try {
+      send({ event: "ready", data: { team: ctx.team.slug } });
+      while (isOpen()) {
+        await pause(KEEPALIVE_MS, signal);
+        send({ event: "keepalive", data: null });
+      }
+    } finally {
+      unsubscribe();
+    }
+  });
+}
+
+/** Waits `ms`, or less when the caller goes away. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
