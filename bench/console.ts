@@ -91,7 +91,7 @@ async function main() {
     if (latencies.length < TRIALS) console.error(`warning: ${TRIALS - latencies.length} changes never reached the subscriber within 5 s`);
 
     // --- action ratio -------------------------------------------------------------------------------
-    const api = `${berth.baseUrl}/api/teams/${team.slug}/hosts/${host.id}/containers/${id}/actions`;
+    const api = `${berth.baseUrl}/api/v1/teams/${team.slug}/hosts/${host.id}/containers/${id}/actions`;
     const viaBerth = async (action: string) => {
       const res = await fetch(api, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ action }) });
       if (!res.ok) throw new Error(`${action}: ${res.status} ${await res.text()}`);

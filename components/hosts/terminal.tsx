@@ -24,7 +24,7 @@ export function TerminalPanel({ slug, hostId, dockerId }: { slug: string; hostId
       term.open(el.current!);
       fit.fit();
       setStatus("connecting");
-      const res = await fetch(`/api/teams/${slug}/terminal`, {
+      const res = await fetch(`/api/v1/teams/${slug}/terminal`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ hostId, dockerId, cols: term.cols, rows: term.rows }),
@@ -36,7 +36,7 @@ export function TerminalPanel({ slug, hostId, dockerId }: { slug: string; hostId
         term.dispose();
         return;
       }
-      const url = `/api/teams/${slug}/terminal/${body.sessionId}`;
+      const url = `/api/v1/teams/${slug}/terminal/${encodeURIComponent(body.sessionId)}`;
       // One request at a time, keystrokes typed meanwhile batched into the next: order is preserved.
       let chain: Promise<unknown> = Promise.resolve();
       let typed = "";

@@ -21,7 +21,7 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
   const ctx = await requireTeam(slug);
   const c = await getContainer(ctx, hostId, dockerId).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
   const details = await containerDetails(ctx, hostId, dockerId).catch((e) => (e instanceof AppError ? { error: e.message } : Promise.reject(e)));
-  const api = `/api/teams/${ctx.team.slug}/hosts/${hostId}/containers/${c.dockerId}`;
+  const api = `/api/v1/teams/${ctx.team.slug}/hosts/${c.host.id}/containers/${c.dockerId}`;
   const owner = berthLabels(c.labels);
   const labels = Object.entries(c.labels as Record<string, string>);
   const ports = c.ports as { privatePort: number; publicPort: number | null; type: string; ip: string | null }[];
