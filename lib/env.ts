@@ -1,4 +1,6 @@
 // Server-side configuration, read once. scripts/load-env.mjs fills these in for Berth's own processes.
+import { SLUG_PATTERN } from "@/lib/validation/fields";
+
 function required(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: start Berth with \`npm start\` (or set ${name} yourself).`);
@@ -49,8 +51,25 @@ export const env = {
   get proxyHttpPort() {
     return Number(process.env.BERTH_PROXY_HTTP_PORT || 80);
   },
+  /**
+   * Which team this machine's Docker joins (BERTH_LOCAL_HOST): `first-team`, the team with a given slug once
+   * it exists, or none (unset or `off`: the instance owner attaches it on the instance page).
+   */
+  get localHost(): LocalHostSetting {
+    return parseLocalHost(process.env.BERTH_LOCAL_HOST);
+  },
   /** Namespaces BullMQ keys, so test runs never share queues with a running Berth. */
   get queuePrefix() {
     return process.env.BERTH_QUEUE_PREFIX || "bull";
   },
 };
+
+export type LocalHostSetting = { mode: "off" } | { mode: "first-team" } | { mode: "team"; slug: string };
+
+export function parseLocalHost(raw: string | undefined): LocalHostSetting {
+  const v = (raw ?? "").trim();
+  if (v === "" || v === "off") return { mode: "off" };
+  if (v === "first-team") return { mode: "first-team" };
+  if (SLUG_PATTERN.test(v)) return { mode: "team", slug: v };
+  throw new Error(`BERTH_LOCAL_HOST is "${raw}": use first-team, off, or a team's URL name (lowercase letters, digits and dashes).`);
+}

@@ -3,11 +3,12 @@ import { Logo } from "@/components/logo";
 import { TeamSwitcher } from "@/components/shell/team-switcher";
 import { UserMenu } from "@/components/shell/user-menu";
 import { requireUser } from "@/lib/auth/session";
+import { isInstanceOwner } from "@/lib/data/instance-owner";
 import { listMyTeams } from "@/lib/data/teams";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
-  const teams = await listMyTeams(user);
+  const [teams, instanceOwner] = await Promise.all([listMyTeams(user), isInstanceOwner(user)]);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -19,7 +20,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             <span className="text-slate-300">/</span>
             <TeamSwitcher teams={teams.map(({ slug, name }) => ({ slug, name }))} />
           </div>
-          <UserMenu name={user.name} email={user.email} />
+          <UserMenu name={user.name} email={user.email} instanceOwner={instanceOwner} />
         </div>
       </header>
       {children}

@@ -2,9 +2,15 @@
 import { signOut } from "next-auth/react";
 import Link from "next/link";
 
-export function UserMenu({ name, email }: { name: string; email: string }) {
+/** `instanceOwner`: the link to the instance settings, which only the instance owner has. */
+export function UserMenu({ name, email, instanceOwner = false }: { name: string; email: string; instanceOwner?: boolean }) {
   return (
     <div className="flex items-center gap-3">
+      {instanceOwner && (
+        <Link href="/instance" className="text-sm text-slate-600 hover:text-brand-700" title="Sign-up policy and this machine's Docker">
+          Instance
+        </Link>
+      )}
       <Link href="/account" className="text-right text-sm leading-tight hover:text-brand-700" title="Your account">
         <span className="block font-medium text-slate-800">{name}</span>
         <span className="block text-xs text-slate-500">{email}</span>

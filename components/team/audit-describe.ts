@@ -1,4 +1,6 @@
 // Human wording for audit actions; unknown actions fall back to their code.
+import { describeSignupPolicy } from "@/lib/validation/instance";
+
 type Event = { action: string; targetLabel: string | null; data: unknown };
 
 export function describeAudit(e: Event): string {
@@ -38,6 +40,14 @@ export function describeAudit(e: Event): string {
       return `revoked API token ${t}`;
     case "api.read":
       return `read through the API (${t})`;
+    case "instance.local-host.attach":
+      return `gave this machine's Docker (${t}) to the team${typeof d.by === "string" ? ` (${d.by})` : ""}`;
+    case "instance.local-host.detach":
+      return `took this machine's Docker (${t}) from the team`;
+    case "instance.signup-policy": {
+      const to = d.to as unknown as Parameters<typeof describeSignupPolicy>[0] | undefined;
+      return to ? `set sign-up to ${describeSignupPolicy(to)}` : "changed the sign-up policy";
+    }
     default:
       return `${e.action}${t ? ` on ${t}` : ""}`;
   }

@@ -12,6 +12,7 @@ import { authorize, type Actor, type TeamContext } from "./context";
 import { hashInviteToken, inviteStatus, newInviteToken } from "./invite-token";
 import { dispatchOutboxEmail, queueOutboxEmail } from "./outbox";
 import { isUniqueViolation } from "./unique-violation";
+import { createAccount } from "./users";
 
 export function inviteUrl(token: string): string {
   return `${env.appUrl}/invite/${token}`;
@@ -172,8 +173,8 @@ export async function acceptInviteAsNewUser(token: string, input: { name: unknow
   try {
     return await db.$transaction(async (tx) => {
       const invite = await claimInvite(tx, token, data.email);
-      const user = await tx.user.create({ data: { email: data.email, name: data.name, passwordHash }, select: { id: true, email: true, name: true } });
-      await recordAudit(tx, user, { action: "user.signup", target: { type: "user", id: user.id, label: user.email }, data: { via: "invite" } });
+      // The claimed invite is what lets this email in, whatever the sign-up policy says.
+      const user = await createAccount(tx, { email: data.email, name: data.name, passwordHash }, { invited: true });
       const team = await join(tx, user, invite);
       return { user, team };
     });

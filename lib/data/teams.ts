@@ -8,6 +8,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { createTeamInput, deleteTeamInput, renameTeamInput } from "@/lib/validation/schemas";
 import { recordAudit } from "./audit";
 import { authorize, type Actor, type TeamContext } from "./context";
+import { adoptLocalHost } from "./local-host";
 import { isUniqueViolation } from "./unique-violation";
 
 /** Slugs that would collide with Berth's own routes if a team took them. */
@@ -36,8 +37,8 @@ export async function createTeam(actor: Actor, input: unknown) {
       return await db.$transaction(async (tx) => {
         const team = await tx.team.create({ data: { name: data.name, slug }, select: { id: true, slug: true, name: true } });
         await tx.membership.create({ data: { teamId: team.id, userId: actor.id, role: "OWNER" } });
-        // The instance's first team adopts the machine Berth runs on.
-        await tx.host.updateMany({ where: { isLocal: true, teamId: null }, data: { teamId: team.id } });
+        // This machine's Docker, when BERTH_LOCAL_HOST gives it to this team (lib/data/local-host.ts).
+        await adoptLocalHost(tx, actor, team);
         await recordAudit(tx, actor, { teamId: team.id, action: "team.create", target: { type: "team", id: team.id, label: team.name }, data: { slug } });
         return team;
       });
