@@ -14,6 +14,7 @@ export function VariableEditor({
   team,
   scope,
   ownerId,
+  place,
   path,
   vars,
   canWrite,
@@ -26,6 +27,8 @@ export function VariableEditor({
   team: string;
   scope: "TEAM" | "PROJECT" | "ENVIRONMENT" | "SERVICE";
   ownerId?: string;
+  /** A project's or environment's variables: its slugs, which the operations address them by. */
+  place?: { project: string } | { project: string; env: string };
   path: string;
   vars: Var[];
   canWrite: boolean;
@@ -38,10 +41,12 @@ export function VariableEditor({
       <input type="hidden" name="team" value={team} />
       <input type="hidden" name="scope" value={scope} />
       <input type="hidden" name="ownerId" value={ownerId ?? ""} />
+      {place && <input type="hidden" name="project" value={place.project} />}
+      {place && "env" in place && <input type="hidden" name="env" value={place.env} />}
       <input type="hidden" name="path" value={path} />
     </>
   );
-  const historyHref = (key: string) => `/t/${team}/variables/history?${new URLSearchParams({ scope, ownerId: ownerId ?? "", key, back: path })}`;
+  const historyHref = (key: string) => `/t/${team}/variables/history?${new URLSearchParams({ scope, ownerId: ownerId ?? "", ...place, key, back: path })}`;
   return (
     <div className="space-y-4">
       {vars.length === 0 ? (

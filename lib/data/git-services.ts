@@ -71,6 +71,9 @@ export const gitServiceInput = z.object({
 });
 type GitServiceData = Omit<z.output<typeof gitServiceInput>, "name">;
 
+/** Where the git host posts pushes for this service (signed with its webhook secret). */
+export const webhookUrl = (serviceId: string) => `${appEnv.appUrl}/api/hooks/services/${serviceId}`;
+
 export const credentialAad = (serviceId: string) => `service:${serviceId}:git-credential`;
 export const webhookSecretAad = (serviceId: string) => `service:${serviceId}:webhook-secret`;
 
@@ -266,7 +269,7 @@ export async function gitServiceView(ctx: TeamContext, projectSlug: string, envS
     project,
     env,
     urls: serviceUrls(hostnames, appEnv.proxyHttpPort),
-    webhookUrl: `${appEnv.appUrl}/api/hooks/services/${s.id}`,
+    webhookUrl: webhookUrl(s.id),
     deployKeyFingerprint: s.gitPublicKey ? publicKeyFingerprint(s.gitPublicKey) : null,
     /** The git server's pinned SSH host keys and a replacement it offers, as fingerprints (`ssh-keygen -l`). */
     hostKeys: hostKeyFingerprints(s.gitHostKeys),

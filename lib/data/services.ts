@@ -27,22 +27,36 @@ const lines = (v: unknown) =>
         .filter(Boolean)
     : v;
 
-/** "8080:80/tcp", "80" (not published), "53:53/udp" */
-const portLine = z.string().transform((s, c) => {
-  const m = /^(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp))?$/.exec(s);
-  const parsed = m && portSpec.safeParse({ host: m[1] ? Number(m[1]) : null, container: Number(m[2]), protocol: m[3] ?? "tcp" });
+// A port or volume is a line of a form's text box, or (from JSON, or parsed once already) the object it
+// stands for: parsing twice gives the same, so an operation's input can be handed on to the data layer.
+const textOrObject = z.union([z.string(), z.number(), z.looseObject({})]);
+const shown = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v)).slice(0, 120);
+
+function portOf(v: string | number | Record<string, unknown>) {
+  if (typeof v === "number") return { host: null, container: v, protocol: "tcp" };
+  if (typeof v === "object") return { host: null, protocol: "tcp", ...v };
+  const m = /^(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp))?$/.exec(v);
+  return m && { host: m[1] ? Number(m[1]) : null, container: Number(m[2]), protocol: m[3] ?? "tcp" };
+}
+
+/** "8080:80/tcp", "80" (not published), "53:53/udp", or from JSON 80 or { container, host?, protocol? } */
+const portLine = textOrObject.transform((v, c) => {
+  const spec = portOf(v);
+  const parsed = spec && portSpec.safeParse(spec);
   if (!parsed?.success) {
-    c.addIssue({ code: "custom", message: `"${s}" is not a port: use CONTAINER, or HOST:CONTAINER, with /tcp or /udp.` });
+    c.addIssue({ code: "custom", message: `"${shown(v)}" is not a port: use CONTAINER, or HOST:CONTAINER, with /tcp or /udp.` });
     return z.NEVER;
   }
   return parsed.data;
 });
-/** "data:/var/lib/data", "cache:/cache:ro" */
-const volumeLine = z.string().transform((s, c) => {
-  const [source, target, mode] = s.split(":");
-  const parsed = volumeSpec.safeParse({ source, target, readOnly: mode === "ro" });
+/** "data:/var/lib/data", "cache:/cache:ro", or { source, target, readOnly? } */
+const volumeLine = textOrObject.transform((v, c) => {
+  const [source, target, mode] = typeof v === "string" ? v.split(":") : [];
+  const parsed = volumeSpec.safeParse(
+    typeof v === "string" ? { source, target, readOnly: mode === "ro" } : typeof v === "object" ? { readOnly: false, ...v } : v,
+  );
   if (!parsed.success || (mode && mode !== "ro" && mode !== "rw")) {
-    c.addIssue({ code: "custom", message: parsed.success ? `"${s}": the mode is ro or rw.` : `"${s}": ${parsed.error.issues[0]?.message}` });
+    c.addIssue({ code: "custom", message: parsed.success ? `"${shown(v)}": the mode is ro or rw.` : `"${shown(v)}": ${parsed.error.issues[0]?.message}` });
     return z.NEVER;
   }
   return parsed.data;

@@ -1,37 +1,30 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { apiTeam } from "@/lib/auth/session";
-import { deleteVariable, ownerRefOf, restoreVariableVersion, setVariable } from "@/lib/data/variables";
-import { runAction, type ActionState } from "@/lib/http/action-state";
-import { formObject } from "@/lib/validation/parse";
+// Variables at each of their four places (team, project, environment, service): server actions made from
+// that place's operations (lib/api/operations/variables.ts). A page hands its variable editor the actions
+// of the place it shows; the editor's form names the place by slugs, a service by its id (`ownerId`).
+import { formAction } from "@/lib/api/form";
+import { variableOpsByScope } from "@/lib/api/operations/variables";
 
-const ownerRef = (v: Record<string, string>) => ownerRefOf(v.scope, v.ownerId);
+const { TEAM, PROJECT, ENVIRONMENT, SERVICE } = variableOpsByScope;
 
-export async function setVariableAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(
-    async () => {
-      const row = await setVariable(await apiTeam(values.team), ownerRef(values), values);
-      revalidatePath(values.path ?? "/");
-      return { message: `${row.key} saved.` };
-    },
-    { ...values, value: values.secret ? "" : (values.value ?? "") },
-  );
-}
+type Values = Record<string, string>;
+const saved = { done: (row: { key: string }, v: Values) => ({ revalidate: v.path ?? "/", message: `${row.key} saved.` }) };
+const removed = { done: (_r: unknown, v: Values) => ({ revalidate: v.path ?? "/" }) };
+const restored = { done: (row: { key: string }, v: Values) => ({ revalidate: v.path ?? "/", message: `${row.key} restored.` }) };
+const service = (v: Values) => ({ ...v, serviceId: v.ownerId });
 
-export async function deleteVariableAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    await deleteVariable(await apiTeam(values.team), ownerRef(values), values.key ?? "");
-    revalidatePath(values.path ?? "/");
-  }, values);
-}
+export const setTeamVariableAction = formAction(TEAM.set, saved);
+export const deleteTeamVariableAction = formAction(TEAM.remove, removed);
+export const restoreTeamVariableAction = formAction(TEAM.restore, restored);
 
-export async function restoreVariableAction(_prev: ActionState | undefined, form: FormData): Promise<ActionState> {
-  const values = formObject(form);
-  return runAction(async () => {
-    const row = await restoreVariableVersion(await apiTeam(values.team), ownerRef(values), values.versionId ?? "");
-    revalidatePath(values.path ?? "/");
-    return { message: `${row.key} restored.` };
-  }, values);
-}
+export const setProjectVariableAction = formAction(PROJECT.set, saved);
+export const deleteProjectVariableAction = formAction(PROJECT.remove, removed);
+export const restoreProjectVariableAction = formAction(PROJECT.restore, restored);
+
+export const setEnvironmentVariableAction = formAction(ENVIRONMENT.set, saved);
+export const deleteEnvironmentVariableAction = formAction(ENVIRONMENT.remove, removed);
+export const restoreEnvironmentVariableAction = formAction(ENVIRONMENT.restore, restored);
+
+export const setServiceVariableAction = formAction(SERVICE.set, { ...saved, input: service });
+export const deleteServiceVariableAction = formAction(SERVICE.remove, { ...removed, input: service });
+export const restoreServiceVariableAction = formAction(SERVICE.restore, { ...restored, input: service });

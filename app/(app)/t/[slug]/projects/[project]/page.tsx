@@ -18,7 +18,7 @@ import { servicesPerEnvironment } from "@/lib/data/delete-project";
 import { archiveProjectAction, createEnvironmentAction, deleteProjectAction, renameProjectAction } from "../actions";
 import { cloneEnvironmentAction } from "../transfer-actions";
 import { Select } from "@/components/ui/field";
-import { deleteVariableAction, setVariableAction } from "../../variables/actions";
+import { deleteProjectVariableAction, setProjectVariableAction } from "../../variables/actions";
 
 export default async function ProjectPage({ params }: { params: Promise<{ slug: string; project: string }> }) {
   const { slug, project: projectSlug } = await params;
@@ -72,10 +72,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
       <div className="mt-8 space-y-6">
         <Card title="Project variables" description="Shared by every environment of this project; environment and service variables override them.">
           <VariableEditor
-            actions={{ set: setVariableAction, remove: deleteVariableAction }}
+            actions={{ set: setProjectVariableAction, remove: deleteProjectVariableAction }}
             team={ctx.team.slug}
             scope="PROJECT"
             ownerId={project.id}
+            place={{ project: project.slug }}
             path={base}
             vars={vars}
             canWrite={can(ctx.role, "project.write")}

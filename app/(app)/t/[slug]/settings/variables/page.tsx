@@ -4,7 +4,7 @@ import { requireTeam } from "@/lib/auth/session";
 import { sharedVariableUsage } from "@/lib/data/resolved-config";
 import { listVariables } from "@/lib/data/variables";
 import { can } from "@/lib/permissions";
-import { deleteVariableAction, setVariableAction } from "../../variables/actions";
+import { deleteTeamVariableAction, setTeamVariableAction } from "../../variables/actions";
 
 export const metadata = { title: "Shared variables" };
 
@@ -17,7 +17,7 @@ export default async function TeamVariablesPage({ params }: { params: Promise<{ 
       description="Available to every project of the team; projects, environments and services override them. Reference one as ${{ team.KEY }}."
     >
       <VariableEditor
-        actions={{ set: setVariableAction, remove: deleteVariableAction }}
+        actions={{ set: setTeamVariableAction, remove: deleteTeamVariableAction }}
         team={ctx.team.slug}
         scope="TEAM"
         path={`/t/${ctx.team.slug}/settings/variables`}

@@ -9,9 +9,17 @@ import { requireTeam } from "@/lib/auth/session";
 import { ownerRefOf, variableHistory } from "@/lib/data/variables";
 import { NotFoundError } from "@/lib/errors";
 import { safeNext } from "@/lib/http/safe-next";
-import { restoreVariableAction } from "../actions";
+import { restoreEnvironmentVariableAction, restoreProjectVariableAction, restoreServiceVariableAction, restoreTeamVariableAction } from "../actions";
 
-type Search = { scope?: string; ownerId?: string; key?: string; back?: string };
+/** Each place's restore, by the scope the history link names. */
+const RESTORE = {
+  TEAM: restoreTeamVariableAction,
+  PROJECT: restoreProjectVariableAction,
+  ENVIRONMENT: restoreEnvironmentVariableAction,
+  SERVICE: restoreServiceVariableAction,
+};
+
+type Search = { scope?: string; ownerId?: string; project?: string; env?: string; key?: string; back?: string };
 
 export default async function VariableHistoryPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<Search> }) {
   const ctx = await requireTeam((await params).slug);
@@ -59,10 +67,13 @@ export default async function VariableHistoryPage({ params, searchParams }: { pa
                   </span>
                 </span>
                 {i > 0 && v.action !== "delete" && (
-                  <ActionForm action={restoreVariableAction} className="flex items-center gap-2">
+                  <ActionForm action={RESTORE[ref.scope]} className="flex items-center gap-2">
                     <input type="hidden" name="team" value={ctx.team.slug} />
                     <input type="hidden" name="scope" value={ref.scope} />
                     <input type="hidden" name="ownerId" value={s.ownerId ?? ""} />
+                    {/* A project's or environment's place, by slugs (the variable editor's history link carries them). */}
+                    {s.project && <input type="hidden" name="project" value={s.project} />}
+                    {s.env && <input type="hidden" name="env" value={s.env} />}
                     <input type="hidden" name="versionId" value={v.id} />
                     <input type="hidden" name="path" value={path} />
                     <SubmitButton variant="secondary" pendingLabel="Restoring…">

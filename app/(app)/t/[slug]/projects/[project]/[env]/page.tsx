@@ -23,9 +23,15 @@ import { deleteEnvironmentAction, protectEnvironmentAction } from "../../actions
 import { createServiceAction, deleteServiceAction, deployAllPendingAction, deployImageAction, updateServiceAction } from "../../service-actions";
 import { applyImportAction, previewImportAction } from "../../transfer-actions";
 import { createGitServiceAction, deployGitAction } from "../../deploy-actions";
-import { deleteVariableAction, setVariableAction } from "../../../variables/actions";
+import {
+  deleteEnvironmentVariableAction,
+  deleteServiceVariableAction,
+  setEnvironmentVariableAction,
+  setServiceVariableAction,
+} from "../../../variables/actions";
 
-const variableActions = { set: setVariableAction, remove: deleteVariableAction };
+const environmentVariableActions = { set: setEnvironmentVariableAction, remove: deleteEnvironmentVariableAction };
+const serviceVariableActions = { set: setServiceVariableAction, remove: deleteServiceVariableAction };
 const serviceActions = { deployGit: deployGitAction, deployImage: deployImageAction, remove: deleteServiceAction };
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ slug: string; project: string; env: string }> }) {
@@ -109,7 +115,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
               </summary>
               <div className="mt-3">
                 <VariableEditor
-                  actions={variableActions}
+                  actions={serviceVariableActions}
                   team={ctx.team.slug}
                   scope="SERVICE"
                   ownerId={s.id}
@@ -151,7 +157,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
       <div className="mt-8" />
       <Card title="Environment variables" description="Override project and team variables for this environment.">
         <VariableEditor
-          actions={variableActions}
+          actions={environmentVariableActions}
           team={ctx.team.slug}
           scope="ENVIRONMENT"
           ownerId={env.id}
