@@ -312,6 +312,14 @@ describe("a service's logs", () => {
     expect(evs.some((e) => e.event === "end")).toBe(false);
   });
 
+  it("with no tail, sends only lines that come after (as the CLI reopens a dropped stream)", async () => {
+    const before = ticks(await events((await call(ops.serviceLogsOp, session(owner), { serviceId: service.id, tail: "1" })) as Response, () => false));
+    const res = (await call(ops.serviceLogsOp, session(owner), { serviceId: service.id, tail: "0", follow: "1" })) as Response;
+    const t = ticks(await events(res, (evs) => ticks(evs).length >= 2));
+    expect(t[0]).toBeGreaterThan(before[0]!);
+    expect(t[1]).toBe(t[0]! + 1);
+  });
+
   it("when following, moves to the new release's container and reads it from its start", async () => {
     const res = (await call(ops.serviceLogsOp, session(owner), { serviceId: service.id, tail: "1", follow: "1" })) as Response;
     const afterSwitch = (evs: Event[]) => evs.slice(evs.findIndex((e, i) => i > 0 && e.event === "container"));

@@ -26,12 +26,14 @@ const flag = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === true || v === "1" || v === "true"));
 
-const tail = z.coerce
-  .number({ error: "tail: a number of lines." })
-  .int("tail: a whole number of lines.")
-  .min(1, "tail: at least 1 line.")
-  .max(5000, "tail: at most 5000 lines.")
-  .default(200);
+/** How many of the last lines to send; `least` 0 means none, only lines that come after. */
+const tail = (least: 0 | 1) =>
+  z.coerce
+    .number({ error: "tail: a number of lines." })
+    .int("tail: a whole number of lines.")
+    .min(least, `tail: at least ${least} line${least === 1 ? "" : "s"}.`)
+    .max(5000, "tail: at most 5000 lines.")
+    .default(200);
 
 // ---- Hosts ----
 
@@ -191,7 +193,7 @@ export const containerLogsOp = teamOp({
     "The container's last `tail` log lines (after `since`, Unix seconds, if given), each with its stream and, unless timestamps=0, Docker's time. Secret values Berth gave it are masked.",
   permission: "host.read",
   input: container.extend({
-    tail,
+    tail: tail(1),
     since: z.coerce.number({ error: "since: Unix seconds." }).int("since: whole seconds.").min(0, "since: Unix seconds.").optional(),
     timestamps: flag(true),
   }),
@@ -303,10 +305,10 @@ export const serviceLogsOp = teamOp({
   method: "GET",
   path: "/teams/{team}/services/{serviceId}/logs",
   summary:
-    "The log lines of the service's running container as server-sent events, `{ line, stream, time }` each: the last `tail`, then `end`; with follow=1 new lines as they come, until it stops running. Secret values are masked.",
+    "The log lines of the service's running container as server-sent events: `container` names it, then `{ line, stream, time }` for each of the last `tail` lines (0: none), then `end`; with follow=1 new lines as they come, until it stops running (a new release's container is read from its start). Secret values are masked.",
   permission: "project.read",
   targets: (i) => [{ service: i.serviceId }],
-  input: z.object({ serviceId: id, tail, follow: flag(false) }),
+  input: z.object({ serviceId: id, tail: tail(0), follow: flag(false) }),
   output: z.never(),
   produces: "text/event-stream",
   run: (ctx, i, call) => serviceLogStream(ctx, i.serviceId, { tail: i.tail, follow: i.follow }, call.signal),

@@ -16,10 +16,11 @@ const POLL_TAIL = 5000;
 export async function serviceLogStream(ctx: TeamContext, serviceId: string, opts: { tail: number; follow: boolean }, signal: AbortSignal): Promise<Response> {
   // Not found, no running container, an offline host: answered before the stream opens.
   let target = await serviceContainer(ctx, serviceId);
-  const first = await read(ctx, target, opts.tail, null);
+  // With no tail, the last line still marks where "after" begins (the host's clock, not ours).
+  const first = await read(ctx, target, Math.max(opts.tail, 1), null);
   return sseResponse(signal, async (send, isOpen) => {
     announce(send, target);
-    let last = emit(send, first, null);
+    let last = opts.tail ? emit(send, first, null) : (first.at(-1)?.ts ?? null);
     if (!opts.follow) {
       send({ event: "end", data: { reason: `The last ${opts.tail} lines were sent.` } });
       return;
