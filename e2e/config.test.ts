@@ -106,23 +106,18 @@ describe("shared configuration", () => {
     expect(await dev.getByRole("button", { name: "Save" }).count()).toBe(0);
     await screenshot(dev, "41-protected-production");
     await dev.goto(`/t/${slug}/projects/${project}/staging`);
-    const prodId = await owner.evaluate(
-      async ([s, p]) => {
-        const res = await fetch(`/t/${s}/projects/${p}/production`);
-        return /name="scope" value="ENVIRONMENT"\/><input type="hidden" name="ownerId" value="([^"]+)"/.exec(await res.text())?.[1] ?? "";
-      },
-      [slug, project],
-    );
-    expect(prodId).not.toBe("");
-    // Point the staging form at production's id, as a hand-made request would, and submit it in the same
-    // moment: a live refresh of the page in between would put staging's id back.
+    // Point the staging form at production, as a hand-made request would, and submit it in the same
+    // moment: a live refresh of the page in between would put staging back.
     await dev.getByLabel("Key", { exact: true }).fill("SNEAKY");
     await dev.getByLabel("Value", { exact: true }).fill("1");
-    await dev.getByLabel("Key", { exact: true }).evaluate((key: HTMLInputElement, id) => {
+    const forged = await dev.getByLabel("Key", { exact: true }).evaluate((key: HTMLInputElement) => {
       const form = key.form!;
-      for (const el of form.querySelectorAll<HTMLInputElement>('input[name="ownerId"]')) el.value = id;
+      const env = form.querySelector<HTMLInputElement>('input[name="env"]');
+      if (env) env.value = "production";
       form.requestSubmit();
-    }, prodId);
+      return Boolean(env);
+    });
+    expect(forged).toBe(true);
     await dev.getByText("production is protected").waitFor();
 
     // History: change LOG_LEVEL, then restore the earlier value in one click.
