@@ -38,7 +38,8 @@ const table = {
   "environment.protect": ["ADMIN", "admin"], // protect or unprotect an environment; change a protected one
   "config.team": ["ADMIN", "write"], // team-wide variables reach every project, production included
   "config.export-secrets": ["ADMIN", "read:secrets"], // .env export with secret values, from any environment
-  "service.git-host-key": ["ADMIN", "write"], // trust another SSH host key for a service's git server than the pinned one
+  "service.git-host-key": ["ADMIN", "write"],
+  "service.webhook-secret": ["DEVELOPER", "read:secrets"], // read a git service's webhook secret (admins only when protected) // trust another SSH host key for a service's git server than the pinned one
   "token.manage": ["ADMIN", "admin"], // see and revoke other members' API tokens (everyone manages their own)
 } as const satisfies Record<string, readonly [Role, Scope]>;
 

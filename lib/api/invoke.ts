@@ -25,8 +25,8 @@ export async function invoke(op: Operation, principal: Principal, call: Call, me
     case "user": {
       if (principal.kind === "anonymous") throw new UnauthorizedError();
       if (principal.kind === "token") {
+        const ctx = await tokenTeamContext(principal.token, null, meta.ip); // an invalid token is 401 first
         if (!op.tokens) throw new ForbiddenError(SESSION_ONLY);
-        const ctx = await tokenTeamContext(principal.token, null, meta.ip);
         return finish(op, await op.run(ctx.actor, parseInput(op.input, await call.input()), { tokenTeamId: ctx.team.id }));
       }
       return finish(op, await op.run(principal.user, parseInput(op.input, await call.input()), { sessionId: principal.sessionId }));

@@ -205,7 +205,7 @@ export async function regenerateDeployKey(ctx: TeamContext, serviceId: string) {
 /** The webhook secret, to paste into the git host's settings. Audited: it lets anyone trigger deploys. */
 export async function revealWebhookSecret(ctx: TeamContext, serviceId: string) {
   const s = await getGitService(ctx, serviceId);
-  assertCanChange(ctx, s.environment);
+  assertCanChange(ctx, s.environment, "service.webhook-secret");
   const secret = open(s.webhookSecret ?? "", webhookSecretAad(s.id), masterKeysFromEnv());
   await db.$transaction((tx) =>
     recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "service.webhook-secret.reveal", target: { type: "service", id: s.id, label: s.label } }),

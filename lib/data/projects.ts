@@ -134,9 +134,16 @@ export async function setEnvironmentProtected(ctx: TeamContext, projectSlug: str
   });
 }
 
-/** Throws unless the actor may change this environment's configuration. */
-export function assertCanChange(ctx: TeamContext, env: { protected: boolean; name: string }) {
-  authorize(ctx, "project.write");
+/**
+ * Throws unless the actor may change this environment's configuration (or deploy to it, or read a service's
+ * webhook secret: `action`, which also names the scope an API token needs).
+ */
+export function assertCanChange(
+  ctx: TeamContext,
+  env: { protected: boolean; name: string },
+  action: "project.write" | "service.deploy" | "service.webhook-secret" = "project.write",
+) {
+  authorize(ctx, action);
   if (!canChangeEnvironment(ctx.role, env)) {
     throw new ForbiddenError(`${env.name} is protected: only admins and owners change its configuration or deploy to it.`);
   }

@@ -175,12 +175,22 @@ describe("git service settings through the chain", () => {
     await expect(call(acceptGitHostKeyOp, session(developer), slug, { serviceId: git.id, offer: "SHA256:x" })).rejects.toMatchObject({ status: 403 });
     // The secret is a credential: a read token does not get it.
     await expect(call(revealWebhookSecretOp, await token(owner, ["read"]), slug, { serviceId: git.id })).rejects.toMatchObject({ status: 403 });
+    await expect(call(revealWebhookSecretOp, await token(owner, ["write"]), slug, { serviceId: git.id })).rejects.toMatchObject({ status: 403 });
+    // read:secrets is the scope for it (the token's call is audited like the others, so counted below).
+    expect(((await call(revealWebhookSecretOp, await token(owner, ["read:secrets"]), slug, { serviceId: git.id })) as { secret: string }).secret).toBe(
+      rotated.secret,
+    );
     // The audit log names each reveal and rotation.
     const audited = await db.auditEvent.findMany({
       where: { teamId: owner.team.id, action: { startsWith: "service.webhook-secret" } },
       select: { action: true },
     });
-    expect(audited.map((a) => a.action).sort()).toEqual(["service.webhook-secret.reveal", "service.webhook-secret.reveal", "service.webhook-secret.rotate"]);
+    expect(audited.map((a) => a.action).sort()).toEqual([
+      "service.webhook-secret.reveal",
+      "service.webhook-secret.reveal",
+      "service.webhook-secret.reveal",
+      "service.webhook-secret.rotate",
+    ]);
   });
 });
 

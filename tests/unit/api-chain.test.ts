@@ -107,6 +107,11 @@ describe("scopes", () => {
 
   it("name one for every permission, and secrets only behind read:secrets or admin", () => {
     for (const a of ACTIONS) expect(SCOPES).toContain(scopeFor(a));
-    expect(ACTIONS.filter((a) => scopeFor(a) === "read:secrets").sort()).toEqual(["config.export-secrets", "container.env", "container.env.protected"]);
+    expect(ACTIONS.filter((a) => scopeFor(a) === "read:secrets").sort()).toEqual([
+      "config.export-secrets",
+      "container.env",
+      "container.env.protected",
+      "service.webhook-secret",
+    ]);
   });
 });

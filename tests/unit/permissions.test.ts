@@ -41,6 +41,7 @@ const EXPECTED: Record<Action, [boolean, boolean, boolean, boolean]> = {
   "service.deploy": [Y, Y, Y, N],
   "token.manage": [Y, Y, N, N],
   "service.git-host-key": [Y, Y, N, N],
+  "service.webhook-secret": [Y, Y, Y, N],
 };
 
 describe("permission table", () => {

@@ -150,7 +150,7 @@ export const revealWebhookSecretOp = teamOp({
   method: "POST",
   path: "/teams/{team}/services/{serviceId}/webhook/reveal",
   summary: "A git service's webhook address and the secret its deliveries are signed with, to paste into the git host. Audited.",
-  permission: "project.write",
+  permission: "service.webhook-secret",
   targets: ofService,
   input: service,
   output: webhookSecret,
