@@ -50,29 +50,53 @@ export async function followDeployment(api: Api, d: Created, o: { progress: Prog
   const base = await api.teamPath("deployments", d.id, "log");
   const color = Boolean(o.to.isTTY) && !process.env.NO_COLOR;
   let after: string | null = null; // the last line's cursor: a new stream resumes after it
-  let step = "";
   let outcome: Outcome | null = null;
+  const steps = stepPrinter(api, d, o.progress, o.to);
   o.progress.start("Waiting for the log");
   await followSse(
     () => api.stream(after ? `${base}?after=${encodeURIComponent(after)}` : base),
-    (ev) => {
+    async (ev) => {
       if (ev.id) after = ev.id;
       if (ev.event === "message") o.progress.line(cleanLine(String(parse(ev.data)), color), o.to);
-      else if (ev.event === "status") {
-        const s = parse(ev.data) as Outcome;
-        // Steps as they start; the terminal status is the outcome, printed by the caller.
-        if (s.status !== step && (ACTIVE_ORDER as readonly string[]).includes(s.status)) {
-          step = s.status;
-          o.progress.stop();
-          o.progress.line(`▸ ${s.status}`, o.to);
-          o.progress.start(s.status, { timed: true });
-        }
-      } else if (ev.event === "end") outcome = parse(ev.data) as Outcome;
+      else if (ev.event === "status") await steps((parse(ev.data) as Outcome).status);
+      else if (ev.event === "end") {
+        await steps(null);
+        outcome = parse(ev.data) as Outcome;
+      }
       return outcome !== null;
     },
     { what: `The log of deployment #${d.number} (follow it at ${o.url})`, retries: RETRIES },
   );
   return outcome!;
+}
+
+/**
+ * Prints `▸ STEP` once for each step the deployment has started. The stream reports the status it sees
+ * every quarter second, so a quick step (a clone, a health check) can fall between two reports: the
+ * deployment's timed steps fill those in. The terminal status is the outcome, printed by the caller.
+ */
+function stepPrinter(api: Api, d: Created, progress: Progress, to: NodeJS.WriteStream) {
+  const printed = new Set<string>();
+  const active = (s: string) => (ACTIVE_ORDER as readonly string[]).includes(s);
+  return async (current: string | null) => {
+    if (current !== null && (printed.has(current) || !active(current))) return;
+    let started: string[] = [];
+    try {
+      const detail = await api.json<{ timed: { status: string }[] }>("GET", await api.teamPath("deployments", d.id));
+      started = detail.timed.map((t) => t.status);
+    } catch {
+      // Only the steps' headings are missing then; the stream goes on.
+    }
+    if (current !== null && !started.includes(current)) started.push(current);
+    const fresh = started.filter((s) => active(s) && !printed.has(s));
+    if (!fresh.length) return;
+    progress.stop();
+    for (const s of fresh) {
+      printed.add(s);
+      progress.line(`▸ ${s}`, to);
+    }
+    if (current !== null) progress.start(current, { timed: true });
+  };
 }
 
 /** An event's JSON data (the raw text if it is not JSON). */

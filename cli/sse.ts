@@ -68,7 +68,7 @@ export class StreamError extends CliError {}
  */
 export async function followSse(
   open: () => Promise<Response>,
-  handle: (ev: SseEvent) => boolean | undefined,
+  handle: (ev: SseEvent) => boolean | undefined | Promise<boolean | undefined>,
   o: { what: string; retries: number; reconnecting?: () => void },
 ): Promise<void> {
   let failures = 0;
@@ -78,7 +78,7 @@ export async function followSse(
       for await (const ev of readSse(await open())) {
         failures = 0;
         if (ev.event === "error") throw new StreamError(`Berth could not read ${o.what}: ${ev.data}`, EXIT.unavailable);
-        if (handle(ev)) return;
+        if (await handle(ev)) return;
       }
     } catch (e) {
       if (e instanceof StreamError || (e instanceof CliError && e.exitCode !== EXIT.unavailable)) throw e;
