@@ -17,7 +17,7 @@ import { env } from "@/lib/env";
 import { ConflictError, ForbiddenError, UnauthorizedError } from "@/lib/errors";
 import { publishLive } from "@/lib/live/publish";
 import { makeTeam, uniq } from "./support/factory";
-import "./support/open-signup"; // TEMP until vitest.config has it
+import "./support/open-signup"; // the tests sign up strangers
 
 const META = { ip: "127.0.0.1" };
 const session = (ctx: TeamContext): Principal => ({ kind: "session", user: ctx.actor, sessionId: "test" });
