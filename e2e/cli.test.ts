@@ -277,8 +277,24 @@ describe("berth CLI", () => {
     expect(noSuch.code, show(noSuch)).toBe(4);
     expect(noSuch.stderr).toContain(`${web} has no deployment #9 (its last 3 are #1 to #3)`);
 
+    // A follower of the log sees the release rolled back to start in a container of its own.
+    const follower = start(["logs", web, "--follow", "--tail", "5"]);
+    await waitFor(
+      async () => follower.run.stdout,
+      (o) => o.includes("serving release-three"),
+      30_000,
+    );
     const back = await berth(["rollback", web, "#1", "--wait"]);
     expect(back.code, show(back)).toBe(0);
+    const followed = await waitFor(
+      async () => follower.run,
+      (r) => r.stdout.includes("serving release-one"),
+      30_000,
+    );
+    follower.child.kill("SIGINT");
+    await follower.done;
+    expect(followed.stdout.indexOf("serving release-one"), show(followed)).toBeGreaterThan(followed.stdout.indexOf("serving release-three"));
+    expect(followed.stderr).toMatch(/\(now showing berth-[\w-]+\)/);
     expect(back.stdout).toContain(`Rolling ${web} back to #1: deployment #4`);
     expect(back.stdout).toMatch(/✓ #4 LIVE\n$/);
     expect(await proxyGet(`web.staging.${project}.localhost`)).toEqual({ status: 200, body: "release-one\n" });

@@ -11,7 +11,8 @@ export const cliBundle = path.join(root, "dist", "berth-cli.cjs");
 export const cliInputs = path.join(root, "dist", "berth-cli.inputs.json");
 const ALLOWED = [/^cli\//, /^node_modules\/commander\//, /^lib\/deploy\/states\.ts$/, /^lib\/scopes\.ts$/];
 
-export async function buildCli() {
+/** Builds the bundle (`write: false` only checks what it would hold); returns its inputs. */
+export async function buildCli({ write = true } = {}) {
   const { version } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
   const result = await build({
     absWorkingDir: root,
@@ -30,13 +31,17 @@ export async function buildCli() {
   const inputs = Object.keys(result.metafile.inputs);
   const stray = inputs.filter((f) => !ALLOWED.some((re) => re.test(f)));
   if (stray.length) throw new Error(`The CLI may only use cli/, commander and pure modules; it pulled in: ${stray.join(", ")}`);
+  if (!write) return inputs;
   fs.mkdirSync(path.dirname(cliBundle), { recursive: true });
   // Written beside and renamed: a CLI started meanwhile never runs half a file.
   const tmp = `${cliBundle}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, result.outputFiles[0].contents);
   fs.renameSync(tmp, cliBundle);
   fs.writeFileSync(cliInputs, `${JSON.stringify(inputs)}\n`);
-  return cliBundle;
+  return inputs;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(await buildCli());
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildCli();
+  console.log(cliBundle);
+}
