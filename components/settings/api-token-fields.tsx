@@ -36,7 +36,7 @@ export function ScopeChoices({ choices }: { choices: ScopeChoice[] }) {
             key={c.scope}
             className={`flex gap-3 rounded-md border px-3 py-2.5 text-sm ${
               c.allowed
-                ? "cursor-pointer border-slate-200 hover:border-brand-500 has-checked:border-brand-500 has-checked:bg-brand-50"
+                ? "cursor-pointer border-slate-200 hover:border-slate-300 has-checked:border-brand-500 has-checked:bg-brand-50"
                 : "border-dashed border-slate-200 text-slate-400"
             }`}
           >

@@ -23,8 +23,14 @@ export type TokenRow = {
 
 const STATUS = { active: "green", expired: "amber", revoked: "gray" } as const;
 
-function When({ date, none }: { date: Date | null; none: string }) {
-  return date ? <RelativeTime date={date} /> : <span className="text-slate-400">{none}</span>;
+/** An expiry as a calendar date (UTC), the exact time on hover. */
+function Expiry({ date, status }: { date: Date | null; status: TokenRow["status"] }) {
+  if (!date) return <span className="text-slate-400">never expires</span>;
+  return (
+    <time dateTime={date.toISOString()} title={date.toUTCString()} className={status === "expired" ? "text-amber-700" : "text-slate-500"}>
+      {date <= new Date() ? "expired" : "expires"} {date.toISOString().slice(0, 10)}
+    </time>
+  );
 }
 
 export function ApiTokenTable({
@@ -49,7 +55,6 @@ export function ApiTokenTable({
     "Limited to",
     ...(showMaker ? ["Made by"] : []),
     "Created",
-    "Expires",
     "Last used",
     "Status",
     { label: "", align: "right" as const },
@@ -71,7 +76,7 @@ export function ApiTokenTable({
               ))}
             </span>
           </td>
-          <td className="px-4 py-3 text-xs">
+          <td className="whitespace-nowrap px-4 py-3 text-xs">
             {t.project ? (
               <>
                 {t.project.name}
@@ -88,16 +93,21 @@ export function ApiTokenTable({
           )}
           <td className="whitespace-nowrap px-4 py-3 text-xs">
             <RelativeTime date={t.createdAt} />
+            <span className="block">
+              <Expiry date={t.expiresAt} status={t.status} />
+            </span>
           </td>
-          <td className="whitespace-nowrap px-4 py-3 text-xs">
-            <When date={t.expiresAt} none="Never" />
-          </td>
-          <td className="px-4 py-3 text-xs" data-testid="last-used">
-            <When date={t.lastUsedAt} none="Never used" />
-            {t.lastUsedIp && <span className="block font-mono text-slate-400">{t.lastUsedIp}</span>}
+          <td className="whitespace-nowrap px-4 py-3 text-xs" data-testid="last-used">
+            {t.lastUsedAt ? <RelativeTime date={t.lastUsedAt} /> : <span className="text-slate-400">Never used</span>}
+            {t.lastUsedIp && <span className="block font-mono text-slate-400">from {t.lastUsedIp}</span>}
           </td>
           <td className="px-4 py-3">
             <Badge color={STATUS[t.status]}>{t.status}</Badge>
+            {t.revokedAt && (
+              <span className="mt-0.5 block whitespace-nowrap text-xs text-slate-400">
+                <RelativeTime date={t.revokedAt} />
+              </span>
+            )}
           </td>
           <td className="px-4 py-3 text-right">
             {t.status === "active" && (

@@ -25,7 +25,8 @@ function tokenInput(v: Values): Record<string, unknown> {
 
 export const createTokenAction = formAction(createTokenOp, {
   input: tokenInput,
-  done: (t, v) => ({ revalidate: tokensPath(v), message: `Token ${t.name} created.`, data: { token: t.token, name: t.name } }),
+  // No message: the token panel (components/settings/api-token-created.tsx) is the outcome.
+  done: (t, v) => ({ revalidate: tokensPath(v), data: { token: t.token, name: t.name } }),
 });
 
 export const revokeTokenAction = formAction(revokeTokenOp, {

@@ -57,16 +57,15 @@ export default async function ApiTokensPage({ params }: { params: Promise<{ slug
         <CopyField value={login} testId="cli-login" label="CLI login command" />
       </Card>
 
-      <Card
-        title={everyone ? "Tokens in this team" : "Your tokens"}
-        description={
-          everyone
-            ? "Every member's tokens: as an admin you can revoke any of them. A token stops working when its maker leaves the team."
-            : "A token stops working when it expires, when you revoke it, or when you leave the team."
-        }
-      >
+      <section>
+        <h2 className="text-lg font-semibold text-slate-900">{everyone ? "Tokens in this team" : "Your tokens"}</h2>
+        <p className="mb-3 text-sm text-slate-500">
+          {everyone
+            ? "Every member's tokens: as an admin you can revoke any of them. A token also stops working when its maker leaves the team."
+            : "A token stops working when it expires, when you revoke it, or when you leave the team."}
+        </p>
         <ApiTokenTable tokens={tokens} team={ctx.team.slug} you={ctx.actor.id} showMaker={everyone} revoke={revokeTokenAction} />
-      </Card>
+      </section>
     </div>
   );
 }
