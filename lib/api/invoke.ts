@@ -27,7 +27,7 @@ export async function invoke(op: Operation, principal: Principal, call: Call, me
       if (principal.kind === "token") {
         const ctx = await tokenTeamContext(principal.token, null, meta.ip); // an invalid token is 401 first
         if (!op.tokens) throw new ForbiddenError(SESSION_ONLY);
-        return finish(op, await op.run(ctx.actor, parseInput(op.input, await call.input()), { tokenTeamId: ctx.team.id }));
+        return finish(op, await op.run(ctx.actor, parseInput(op.input, await call.input()), { tokenTeamId: ctx.team.id, tokenId: ctx.grant?.tokenId }));
       }
       return finish(op, await op.run(principal.user, parseInput(op.input, await call.input()), { sessionId: principal.sessionId }));
     }

@@ -48,7 +48,7 @@ export type TeamOperation<I extends z.ZodType = z.ZodType, O extends z.ZodType =
 /** A signed-in user's own operation, outside any team (account, team list). Tokens: only where `tokens` says. */
 export type UserOperation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> = Common<I, O> & {
   kind: "user";
-  run: (user: Actor, input: z.output<I>, meta: { sessionId?: string; tokenTeamId?: string }) => Promise<z.input<O> | Response>;
+  run: (user: Actor, input: z.output<I>, meta: { sessionId?: string; tokenTeamId?: string; tokenId?: string }) => Promise<z.input<O> | Response>;
   /** API tokens may call it (e.g. "who am I"); otherwise it is for browser sessions only. */
   tokens?: boolean;
 };

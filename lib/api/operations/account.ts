@@ -17,7 +17,7 @@ export const meOp = userOp({
   tokens: true,
   input: z.object({}),
   output: whoami,
-  run: (user, _i, meta) => describeCaller(user, meta.tokenTeamId ? { teamId: meta.tokenTeamId } : null),
+  run: (user, _i, meta) => describeCaller(user, meta.tokenTeamId && meta.tokenId ? { teamId: meta.tokenTeamId, tokenId: meta.tokenId } : null),
 });
 
 export const updateProfileOp = userOp({
