@@ -46,7 +46,7 @@ export function describeAudit(e: Event): string {
       return `took this machine's Docker (${t}) from the team`;
     case "instance.signup-policy": {
       const to = d.to as unknown as Parameters<typeof describeSignupPolicy>[0] | undefined;
-      return to ? `set sign-up to ${describeSignupPolicy(to)}` : "changed the sign-up policy";
+      return to ? `made sign-up ${describeSignupPolicy(to, 3)}` : "changed the sign-up policy";
     }
     default:
       return `${e.action}${t ? ` on ${t}` : ""}`;

@@ -36,7 +36,7 @@ export async function signUpRefusal(client: Tx, email: string): Promise<string |
       return "Sign-up on this Berth is by invitation: ask a team admin to invite you, then follow the link in the invite.";
     case "DOMAINS":
       if (signupDomains.includes(emailDomain(email))) return null;
-      return `Sign-up on this Berth is for ${listDomains(signupDomains)} addresses: use one, or ask a team admin to invite you.`;
+      return `Sign-up on this Berth is for ${listDomains(signupDomains, 10)} addresses: use one, or ask a team admin to invite you.`;
     default: {
       const never: never = signupPolicy;
       throw new Error(`unknown sign-up policy ${never}`);
@@ -82,6 +82,6 @@ export async function listInstanceAudit(actor: Actor, take = 10) {
     where: { action: { startsWith: "instance." } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take,
-    select: { id: true, actorEmail: true, action: true, targetLabel: true, data: true, createdAt: true },
+    select: { id: true, actorEmail: true, action: true, targetLabel: true, data: true, createdAt: true, team: { select: { name: true } } },
   });
 }

@@ -92,10 +92,11 @@ export async function localHostState(actor: Actor) {
       orderBy: { team: { name: "asc" } },
     }),
   ]);
+  const team = host?.team && { ...host.team, member: memberships.some((m) => m.team.slug === host.team?.slug) };
   return {
     /** Null: the instance owner decides here; otherwise BERTH_LOCAL_HOST does. */
     configured: setting.mode === "off" ? null : describeSetting(setting),
-    host,
+    host: host && { ...host, team: team ?? null },
     teams: memberships.filter((m) => can(m.role, "host.manage")).map((m) => m.team),
   };
 }

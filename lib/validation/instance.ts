@@ -10,21 +10,22 @@ export const MAX_SIGNUP_DOMAINS = 50;
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const DOMAIN = new RegExp(`^(?:${LABEL}\\.)+(?!\\d+$)${LABEL}$`);
 
-/** "@a.com", "@a.com or @b.com", "@a.com, @b.com or @c.com". */
-export function listDomains(domains: readonly string[]): string {
+/** "@a.com", "@a.com or @b.com", "@a.com, @b.com or @c.com"; beyond `max`, "@a.com, @b.com or 48 other domains". */
+export function listDomains(domains: readonly string[], max = Number.POSITIVE_INFINITY): string {
   const at = domains.map((d) => `@${d}`);
+  if (at.length > max) return `${at.slice(0, max).join(", ")} or ${at.length - max} other domains`;
   return at.length <= 1 ? (at[0] ?? "no") : `${at.slice(0, -1).join(", ")} or ${at.at(-1)}`;
 }
 
-/** The policy in a few words: "open to anyone", "by invitation only", "for @example.com addresses". */
-export function describeSignupPolicy(s: { signupPolicy: (typeof SIGNUP_POLICIES)[number]; signupDomains: readonly string[] }): string {
+/** The policy in a few words: "open to anyone", "by invitation only", "for @example.com addresses (and invitations)". */
+export function describeSignupPolicy(s: { signupPolicy: (typeof SIGNUP_POLICIES)[number]; signupDomains: readonly string[] }, maxDomains = 5): string {
   switch (s.signupPolicy) {
     case "OPEN":
       return "open to anyone";
     case "INVITE_ONLY":
       return "by invitation only";
     case "DOMAINS":
-      return `for ${listDomains(s.signupDomains)} addresses (and invitations)`;
+      return `for ${listDomains(s.signupDomains, maxDomains)} addresses (and invitations)`;
     default: {
       const never: never = s.signupPolicy;
       return String(never);

@@ -8,7 +8,8 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { invoke } from "@/lib/api/invoke";
 import { setSignupPolicyOp } from "@/lib/api/operations/instance";
-import type { Actor } from "@/lib/data/context";
+import { createApiToken } from "@/lib/data/api-tokens";
+import { type Actor, resolveTeamContext } from "@/lib/data/context";
 import { getSignupSettings, setSignupPolicy, signUpPageInfo } from "@/lib/data/instance-settings";
 import { isInstanceOwner } from "@/lib/data/instance-owner";
 import { acceptInviteAsNewUser, createInvite } from "@/lib/data/invites";
@@ -133,16 +134,14 @@ describe("sign-up policy", () => {
         NotFoundError,
       );
     }
-    const viaToken = invoke(
-      setSignupPolicyOp,
-      { kind: "token", token: "berth_not-a-real-token" },
-      { input: () => ({ signupPolicy: "OPEN" }) },
-      { ip: "127.0.0.1" },
-    );
-    await expect(viaToken).rejects.toBeInstanceOf(ForbiddenError);
-    expect((await getSignupSettings(await instanceOwner())).signupPolicy).toBe("INVITE_ONLY");
-    // Through the chain, the owner's change is the same data-layer call.
+    // Not even the instance owner's own API token, with every scope: browser sessions only.
     const owner = await instanceOwner();
+    const ownTeam = await createTeam(owner, { name: `Owner's ${uniq()}`, slug: uniq("own") });
+    const { token } = await createApiToken(await resolveTeamContext(owner, ownTeam.slug), { name: uniq("tok"), scopes: ["admin"] });
+    const viaToken = invoke(setSignupPolicyOp, { kind: "token", token }, { input: () => ({ signupPolicy: "OPEN" }) }, { ip: "127.0.0.1" });
+    await expect(viaToken).rejects.toThrow(/API tokens cannot do this/);
+    expect((await getSignupSettings(owner)).signupPolicy).toBe("INVITE_ONLY");
+    // Through the chain, the owner's change is the same data-layer call.
     const out = await invoke(
       setSignupPolicyOp,
       { kind: "session", user: owner, sessionId: "s" },

@@ -45,9 +45,13 @@ export default async function InstancePage() {
           ) : host.team ? (
             <p>
               Belongs to{" "}
-              <Link href={`/t/${host.team.slug}/hosts/${host.id}`} className="font-medium text-brand-700 hover:underline">
-                {host.team.name}
-              </Link>{" "}
+              {host.team.member ? (
+                <Link href={`/t/${host.team.slug}/hosts/${host.id}`} className="font-medium text-brand-700 hover:underline">
+                  {host.team.name}
+                </Link>
+              ) : (
+                <span className="font-medium">{host.team.name}</span>
+              )}{" "}
               as “{host.name}” <Badge color={STATUS_COLOR[host.status as keyof typeof STATUS_COLOR] ?? "gray"}>{host.status.toLowerCase()}</Badge>
             </p>
           ) : (
@@ -91,6 +95,7 @@ export default async function InstancePage() {
               <li key={e.id} className="flex justify-between gap-4 py-2">
                 <span>
                   <span className="font-medium text-slate-800">{e.actorEmail}</span> {describeAudit(e)}
+                  {e.team && <span className="text-slate-500"> · {e.team.name}</span>}
                 </span>
                 <span className="shrink-0 text-xs text-slate-500">
                   <RelativeTime date={e.createdAt} />

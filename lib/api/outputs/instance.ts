@@ -10,7 +10,8 @@ export const localHostState = z.object({
   /** Set when BERTH_LOCAL_HOST decides (e.g. "BERTH_LOCAL_HOST=first-team"); null when the instance owner does. */
   configured: z.string().nullable(),
   /** Null until Berth has registered this machine (at `npm start`). */
-  host: z.object({ id: z.string(), name: z.string(), status: z.string(), team: teamName.nullable() }).nullable(),
+  /** `team.member`: whether the caller is in that team (and so can open its host page). */
+  host: z.object({ id: z.string(), name: z.string(), status: z.string(), team: teamName.extend({ member: z.boolean() }).nullable() }).nullable(),
   /** The teams the caller could give it to (they are an admin or owner there). */
   teams: z.array(teamName),
 });
