@@ -51,7 +51,7 @@ export const deploymentLogOp = teamOp({
   method: "GET",
   path: "/teams/{team}/deployments/{deploymentId}/log",
   summary:
-    "The deployment's log as server-sent events: one event per line (its id is a cursor for `after` or Last-Event-ID), `status` when the step changes, `end` with the outcome.",
+    "The deployment's log as server-sent events: one event per line (its id is a cursor for `after` or Last-Event-ID), `status` for every step begun (from the first, before the lines read with it), `end` with the outcome.",
   permission: "project.read",
   targets: (i) => [{ deployment: i.deploymentId }],
   input: deployment.extend({ after: z.string().max(64).optional() }),

@@ -88,10 +88,10 @@ export async function deploymentLog(ctx: TeamContext, deploymentId: string, curs
   authorize(ctx, "project.read");
   const d = await db.deployment.findFirst({
     where: { id: String(deploymentId), teamId: ctx.team.id },
-    select: { id: true, status: true, error: true, hostId: true, log: true },
+    select: { id: true, status: true, error: true, hostId: true, log: true, steps: true },
   });
   if (!d) throw new NotFoundError("Deployment not found");
-  const state = { status: d.status, error: d.error };
+  const state = { status: d.status, error: d.error, steps: d.steps as Step[] };
   if (isTerminal(d.status) && d.log !== null) {
     const lines = d.log === "" ? [] : d.log.split("\n");
     return { ended: true, ...state, lines: lines.slice(cursor.line).map((line, i) => ({ line, cursor: `${cursor.line + i + 1}:${cursor.entry}` })) };
