@@ -5,7 +5,7 @@
 import { db, type Tx } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
 import type { SignupPolicy } from "@/lib/generated/prisma/enums";
-import { emailDomain, listDomains, signupPolicyInput } from "@/lib/validation/instance";
+import { domainAddresses, emailDomain, signupPolicyInput } from "@/lib/validation/instance";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import type { Actor } from "./context";
@@ -36,7 +36,7 @@ export async function signUpRefusal(client: Tx, email: string): Promise<string |
       return "Sign-up on this Berth is by invitation: ask a team admin to invite you, then follow the link in the invite.";
     case "DOMAINS":
       if (signupDomains.includes(emailDomain(email))) return null;
-      return `Sign-up on this Berth is for ${listDomains(signupDomains, 10)} addresses: use one, or ask a team admin to invite you.`;
+      return `Sign-up on this Berth is for ${domainAddresses(signupDomains, 10)}: use one, or ask a team admin to invite you.`;
     default: {
       const never: never = signupPolicy;
       throw new Error(`unknown sign-up policy ${never}`);

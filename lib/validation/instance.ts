@@ -10,11 +10,19 @@ export const MAX_SIGNUP_DOMAINS = 50;
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const DOMAIN = new RegExp(`^(?:${LABEL}\\.)+(?!\\d+$)${LABEL}$`);
 
-/** "@a.com", "@a.com or @b.com", "@a.com, @b.com or @c.com"; beyond `max`, "@a.com, @b.com or 48 other domains". */
-export function listDomains(domains: readonly string[], max = Number.POSITIVE_INFINITY): string {
+/** "@a.com", "@a.com or @b.com", "@a.com, @b.com or @c.com". */
+export function listDomains(domains: readonly string[]): string {
   const at = domains.map((d) => `@${d}`);
-  if (at.length > max) return `${at.slice(0, max).join(", ")} or ${at.length - max} other domains`;
   return at.length <= 1 ? (at[0] ?? "no") : `${at.slice(0, -1).join(", ")} or ${at.at(-1)}`;
+}
+
+/** "@a.com or @b.com addresses"; beyond `max` domains, "addresses at 50 domains (@a.com, @b.com, …)". */
+export function domainAddresses(domains: readonly string[], max = Number.POSITIVE_INFINITY): string {
+  if (domains.length <= max) return `${listDomains(domains)} addresses`;
+  return `addresses at ${domains.length} domains (${domains
+    .slice(0, max)
+    .map((d) => `@${d}`)
+    .join(", ")}, …)`;
 }
 
 /** The policy in a few words: "open to anyone", "by invitation only", "for @example.com addresses (and invitations)". */
@@ -25,7 +33,7 @@ export function describeSignupPolicy(s: { signupPolicy: (typeof SIGNUP_POLICIES)
     case "INVITE_ONLY":
       return "by invitation only";
     case "DOMAINS":
-      return `for ${listDomains(s.signupDomains, maxDomains)} addresses (and invitations)`;
+      return `for ${domainAddresses(s.signupDomains, maxDomains)} (and invitations)`;
     default: {
       const never: never = s.signupPolicy;
       return String(never);
