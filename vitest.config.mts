@@ -20,6 +20,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Files share the Docker Engine and Redis (one restarts it): one at a time.
           fileParallelism: false,
+          // Tests sign up many users: the test database's sign-up policy is open.
+          setupFiles: ["tests/integration/support/open-signup.ts"],
         },
       },
       {

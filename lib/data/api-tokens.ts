@@ -8,7 +8,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, Valida
 import type { Role } from "@/lib/generated/prisma/enums";
 import { ACTIONS, can, minimumRole, ROLE_LABEL, ROLE_RANK, scopeFor } from "@/lib/permissions";
 import { SCOPES, type Scope } from "@/lib/scopes";
-import { id } from "@/lib/validation/fields";
+import { commaList, id } from "@/lib/validation/fields";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type Actor, type TeamContext } from "./context";
@@ -62,14 +62,7 @@ function assertSession(ctx: TeamContext): void {
   if (ctx.grant) throw new ForbiddenError("API tokens cannot manage API tokens; sign in to Berth in a browser.");
 }
 
-const scopeList = z.preprocess(
-  (v) =>
-    typeof v === "string"
-      ? v
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v,
+const scopeList = commaList(
   z
     .array(z.enum(SCOPES, { error: `Scopes are: ${SCOPES.join(", ")}.` }), { error: "Choose at least one scope." })
     .min(1, "Choose at least one scope.")

@@ -37,3 +37,21 @@ export function slugify(name: string): string {
     .slice(0, 40)
     .replace(/-+$/g, "");
 }
+
+/** Yes or no: a JSON boolean, a form's checkbox ("on") or hidden "true"/"false", or a query's 1/0. */
+export const flag = z
+  .union([z.boolean(), z.enum(["on", "true", "1", "off", "false", "0", ""])], { error: "Use true or false." })
+  .transform((v) => v === true || v === "on" || v === "true" || v === "1");
+
+/** Several values: a JSON array, or one string of comma-separated values (a form's ticked boxes, joined). */
+export const commaList = <T extends z.ZodType>(items: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    items,
+  );

@@ -10,7 +10,7 @@ import { addHost, getHost, hostDeployInput, hostNameInput, listHosts, removeHost
 import { openTerminal, sendTerminalInput } from "@/lib/data/terminal";
 import { CONTAINER_ACTIONS, CONTAINER_STATES } from "@/lib/hosts/protocol";
 import { containerDetails as containerDetailsOutput, imageSummary, logsResult, statsSample } from "@/lib/hosts/results";
-import { id } from "@/lib/validation/fields";
+import { flag, id } from "@/lib/validation/fields";
 import { teamOp, type Operation } from "../operation";
 import { containerDetail, containerSummary, createdHost, hostListItem, hostSummary, installCommandOutput } from "../outputs/host";
 import { serviceLogStream } from "../streams/service-logs";
@@ -18,13 +18,6 @@ import { terminalStream } from "../streams/terminal";
 
 const host = z.object({ hostId: id });
 const container = host.extend({ dockerId: id });
-
-/** A query flag: `1`/`0` or `true`/`false` in a query string or form, a boolean in JSON. */
-const flag = (fallback: boolean) =>
-  z
-    .union([z.boolean(), z.enum(["1", "0", "true", "false"], { error: "Use 1 or 0." })])
-    .optional()
-    .transform((v) => (v === undefined ? fallback : v === true || v === "1" || v === "true"));
 
 /** How many of the last lines to send; `least` 0 means none, only lines that come after. */
 const tail = (least: 0 | 1) =>
@@ -195,7 +188,7 @@ export const containerLogsOp = teamOp({
   input: container.extend({
     tail: tail(1),
     since: z.coerce.number({ error: "since: Unix seconds." }).int("since: whole seconds.").min(0, "since: Unix seconds.").optional(),
-    timestamps: flag(true),
+    timestamps: flag.default(true),
   }),
   output: logsResult,
   run: (ctx, i) => containerLogs(ctx, i.hostId, i.dockerId, { tail: i.tail, since: i.since, timestamps: i.timestamps }),
@@ -308,7 +301,7 @@ export const serviceLogsOp = teamOp({
     "The log lines of the service's running container as server-sent events: `container` names it, then `{ line, stream, time }` for each of the last `tail` lines (0: none), then `end`; with follow=1 new lines as they come, until it stops running (a new release's container is read from its start). Secret values are masked.",
   permission: "project.read",
   targets: (i) => [{ service: i.serviceId }],
-  input: z.object({ serviceId: id, tail: tail(0), follow: flag(false) }),
+  input: z.object({ serviceId: id, tail: tail(0), follow: flag.default(false) }),
   output: z.never(),
   produces: "text/event-stream",
   run: (ctx, i, call) => serviceLogStream(ctx, i.serviceId, { tail: i.tail, follow: i.follow }, call.signal),

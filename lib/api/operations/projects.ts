@@ -18,7 +18,7 @@ import {
 } from "@/lib/data/projects";
 import { serviceByName } from "@/lib/data/service-lookup";
 import { teamStatus } from "@/lib/data/team-status";
-import { id } from "@/lib/validation/fields";
+import { commaList, flag, id } from "@/lib/validation/fields";
 import { teamOp, type Operation } from "../operation";
 import { deleteOutcome, dotenvImported, dotenvPreview, environmentSummary, projectRef, projectSummary } from "../outputs/project";
 import { serviceLookup, teamStatus as teamStatusOutput } from "../outputs/project-status";
@@ -32,29 +32,11 @@ const named = (what: string) =>
 const inProject = z.object({ project: named("project") });
 const inEnvironment = inProject.extend({ env: named("environment") });
 
-/** Yes or no: a JSON boolean, a form's checkbox ("on") or hidden "true"/"false", or a query's 1/0. */
-const flag = z
-  .union([z.boolean(), z.enum(["on", "true", "1", "off", "false", "0", ""])], { error: "Use true or false." })
-  .transform((v) => v === true || v === "on" || v === "true" || v === "1");
-
-/** Several values: a JSON array, or one string of comma-separated values (a form's ticked boxes, joined). */
-const list = <T extends z.ZodType>(items: T) =>
-  z.preprocess(
-    (v) =>
-      typeof v === "string"
-        ? v
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : v,
-    items,
-  );
-
 const dotenvText = z.string({ error: "Paste the .env text." });
 const importInput = z.object({
   dotenv: dotenvText,
   /** New keys to save as secrets (keys that are secrets already stay secret). */
-  secretKeys: list(z.array(z.string().max(128)).max(1000)).default([]),
+  secretKeys: commaList(z.array(z.string().max(128)).max(1000)).default([]),
   /** Import even when a value refers to a key that does not exist (yet). */
   force: flag.default(false),
 });
@@ -200,7 +182,7 @@ export const promoteConfigOp = teamOp({
   summary: "Copy the chosen variables (values and secrecy) from one environment of the project to another, in one step.",
   permission: "project.write",
   targets: (i) => [env({ project: i.project, env: i.from }), env({ project: i.project, env: i.to })],
-  input: inProject.extend({ from: named("environment to promote from"), to: named("environment to promote to"), keys: list(promoteInput.shape.keys) }),
+  input: inProject.extend({ from: named("environment to promote from"), to: named("environment to promote to"), keys: commaList(promoteInput.shape.keys) }),
   output: z.object({ promoted: z.number().int() }),
   run: (ctx, i) => promoteVariables(ctx, i.project, i.from, i.to, i),
 });

@@ -1,8 +1,7 @@
 // What the API says about an API token: never its hash; the token itself only in the answer that made it.
 import { z } from "zod";
+import { timestamp } from "./timestamp";
 import { SCOPES } from "@/lib/scopes";
-
-const date = z.date().transform((d) => d.toISOString());
 
 export const apiTokenSummary = z.object({
   id: z.string(),
@@ -11,11 +10,11 @@ export const apiTokenSummary = z.object({
   prefix: z.string(),
   scopes: z.array(z.enum(SCOPES)),
   status: z.enum(["active", "expired", "revoked"]),
-  expiresAt: date.nullable(),
-  lastUsedAt: date.nullable(),
+  expiresAt: timestamp.nullable(),
+  lastUsedAt: timestamp.nullable(),
   lastUsedIp: z.string().nullable(),
-  revokedAt: date.nullable(),
-  createdAt: date,
+  revokedAt: timestamp.nullable(),
+  createdAt: timestamp,
   /** The member who made it; the token acts as them, never above their current role. */
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
   /** The project (and environment) it is limited to; both null for a team-wide token. */

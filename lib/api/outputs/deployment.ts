@@ -1,14 +1,9 @@
 // What the API says about a deployment. Sealed configuration, the log's raw copy and lease fields stay home.
 import { z } from "zod";
+import { timestamp } from "./timestamp";
 import { ACTIVE_ORDER, TERMINAL } from "@/lib/deploy/states";
 
 export const deploymentStatus = z.enum([...ACTIVE_ORDER, ...TERMINAL]);
-
-const date = z
-  .date()
-  .transform((d) => d.toISOString())
-  .or(z.string());
-const nullableDate = date.nullable();
 
 export const timedStep = z.object({ status: deploymentStatus, startedAt: z.string(), ms: z.number().nullable(), running: z.boolean() });
 
@@ -30,8 +25,8 @@ export const deploymentSummary = z.object({
   actorEmail: z.string(),
   hostId: z.string().nullable(),
   sourceId: z.string().nullable(),
-  createdAt: date,
-  finishedAt: nullableDate,
+  createdAt: timestamp,
+  finishedAt: timestamp.nullable(),
   timed: z.array(timedStep),
 });
 

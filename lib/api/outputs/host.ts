@@ -1,9 +1,9 @@
 // What the API says about hosts, their containers and images. A host's password hash and its enrollment
 // token's hash stay home; an install command is in the one answer that made it.
 import { z } from "zod";
+import { timestamp } from "./timestamp";
 import { portMapping } from "@/lib/hosts/protocol";
 
-const date = z.date().transform((d) => d.toISOString());
 /** Byte counts are BigInt columns; JSON has no BigInt (and no host has 2^53 bytes of memory). */
 const bytes = z
   .bigint()
@@ -16,10 +16,10 @@ export const hostSummary = z.object({
   /** This machine's own host, whose agent Berth starts itself. */
   isLocal: z.boolean(),
   status: z.enum(["PENDING", "ONLINE", "OFFLINE"]),
-  statusSince: date,
-  lastHeartbeatAt: date.nullable(),
+  statusSince: timestamp,
+  lastHeartbeatAt: timestamp.nullable(),
   /** When what is shown (containers, usage) was last reported; older than the heartbeat while offline. */
-  lastSnapshotAt: date.nullable(),
+  lastSnapshotAt: timestamp.nullable(),
   agentVersion: z.string().nullable(),
   /** Whether the agent runs from Berth's agent image, so Update agent can replace it. */
   agentInContainer: z.boolean(),
@@ -36,8 +36,8 @@ export const hostSummary = z.object({
   buildConcurrency: z.number().int(),
   allowPrivateNetworks: z.boolean(),
   /** Until when the host's last install command works (null once its agent enrolled). */
-  enrollExpiresAt: date.nullable(),
-  createdAt: date,
+  enrollExpiresAt: timestamp.nullable(),
+  createdAt: timestamp,
 });
 
 /** In the list: how many of its containers are in each state (`running`, `exited`, ...). */
@@ -47,7 +47,7 @@ export const hostListItem = hostSummary.extend({ containers: z.record(z.string()
 export const installCommandOutput = z.object({
   curl: z.string(),
   wget: z.string(),
-  expiresAt: date,
+  expiresAt: timestamp,
   /** Why the command cannot work from another machine (Berth's public address is a loopback one), or null. */
   warning: z.string().nullable(),
 });
@@ -71,11 +71,11 @@ export const containerSummary = z.object({
   labels: json(z.record(z.string(), z.string())),
   restartPolicy: z.string(),
   exitCode: z.number().int().nullable(),
-  createdAt: date,
-  startedAt: date.nullable(),
-  finishedAt: date.nullable(),
+  createdAt: timestamp,
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
   /** When its agent reported this state. */
-  reportedAt: date,
+  reportedAt: timestamp,
 });
 
 export const containerDetail = containerSummary.extend({

@@ -1,15 +1,14 @@
 // The team at a glance for the CLI (`berth status`) and a service found by its name: places, services, what
 // runs and what was last asked for. Field names are the CLI's contract: add, never rename.
 import { z } from "zod";
+import { timestamp } from "./timestamp";
 import { deploymentStatus } from "./deployment";
-
-const date = z.date().transform((d) => d.toISOString());
 
 const kind = z.enum(["git", "image"]);
 
 export const teamStatus = z.object({
   team: z.object({ slug: z.string(), name: z.string() }),
-  hosts: z.array(z.object({ id: z.string(), name: z.string(), status: z.enum(["PENDING", "ONLINE", "OFFLINE"]), lastSeenAt: date.nullable() })),
+  hosts: z.array(z.object({ id: z.string(), name: z.string(), status: z.enum(["PENDING", "ONLINE", "OFFLINE"]), lastSeenAt: timestamp.nullable() })),
   projects: z.array(
     z.object({
       id: z.string(),
@@ -35,10 +34,10 @@ export const teamStatus = z.object({
                   status: deploymentStatus,
                   commitSha: z.string().nullable(),
                   image: z.string().nullable(),
-                  finishedAt: date.nullable(),
+                  finishedAt: timestamp.nullable(),
                 })
                 .nullable(),
-              latest: z.object({ id: z.string(), number: z.number().int(), status: deploymentStatus, createdAt: date }).nullable(),
+              latest: z.object({ id: z.string(), number: z.number().int(), status: deploymentStatus, createdAt: timestamp }).nullable(),
             }),
           ),
         }),

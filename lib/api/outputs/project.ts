@@ -1,8 +1,7 @@
 // What the API says about projects and environments, and about moving configuration between them. Secret
 // values never appear: a preview shows a secret's value as null, an import answers with key names only.
 import { z } from "zod";
-
-const date = z.date().transform((d) => d.toISOString());
+import { timestamp } from "./timestamp";
 
 export const environmentSummary = z.object({
   id: z.string(),
@@ -16,7 +15,7 @@ export const projectSummary = z.object({
   id: z.string(),
   slug: z.string(),
   name: z.string(),
-  archivedAt: date.nullable(),
+  archivedAt: timestamp.nullable(),
   environments: z.array(environmentSummary),
 });
 

@@ -1,9 +1,9 @@
 // What the API says about teams, their overview and their audit log.
 import { z } from "zod";
 import { ROLES } from "@/lib/permissions";
+import { timestamp } from "./timestamp";
 
-/** A moment as ISO 8601 text (the data layer hands out Dates; the document says "date-time"). */
-export const timestamp = z.codec(z.date(), z.iso.datetime(), { decode: (d) => d.toISOString(), encode: (s) => new Date(s) });
+export { timestamp };
 
 export const role = z.enum(ROLES);
 

@@ -17,7 +17,8 @@ export async function deploymentLogStream(ctx: TeamContext, deploymentId: string
     while (isOpen()) {
       const d = await deploymentLog(ctx, deploymentId, cursor);
       // Every step the deployment has begun, in order and before the lines read with it, however quick it was.
-      for (const step of d.steps.slice(stepsSent)) send({ event: "status", data: { status: step.status, at: step.at, error: isTerminal(step.status) ? d.error : null } });
+      for (const step of d.steps.slice(stepsSent))
+        send({ event: "status", data: { status: step.status, at: step.at, error: isTerminal(step.status) ? d.error : null } });
       stepsSent = d.steps.length;
       for (const l of d.lines) send({ id: l.cursor, data: l.line });
       if (d.lines.length) cursor = parseLogCursor(d.lines.at(-1)!.cursor);
