@@ -16,7 +16,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { type AuditActor, recordAudit } from "./audit";
 import type { Actor } from "./context";
 import { newHostToken } from "./host-auth";
-import { requireInstanceOwner } from "./instance-owner";
+import { isInstanceOwner, requireInstanceOwner } from "./instance-owner";
 
 type Team = { id: string; slug: string; name: string };
 
@@ -78,6 +78,13 @@ export async function ensureLocalHost(saved?: { id: string; token: string }): Pr
 export async function adoptLocalHost(tx: Tx, actor: Actor, team: Team): Promise<void> {
   const s = env.localHost;
   if (s.mode === "first-team" || (s.mode === "team" && s.slug === team.slug)) await attach(tx, actor, team, { by: describeSetting(s) });
+}
+
+/** Whether this machine's Docker waits for the instance owner `actor` to give it to a team (the hosts page says so). */
+export async function localHostWaitsFor(actor: Actor): Promise<boolean> {
+  if (env.localHost.mode !== "off" || !(await isInstanceOwner(actor))) return false;
+  const host = await db.host.findFirst({ ...THIS_MACHINE, select: { teamId: true } });
+  return Boolean(host && !host.teamId);
 }
 
 /** The instance page's view: where this machine is, who decides, and the teams the owner could give it to. */

@@ -13,7 +13,7 @@ import { type Actor, resolveTeamContext } from "@/lib/data/context";
 import { getSignupSettings, setSignupPolicy, signUpPageInfo } from "@/lib/data/instance-settings";
 import { isInstanceOwner } from "@/lib/data/instance-owner";
 import { acceptInviteAsNewUser, createInvite } from "@/lib/data/invites";
-import { attachLocalHost, detachLocalHost, ensureLocalHost, localHostState } from "@/lib/data/local-host";
+import { attachLocalHost, detachLocalHost, ensureLocalHost, localHostState, localHostWaitsFor } from "@/lib/data/local-host";
 import { addMember, makeTeam, makeUser, PASSWORD, uniq } from "./support/factory";
 import { createTeam } from "@/lib/data/teams";
 import { signUp } from "@/lib/data/users";
@@ -232,8 +232,12 @@ describe("this machine's Docker", () => {
     await expect(attachLocalHost(other.actor, { team: other.team.slug })).rejects.toBeInstanceOf(NotFoundError); // not the instance owner
     await expect(localHostState(other.actor)).rejects.toBeInstanceOf(NotFoundError);
     await expect(attachLocalHost(owner, { team: "" })).rejects.toBeInstanceOf(ValidationError);
+    // The hosts page points the owner, and only the owner, at the Instance page while it waits.
+    expect(await localHostWaitsFor(owner)).toBe(true);
+    expect(await localHostWaitsFor(other.actor)).toBe(false);
 
     await attachLocalHost(owner, { team: mine.slug });
+    expect(await localHostWaitsFor(owner)).toBe(false);
     expect((await db.host.findUniqueOrThrow({ where: { id: local.id } })).teamId).toBe(mine.id);
     expect(
       await db.auditEvent.findFirst({ where: { teamId: mine.id, action: "instance.local-host.attach", actorId: owner.id, targetId: local.id } }),

@@ -6,12 +6,14 @@ import { LiveRefresh } from "@/components/live/live-refresh";
 import { PageHeader } from "@/components/shell/page-header";
 import { RelativeTime } from "@/components/time";
 import { ActionForm } from "@/components/ui/action-form";
+import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
 import { Field } from "@/components/ui/field";
 import { requireTeam } from "@/lib/auth/session";
 import { listHosts } from "@/lib/data/hosts";
+import { localHostWaitsFor } from "@/lib/data/local-host";
 import { formatBytes, formatPercent } from "@/lib/format";
 import { currentAgentImage } from "@/lib/hosts/agent-image";
 import { agentStanding } from "@/lib/hosts/agent-version";
@@ -22,12 +24,23 @@ export const metadata = { title: "Hosts" };
 
 export default async function HostsPage({ params }: { params: Promise<{ slug: string }> }) {
   const ctx = await requireTeam((await params).slug);
-  const hosts = await listHosts(ctx);
+  const [hosts, localWaits] = await Promise.all([listHosts(ctx), localHostWaitsFor(ctx.actor)]);
   const base = `/t/${ctx.team.slug}/hosts`;
   const berthVersion = currentAgentImage()?.version;
   return (
     <>
       <PageHeader title="Hosts" description="Docker hosts whose agents report to this team." actions={<LiveRefresh slug={ctx.team.slug} />} />
+      {localWaits && (
+        <div className="mb-4">
+          <Alert>
+            The machine running Berth belongs to no team yet. As the instance owner you can give its Docker to a team on the{" "}
+            <Link href="/instance" className="font-medium underline">
+              Instance
+            </Link>{" "}
+            page.
+          </Alert>
+        </div>
+      )}
       {hosts.length === 0 ? (
         <EmptyState title="No hosts yet">
           {can(ctx.role, "host.manage") ? "Add a host below and paste its install command on the machine." : "An admin can add one."}
