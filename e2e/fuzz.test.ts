@@ -88,7 +88,7 @@ async function sweep(requests: (RawRequest & { label: string })[], concurrency =
   return failures;
 }
 
-/** `/api/teams/[slug]/x/[id]/route` → concrete paths: the real slug with a plausible id, then each bad value. */
+/** `/api/v1/teams/[slug]/x/[id]` → concrete paths: the real slug with a plausible id, then each bad value. */
 function concretePaths(pattern: string): string[] {
   const fill = (bad?: string) => pattern.replace(/\[\.{3}(\w+)\]|\[(\w+)\]/g, (_m, _rest, name) => bad ?? (name === "slug" ? slug : PLAUSIBLE_ID));
   const real = fill();
