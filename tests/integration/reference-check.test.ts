@@ -131,8 +131,12 @@ describe("saving a variable with a broken reference", () => {
     expect(e.fields.force).toHaveLength(1);
     expect(await openVariables(ctx.team.id, [`environment:${env.id}`])).toEqual([]);
     // References between the imported keys themselves resolve together.
-    expect(await applyImport(ctx, env.id, "HOSTNAME_X=example.test\nURL=https://${{ HOSTNAME_X }}/\n")).toEqual({ written: 2, total: 2 });
-    expect(await applyImport(ctx, env.id, "LATER=${{ LATER_KEY }}\n", [], { force: true })).toEqual({ written: 1, total: 1 });
+    expect(await applyImport(ctx, env.id, "HOSTNAME_X=example.test\nURL=https://${{ HOSTNAME_X }}/\n")).toMatchObject({
+      written: 2,
+      total: 2,
+      created: ["HOSTNAME_X", "URL"],
+    });
+    expect(await applyImport(ctx, env.id, "LATER=${{ LATER_KEY }}\n", [], { force: true })).toMatchObject({ written: 1, total: 1, created: ["LATER"] });
   });
 
   it("keeps what was typed in the refused form, except a secret value", async () => {
