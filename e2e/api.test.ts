@@ -1,6 +1,7 @@
 // The JSON API (/api/v1) authenticates by itself and answers bad requests with 4xx and a message.
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATIONS } from "@/lib/api/registry";
 import { baseUrl, createTeam, joinAsNewUser, launch, newPage, signUp, uniqueEmail } from "./support/browser";
 
 let browser: Browser;
@@ -114,6 +115,30 @@ describe("JSON API", () => {
       expect(h["x-frame-options"], path).toBe("DENY");
       expect(h["x-content-type-options"], path).toBe("nosniff");
       expect(h["referrer-policy"], path).toBe("same-origin");
+    }
+  });
+});
+
+describe("the API's own description", () => {
+  it("serves an OpenAPI 3.1 document, without sign-in, naming every operation with its role and token scope", async () => {
+    const res = await fetch(`${baseUrl()}${api("/openapi.json")}`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, Record<string, unknown>>>; components: { schemas: object } };
+    expect(doc.openapi).toBe("3.1.0");
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, o]) => ({ path, method, o })));
+    expect(documented.map((d) => d.o.operationId).sort()).toEqual(OPERATIONS.map((op) => op.id).sort());
+    for (const { path, method, o } of documented) {
+      expect(path.startsWith("/api/v1/"), path).toBe(true);
+      expect(o.summary, `${method} ${path}`).toBeTruthy();
+      if (path.startsWith("/api/v1/teams/{team}")) {
+        expect(o["x-berth-role"], `${method} ${path}`).toMatch(/^(OWNER|ADMIN|DEVELOPER|VIEWER)$/);
+        expect(o["x-berth-scope"] !== undefined, `${method} ${path}`).toBe(true);
+      }
+    }
+    // Every reference points at something the document has.
+    for (const ref of JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? []) {
+      const name = ref.match(/#\/components\/schemas\/([^"]+)/)?.[1];
+      expect(name && name in doc.components.schemas, ref).toBe(true);
     }
   });
 });
