@@ -62,8 +62,9 @@ ensure_secret BERTH_MASTER_KEY 32   # encrypts stored secrets; never the session
 ensure_secret BERTH_DB_PASSWORD 24
 ensure_secret BERTH_REDIS_PASSWORD 24 # the control plane's Redis login; hosts get users of their own
 ensure_secret BERTH_FINGERPRINT_KEY 32 # keys the fingerprints that tell a changed value from an unchanged one
-db_password=$(grep '^BERTH_DB_PASSWORD=' "$secrets" | cut -d= -f2)
-redis_password=$(grep '^BERTH_REDIS_PASSWORD=' "$secrets" | cut -d= -f2)
+# A value set in the environment overrides the file, for setup as for Berth itself (scripts/load-env.mjs).
+db_password=${BERTH_DB_PASSWORD:-$(grep '^BERTH_DB_PASSWORD=' "$secrets" | cut -d= -f2)}
+redis_password=${BERTH_REDIS_PASSWORD:-$(grep '^BERTH_REDIS_PASSWORD=' "$secrets" | cut -d= -f2)}
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ]; then

@@ -89,7 +89,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           <Card title="Add environment">
             <ActionForm action={createEnvironmentAction} resetOnSuccess>
               {hidden}
-              <Field label="Name" name="name" placeholder="qa" required />
+              <Field label="Name" name="name" id="f-environment-name" placeholder="qa" required />
               {can(ctx.role, "environment.protect") && (
                 <label className="flex items-center gap-2 text-sm text-slate-700">
                   <input type="checkbox" name="protected" /> Protected (only admins and owners change or deploy it)
@@ -115,7 +115,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                     </option>
                   ))}
                 </Select>
-                <Field label="New environment name" name="name" placeholder="preview" />
+                <Field label="New environment name" name="name" id="f-clone-name" placeholder="preview" />
               </div>
               <label className="flex items-center gap-2 text-sm text-slate-700">
                 <input type="checkbox" name="withSecrets" /> Copy secrets too
@@ -130,7 +130,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
             <div className="space-y-6">
               <ActionForm action={renameProjectAction}>
                 {hidden}
-                <Field label="Name" name="name" defaultValue={project.name} required />
+                <Field label="Name" name="name" id="f-project-name" defaultValue={project.name} required />
                 <SubmitButton pendingLabel="Saving…">Rename</SubmitButton>
               </ActionForm>
               <ActionForm action={archiveProjectAction} confirm={project.archivedAt ? undefined : `Archive ${project.name}?`}>
