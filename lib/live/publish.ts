@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import { teamChannel, type LiveMessage } from "./channels";
+import { type LiveNews, teamChannel } from "./channels";
 
-export async function publishLive(redis: Redis, teamId: string | null, msg: Omit<LiveMessage, "at">) {
+export async function publishLive(redis: Redis, teamId: string | null, msg: LiveNews) {
   if (!teamId) return;
   await redis.publish(teamChannel(teamId), JSON.stringify({ ...msg, at: Date.now() }));
 }
