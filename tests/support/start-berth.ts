@@ -54,6 +54,8 @@ export async function startBerth(opts: { publicAddress?: string; port?: number }
     baseUrl,
     publicUrl: publicUrl ?? baseUrl,
     output: () => output,
+    /** The processes' ids (benchmarks read their CPU time and memory from /proc). */
+    pids: () => ({ web: web.pid, worker: worker.pid }),
     stop() {
       for (const c of [web, worker]) c.kill("SIGTERM");
     },
