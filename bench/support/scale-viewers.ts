@@ -1,0 +1,172 @@
+// Signed-in viewers holding a live page open, as the browser does: the team's live stream, and on each push the
+// page either patches itself (a message that carries the change: `hosts`, `host` with its `host` patch,
+// `containers` with `upserted`/`removed`, lib/live/channels.ts) at no cost to the server, or re-reads the page
+// the way router.refresh does (GET with `RSC: 1`), coalesced 50 ms, after the filter the page's LiveRefresh
+// applies (its host, its service). Messages are parsed loosely so the same viewer measures the old format
+// (ids only, every message a re-read) and the new one. A container page also polls its logs and stats every
+// 2 s, as its LogViewer and StatsCharts do. A viewer keeps at most one re-read in flight (one more waits),
+// which is gentler on the server than router.refresh, which does not wait.
+
+/** What a push may say, in either format. */
+export type LivePush = {
+  kind?: string;
+  hostId?: string;
+  serviceId?: string;
+  host?: unknown;
+  hosts?: unknown[];
+  upserted?: { dockerId: string; state: string }[];
+  removed?: string[];
+  resync?: boolean;
+};
+
+export type ViewerPage = {
+  what: "hosts" | "host" | "container" | "deployments";
+  path: string;
+  /** The page re-reads only for news of this host or service (its LiveRefresh's filter). */
+  hostId?: string;
+  serviceId?: string;
+  /** Read every 2 s while the page is open. */
+  polls?: string[];
+};
+
+/** Whether the page can apply this message itself. */
+export function patchable(m: LivePush): boolean {
+  if (m.kind === "hosts") return true;
+  if (m.kind === "host") return m.host !== undefined;
+  if (m.kind === "containers") return !m.resync && (m.upserted !== undefined || m.removed !== undefined);
+  return false;
+}
+
+function concerns(page: ViewerPage, m: LivePush): boolean {
+  if (page.hostId && m.hostId !== page.hostId) return false;
+  if (page.serviceId && m.serviceId !== page.serviceId) return false;
+  return true;
+}
+
+export type ViewerStats = {
+  messages: number;
+  patched: number;
+  refreshes: number;
+  refreshMs: number[];
+  refreshErrors: number;
+  pollErrors: number;
+  /** The last failure, for the bench's warning. */
+  lastError?: string;
+};
+
+export function startViewer(baseUrl: string, cookie: string, page: ViewerPage, onPush: (m: LivePush, at: number) => void, slug: string) {
+  const stats: ViewerStats = { messages: 0, patched: 0, refreshes: 0, refreshMs: [], refreshErrors: 0, pollErrors: 0 };
+  const ctrl = new AbortController();
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight = false;
+  let again = false;
+
+  const refreshNow = async () => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${baseUrl}${page.path}`, { headers: { cookie, RSC: "1" }, signal: ctrl.signal });
+      await res.arrayBuffer();
+      if (res.ok) stats.refreshMs.push(performance.now() - t0);
+      else {
+        stats.refreshErrors++;
+        stats.lastError = `${page.path}: HTTP ${res.status}`;
+      }
+      stats.refreshes++;
+    } catch (e) {
+      if (!ctrl.signal.aborted) {
+        stats.refreshErrors++;
+        stats.lastError = `${page.path}: ${(e as Error).message}`;
+      }
+    } finally {
+      inFlight = false;
+    }
+    if (again && !ctrl.signal.aborted) {
+      again = false;
+      void refreshNow();
+    }
+  };
+  const refresh = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void refreshNow();
+    }, 50);
+  };
+
+  const handle = (m: LivePush, at: number) => {
+    stats.messages++;
+    onPush(m, at);
+    if (patchable(m)) stats.patched++;
+    else if (concerns(page, m)) refresh();
+  };
+
+  const follow = async () => {
+    const res = await fetch(`${baseUrl}/api/v1/teams/${slug}/live`, { headers: { cookie }, signal: ctrl.signal });
+    if (!res.ok) throw new Error(`live stream: ${res.status} ${await res.text()}`);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += decoder.decode(value, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const lines = buf.slice(0, i).split("\n");
+        buf = buf.slice(i + 2);
+        const event = lines.find((l) => l.startsWith("event: "))?.slice(7);
+        if (event === "ready") refresh(); // EventSource's onopen: the page re-reads once
+        if (event) continue; // named events (ready, keepalive) carry no news
+        const data = lines.find((l) => l.startsWith("data: "));
+        if (!data) continue;
+        let m: LivePush;
+        try {
+          m = JSON.parse(data.slice(6)) as LivePush;
+        } catch {
+          continue;
+        }
+        handle(m, performance.timeOrigin + performance.now());
+      }
+    }
+  };
+  const streaming = follow().catch((e) => {
+    if (!ctrl.signal.aborted) console.error(`viewer on ${page.path}: ${(e as Error).message}`);
+  });
+
+  for (const p of page.polls ?? []) {
+    const tick = async () => {
+      if (ctrl.signal.aborted) return;
+      try {
+        const res = await fetch(`${baseUrl}${p}`, { headers: { cookie }, signal: ctrl.signal });
+        await res.arrayBuffer();
+        if (!res.ok) {
+          stats.pollErrors++;
+          stats.lastError = `${p}: HTTP ${res.status}`;
+        }
+      } catch (e) {
+        if (!ctrl.signal.aborted) {
+          stats.pollErrors++;
+          stats.lastError = `${p}: ${(e as Error).message}`;
+        }
+      }
+      if (!ctrl.signal.aborted) setTimeout(tick, 2000);
+    };
+    setTimeout(tick, Math.random() * 2000);
+  }
+
+  return {
+    page,
+    stats,
+    async stop() {
+      ctrl.abort();
+      if (timer) clearTimeout(timer);
+      await streaming;
+    },
+  };
+}
+export type Viewer = ReturnType<typeof startViewer>;
