@@ -1,139 +1,151 @@
-// Worker side: what host agents report, persisted. No team context: the control worker is the only
-// caller, with a host id taken from the Redis stream the report came from (which only that host can write).
+// Worker side: what host agents report about their hosts, persisted. No team context: the control worker is the
+// only caller, with a host id taken from the Redis stream the report came from (which only that host can write).
+// Each write costs what changed: heartbeats of many hosts are one statement, a host's status is set in the same
+// statement that records it was seen, and what changed is returned as the live patch the team is told.
+// Containers: container-reports.ts.
 import { db, type Tx } from "@/lib/db";
-import type { ContainerSummary, HostReport } from "@/lib/hosts/protocol";
-import { renewLeases } from "./deployments/lease";
+import { ACTIVE_ORDER } from "@/lib/deploy/states";
+import type { HostFacts, HostReport } from "@/lib/hosts/protocol";
+import type { HostPatch } from "@/lib/live/channels";
+import { leaseMs } from "./deployments/lease";
 
-export type ReportOutcome = { teamId: string | null; hostChanged: boolean; containersChanged: boolean } | null;
+/** One host's heartbeat (the latest of a round): its facts and the deployments its agent runs. */
+export type Heartbeat = { hostId: string; facts: HostFacts; deployments: string[] };
 
-function containerData(c: ContainerSummary, reportedAt: Date) {
-  return {
-    name: c.name,
-    image: c.image,
-    imageId: c.imageId,
-    command: c.command,
-    state: c.state,
-    status: c.status,
-    health: c.health,
-    ports: c.ports,
-    labels: c.labels,
-    restartPolicy: c.restartPolicy,
-    exitCode: c.exitCode,
-    createdAt: new Date(c.createdAt),
-    startedAt: c.startedAt ? new Date(c.startedAt) : null,
-    finishedAt: c.finishedAt ? new Date(c.finishedAt) : null,
-    reportedAt,
-  };
-}
+/** A host as a heartbeat left it: `status` set when it came online or its protocol problem ended (tell at once). */
+export type HeartbeatOutcome = { hostId: string; teamId: string | null; status: HostPatch | null };
 
-async function upsertContainer(tx: Tx, hostId: string, c: ContainerSummary, at: Date) {
-  const data = containerData(c, at);
-  // Reports can arrive out of order (a snapshot taken before an event, delivered after it): keep the newer.
-  const { count } = await tx.container.updateMany({ where: { hostId, dockerId: c.dockerId, reportedAt: { lte: at } }, data });
-  if (count === 0) {
-    await tx.container.createMany({ data: [{ hostId, dockerId: c.dockerId, ...data }], skipDuplicates: true });
-  }
-}
+type SeenRow = { id: string; teamId: string | null; statusSince: Date; problemCleared: boolean };
 
-async function markOnline(tx: Tx, hostId: string, now: Date) {
-  const { count } = await tx.host.updateMany({ where: { id: hostId, status: { not: "ONLINE" } }, data: { status: "ONLINE", statusSince: now } });
-  return count > 0;
-}
-
-export async function applyHostReport(hostId: string, report: HostReport): Promise<ReportOutcome> {
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { teamId: true } });
-  if (!host) return null; // removed meanwhile
-  const now = new Date();
-  const at = new Date(report.at);
-  const out = { teamId: host.teamId, hostChanged: false, containersChanged: false };
-  await db.$transaction(async (tx) => {
-    switch (report.type) {
-      case "heartbeat": {
-        const f = report.facts;
-        out.hostChanged = await markOnline(tx, hostId, now);
-        await tx.host.update({
-          where: { id: hostId },
-          data: {
-            lastHeartbeatAt: now,
-            agentVersion: f.agentVersion,
-            dockerVersion: f.dockerVersion,
-            apiVersion: f.apiVersion,
-            os: f.os,
-            kernel: f.kernel,
-            cpuCount: f.cpuCount,
-            cpuPercent: f.cpuPercent,
-            memTotalBytes: BigInt(Math.round(f.memTotalBytes)),
-            memUsedBytes: BigInt(Math.round(f.memUsedBytes)),
-            images: f.images,
-            // It speaks our protocol (a heartbeat in another one never gets here): any earlier problem is over.
-            protocolVersion: f.protocolVersion,
-            protocolProblem: null,
-            agentInContainer: f.inContainer,
-          },
-        });
-        if (report.deployments?.length) await renewLeases(tx, hostId, report.deployments, now);
-        out.hostChanged = true;
-        break;
-      }
-      case "snapshot": {
-        for (const c of report.containers) await upsertContainer(tx, hostId, c, at);
-        await tx.container.deleteMany({ where: { hostId, dockerId: { notIn: report.containers.map((c) => c.dockerId) }, reportedAt: { lte: at } } });
-        out.hostChanged = await markOnline(tx, hostId, now);
-        await tx.host.update({ where: { id: hostId }, data: { lastSnapshotAt: now, lastHeartbeatAt: now } });
-        out.containersChanged = true;
-        break;
-      }
-      case "container":
-        await upsertContainer(tx, hostId, report.container, at);
-        out.containersChanged = true;
-        break;
-      case "removed":
-        await tx.container.deleteMany({ where: { hostId, dockerId: report.dockerId, reportedAt: { lte: at } } });
-        out.containersChanged = true;
-        break;
-      case "goodbye":
-        await tx.host.update({ where: { id: hostId }, data: { status: "OFFLINE", statusSince: now } });
-        out.hostChanged = true;
-        break;
-      case "deployment":
-        throw new Error("deployment reports are applied by applyDeploymentReport");
-      case "serving":
-        throw new Error("serving reports are applied by applyServingReport");
-      case "release":
-        throw new Error("release reports are applied by applyReleaseReport");
-      default: {
-        const never: never = report;
-        throw new Error(`unknown report ${JSON.stringify(never)}`);
-      }
-    }
+/**
+ * Heartbeats of many hosts in one transaction of at most two statements: every host's facts, `lastHeartbeatAt`
+ * and ONLINE status (its `statusSince` kept unless it was not online) in one UPDATE, and the leases of the
+ * deployments they run renewed in one more. Hosts removed meanwhile are left out of the answer.
+ */
+export async function applyHeartbeats(
+  beats: Heartbeat[],
+  now = new Date(),
+): Promise<{ applied: HeartbeatOutcome[]; refused: { hostId: string; why: string }[] }> {
+  const refused = beats.flatMap((b) => {
+    const why = unstorable(b.facts);
+    return why ? [{ hostId: b.hostId, why }] : [];
   });
-  return out;
+  const fit = beats.filter((b) => !unstorable(b.facts));
+  if (fit.length === 0) return { applied: [], refused };
+  const sorted = [...fit].sort((a, b) => (a.hostId < b.hostId ? -1 : 1)); // one lock order for every batch
+  const col = <T>(f: (b: Heartbeat) => T) => sorted.map(f);
+  const f = (b: Heartbeat) => b.facts;
+  const withLeases = sorted.filter((b) => b.deployments.length > 0);
+  // Parameters are whole arrays (one per column, unnest'ed): the statement's size does not grow with the batch.
+  const update = db.$queryRaw<SeenRow[]>`
+    UPDATE "Host" AS h SET
+      "lastHeartbeatAt" = ${now},
+      "agentVersion" = v.agent_version, "dockerVersion" = v.docker_version, "apiVersion" = v.api_version,
+      "os" = v.os, "kernel" = v.kernel, "cpuCount" = v.cpu_count, "cpuPercent" = v.cpu_percent,
+      "memTotalBytes" = v.mem_total, "memUsedBytes" = v.mem_used, "images" = v.images,
+      "protocolVersion" = v.protocol_version, "protocolProblem" = NULL, "agentInContainer" = v.in_container,
+      "status" = 'ONLINE',
+      "statusSince" = CASE WHEN h."status" = 'ONLINE' THEN h."statusSince" ELSE ${now} END,
+      "updatedAt" = ${now}
+    FROM unnest(
+      ${col((b) => b.hostId)}::text[], ${col((b) => f(b).agentVersion)}::text[], ${col((b) => f(b).dockerVersion)}::text[],
+      ${col((b) => f(b).apiVersion)}::text[], ${col((b) => f(b).os)}::text[], ${col((b) => f(b).kernel)}::text[],
+      ${col((b) => f(b).cpuCount)}::int[], ${col((b) => f(b).cpuPercent)}::float8[],
+      ${col((b) => String(Math.round(f(b).memTotalBytes)))}::bigint[], ${col((b) => String(Math.round(f(b).memUsedBytes)))}::bigint[],
+      ${col((b) => f(b).images)}::int[], ${col((b) => f(b).protocolVersion)}::int[], ${col((b) => f(b).inContainer)}::boolean[]
+    ) AS v(id, agent_version, docker_version, api_version, os, kernel, cpu_count, cpu_percent, mem_total, mem_used, images, protocol_version, in_container)
+    JOIN "Host" AS old ON old.id = v.id
+    WHERE h.id = v.id
+    RETURNING h.id, h."teamId", h."statusSince", old."protocolProblem" IS NOT NULL AS "problemCleared"`;
+  const renew = db.deployment.updateMany({
+    where: {
+      OR: withLeases.map((b) => ({ hostId: b.hostId, id: { in: b.deployments } })),
+      status: { in: [...ACTIVE_ORDER] },
+      dispatchedAt: { not: null },
+    },
+    data: { leaseExpiresAt: new Date(now.getTime() + leaseMs()) },
+  });
+  const [rows] = withLeases.length ? await db.$transaction([update, renew]) : [await update];
+  const applied = rows.map((r) => {
+    const cameOnline = r.statusSince.getTime() === now.getTime();
+    const status: HostPatch | null =
+      cameOnline || r.problemCleared
+        ? { id: r.id, ...(cameOnline && { status: "ONLINE", statusSince: r.statusSince.toISOString() }), ...(r.problemCleared && { protocolProblem: null }) }
+        : null;
+    return { hostId: r.id, teamId: r.teamId, status };
+  });
+  return { applied, refused };
+}
+
+const INT4 = 2 ** 31 - 1;
+/** Why a heartbeat's facts cannot be stored (one such value would fail the whole batch), or null. */
+function unstorable(f: HostFacts): string | null {
+  for (const [k, v] of Object.entries(f)) {
+    if (typeof v === "string" && (v.includes("\0") || v.length > 1000)) return `${k} is not a short text`;
+    if (typeof v === "number" && !Number.isFinite(v)) return `${k} is not a finite number`;
+  }
+  if (![f.cpuCount, f.images, f.protocolVersion].every((n) => Math.abs(n) <= INT4)) return "a count is out of range";
+  if (![f.memTotalBytes, f.memUsedBytes].every((n) => Math.abs(n) <= Number.MAX_SAFE_INTEGER)) return "a byte count is out of range";
+  return null;
+}
+
+/**
+ * The host was heard from (a snapshot): seen now, ONLINE if it was not. Returns its team and, if it came
+ * online, the patch that says so; null if the host was removed meanwhile.
+ */
+export async function markHostSeen(hostId: string, now = new Date(), snapshot = false, client: Tx | typeof db = db) {
+  const rows = await client.$queryRaw<{ teamId: string | null; statusSince: Date }[]>`
+    UPDATE "Host" SET
+      "lastHeartbeatAt" = ${now},
+      "lastSnapshotAt" = COALESCE(${snapshot ? now : null}, "lastSnapshotAt"),
+      "status" = 'ONLINE',
+      "statusSince" = CASE WHEN "status" = 'ONLINE' THEN "statusSince" ELSE ${now} END,
+      "updatedAt" = ${now}
+    WHERE id = ${hostId}
+    RETURNING "teamId", "statusSince"`;
+  const row = rows[0];
+  if (!row) return null;
+  const cameOnline = row.statusSince.getTime() === now.getTime();
+  return { teamId: row.teamId, patch: cameOnline ? ({ id: hostId, status: "ONLINE", statusSince: row.statusSince.toISOString() } satisfies HostPatch) : null };
+}
+
+/** The agent said goodbye (it is stopping): OFFLINE now. Returns the team and the patch; null if removed. */
+export async function markHostGone(hostId: string, now = new Date()) {
+  const rows = await db.$queryRaw<{ teamId: string | null }[]>`
+    UPDATE "Host" SET "status" = 'OFFLINE', "statusSince" = ${now}, "updatedAt" = ${now} WHERE id = ${hostId} RETURNING "teamId"`;
+  if (!rows[0]) return null;
+  return { teamId: rows[0].teamId, patch: { id: hostId, status: "OFFLINE", statusSince: now.toISOString() } satisfies HostPatch };
 }
 
 /**
  * A heartbeat from an agent that speaks another protocol (lib/hosts/handshake.ts): the host is shown online
  * with the problem, so the console says why it gets no work. Only what any protocol's heartbeat says is kept.
- * Returns whether the host's page changed, to tell its team.
+ * Returns the host's team and, if what its page shows changed, the patch to tell it.
  */
 export async function applyProtocolMismatch(hostId: string, seen: { protocolVersion: number; problem: string; agentVersion?: string; inContainer?: boolean }) {
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { teamId: true, protocolProblem: true } });
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { protocolProblem: true, agentVersion: true } });
   if (!host) return null;
   const now = new Date();
-  const online = await db.$transaction(async (tx) => {
-    const changed = await markOnline(tx, hostId, now);
-    await tx.host.update({
-      where: { id: hostId },
-      data: {
-        lastHeartbeatAt: now,
-        protocolVersion: seen.protocolVersion,
-        protocolProblem: seen.problem,
-        ...(seen.agentVersion !== undefined && { agentVersion: seen.agentVersion }),
-        ...(seen.inContainer !== undefined && { agentInContainer: seen.inContainer }),
-      },
-    });
-    return changed;
+  const marked = await markHostSeen(hostId, now);
+  if (!marked) return null;
+  await db.host.update({
+    where: { id: hostId },
+    data: {
+      protocolVersion: seen.protocolVersion,
+      protocolProblem: seen.problem,
+      ...(seen.agentVersion !== undefined && { agentVersion: seen.agentVersion }),
+      ...(seen.inContainer !== undefined && { agentInContainer: seen.inContainer }),
+    },
   });
-  return { teamId: host.teamId, hostChanged: online || host.protocolProblem !== seen.problem };
+  const changed =
+    marked.patch !== null || host.protocolProblem !== seen.problem || (seen.agentVersion !== undefined && seen.agentVersion !== host.agentVersion);
+  const patch: HostPatch = {
+    ...marked.patch,
+    id: hostId,
+    protocolProblem: seen.problem,
+    ...(seen.agentVersion !== undefined && { agentVersion: seen.agentVersion }),
+  };
+  return { teamId: marked.teamId, patch: changed ? patch : null };
 }
 
 /** Why the host's agent gets no work because it speaks another protocol, or null. */
@@ -177,20 +189,24 @@ export async function databaseReachable(): Promise<boolean> {
   );
 }
 
-/** Hosts silent for longer than `afterMs` go offline; returns them so their teams can be told. */
+/** Hosts silent for longer than `afterMs` go offline (one statement); returns them, with the patch for their teams. */
 export async function markSilentHostsOffline(afterMs: number) {
-  const cutoff = new Date(Date.now() - afterMs);
-  const silent = await db.host.findMany({
-    where: { status: "ONLINE", OR: [{ lastHeartbeatAt: { lt: cutoff } }, { lastHeartbeatAt: null }] },
-    select: { id: true, teamId: true },
-  });
-  if (silent.length === 0) return [];
-  await db.host.updateMany({ where: { id: { in: silent.map((h) => h.id) }, status: "ONLINE" }, data: { status: "OFFLINE", statusSince: new Date() } });
-  return silent;
+  const now = new Date();
+  const cutoff = new Date(now.getTime() - afterMs);
+  const rows = await db.$queryRaw<{ id: string; teamId: string | null }[]>`
+    UPDATE "Host" SET "status" = 'OFFLINE', "statusSince" = ${now}, "updatedAt" = ${now}
+    WHERE "status" = 'ONLINE' AND ("lastHeartbeatAt" IS NULL OR "lastHeartbeatAt" < ${cutoff})
+    RETURNING id, "teamId"`;
+  return rows.map((r) => ({ ...r, patch: { id: r.id, status: "OFFLINE", statusSince: now.toISOString() } satisfies HostPatch }));
 }
 
-/** Every host's id and password hash, to re-provision Redis users (Redis forgets them on restart), and whether
- * its agent speaks another protocol (its reports other than heartbeats are then dropped). */
+/** Every host's id and password hash, to re-provision Redis users (Redis forgets them on restart). */
 export async function allHostCredentials() {
-  return db.host.findMany({ select: { id: true, tokenHash: true, protocolProblem: true } });
+  return db.host.findMany({ select: { id: true, tokenHash: true } });
+}
+
+/** Every host's id and team (whose stream to read, whom to tell), and whether its agent speaks another protocol
+ * (its reports other than heartbeats are then dropped). Read every few seconds: no secrets, nothing wide. */
+export async function allHostStreams() {
+  return db.host.findMany({ select: { id: true, teamId: true, protocolProblem: true } });
 }

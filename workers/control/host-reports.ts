@@ -1,6 +1,7 @@
 // Reads every host's report stream through one consumer group (report-stream.ts: acknowledged only once
 // applied, failures retried in order, a dead worker's pending entries taken over), persists each report and
-// tells the host's team. Answers each snapshot with the host's desired state (lib/data/desired-state.ts),
+// tells the host's team what changed (lib/live/channels.ts): heartbeats are written in batches, one per round
+// (heartbeat-batch.ts), and a snapshot writes only the container rows that differ. Answers each snapshot with the host's desired state (lib/data/desired-state.ts),
 // once every earlier report of that host is applied. Also re-provisions host Redis users whenever Redis
 // (re)connects, removes the logins and keys of hosts that no longer exist (then, and every 10 minutes), marks
 // silent hosts offline, and ends deployments whose lease ran out, but only of hosts whose reports are all
@@ -9,13 +10,15 @@ import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { applyDeploymentReport, applyReleaseReport, dispatchDeployments, expireLeases } from "@/lib/data/deployments";
 import { sendDesiredState } from "@/lib/data/desired-state";
+import { applyContainerRemoved, applyContainerReport, applySnapshot, type ContainersOutcome } from "@/lib/data/container-reports";
 import {
   allHostCredentials,
-  applyHostReport,
+  allHostStreams,
   applyProtocolMismatch,
   applyServingReport,
   databaseReachable,
   hostProtocolProblem,
+  markHostGone,
   markSilentHostsOffline,
 } from "@/lib/data/host-reports";
 import { env } from "@/lib/env";
@@ -24,6 +27,7 @@ import { hostReport, hostReportStream } from "@/lib/hosts/protocol";
 import { sweepRemovedHosts } from "@/lib/hosts/forget-host";
 import { hostUserKeyPattern, ownKeyPattern, provisionHostUser } from "@/lib/hosts/redis-acl";
 import { publishLive } from "@/lib/live/publish";
+import { createHeartbeatBatch } from "./heartbeat-batch";
 import { createStreamConsumer } from "./report-stream";
 
 const GROUP = "control";
@@ -31,6 +35,8 @@ const CONSUMER = `control-${hostname()}-${process.pid}`;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 /** How long a report may wait unacknowledged by another control worker before this one takes it over. */
 const RECLAIM_AFTER_MS = Number(process.env.BERTH_REPORT_RECLAIM_MS || 30_000);
+/** A snapshot that changed more rows than this is told as `resync` (pages read the list again). */
+const MAX_ROWS_TOLD = 50;
 
 export function startHostReports() {
   const reader = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
@@ -44,10 +50,14 @@ export function startHostReports() {
   let otherProtocol = new Set<string>();
   const dropsLogged = new Set<string>();
 
+  const log = (m: string) => console.error(`control: ${m}`);
+  const heartbeats = createHeartbeatBatch(writer, log);
+
   async function refreshHosts() {
-    const hosts = await allHostCredentials();
+    const hosts = await allHostStreams();
     streams = new Map(hosts.map((h) => [hostReportStream(env.queuePrefix, h.id), h.id]));
     otherProtocol = new Set(hosts.filter((h) => h.protocolProblem).map((h) => h.id));
+    heartbeats.retain(new Set(hosts.map((h) => h.id)));
     for (const key of streams.keys()) {
       if (groupsMade.has(key)) continue;
       await writer.xgroup("CREATE", key, GROUP, "0", "MKSTREAM").catch((e: Error) => {
@@ -60,7 +70,8 @@ export function startHostReports() {
 
   async function provisionAll() {
     groupsMade.clear(); // a restarted Redis lost its streams and groups too
-    for (const h of await refreshHosts()) {
+    await refreshHosts();
+    for (const h of await allHostCredentials()) {
       // A login whose keys are another queue prefix's belongs to another Berth on this Redis (test runs
       // sharing a database do this): resetting it would lock that Berth's agent out of its own keys.
       try {
@@ -97,8 +108,11 @@ export function startHostReports() {
   }
   const cleanUpTimer = setInterval(() => void cleanUp(), CLEANUP_EVERY_MS);
 
-  /** Applies one report; throws (and the entry stays pending, to be tried again) if it could not be. */
-  async function apply(key: string, id: string, fields: string[]) {
+  /**
+   * Applies one report; throws (and the entry stays pending, to be tried again) if it could not be. A heartbeat
+   * is only staged: the stream's next flush writes it with the others of the round.
+   */
+  async function apply(key: string, id: string, fields: string[]): Promise<void | "staged"> {
     const hostId = streams.get(key);
     const raw = fields[fields.indexOf("report") + 1];
     let parsed: unknown;
@@ -115,33 +129,61 @@ export function startHostReports() {
     }
     const r = report.data;
     switch (r.type) {
+      case "heartbeat":
+        heartbeats.stage({ hostId, facts: r.facts, deployments: r.deployments ?? [] });
+        return "staged";
       case "deployment": {
         const out = await applyDeploymentReport(hostId, r);
-        if (out) await publishLive(writer, out.teamId, { hostId, kind: "deployment", serviceId: out.serviceId });
+        if (out)
+          await publishLive(writer, out.teamId, { hostId, kind: "deployment", serviceId: out.serviceId, deploymentId: r.deploymentId, status: r.status });
         if (out?.ended) await dispatchAndTell().catch((e) => console.error("control: dispatching failed:", (e as Error).message));
-        break;
+        return;
       }
       case "release": {
         const out = await applyReleaseReport(hostId, r);
-        if (out) await publishLive(writer, out.teamId, { hostId, kind: "deployment", serviceId: out.serviceId });
-        break;
+        if (out) await publishLive(writer, out.teamId, { hostId, kind: "deployment", serviceId: out.serviceId, deploymentId: r.deploymentId });
+        return;
       }
       case "serving":
         for (const s of await applyServingReport(hostId, r)) await publishLive(writer, s.teamId, { hostId, kind: "deployment", serviceId: s.serviceId });
-        break;
-      default: {
-        const out = await applyHostReport(hostId, r);
-        if (out?.containersChanged) await publishLive(writer, out.teamId, { hostId, kind: "containers" });
-        else if (out?.hostChanged) await publishLive(writer, out.teamId, { hostId, kind: "host" });
+        return;
+      case "snapshot": {
+        const out = await applySnapshot(hostId, new Date(r.at), r.containers);
+        await tellContainers(hostId, out);
         // The answer to a snapshot, unless an earlier report of the host still waits to be applied (the
         // desired state would not include it: a LIVE report not yet applied would make the agent undo it).
-        if (r.type === "snapshot" && out && (await consumer.isOldestPending(key, id))) {
+        if (out && (await consumer.isOldestPending(key, id))) {
           await sendDesiredState(hostId, r.at, r.containers).catch((e) =>
             console.error(`control: the desired state of host ${hostId} was not sent: ${(e as Error).message}`),
           );
         }
+        return;
+      }
+      case "container":
+        return tellContainers(hostId, await applyContainerReport(hostId, new Date(r.at), r.container));
+      case "removed":
+        return tellContainers(hostId, await applyContainerRemoved(hostId, new Date(r.at), r.dockerId));
+      case "goodbye": {
+        const out = await markHostGone(hostId);
+        if (out) await publishLive(writer, out.teamId, { hostId, kind: "host", host: out.patch });
+        return;
+      }
+      default: {
+        const never: never = r;
+        throw new Error(`unknown report ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Tells the team what a container report changed: the host (status, counts), then its rows. */
+  async function tellContainers(hostId: string, out: ContainersOutcome) {
+    if (!out) return;
+    if (out.host) await publishLive(writer, out.teamId, { hostId, kind: "host", host: out.host });
+    const c = out.containers;
+    if (!c) return;
+    const rows = c.upserted.length + c.removed.length;
+    if (c.resync || rows > MAX_ROWS_TOLD) await publishLive(writer, out.teamId, { hostId, kind: "containers", resync: true });
+    else if (rows > 0) await publishLive(writer, out.teamId, { hostId, kind: "containers", upserted: c.upserted, removed: c.removed });
   }
 
   /**
@@ -161,7 +203,7 @@ export function startHostReports() {
       const { agentVersion, inContainer } = beat.data.facts;
       const out = await applyProtocolMismatch(hostId, { protocolVersion: theirs, problem, agentVersion, inContainer });
       otherProtocol.add(hostId);
-      if (out?.hostChanged) await publishLive(writer, out.teamId, { hostId, kind: "host" });
+      if (out?.patch) await publishLive(writer, out.teamId, { hostId, kind: "host", host: out.patch });
       return false;
     }
     // Postgres decides (the set may be a moment behind a heartbeat that cleared the problem).
@@ -180,9 +222,10 @@ export function startHostReports() {
     consumer: CONSUMER,
     keys: () => [...streams.keys()],
     apply,
+    flush: heartbeats.flush,
     healthy: databaseReachable,
     reclaimAfterMs: RECLAIM_AFTER_MS,
-    log: (m) => console.error(`control: ${m}`),
+    log,
   });
 
   async function loop() {
@@ -218,9 +261,11 @@ export function startHostReports() {
 
   const sweep = setInterval(async () => {
     try {
-      for (const h of await markSilentHostsOffline(env.hostOfflineAfterMs)) await publishLive(writer, h.teamId, { hostId: h.id, kind: "host" });
-      for (const d of await expireLeases(new Date(), settled))
-        await publishLive(writer, d.teamId, { hostId: d.hostId ?? "", kind: "deployment", serviceId: d.serviceId });
+      for (const h of await markSilentHostsOffline(env.hostOfflineAfterMs)) await publishLive(writer, h.teamId, { hostId: h.id, kind: "host", host: h.patch });
+      for (const d of await expireLeases(new Date(), settled)) {
+        const status = d.cancelRequested ? "CANCELLED" : "FAILED"; // what expireLeases ended it as
+        await publishLive(writer, d.teamId, { hostId: d.hostId ?? "", kind: "deployment", serviceId: d.serviceId, deploymentId: d.id, status });
+      }
       await dispatchAndTell();
     } catch (e) {
       console.error("control: sweep failed:", e);
@@ -233,6 +278,7 @@ export function startHostReports() {
       stopped = true;
       clearInterval(sweep);
       clearInterval(cleanUpTimer);
+      heartbeats.close();
       reader.disconnect();
       await running;
       await writer.quit().catch(() => {});

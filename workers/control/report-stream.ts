@@ -23,7 +23,15 @@ export type StreamConsumerOptions = {
   group: string;
   consumer: string;
   keys: () => string[];
-  apply: (key: string, id: string, fields: string[]) => Promise<void>;
+  apply: (key: string, id: string, fields: string[]) => Promise<void | "staged">;
+  /**
+   * Optional batching (host-reports.ts: heartbeats): `apply` may answer "staged" for an entry it only queued, and
+   * `flush` writes everything queued at once (emptying its queue whether it succeeds or not). Staged entries are
+   * acknowledged only once `flush` resolved; the consumer flushes at the end of each round and before applying
+   * anything more of a stream with staged entries, so a host's reports stay in order. If `flush` fails, the
+   * streams with staged entries wait and read them again from their pending list, like a failed entry.
+   */
+  flush?: () => Promise<void>;
   /** Whether the database answers: a failure while it does is the entry's own. */
   healthy: () => Promise<boolean>;
   reclaimAfterMs: number;
@@ -37,6 +45,8 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
   const history = new Set<string>(); // streams read from this consumer's pending list before new entries
   const retryAt = new Map<string, number>();
   const attempts = new Map<string, number>();
+  const staged = new Map<string, string[]>(); // stream → entries `apply` staged, written by the next flush
+  let flushFailures = 0;
   let lastReclaim = 0;
   const backoff = (attempt: number) => Math.min(250 * 2 ** (attempt - 1), o.maxRetryDelayMs ?? 5000);
 
@@ -47,8 +57,12 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         await o.writer.xack(key, o.group, id); // trimmed away before it was applied: nothing to apply
         continue;
       }
+      if (staged.has(key) && !(await flushStaged())) return;
       try {
-        await o.apply(key, id, fields);
+        if ((await o.apply(key, id, fields)) === "staged") {
+          staged.set(key, [...(staged.get(key) ?? []), id]);
+          continue; // acknowledged once written
+        }
       } catch (e) {
         const n = (attempts.get(id) ?? 0) + 1;
         attempts.set(id, n);
@@ -65,6 +79,30 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
       attempts.delete(id);
       await o.writer.xack(key, o.group, id);
     }
+  }
+
+  /** Writes what `apply` staged, then acknowledges it. False if the write failed: those streams wait. */
+  async function flushStaged(): Promise<boolean> {
+    if (staged.size === 0 || !o.flush) return true;
+    const held = [...staged];
+    staged.clear();
+    try {
+      await o.flush();
+    } catch (e) {
+      flushFailures++;
+      if (flushFailures === 1 || flushFailures % 10 === 0)
+        o.log(`writing the staged reports of ${held.length} stream(s) failed (${(e as Error).message}); they stay pending and are tried again`);
+      for (const [key] of held) {
+        history.add(key);
+        retryAt.set(key, Date.now() + backoff(flushFailures));
+      }
+      return false;
+    }
+    flushFailures = 0;
+    const p = o.writer.pipeline();
+    for (const [key, ids] of held) p.xack(key, o.group, ...ids);
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+    return true;
   }
 
   /** Entries another consumer (a control worker that died) left pending: this one takes them over. */
@@ -104,6 +142,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
             retryAt.delete(k);
           } else await handle(k, entries);
         }
+        await flushStaged();
       }
       const fresh = keys.filter((k) => !history.has(k));
       const waits = [...retryAt.values()].map((t) => t - Date.now());
@@ -125,6 +164,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         ...fresh.map(() => ">"),
       )) as ReadResult;
       for (const [k, entries] of res ?? []) await handle(k, entries);
+      await flushStaged();
     },
 
     /** Whether `id` is the oldest entry of its stream not yet acknowledged: everything before it is applied. */
