@@ -3,9 +3,9 @@ import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { authorize, type TeamContext } from "./context";
-import { getHost } from "./hosts";
-
-export type ContainerFilter = { q?: string; state?: string };
+import { getHost, type ListPage } from "./hosts";
+import { containerListQuery } from "@/lib/validation/list-query";
+import { parseInput } from "@/lib/validation/parse";
 
 const containerSelect = {
   id: true,
@@ -28,18 +28,23 @@ const containerSelect = {
   updatedAt: true,
 } as const;
 
-export async function listContainers(ctx: TeamContext, hostId: string, filter: ContainerFilter = {}) {
+/**
+ * One page of a host's containers by name, filtered in the query (`q` in the name or image, or the start of the
+ * id; one `state`), and how many match.
+ */
+export async function listContainers(ctx: TeamContext, hostId: string, query: unknown = {}) {
+  const { q, state, page, limit } = parseInput(containerListQuery, query);
   const host = await getHost(ctx, hostId);
   const where: Prisma.ContainerWhereInput = { hostId: host.id };
-  if (filter.state) where.state = filter.state;
-  if (filter.q) {
-    where.OR = [
-      { name: { contains: filter.q, mode: "insensitive" } },
-      { image: { contains: filter.q, mode: "insensitive" } },
-      { dockerId: { startsWith: filter.q.toLowerCase() } },
-    ];
+  if (state) where.state = state;
+  if (q) {
+    where.OR = [{ name: { contains: q, mode: "insensitive" } }, { image: { contains: q, mode: "insensitive" } }, { dockerId: { startsWith: q.toLowerCase() } }];
   }
-  return db.container.findMany({ where, select: containerSelect, orderBy: [{ name: "asc" }] });
+  const [items, total] = await Promise.all([
+    db.container.findMany({ where, select: containerSelect, orderBy: [{ name: "asc" }, { id: "asc" }], skip: (page - 1) * limit, take: limit }),
+    db.container.count({ where }),
+  ]);
+  return { items, total, page, limit } satisfies ListPage<(typeof items)[number]>;
 }
 
 export async function getContainer(ctx: TeamContext, hostId: string, dockerId: string) {

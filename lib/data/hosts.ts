@@ -5,6 +5,8 @@ import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { NotFoundError } from "@/lib/errors";
 import { forgetHost } from "@/lib/hosts/forget-host";
 import { agentRedisUrl, provisionHostUser } from "@/lib/hosts/redis-acl";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { hostListQuery } from "@/lib/validation/list-query";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
@@ -43,14 +45,37 @@ const hostSelect = {
   enrollExpiresAt: true,
 } as const;
 
-export async function listHosts(ctx: TeamContext) {
+/** One page of a list and how many rows match in all. */
+export type ListPage<T> = { items: T[]; total: number; page: number; limit: number };
+
+/**
+ * One page of the team's hosts by name, filtered in the query (`q` in the name, one `status`), each with how many
+ * of its containers are in each state (counted for the hosts on the page only), and how many hosts match.
+ */
+export async function listHosts(ctx: TeamContext, query: unknown = {}) {
   authorize(ctx, "host.read");
-  const hosts = await db.host.findMany({ where: { teamId: ctx.team.id }, select: hostSelect, orderBy: [{ isLocal: "desc" }, { createdAt: "asc" }] });
-  const counts = await db.container.groupBy({ by: ["hostId", "state"], where: { host: { teamId: ctx.team.id } }, _count: true });
-  return hosts.map((h) => ({
+  const { q, status, page, limit } = parseInput(hostListQuery, query);
+  const where: Prisma.HostWhereInput = { teamId: ctx.team.id, ...(status ? { status } : {}), ...(q ? { name: { contains: q, mode: "insensitive" } } : {}) };
+  const [hosts, total] = await Promise.all([
+    db.host.findMany({ where, select: hostSelect, orderBy: [{ name: "asc" }, { id: "asc" }], skip: (page - 1) * limit, take: limit }),
+    db.host.count({ where }),
+  ]);
+  const counts = hosts.length ? await db.container.groupBy({ by: ["hostId", "state"], where: { hostId: { in: hosts.map((h) => h.id) } }, _count: true }) : [];
+  const items = hosts.map((h) => ({
     ...h,
     containers: Object.fromEntries(counts.filter((c) => c.hostId === h.id).map((c) => [c.state, c._count])) as Record<string, number>,
   }));
+  return { items, total, page, limit } satisfies ListPage<(typeof items)[number]>;
+}
+
+/** Every host of the team, for choosing one (a service's host; this machine's first): ids and names, no counts. */
+export async function hostChoices(ctx: TeamContext) {
+  authorize(ctx, "host.read");
+  return db.host.findMany({
+    where: { teamId: ctx.team.id },
+    select: { id: true, name: true, status: true },
+    orderBy: [{ isLocal: "desc" }, { createdAt: "asc" }],
+  });
 }
 
 export async function getHost(ctx: TeamContext, hostId: string) {

@@ -154,7 +154,7 @@ describe("hosts through the API chain", () => {
     // Another team's member: not through their own team, not through ours.
     await expect(call(ops.getHostOp, session(stranger), { hostId }, stranger.team.slug)).rejects.toBeInstanceOf(NotFoundError);
     await expect(call(ops.getHostOp, session(stranger), { hostId })).rejects.toBeInstanceOf(NotFoundError);
-    expect((await call(ops.listHostsOp, session(stranger), {}, stranger.team.slug)) as unknown).toEqual({ hosts: [] });
+    expect((await call(ops.listHostsOp, session(stranger), {}, stranger.team.slug)) as unknown).toEqual({ hosts: [], total: 0, page: 1, limit: 50 });
   });
 
   it("adds, renames, configures and removes a host; the install command is shown once and needs the admin scope", async () => {

@@ -34,7 +34,7 @@ async function dockerRun(name: string, ...cmd: string[]) {
   return stdout.trim();
 }
 const stateOf = async (id: string) => (await docker.getContainer(id).inspect()).State.Status;
-const rowOf = async (id: string) => (await listContainers(ctx, hostId)).find((c) => c.dockerId === id);
+const rowOf = async (id: string) => (await listContainers(ctx, hostId)).items.find((c) => c.dockerId === id);
 
 beforeAll(async () => {
   await ensureFixtureImage(docker);
@@ -119,7 +119,7 @@ describe("host agent", () => {
     const other = await makeTeam();
     await expect(actOnContainer(other, hostId, id, "stop")).rejects.toBeInstanceOf(NotFoundError);
     await expect(listContainers(other, hostId)).rejects.toBeInstanceOf(NotFoundError);
-    expect((await listHosts(other)).length).toBe(0);
+    expect((await listHosts(other)).total).toBe(0);
     expect(await stateOf(id)).toBe("running");
   });
 

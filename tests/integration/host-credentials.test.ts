@@ -107,7 +107,7 @@ describe.runIf(localRedis)("after a Redis restart", () => {
     const name = uniq("restart");
     const { stdout } = await run("docker", ["run", "-d", "--name", name, ...testLabelArgs(), "--stop-timeout", "1", FIXTURE_IMAGE, "sleep", "3600"]);
     const id = stdout.trim();
-    const row = () => listContainers(ctx, host.id).then((cs) => cs.find((c) => c.dockerId === id));
+    const row = () => listContainers(ctx, host.id).then((cs) => cs.items.find((c) => c.dockerId === id));
     await waitFor(row, (r) => r?.state === "running");
 
     const password = process.env.BERTH_REDIS_PASSWORD ?? "";

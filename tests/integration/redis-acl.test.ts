@@ -168,7 +168,7 @@ describe("a host's Redis login", () => {
       const id = c.id;
       await waitFor(
         () => listContainers(ctx, host2.id),
-        (rows) => rows.some((r) => r.dockerId === id && r.state === "running"),
+        (rows) => rows.items.some((r) => r.dockerId === id && r.state === "running"),
       );
       await actOnContainer(ctx, host2.id, id, "restart");
       const { lines } = await waitFor(

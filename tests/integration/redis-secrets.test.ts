@@ -106,7 +106,7 @@ async function dockerRun(name: string, ...args: string[]) {
   const { stdout } = await run("docker", ["run", "-d", "--name", name, ...testLabelArgs(), "--stop-timeout", "1", ...args]);
   return stdout.trim();
 }
-const rowOf = async (id: string) => (await listContainers(ctx, hostId)).find((c) => c.dockerId === id);
+const rowOf = async (id: string) => (await listContainers(ctx, hostId)).items.find((c) => c.dockerId === id);
 const settle = (id: string) =>
   waitFor(
     () => db.deployment.findUniqueOrThrow({ where: { id } }),

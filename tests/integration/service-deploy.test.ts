@@ -170,7 +170,7 @@ describe("deploying a service", () => {
     });
     const { containerId } = await deployed(talker.id);
     await waitFor(
-      () => listContainers(ctx, hostId).then((cs) => cs.find((c) => c.dockerId === containerId)),
+      () => listContainers(ctx, hostId).then((cs) => cs.items.find((c) => c.dockerId === containerId)),
       (c) => c?.state === "running",
     );
     const { lines } = await waitFor(

@@ -8,11 +8,12 @@ import { actOnContainer, containerDetails, containerLogs, containerStats, listHo
 import { newInstallCommand } from "@/lib/data/host-enrollment";
 import { addHost, getHost, hostDeployInput, hostNameInput, listHosts, removeHost, renameHost, updateHostDeploySettings } from "@/lib/data/hosts";
 import { openTerminal, sendTerminalInput } from "@/lib/data/terminal";
-import { CONTAINER_ACTIONS, CONTAINER_STATES } from "@/lib/hosts/protocol";
+import { CONTAINER_ACTIONS } from "@/lib/hosts/protocol";
 import { containerDetails as containerDetailsOutput, imageSummary, logsResult, statsSample } from "@/lib/hosts/results";
 import { flag, id } from "@/lib/validation/fields";
+import { containerListQuery, hostListQuery } from "@/lib/validation/list-query";
 import { teamOp, type Operation } from "../operation";
-import { containerDetail, containerSummary, createdHost, hostListItem, hostSummary, installCommandOutput } from "../outputs/host";
+import { containerDetail, containerSummary, createdHost, hostListItem, hostSummary, installCommandOutput, pageOf } from "../outputs/host";
 import { serviceLogStream } from "../streams/service-logs";
 import { terminalStream } from "../streams/terminal";
 
@@ -34,11 +35,15 @@ export const listHostsOp = teamOp({
   id: "hosts.list",
   method: "GET",
   path: "/teams/{team}/hosts",
-  summary: "The team's hosts: status, agent and Docker versions, usage, and how many containers are in each state.",
+  summary:
+    "A page of the team's hosts by name: status, agent and Docker versions, usage, and how many containers are in each state. `q` matches the name, `status` one status (PENDING, ONLINE, OFFLINE); `page` from 1 of `limit` (1-500, default 50); `total` counts every match.",
   permission: "host.read",
-  input: z.object({}),
-  output: z.object({ hosts: z.array(hostListItem) }),
-  run: async (ctx) => ({ hosts: await listHosts(ctx) }),
+  input: hostListQuery,
+  output: pageOf("hosts", hostListItem),
+  run: async (ctx, i) => {
+    const { items, ...page } = await listHosts(ctx, i);
+    return { hosts: items, ...page };
+  },
 });
 
 export const getHostOp = teamOp({
@@ -134,14 +139,15 @@ export const listContainersOp = teamOp({
   id: "containers.list",
   method: "GET",
   path: "/teams/{team}/hosts/{hostId}/containers",
-  summary: "The host's containers as its agent last reported them; `q` matches name, image or id, `state` one state.",
+  summary:
+    "A page of the host's containers by name, as its agent last reported them: `q` matches name, image or the start of the id, `state` one state; `page` from 1 of `limit` (1-500, default 100); `total` counts every match.",
   permission: "host.read",
-  input: host.extend({
-    q: z.string().trim().max(100, "q: at most 100 characters.").optional(),
-    state: z.enum(CONTAINER_STATES, { error: `state: one of ${CONTAINER_STATES.join(", ")}.` }).optional(),
-  }),
-  output: z.object({ containers: z.array(containerSummary) }),
-  run: async (ctx, i) => ({ containers: await listContainers(ctx, i.hostId, { q: i.q || undefined, state: i.state }) }),
+  input: host.extend(containerListQuery.shape),
+  output: pageOf("containers", containerSummary),
+  run: async (ctx, { hostId, ...query }) => {
+    const { items, ...page } = await listContainers(ctx, hostId, query);
+    return { containers: items, ...page };
+  },
 });
 
 export const getContainerOp = teamOp({

@@ -43,6 +43,14 @@ export const hostSummary = z.object({
 /** In the list: how many of its containers are in each state (`running`, `exited`, ...). */
 export const hostListItem = hostSummary.extend({ containers: z.record(z.string(), z.number().int()) });
 
+/** A page of a list: `total` rows match the query in all; `page` (from 1) of `limit` rows each. */
+export const pageOf = <K extends string, T extends z.ZodType>(key: K, item: T) =>
+  z.object({ [key]: z.array(item), total: z.number().int(), page: z.number().int(), limit: z.number().int() } as { [k in K]: z.ZodArray<T> } & {
+    total: z.ZodNumber;
+    page: z.ZodNumber;
+    limit: z.ZodNumber;
+  });
+
 /** An install command to paste on the machine: it works once, until `expiresAt`, and is never shown again. */
 export const installCommandOutput = z.object({
   curl: z.string(),

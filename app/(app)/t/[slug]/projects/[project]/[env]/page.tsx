@@ -6,7 +6,7 @@ import { ServiceFields } from "@/components/config/service-form";
 import { GitServiceFields } from "@/components/deploy/git-service-fields";
 import { VariableEditor } from "@/components/config/variable-editor";
 import { LiveRefresh } from "@/components/live/live-refresh";
-import { listHosts } from "@/lib/data/hosts";
+import { hostChoices } from "@/lib/data/hosts";
 import { resolvedServices } from "@/lib/data/resolved-config";
 import { listServices } from "@/lib/data/services";
 import { PageHeader } from "@/components/shell/page-header";
@@ -44,7 +44,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
   const [services, resolved, hosts] = await Promise.all([
     listServices(ctx, env.id),
     resolvedServices(ctx, { id: env.id, projectId: project.id }),
-    listHosts(ctx),
+    hostChoices(ctx),
   ]);
   const serviceVars = await Promise.all(services.map((s) => listVariables(ctx, { scope: "SERVICE", serviceId: s.id })));
   const pending = resolved.filter((r) => r.pending);

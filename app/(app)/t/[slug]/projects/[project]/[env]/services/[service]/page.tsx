@@ -17,7 +17,7 @@ import { Select } from "@/components/ui/field";
 import { requireTeam } from "@/lib/auth/session";
 import { listDeployments } from "@/lib/data/deployments";
 import { serviceView } from "@/lib/data/service-view";
-import { listHosts } from "@/lib/data/hosts";
+import { hostChoices } from "@/lib/data/hosts";
 import { NotFoundError } from "@/lib/errors";
 import { can, canChangeEnvironment } from "@/lib/permissions";
 import {
@@ -66,7 +66,7 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
   const ctx = await requireTeam(slug);
   const s = await serviceView(ctx, projectSlug, envSlug, decodeURIComponent(name)).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
   const git = s.kind === "git";
-  const [deployments, hosts] = await Promise.all([listDeployments(ctx, s.id), listHosts(ctx)]);
+  const [deployments, hosts] = await Promise.all([listDeployments(ctx, s.id), hostChoices(ctx)]);
   const canWrite = canChangeEnvironment(ctx.role, s.env);
   const hidden = { team: ctx.team.slug, project: s.project.slug, env: s.env.slug, service: s.name, serviceId: s.id };
   const inputs = Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />);
