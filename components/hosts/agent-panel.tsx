@@ -5,7 +5,6 @@ import { InstallCommandResult } from "@/components/hosts/install-command";
 import { ActionForm, type FormAction } from "@/components/ui/action-form";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
-import { Badge } from "@/components/ui/card";
 import type { AgentStanding } from "@/lib/hosts/agent-version";
 
 type Host = {
@@ -17,12 +16,6 @@ type Host = {
   agentInContainer: boolean;
   protocolVersion: number | null;
 };
-
-export function AgentBadge({ standing }: { standing: AgentStanding }) {
-  if (standing.kind === "incompatible") return <Badge color="red">incompatible agent</Badge>;
-  if (standing.kind === "outdated") return <Badge color="amber">agent outdated</Badge>;
-  return null;
-}
 
 export function AgentPanel({
   host,

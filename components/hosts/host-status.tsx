@@ -1,15 +1,15 @@
-import { RelativeTime } from "@/components/time";
+import { TickingTime } from "@/components/live/ticking-time";
 import { Badge } from "@/components/ui/card";
 
 const LOOK = { ONLINE: ["green", "Online"], OFFLINE: ["red", "Offline"], PENDING: ["amber", "Waiting for agent"] } as const;
 
-export function HostStatus({ status, since }: { status: keyof typeof LOOK; since: Date }) {
+export function HostStatus({ status, since }: { status: keyof typeof LOOK; since: Date | string }) {
   const [color, label] = LOOK[status];
   return (
     <span className="inline-flex items-center gap-2" data-testid="host-status" data-status={status}>
       <Badge color={color}>{label}</Badge>
       <span className="text-xs text-slate-500">
-        since <RelativeTime date={since} />
+        since <TickingTime date={since} />
       </span>
     </span>
   );

@@ -1,44 +1,39 @@
 "use client";
-// Keeps a server-rendered page current: on each push from the team's live stream it re-renders the page
-// on the server (router.refresh), coalescing bursts. It also re-renders whenever the stream (re)connects:
-// a change made between the page's render and the subscription, or while disconnected, is not missed.
-// Shows whether the stream is connected.
-import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+// For pages that show what a push cannot patch (a service's deployments, an environment's services): re-render
+// the page on the server for the news it shows, never for heartbeat usage (`hosts`, about once a second).
+import type { LiveMessage } from "@/lib/live/channels";
+import { LiveProvider, LiveStatus, useLive } from "./live-provider";
 
-/** `hostId` / `serviceId` / `kind`: refresh only for news about that host, that service's deployments, or of that kind. */
-export function LiveRefresh({ slug, hostId, serviceId, kind }: { slug: string; hostId?: string; serviceId?: string; kind?: string }) {
-  const router = useRouter();
-  const [connected, setConnected] = useState(false);
-  const pending = useRef(false);
-  useEffect(() => {
-    const es = new EventSource(`/api/v1/teams/${slug}/live`);
-    const refresh = () => {
-      if (pending.current) return;
-      pending.current = true;
-      setTimeout(() => {
-        pending.current = false;
-        router.refresh();
-      }, 50);
-    };
-    es.onopen = () => {
-      setConnected(true);
-      refresh();
-    };
-    es.onerror = () => setConnected(false);
-    es.onmessage = (e) => {
-      const msg = JSON.parse(e.data) as { hostId: string; serviceId?: string; kind?: string };
-      if (hostId && msg.hostId !== hostId) return;
-      if (kind && msg.kind !== kind) return;
-      if (serviceId && msg.serviceId !== serviceId) return;
-      refresh();
-    };
-    return () => es.close();
-  }, [slug, hostId, serviceId, kind, router]);
+type Only = { hostId?: string; serviceId?: string; kind?: LiveMessage["kind"]; dockerId?: string };
+
+/** Whether a page showing `only` must re-render for `msg`. */
+export function concerns(msg: LiveMessage, only: Only): boolean {
+  if (msg.kind === "hosts") return false;
+  if (only.kind && msg.kind !== only.kind) return false;
+  if (only.hostId && msg.hostId !== only.hostId) return false;
+  if (only.serviceId && (msg.kind !== "deployment" || msg.serviceId !== only.serviceId)) return false;
+  if (only.dockerId) {
+    if (msg.kind !== "containers") return false;
+    const id = only.dockerId;
+    return Boolean(msg.resync || (!msg.upserted && !msg.removed) || msg.removed?.includes(id) || msg.upserted?.some((c) => c.dockerId === id));
+  }
+  return true;
+}
+
+/** Re-renders the page it is on for the news `only` names (inside a LiveProvider); `dockerId`: that container's. */
+export function RefreshOn(only: Only) {
+  useLive((msg, refresh) => {
+    if (concerns(msg, only)) refresh();
+  });
+  return null;
+}
+
+/** A page's own stream with the Live indicator: `hostId` / `serviceId` / `kind` narrow what it refreshes for. */
+export function LiveRefresh({ slug, ...only }: { slug: string } & Only) {
   return (
-    <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" data-testid="live-status" data-connected={connected}>
-      <span className={`h-2 w-2 rounded-full ${connected ? "bg-emerald-500" : "bg-amber-400"}`} />
-      {connected ? "Live" : "Reconnecting…"}
-    </span>
+    <LiveProvider slug={slug}>
+      <RefreshOn {...only} />
+      <LiveStatus />
+    </LiveProvider>
   );
 }

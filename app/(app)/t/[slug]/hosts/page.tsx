@@ -1,35 +1,45 @@
 import Link from "next/link";
-import { AgentBadge } from "@/components/hosts/agent-panel";
-import { HostStatus } from "@/components/hosts/host-status";
+import { toHostRow } from "@/components/hosts/host-rows";
+import { HostsTable } from "@/components/hosts/hosts-table";
+import { ChoiceField, SearchField } from "@/components/hosts/list-filters";
 import { InstallCommandResult } from "@/components/hosts/install-command";
-import { LiveRefresh } from "@/components/live/live-refresh";
+import { LiveProvider, LiveStatus } from "@/components/live/live-provider";
 import { PageHeader } from "@/components/shell/page-header";
-import { RelativeTime } from "@/components/time";
 import { ActionForm } from "@/components/ui/action-form";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
-import { DataTable } from "@/components/ui/data-table";
+import { FilterBar } from "@/components/ui/data-table";
 import { Field } from "@/components/ui/field";
+import { Pagination } from "@/components/ui/pagination";
 import { requireTeam } from "@/lib/auth/session";
 import { listHosts } from "@/lib/data/hosts";
 import { localHostWaitsFor } from "@/lib/data/local-host";
-import { formatBytes, formatPercent } from "@/lib/format";
 import { currentAgentImage } from "@/lib/hosts/agent-image";
-import { agentStanding } from "@/lib/hosts/agent-version";
 import { can } from "@/lib/permissions";
+import { fromSearchParams, HOST_STATUSES, HOSTS_PER_PAGE, hostListQuery } from "@/lib/validation/list-query";
 import { addHostAction } from "./actions";
 
 export const metadata = { title: "Hosts" };
 
-export default async function HostsPage({ params }: { params: Promise<{ slug: string }> }) {
+const STATUS_LABEL = { ONLINE: "Online", OFFLINE: "Offline", PENDING: "Waiting for agent" } as const;
+
+export default async function HostsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const ctx = await requireTeam((await params).slug);
-  const [hosts, localWaits] = await Promise.all([listHosts(ctx), localHostWaitsFor(ctx.actor)]);
+  const query = fromSearchParams(hostListQuery, await searchParams);
+  const [list, localWaits] = await Promise.all([listHosts(ctx, query), localHostWaitsFor(ctx.actor)]);
   const base = `/t/${ctx.team.slug}/hosts`;
-  const berthVersion = currentAgentImage()?.version;
+  const filtered = Boolean(query.q || query.status);
+  const kept = { q: query.q, status: query.status, limit: query.limit === HOSTS_PER_PAGE ? undefined : query.limit };
   return (
-    <>
-      <PageHeader title="Hosts" description="Docker hosts whose agents report to this team." actions={<LiveRefresh slug={ctx.team.slug} />} />
+    <LiveProvider slug={ctx.team.slug}>
+      <PageHeader title="Hosts" description="Docker hosts whose agents report to this team." actions={<LiveStatus />} />
       {localWaits && (
         <div className="mb-4">
           <Alert>
@@ -41,44 +51,32 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
           </Alert>
         </div>
       )}
-      {hosts.length === 0 ? (
+      {list.total === 0 && !filtered ? (
         <EmptyState title="No hosts yet">
           {can(ctx.role, "host.manage") ? "Add a host below and paste its install command on the machine." : "An admin can add one."}
         </EmptyState>
       ) : (
-        <DataTable testId="hosts" columns={["Host", "Status", "Docker", "CPU", "Memory", "Containers", "Last heartbeat"]}>
-          {hosts.map((h) => (
-            <tr key={h.id} className="hover:bg-slate-50">
-              <td className="px-4 py-3">
-                <Link href={`${base}/${h.id}`} className="font-medium text-brand-700 hover:underline">
-                  {h.name}
-                </Link>
-                {h.isLocal && <span className="ml-2 text-xs text-slate-400">local</span>}
-              </td>
-              <td className="px-4 py-3">
-                <div className="flex flex-wrap items-center gap-2">
-                  <HostStatus status={h.status} since={h.statusSince} />
-                  <AgentBadge standing={agentStanding(h, berthVersion)} />
-                </div>
-              </td>
-              <td className="px-4 py-3 text-slate-600">{h.dockerVersion ?? "–"}</td>
-              <td className="px-4 py-3 tabular-nums text-slate-600">
-                {formatPercent(h.cpuPercent)} {h.cpuCount ? <span className="text-slate-400">of {h.cpuCount}</span> : null}
-              </td>
-              <td className="px-4 py-3 tabular-nums text-slate-600">
-                {formatBytes(h.memUsedBytes)} <span className="text-slate-400">/ {formatBytes(h.memTotalBytes)}</span>
-              </td>
-              <td className="px-4 py-3 text-slate-600">
-                <span className="text-emerald-700">{h.containers.running ?? 0} running</span>
-                {(h.containers.exited ?? 0) + (h.containers.created ?? 0) + (h.containers.dead ?? 0) > 0 && (
-                  <span className="text-slate-400"> · {(h.containers.exited ?? 0) + (h.containers.created ?? 0) + (h.containers.dead ?? 0)} stopped</span>
-                )}
-                {(h.containers.paused ?? 0) > 0 && <span className="text-amber-700"> · {h.containers.paused} paused</span>}
-              </td>
-              <td className="px-4 py-3 text-slate-500">{h.lastHeartbeatAt ? <RelativeTime date={h.lastHeartbeatAt} /> : "never"}</td>
-            </tr>
-          ))}
-        </DataTable>
+        <>
+          <FilterBar clearHref={base} active={filtered}>
+            <SearchField value={query.q} placeholder="host name" />
+            <ChoiceField name="status" label="Status" value={query.status} choices={HOST_STATUSES.map((s) => [s, STATUS_LABEL[s]] as const)} />
+          </FilterBar>
+          {list.items.length === 0 ? (
+            <EmptyState title={filtered ? "No hosts match" : "No hosts on this page"}>
+              <Link href={base} className="text-brand-600 hover:underline">
+                Show all hosts
+              </Link>
+            </EmptyState>
+          ) : (
+            <HostsTable
+              hosts={list.items.map((h) => toHostRow(h, h.containers))}
+              status={query.status}
+              base={base}
+              berthVersion={currentAgentImage()?.version ?? null}
+            />
+          )}
+          <Pagination path={base} params={kept} page={list.page} limit={list.limit} total={list.total} noun={list.total === 1 ? "host" : "hosts"} />
+        </>
       )}
       {can(ctx.role, "host.manage") && (
         <div className="mt-8">
@@ -95,6 +93,6 @@ export default async function HostsPage({ params }: { params: Promise<{ slug: st
           </Card>
         </div>
       )}
-    </>
+    </LiveProvider>
   );
 }

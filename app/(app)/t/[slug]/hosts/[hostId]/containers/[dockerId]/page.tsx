@@ -3,6 +3,7 @@ import { ContainerActions } from "@/components/hosts/container-actions";
 import { EnvReveal } from "@/components/hosts/env-reveal";
 import { ContainerState } from "@/components/hosts/host-status";
 import { LogViewer } from "@/components/hosts/log-viewer";
+import { RefreshOn } from "@/components/live/live-refresh";
 import { StatsCharts } from "@/components/hosts/stats-charts";
 import { TerminalPanel } from "@/components/hosts/terminal";
 import { RelativeTime } from "@/components/time";
@@ -30,6 +31,7 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
 
   return (
     <div className="space-y-6">
+      <RefreshOn hostId={c.host.id} dockerId={c.dockerId} />
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <h2 className="text-xl font-semibold">{c.name}</h2>

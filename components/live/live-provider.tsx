@@ -1,0 +1,78 @@
+"use client";
+// One team live stream per page, shared by every component on it that wants the pushes: a component subscribes
+// with `useLive` and patches itself from what a message carries; what it cannot patch it hands to `refresh`,
+// which re-renders the page on the server once for a burst. Each time the stream is ready (the first time, and
+// after every reconnect) the page is re-rendered too: a change made between the page's render and the
+// subscription, or while disconnected, is not missed.
+import { useRouter } from "next/navigation";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import type { LiveMessage } from "@/lib/live/channels";
+
+type Listener = (msg: LiveMessage) => void;
+type Live = { subscribe: (l: Listener) => () => void; refresh: () => void; connected: boolean };
+
+const LiveContext = createContext<Live | null>(null);
+
+/** How long a burst of "cannot patch" news is gathered into one server render. */
+const REFRESH_COALESCE_MS = 50;
+
+export function LiveProvider({ slug, children }: { slug: string; children: React.ReactNode }) {
+  const router = useRouter();
+  const [connected, setConnected] = useState(false);
+  const listeners = useRef(new Set<Listener>());
+  const pending = useRef(false);
+  const refresh = useCallback(() => {
+    if (pending.current) return;
+    pending.current = true;
+    setTimeout(() => {
+      pending.current = false;
+      router.refresh();
+    }, REFRESH_COALESCE_MS);
+  }, [router]);
+  useEffect(() => {
+    const es = new EventSource(`/api/v1/teams/${slug}/live`);
+    // `ready` comes once the server's subscription is in place (the stream's open may come before it).
+    es.addEventListener("ready", () => {
+      setConnected(true);
+      refresh();
+    });
+    es.onerror = () => setConnected(false);
+    es.onmessage = (e) => {
+      // The server parsed it against the contract (lib/live/subscribe.ts) before sending it.
+      const msg = JSON.parse(e.data) as LiveMessage;
+      for (const l of listeners.current) l(msg);
+    };
+    return () => es.close();
+  }, [slug, refresh]);
+  const subscribe = useCallback((l: Listener) => {
+    listeners.current.add(l);
+    return () => void listeners.current.delete(l);
+  }, []);
+  const live = useMemo(() => ({ subscribe, refresh, connected }), [subscribe, refresh, connected]);
+  return <LiveContext.Provider value={live}>{children}</LiveContext.Provider>;
+}
+
+function useLiveContext(): Live {
+  const live = useContext(LiveContext);
+  if (!live) throw new Error("A live component is outside a LiveProvider.");
+  return live;
+}
+
+/** Calls `listener` for each message of the page's stream; it gets `refresh` for what it cannot patch. */
+export function useLive(listener: (msg: LiveMessage, refresh: () => void) => void) {
+  const { subscribe, refresh } = useLiveContext();
+  const latest = useRef(listener);
+  latest.current = listener;
+  useEffect(() => subscribe((msg) => latest.current(msg, refresh)), [subscribe, refresh]);
+}
+
+/** Whether the page's stream is connected: "Live", or "Reconnecting…" while it is not. */
+export function LiveStatus() {
+  const { connected } = useLiveContext();
+  return (
+    <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" data-testid="live-status" data-connected={connected}>
+      <span className={`h-2 w-2 rounded-full ${connected ? "bg-emerald-500" : "bg-amber-400"}`} />
+      {connected ? "Live" : "Reconnecting…"}
+    </span>
+  );
+}
