@@ -31,7 +31,8 @@
 //   pg_writes_per_s         rows inserted + updated + deleted per second in the test database (pg_stat_database)
 //   redis_ops_per_s         commands per second Redis ran (INFO total_commands_processed), everyone's: the
 //                           hosts', the control plane's
-//   sim_cpu_pct             CPU the simulator's processes took in the window, same unit as control_cpu_pct
+//   sim_cpu_pct             CPU the simulator's processes took in the window, same unit as control_cpu_pct;
+//                           bench_cpu_pct: this process's (the viewers, the timed reads)
 //   viewer_refreshes_per_s  page re-reads the viewers made per second (0 when every push patches)
 //   hosts_online            hosts ONLINE when the window ended (of hosts_enrolled)
 //   containers_page_2000_ms median of 7 renders of the containers page of one extra host with 2,000 containers
@@ -78,55 +79,73 @@ const now = () => performance.timeOrigin + performance.now();
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "unmeasured");
 const elapsed = (t0: number) => `${((now() - t0) / 1000).toFixed(0)} s`;
 
-/** Changes reported by the simulator, each matched once per viewer with the push that names it. */
+/**
+ * Changes reported by the simulator, each matched once per viewer with the first push after it that names it.
+ * Matched a moment later (the simulator's word of a change comes over IPC in batches, and may arrive after the
+ * push): pushes are kept for MISSED_AFTER_MS.
+ */
 function createChangeTracker() {
   type Change = SimEvent & { seen: Set<number> };
-  const byHost = new Map<string, Change[]>();
+  type Push = { viewer: number; at: number; rows?: { dockerId: string; state: string }[]; removedOnly: boolean };
+  let changes: Change[] = [];
+  const pushes = new Map<string, Push[]>();
   let from = Number.POSITIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
   let latencies: number[] = [];
   let missed = 0;
   let viewerCount = 0;
+  const names = (p: Push, c: Change) => (p.rows ? p.rows.some((u) => u.dockerId === c.dockerId && u.state === c.state) : !p.removedOnly); // no rows: the first push counts
   return {
     add(e: SimEvent) {
-      let list = byHost.get(e.hostId);
-      if (!list) byHost.set(e.hostId, (list = []));
-      list.push({ ...e, seen: new Set() });
+      if (e.at >= from && e.at < until) changes.push({ ...e, seen: new Set() });
     },
     onPush(viewer: number, m: LivePush, at: number) {
-      if (m.kind !== "containers" || !m.hostId) return;
-      const list = byHost.get(m.hostId);
-      if (!list) return;
-      for (const c of list) {
-        if (c.at > at || c.seen.has(viewer)) continue;
-        const named = m.upserted ? m.upserted.some((u) => u.dockerId === c.dockerId && u.state === c.state) : !m.removed; // no rows: the first push counts
-        if (!named) continue;
-        c.seen.add(viewer);
-        if (c.at >= from) latencies.push(at - c.at);
-      }
+      if (m.kind !== "containers" || !m.hostId || at < from) return;
+      let list = pushes.get(m.hostId);
+      if (!list) pushes.set(m.hostId, (list = []));
+      list.push({ viewer, at, rows: m.upserted, removedOnly: !m.upserted && Boolean(m.removed) });
     },
-    /** Drops changes older than MISSED_AFTER_MS, counting the viewers they never reached. */
+    /** Matches what can be matched; a change older than MISSED_AFTER_MS counts the viewers it never reached. */
     sweep() {
       const cutoff = now() - MISSED_AFTER_MS;
-      for (const [host, list] of byHost) {
-        const keep = list.filter((c) => {
-          if (c.at >= cutoff) return true;
-          if (c.at >= from) missed += viewerCount - c.seen.size;
-          return false;
-        });
-        if (keep.length) byHost.set(host, keep);
-        else byHost.delete(host);
+      changes = changes.filter((c) => {
+        for (const p of pushes.get(c.hostId) ?? []) {
+          if (p.at < c.at || c.seen.has(p.viewer) || !names(p, c)) continue;
+          c.seen.add(p.viewer);
+          latencies.push(p.at - c.at);
+        }
+        if (c.seen.size >= viewerCount) return false;
+        if (c.at >= cutoff) return true;
+        missed += viewerCount - c.seen.size;
+        return false;
+      });
+      for (const [host, list] of pushes) {
+        const keep = list.filter((p) => p.at >= cutoff - 5000);
+        if (keep.length) pushes.set(host, keep);
+        else pushes.delete(host);
       }
     },
     running: () => from !== Number.POSITIVE_INFINITY,
     start(viewers: number) {
       from = now();
+      until = Number.POSITIVE_INFINITY;
+      changes = [];
+      pushes.clear();
       latencies = [];
       missed = 0;
       viewerCount = viewers;
     },
-    stop() {
+    /** Stops taking new changes; pushes are still taken for the ones taken (see `finish`). */
+    close() {
+      until = now();
+    },
+    finish() {
+      this.sweep();
+      const out = { latencies, missed: missed + changes.reduce((n, c) => n + viewerCount - c.seen.size, 0) };
       from = Number.POSITIVE_INFINITY;
-      return { latencies, missed };
+      changes = [];
+      pushes.clear();
+      return out;
     },
   };
 }
@@ -344,11 +363,13 @@ async function main() {
       const before = made.viewers.map((v) => v.stats.refreshes);
       tracker.start(made.viewers.length);
       const sampler = startSampler(reads);
+      const ownCpu = process.cpuUsage();
       const window = await measureWindow({ seconds: WINDOW_S, control, sim: simPids(), databaseUrl, redis });
       const { times, errors } = await sampler.stop();
+      const own = process.cpuUsage(ownCpu);
+      tracker.close();
       await sleep(MISSED_AFTER_MS); // pushes for the window's last changes
-      tracker.sweep();
-      const { latencies, missed } = tracker.stop();
+      const { latencies, missed } = tracker.finish();
       const refreshes = made.viewers.reduce((n, v, i) => n + v.stats.refreshes - before[i]!, 0);
       const refreshErrors = made.viewers.reduce((n, v) => n + v.stats.refreshErrors + v.stats.pollErrors, 0);
       const online = (await teamOverview(team.ctx)).hostsOnline;
@@ -365,6 +386,7 @@ async function main() {
       out("status_samples", String(latencies.length));
       out("status_missed", String(missed));
       out("sim_cpu_pct", f1(window.simCpuPct));
+      out("bench_cpu_pct", f1(((own.user + own.system) / 1e6 / WINDOW_S) * 100));
       out("viewer_refreshes_per_s", f1(refreshes / WINDOW_S));
       out("hosts_online", String(online));
       out("hosts_enrolled", String(hosts.length));

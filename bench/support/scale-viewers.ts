@@ -143,10 +143,10 @@ export function startViewer(baseUrl: string, cookie: string, page: ViewerPage, o
       if (ctrl.signal.aborted) return;
       try {
         const res = await fetch(`${baseUrl}${p}`, { headers: { cookie }, signal: ctrl.signal });
-        await res.arrayBuffer();
+        const text = await res.text();
         if (!res.ok) {
           stats.pollErrors++;
-          stats.lastError = `${p}: HTTP ${res.status}`;
+          stats.lastError = `${p}: HTTP ${res.status} ${text.slice(0, 200)}`;
         }
       } catch (e) {
         if (!ctrl.signal.aborted) {
