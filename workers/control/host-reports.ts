@@ -226,6 +226,7 @@ export function startHostReports() {
     healthy: databaseReachable,
     reclaimAfterMs: RECLAIM_AFTER_MS,
     log,
+    shards: { prefix: env.queuePrefix }, // several control workers split the hosts (host-shards.ts)
   });
 
   async function loop() {
@@ -281,6 +282,7 @@ export function startHostReports() {
       heartbeats.close();
       reader.disconnect();
       await running;
+      await consumer.close().catch((e) => console.error("control: giving back report shards failed:", (e as Error).message));
       await writer.quit().catch(() => {});
     },
   };

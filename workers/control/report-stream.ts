@@ -8,7 +8,12 @@
 //   steps only move forward);
 // - an entry that keeps failing while the database answers (a report that cannot be applied, not an outage)
 //   is dropped after MAX_ATTEMPTS, so it cannot hold its host's stream forever.
+// With several control workers (`shards`, host-shards.ts) each reads only the streams of the shards it holds,
+// so a host's reports have one reader at a time: a stream it gains is first taken over whole (its pending
+// entries claimed at once, whoever held them: the lease says they are gone) and its pending list read before
+// new entries; a stream it loses is neither read nor applied any further.
 import type { Redis } from "ioredis";
+import { createShardLeases, type ShardLeasesOptions } from "./host-shards";
 
 const MAX_ATTEMPTS = 10;
 const COUNT = 100;
@@ -38,6 +43,9 @@ export type StreamConsumerOptions = {
   /** The longest pause before a failed entry is tried again (the pause doubles from 250 ms). */
   maxRetryDelayMs?: number;
   log: (m: string) => void;
+  /** Shard the streams among the control workers (host-shards.ts; `prefix`: the queue prefix): read only
+   * the streams of shards this consumer holds. Without: every stream. */
+  shards?: Pick<ShardLeasesOptions, "prefix" | "shards" | "leaseMs">;
 };
 
 export function createStreamConsumer(o: StreamConsumerOptions) {
@@ -47,12 +55,15 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
   const attempts = new Map<string, number>();
   const staged = new Map<string, string[]>(); // stream → entries `apply` staged, written by the next flush
   let flushFailures = 0;
+  const leases = o.shards && createShardLeases({ ...o.shards, redis: o.writer, owner: o.consumer, log: o.log });
+  const owned = new Set<string>(); // with leases: streams taken over (their pending entries claimed)
   let lastReclaim = 0;
   const backoff = (attempt: number) => Math.min(250 * 2 ** (attempt - 1), o.maxRetryDelayMs ?? 5000);
 
   /** Applies entries in order; stops at the first failure (the rest wait in the pending list). */
   async function handle(key: string, entries: Entry[]) {
     for (const [id, fields] of entries) {
+      if (leases && !leases.owns(key)) return; // lost meanwhile: the next owner takes these over
       if (!fields) {
         await o.writer.xack(key, o.group, id); // trimmed away before it was applied: nothing to apply
         continue;
@@ -120,10 +131,51 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     });
   }
 
+  /** Streams of shards gained since the last round: every entry pending on them becomes this consumer's. */
+  async function takeOver(keys: string[]) {
+    for (const k of owned) if (!leases!.owns(k)) forget(k);
+    let todo = keys.filter((k) => !owned.has(k)).map((k) => [k, "0-0"] as [string, string]);
+    let claimed = 0;
+    while (todo.length) {
+      const p = o.writer.pipeline();
+      for (const [k, from] of todo) p.xautoclaim(k, o.group, o.consumer, 0, from, "COUNT", COUNT, "JUSTID");
+      const results = (await p.exec()) ?? [];
+      const next: [string, string][] = [];
+      results.forEach(([err, res], i) => {
+        const k = todo[i]![0];
+        if (err && !err.message.includes("NOGROUP")) throw err; // (no group yet: nothing to take over)
+        const [cursor, ids] = err ? ["0-0", []] : (res as [string, string[]]);
+        claimed += ids.length;
+        if (cursor === "0-0") owned.add(k);
+        else next.push([k, cursor]);
+      });
+      todo = next;
+    }
+    for (const k of keys) {
+      if (owned.has(k) && !seen.has(k)) {
+        seen.add(k);
+        history.add(k); // its pending list (what was claimed, in order) before new entries
+      }
+    }
+    if (claimed) o.log(`took over ${claimed} report(s) pending on the hosts of shards this control worker now holds`);
+  }
+
+  function forget(k: string) {
+    owned.delete(k);
+    seen.delete(k);
+    history.delete(k);
+    retryAt.delete(k);
+  }
+
   return {
     /** One round: pending entries due for another try, then new entries (blocking up to a second). */
     async step() {
-      const keys = o.keys();
+      let keys = o.keys();
+      if (leases) {
+        await leases.maintain();
+        keys = keys.filter((k) => leases.owns(k));
+        await takeOver(keys);
+      }
       for (const k of keys) {
         // A consumer of this name may have had entries pending before a restart: read them first.
         if (!seen.has(k)) history.add(k);
@@ -187,7 +239,16 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
       seen.clear();
       history.clear();
       retryAt.clear();
+      owned.clear();
     },
+
+    /** Gives this worker's shards back (if it holds any), so the others take its hosts over at once. */
+    async close() {
+      await leases?.close();
+    },
+
+    /** The shards this consumer holds (all of them when not sharded: null). */
+    held: () => leases?.held() ?? null,
   };
 }
 
