@@ -46,11 +46,14 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
       },
     },
   });
+  // Most hosts answered every 30 s run no service: no query for them.
   const newest = new Map(
-    (await db.deployment.groupBy({ by: ["serviceId"], where: { serviceId: { in: services.map((s) => s.id) } }, _max: { number: true } })).map((g) => [
-      g.serviceId,
-      g._max.number ?? 0,
-    ]),
+    services.length === 0
+      ? []
+      : (await db.deployment.groupBy({ by: ["serviceId"], where: { serviceId: { in: services.map((s) => s.id) } }, _max: { number: true } })).map((g) => [
+          g.serviceId,
+          g._max.number ?? 0,
+        ]),
   );
   const registry = berthRegistry();
   const running = new Set(present.filter((c) => c.labels["berth.host.id"] === hostId).map((c) => c.labels["berth.deployment.id"]));
