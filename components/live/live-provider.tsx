@@ -9,7 +9,9 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { LiveMessage } from "@/lib/live/channels";
 
 type Listener = (msg: LiveMessage) => void;
-type Live = { subscribe: (l: Listener) => () => void; refresh: () => void; connected: boolean };
+/** The stream before its first `ready`, while it is ready, and after it dropped (EventSource reconnects itself). */
+type Connection = "connecting" | "live" | "reconnecting";
+type Live = { subscribe: (l: Listener) => () => void; refresh: () => void; connection: Connection };
 
 const LiveContext = createContext<Live | null>(null);
 
@@ -18,7 +20,7 @@ const REFRESH_COALESCE_MS = 50;
 
 export function LiveProvider({ slug, children }: { slug: string; children: React.ReactNode }) {
   const router = useRouter();
-  const [connected, setConnected] = useState(false);
+  const [connection, setConnection] = useState<Connection>("connecting");
   const listeners = useRef(new Set<Listener>());
   const pending = useRef(false);
   const refresh = useCallback(() => {
@@ -33,10 +35,10 @@ export function LiveProvider({ slug, children }: { slug: string; children: React
     const es = new EventSource(`/api/v1/teams/${slug}/live`);
     // `ready` comes once the server's subscription is in place (the stream's open may come before it).
     es.addEventListener("ready", () => {
-      setConnected(true);
+      setConnection("live");
       refresh();
     });
-    es.onerror = () => setConnected(false);
+    es.onerror = () => setConnection((c) => (c === "connecting" ? c : "reconnecting"));
     es.onmessage = (e) => {
       // The server parsed it against the contract (lib/live/subscribe.ts) before sending it.
       const msg = JSON.parse(e.data) as LiveMessage;
@@ -48,7 +50,7 @@ export function LiveProvider({ slug, children }: { slug: string; children: React
     listeners.current.add(l);
     return () => void listeners.current.delete(l);
   }, []);
-  const live = useMemo(() => ({ subscribe, refresh, connected }), [subscribe, refresh, connected]);
+  const live = useMemo(() => ({ subscribe, refresh, connection }), [subscribe, refresh, connection]);
   return <LiveContext.Provider value={live}>{children}</LiveContext.Provider>;
 }
 
@@ -66,13 +68,16 @@ export function useLive(listener: (msg: LiveMessage, refresh: () => void) => voi
   useEffect(() => subscribe((msg) => latest.current(msg, refresh)), [subscribe, refresh]);
 }
 
-/** Whether the page's stream is connected: "Live", or "Reconnecting…" while it is not. */
+const LABEL: Record<Connection, string> = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…" };
+
+/** Whether the page's stream is connected: "Live", or "Connecting…"/"Reconnecting…" while it is not. */
 export function LiveStatus() {
-  const { connected } = useLiveContext();
+  const { connection } = useLiveContext();
+  const live = connection === "live";
   return (
-    <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" data-testid="live-status" data-connected={connected}>
-      <span className={`h-2 w-2 rounded-full ${connected ? "bg-emerald-500" : "bg-amber-400"}`} />
-      {connected ? "Live" : "Reconnecting…"}
+    <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" data-testid="live-status" data-connected={live}>
+      <span className={`h-2 w-2 rounded-full ${live ? "bg-emerald-500" : connection === "connecting" ? "bg-slate-300" : "bg-amber-400"}`} />
+      {LABEL[connection]}
     </span>
   );
 }
