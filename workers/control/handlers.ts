@@ -1,9 +1,8 @@
 // Control-queue job handlers: each parses job.data with its definition's schema, then re-loads what it needs.
 import { UnrecoverableError, type Job } from "bullmq";
 import { deliverOutboxEmail, markOutboxFailed } from "@/lib/data/outbox";
-import { dispatchDeployments } from "@/lib/data/deployments";
+import { dispatchAndTell } from "@/lib/data/deployments";
 import { deliverEmail, dispatchDeploymentsJob } from "@/lib/jobs/definitions";
-import { publishLive } from "@/lib/live/publish";
 import { adminRedis } from "@/lib/redis/admin";
 
 export async function handleControlJob(job: Job): Promise<unknown> {
@@ -20,7 +19,7 @@ export async function handleControlJob(job: Job): Promise<unknown> {
     }
     case dispatchDeploymentsJob.name:
       dispatchDeploymentsJob.schema.parse(job.data);
-      for (const d of await dispatchDeployments()) await publishLive(adminRedis(), d.teamId, { hostId: d.hostId, kind: "deployment", serviceId: d.serviceId });
+      await dispatchAndTell(adminRedis());
       return { ok: true };
     default:
       throw new UnrecoverableError(`unknown job ${job.name}`);

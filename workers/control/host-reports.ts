@@ -8,7 +8,7 @@
 // applied (a heartbeat still waiting in the stream may renew it, a LIVE report end it).
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
-import { applyDeploymentReport, applyReleaseReport, dispatchDeployments, expireLeases } from "@/lib/data/deployments";
+import { applyDeploymentReport, applyReleaseReport, dispatchAndTell as dispatchAndTellTeams, expireLeases } from "@/lib/data/deployments";
 import { sendDesiredState } from "@/lib/data/desired-state";
 import { applyContainerRemoved, applyContainerReport, applySnapshot, type ContainersOutcome } from "@/lib/data/container-reports";
 import {
@@ -253,9 +253,7 @@ export function startHostReports() {
   }
 
   // Starting deployments tells their teams (a deployment whose spec cannot be built fails right here).
-  async function dispatchAndTell() {
-    for (const d of await dispatchDeployments()) await publishLive(writer, d.teamId, { hostId: d.hostId, kind: "deployment", serviceId: d.serviceId });
-  }
+  const dispatchAndTell = () => dispatchAndTellTeams(writer);
 
   /** A host's reports are all applied: only then may its leases be judged. */
   const settled = (hostId: string | null) => (hostId ? consumer.settled(hostReportStream(env.queuePrefix, hostId)) : Promise.resolve(true));

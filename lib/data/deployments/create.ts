@@ -13,7 +13,7 @@ import { recordAudit } from "../audit";
 import { authorize, type TeamContext } from "../context";
 import { assertCanChange } from "../projects";
 import { imageTag } from "@/lib/deploy/names";
-import { dispatchDeployments } from "./dispatch";
+import { dispatchAndTell } from "./dispatch";
 import { retryOnConflict } from "./retry";
 import { berthRegistry, pullableRef } from "./registry";
 import { lockService } from "./service-lock";
@@ -76,7 +76,7 @@ export async function nudgeScheduler(n: { teamId: string; serviceId: string; hos
   const redis = adminRedis();
   await publishLive(redis, n.teamId, { hostId: n.hostId ?? "", kind: "deployment", serviceId: n.serviceId }).catch(() => {});
   try {
-    for (const d of await dispatchDeployments()) await publishLive(redis, d.teamId, { hostId: d.hostId, kind: "deployment", serviceId: d.serviceId });
+    await dispatchAndTell(redis);
   } catch (e) {
     console.error("deployments: dispatching failed, leaving it to the control worker:", (e as Error).message);
     await enqueue(dispatchDeploymentsJob, {}).catch(() => {});

@@ -9,6 +9,8 @@ import { sendToHost } from "@/lib/hosts/call-host";
 import { deploymentStartJob } from "@/lib/jobs/host-jobs";
 import { leaseMs } from "./lease";
 import { prepareSpec } from "./spec";
+import type { Redis } from "ioredis";
+import { publishLive } from "@/lib/live/publish";
 
 const DISPATCH_LOCK = 7_346_001;
 
@@ -56,7 +58,7 @@ async function claim(): Promise<Claimed[]> {
 }
 
 /** Starts what may start; returns what changed (a deployment whose spec cannot be built fails here). */
-export async function dispatchDeployments(): Promise<{ teamId: string; serviceId: string; hostId: string }[]> {
+export async function dispatchDeployments(): Promise<{ deploymentId: string; teamId: string; serviceId: string; hostId: string }[]> {
   const claimed = await claim();
   for (const c of claimed) {
     try {
@@ -72,5 +74,11 @@ export async function dispatchDeployments(): Promise<{ teamId: string; serviceId
       });
     }
   }
-  return claimed.map(({ teamId, serviceId, hostId }) => ({ teamId, serviceId, hostId }));
+  return claimed.map(({ id, teamId, serviceId, hostId }) => ({ deploymentId: id, teamId, serviceId, hostId }));
+}
+
+/** Starts what may start and tells each deployment's team (its pages and log streams follow it live). */
+export async function dispatchAndTell(redis: Redis) {
+  for (const d of await dispatchDeployments())
+    await publishLive(redis, d.teamId, { hostId: d.hostId, kind: "deployment", serviceId: d.serviceId, deploymentId: d.deploymentId });
 }

@@ -2,7 +2,7 @@
 export { deployFromGit, rollbackTo, promoteRelease, nudgeScheduler } from "./create";
 export { deployImage, deployService } from "./create-image";
 export { cancelDeployment } from "./cancel";
-export { dispatchDeployments } from "./dispatch";
+export { dispatchAndTell, dispatchDeployments } from "./dispatch";
 export { applyDeploymentReport, applyReleaseReport, type DeploymentOutcome } from "./report";
 export { expireLeases, leaseMs } from "./lease";
 export { listDeployments, getDeployment, deploymentLog, parseLogCursor, type LogCursor } from "./queries";
