@@ -73,7 +73,7 @@ describe("hosts page", () => {
     await page.goto(`/t/${slug}/hosts`);
     expect(await page.getByTestId("hosts").locator("tbody tr").count()).toBe(50);
     expect(await summary()).toBe("1–50 of 61 hosts");
-    await screenshot(page, "60-hosts-paged");
+    await screenshot(page, "33-hosts-paged");
     await page.getByTestId("pagination").getByRole("link", { name: "Next ›" }).click();
     await page.waitForURL(/\?page=2$/);
     await page.getByTestId("host-node-60").waitFor();
@@ -87,7 +87,7 @@ describe("hosts page", () => {
     await page.getByTestId("host-node-13").waitFor();
     expect(await page.getByTestId("hosts").locator("tbody tr").count()).toBe(4);
     expect(await summary()).toBe("1–4 of 4 hosts");
-    await screenshot(page, "61-hosts-filtered");
+    await screenshot(page, "34-hosts-filtered");
   });
 
   it("patches a host's usage from a push without a server render", async () => {
@@ -115,7 +115,7 @@ describe("a host with 2,000 containers", () => {
     console.log(`host page with 2,000 containers: first 100 rows shown ${Date.now() - started} ms after navigating`);
     expect(await page.getByTestId("containers").locator("tbody tr").count()).toBe(100);
     expect(await summary()).toBe("1–100 of 2,000 containers");
-    await screenshot(page, "62-host-containers-paged");
+    await screenshot(page, "35-host-containers-paged");
 
     await page.goto(`/t/${slug}/hosts/${bigHost}?page=3`);
     await page.getByTestId("container-app-0201").waitFor();
@@ -129,7 +129,7 @@ describe("a host with 2,000 containers", () => {
     await page.waitForURL(/state=exited/);
     await page.getByTestId("container-app-1905").waitFor();
     expect(await summary()).toBe("1–20 of 20 containers"); // app-1900…app-1999, every fifth
-    await screenshot(page, "63-host-containers-filtered");
+    await screenshot(page, "36-host-containers-filtered");
   });
 
   it("patches rows from pushes; re-renders once for a resync or a new container on the page", async () => {
@@ -149,7 +149,7 @@ describe("a host with 2,000 containers", () => {
     await page.getByTestId("host-usage").getByText("CPU 12%").waitFor();
     await page.waitForTimeout(500);
     expect(rscRequests).toEqual([]);
-    await screenshot(page, "64-host-containers-patched");
+    await screenshot(page, "37-host-containers-patched");
 
     // A resync: one render, which reads the rows again (the removed one was never removed in the database).
     await push({ kind: "containers", hostId: bigHost, resync: true });
