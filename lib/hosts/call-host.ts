@@ -1,5 +1,6 @@
 // The web app asks a host's agent to do something and waits for its answer (or Docker's error). The answer
 // is sealed to a key pair made for this one call (lib/hosts/reply.ts), so it never rests in Redis in clear.
+import { randomUUID } from "node:crypto";
 import { Queue, QueueEvents } from "bullmq";
 import type { z } from "zod";
 import { env } from "@/lib/env";
@@ -40,18 +41,23 @@ export async function callHost<S extends z.ZodType, R extends z.ZodType>(
   const p = pair(hostId);
   await p.ready;
   const reply = createReplyKey();
-  const job = await p.queue.add(def.name, { ...(def.schema.parse(data) as object), replyKey: reply.publicKey }, def.options);
+  // Listening before the job exists: BullMQ's own waitUntilFinished listens after, then asks whether the job
+  // finished, and a job a fast agent already answered and removed reads as "Missing key" (a lost answer).
+  const jobId = randomUUID();
+  const answered = answerOf(p.events, jobId, timeoutMs);
+  answered.catch(() => {}); // awaited below; a failure before that must not be unhandled
+  await p.queue.add(def.name, { ...(def.schema.parse(data) as object), replyKey: reply.publicKey }, { ...def.options, jobId });
   let answer: unknown;
   try {
-    answer = await job.waitUntilFinished(p.events, timeoutMs);
+    answer = await answered;
   } catch (e) {
-    const msg = (e as Error).message;
-    if (/timed out/i.test(msg)) {
-      await job.remove().catch(() => {});
+    if (e instanceof TimedOut) {
+      await p.queue.remove(jobId).catch(() => {});
       throw new HostJobError(`The host did not answer within ${Math.round(timeoutMs / 1000)} s. Is its agent running?`);
     }
-    throw new HostJobError(msg);
+    throw new HostJobError((e as Error).message);
   }
+  const job = { name: def.name, id: jobId };
   let opened: unknown;
   try {
     opened = openReply(reply, job, answer);
@@ -61,6 +67,35 @@ export async function callHost<S extends z.ZodType, R extends z.ZodType>(
   const parsed = def.result.safeParse(opened);
   if (!parsed.success) throw new HostJobError("The host's answer did not match what Berth expects: is its agent up to date?");
   return parsed.data;
+}
+
+class TimedOut extends Error {}
+
+/** The job's answer (its return value) or its failure, from the queue's events, or TimedOut. */
+function answerOf(events: QueueEvents, jobId: string, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      events.off("completed", onCompleted);
+      events.off("failed", onFailed);
+    };
+    const onCompleted = (args: { jobId: string; returnvalue: unknown }) => {
+      if (args.jobId !== jobId) return;
+      done();
+      resolve(args.returnvalue);
+    };
+    const onFailed = (args: { jobId: string; failedReason?: string }) => {
+      if (args.jobId !== jobId) return;
+      done();
+      reject(new Error(args.failedReason || "the host's agent failed"));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new TimedOut());
+    }, timeoutMs);
+    events.on("completed", onCompleted);
+    events.on("failed", onFailed);
+  });
 }
 
 /** Puts a job on the host's queue without waiting: its progress comes back on the host's report stream, and

@@ -325,7 +325,7 @@ describe("secrets in Redis", () => {
   it("keeps no completed host job, and bounds the queue's events stream", async () => {
     const prefix = hostKeyPrefix(env.queuePrefix, hostId);
     expect(await admin.zcard(`${prefix}completed`)).toBe(0);
-    const jobs = (await keysOf(hostId)).filter((k) => /:[0-9]+$/.test(k));
+    const jobs = (await keysOf(hostId)).filter((k) => /:([0-9]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.test(k)); // numbered or callHost's ids
     const results = await Promise.all(jobs.map((k) => admin.hget(k, "returnvalue")));
     expect(results.filter((r) => r !== null)).toEqual([]);
     expect(await admin.hget(`${prefix}meta`, "opts.maxLenEvents")).toBe("1000");
