@@ -9,9 +9,11 @@ const KEEPALIVE_MS = 15_000;
 
 export function teamLiveStream(ctx: TeamContext, signal: AbortSignal): Response {
   return sseResponse(signal, async (send, isOpen) => {
-    const unsubscribe = await subscribeTeam(ctx.team.id, (msg) => send({ data: msg }));
+    const ready = () => send({ event: "ready", data: { team: ctx.team.slug } });
+    // Ready again after the process's subscriber lost Redis and subscribed again: the page re-reads what it missed.
+    const unsubscribe = await subscribeTeam(ctx.team.id, (msg) => send({ data: msg }), ready);
     try {
-      send({ event: "ready", data: { team: ctx.team.slug } });
+      ready();
       while (isOpen()) {
         await pause(KEEPALIVE_MS, signal);
         send({ event: "keepalive", data: null });
