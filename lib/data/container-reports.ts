@@ -4,11 +4,12 @@
 // Reports carry the agent's time, and a row is never overwritten or deleted by a report older than the one it
 // comes from (a snapshot taken before an event can be delivered after it). What changed is returned as the live
 // patches the team is told (lib/live/channels.ts), with the host's counts per state when they may have moved.
+// Their commits are asynchronous (host-reports.ts `asyncCommit`): the next snapshot restates all of it.
 import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CONTAINER_STATES, type ContainerSummary } from "@/lib/hosts/protocol";
 import type { ContainerPatch, HostPatch } from "@/lib/live/channels";
-import { markHostSeen } from "./host-reports";
+import { asyncCommit, markHostSeen } from "./host-reports";
 
 const ROW = {
   dockerId: true,
@@ -115,11 +116,15 @@ export async function applySnapshot(hostId: string, at: Date, containers: Contai
   const gone = rows.filter((r) => !listed.has(r.dockerId) && r.reportedAt <= at).map((r) => r.dockerId);
 
   if (added.length + changed.length + gone.length === 0) {
-    const seen = await markHostSeen(hostId, now, true);
+    const seen = await db.$transaction(async (tx) => {
+      await asyncCommit(tx);
+      return markHostSeen(hostId, now, true, tx);
+    });
     return seen && { teamId: seen.teamId, host: seen.patch, containers: null };
   }
   const recount = added.length > 0 || gone.length > 0 || changed.some((c) => held.get(c.dockerId)!.state !== c.state);
   return db.$transaction(async (tx) => {
+    await asyncCommit(tx);
     const seen = await markHostSeen(hostId, now, true, tx);
     if (!seen) return null; // removed meanwhile
     let resync = false;
@@ -155,11 +160,16 @@ export async function applyContainerReport(hostId: string, at: Date, c: Containe
   const nothing = { teamId: host.teamId, host: null, containers: null };
   if (row && (row.reportedAt > at || unchanged(row, c))) return nothing;
   const data = containerData(c, at);
-  const { count } = row
-    ? await db.container.updateMany({ where: { hostId, dockerId: c.dockerId, reportedAt: { lte: at } }, data })
-    : await db.container.createMany({ data: [{ hostId, dockerId: c.dockerId, ...data }], skipDuplicates: true });
-  if (count === 0) return nothing; // a newer report got there first
-  const counts = !row || row.state !== c.state ? await containerCounts(hostId) : null;
+  const written = await db.$transaction(async (tx) => {
+    await asyncCommit(tx);
+    const { count } = row
+      ? await tx.container.updateMany({ where: { hostId, dockerId: c.dockerId, reportedAt: { lte: at } }, data })
+      : await tx.container.createMany({ data: [{ hostId, dockerId: c.dockerId, ...data }], skipDuplicates: true });
+    if (count === 0) return null; // a newer report got there first
+    return { counts: !row || row.state !== c.state ? await containerCounts(hostId, tx) : null };
+  });
+  if (!written) return nothing;
+  const { counts } = written;
   return {
     teamId: host.teamId,
     host: counts && { id: hostId, containers: counts },
@@ -171,11 +181,15 @@ export async function applyContainerReport(hostId: string, at: Date, c: Containe
 export async function applyContainerRemoved(hostId: string, at: Date, dockerId: string): Promise<ContainersOutcome> {
   const host = await db.host.findUnique({ where: { id: hostId }, select: { teamId: true } });
   if (!host) return null;
-  const { count } = await db.container.deleteMany({ where: { hostId, dockerId, reportedAt: { lte: at } } });
-  if (count === 0) return { teamId: host.teamId, host: null, containers: null };
+  const counts = await db.$transaction(async (tx) => {
+    await asyncCommit(tx);
+    const { count } = await tx.container.deleteMany({ where: { hostId, dockerId, reportedAt: { lte: at } } });
+    return count === 0 ? null : containerCounts(hostId, tx);
+  });
+  if (!counts) return { teamId: host.teamId, host: null, containers: null };
   return {
     teamId: host.teamId,
-    host: { id: hostId, containers: await containerCounts(hostId) },
+    host: { id: hostId, containers: counts },
     containers: { upserted: [], removed: [dockerId], resync: false },
   };
 }

@@ -9,6 +9,19 @@ import type { HostFacts, HostReport } from "@/lib/hosts/protocol";
 import type { HostPatch } from "@/lib/live/channels";
 import { leaseMs } from "./deployments/lease";
 
+/**
+ * Makes the current transaction's commit asynchronous (`SET LOCAL synchronous_commit = off`): it returns before
+ * its WAL reaches the disk. Only for level-triggered state that the host's next report restates in full
+ * (heartbeats every 4 s, snapshots every 30 s, container events, which the next snapshot restates): a PostgreSQL
+ * crash may lose the last fraction of a second of them although their report was acknowledged, and the next
+ * heartbeat or snapshot writes it again. Nothing else is reordered (WAL stays in order: any later durable commit
+ * makes these durable too) and nothing that is said once (deployment, release, serving reports, goodbyes) uses it.
+ * At 1,000 hosts this spares a disk flush per report, which the report stream otherwise waits for, one by one.
+ */
+export function asyncCommit(client: Tx | typeof db) {
+  return client.$executeRaw`SET LOCAL synchronous_commit = off`;
+}
+
 /** One host's heartbeat (the latest of a round): its facts and the deployments its agent runs. */
 export type Heartbeat = { hostId: string; facts: HostFacts; deployments: string[] };
 
@@ -65,7 +78,7 @@ export async function applyHeartbeats(
     },
     data: { leaseExpiresAt: new Date(now.getTime() + leaseMs()) },
   });
-  const [rows] = withLeases.length ? await db.$transaction([update, renew]) : [await update];
+  const [, rows] = withLeases.length ? await db.$transaction([asyncCommit(db), update, renew]) : await db.$transaction([asyncCommit(db), update]);
   const applied = rows.map((r) => {
     const cameOnline = r.statusSince.getTime() === now.getTime();
     const status: HostPatch | null =

@@ -12,11 +12,17 @@
 // so a host's reports have one reader at a time: a stream it gains is first taken over whole (its pending
 // entries claimed at once, whoever held them: the lease says they are gone) and its pending list read before
 // new entries; a stream it loses is neither read nor applied any further.
+// The streams of a round are applied CONCURRENTLY streams at a time (each stream's entries strictly in order, by
+// one task): applying waits mostly on Postgres commits and Redis round trips, so one stream at a time left a
+// 1,000-host control plane idle and behind. A stream never applies an entry while its staged entries are being
+// written by a flush someone else started: it waits for that flush (and stops if it failed).
 import type { Redis } from "ioredis";
 import { createShardLeases, type ShardLeasesOptions } from "./host-shards";
 
 const MAX_ATTEMPTS = 10;
 const COUNT = 100;
+/** Streams applied at once: below the Postgres pool (lib/db.ts: 10), which the sweep and the flushes share. */
+const CONCURRENTLY = 8;
 const BLOCK_MS = 1000;
 
 type Entry = [id: string, fields: string[] | null];
@@ -54,6 +60,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
   const retryAt = new Map<string, number>();
   const attempts = new Map<string, number>();
   const staged = new Map<string, string[]>(); // stream → entries `apply` staged, written by the next flush
+  const flushing = new Map<string, Promise<boolean>>(); // stream → the flush writing its staged entries now
   let flushFailures = 0;
   const leases = o.shards && createShardLeases({ ...o.shards, redis: o.writer, owner: o.consumer, log: o.log });
   const owned = new Set<string>(); // with leases: streams taken over (their pending entries claimed)
@@ -69,6 +76,8 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         continue;
       }
       if (staged.has(key) && !(await flushStaged())) return;
+      const inFlight = flushing.get(key);
+      if (inFlight && !(await inFlight)) return;
       try {
         if ((await o.apply(key, id, fields)) === "staged") {
           staged.set(key, [...(staged.get(key) ?? []), id]);
@@ -92,13 +101,25 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     }
   }
 
-  /** Writes what `apply` staged, then acknowledges it. False if the write failed: those streams wait. */
-  async function flushStaged(): Promise<boolean> {
-    if (staged.size === 0 || !o.flush) return true;
+  /** Writes what `apply` staged, then acknowledges it. False if the write failed: those streams wait. Flushes
+   * may overlap (concurrent streams): each writes and acknowledges only what was staged before it started. */
+  function flushStaged(): Promise<boolean> {
+    if (staged.size === 0 || !o.flush) return Promise.resolve(true);
     const held = [...staged];
     staged.clear();
+    const done = writeStaged(held, o.flush);
+    for (const [key] of held) flushing.set(key, done);
+    done
+      .finally(() => {
+        for (const [key] of held) if (flushing.get(key) === done) flushing.delete(key);
+      })
+      .catch(() => {}); // (its callers get the error)
+    return done;
+  }
+
+  async function writeStaged(held: [string, string[]][], flush: () => Promise<void>): Promise<boolean> {
     try {
-      await o.flush();
+      await flush();
     } catch (e) {
       flushFailures++;
       if (flushFailures === 1 || flushFailures % 10 === 0)
@@ -114,6 +135,23 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     for (const [key, ids] of held) p.xack(key, o.group, ...ids);
     for (const [err] of (await p.exec()) ?? []) if (err) throw err;
     return true;
+  }
+
+  /** Applies each stream's entries (in order), CONCURRENTLY streams at a time, then writes what was staged. */
+  async function handleAll(work: [string, Entry[]][]) {
+    let next = 0;
+    let failed: unknown = null;
+    const worker = async () => {
+      while (next < work.length && failed === null) {
+        const [k, entries] = work[next++]!;
+        await handle(k, entries).catch((e) => {
+          failed ??= e;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENTLY, work.length) }, worker));
+    if (failed !== null) throw failed;
+    await flushStaged();
   }
 
   /** Entries another consumer (a control worker that died) left pending: this one takes them over. */
@@ -187,14 +225,15 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
       if (due.length) {
         const res = (await o.reader.xreadgroup("GROUP", o.group, o.consumer, "COUNT", COUNT, "STREAMS", ...due, ...due.map(() => "0"))) as ReadResult;
         const got = new Map(res ?? []);
+        const work: [string, Entry[]][] = [];
         for (const k of due) {
           const entries = got.get(k) ?? [];
           if (entries.length === 0) {
             history.delete(k); // its pending list is empty: back to new entries
             retryAt.delete(k);
-          } else await handle(k, entries);
+          } else work.push([k, entries]);
         }
-        await flushStaged();
+        await handleAll(work);
       }
       const fresh = keys.filter((k) => !history.has(k));
       const waits = [...retryAt.values()].map((t) => t - Date.now());
@@ -215,8 +254,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         ...fresh,
         ...fresh.map(() => ">"),
       )) as ReadResult;
-      for (const [k, entries] of res ?? []) await handle(k, entries);
-      await flushStaged();
+      await handleAll(res ?? []);
     },
 
     /** Whether `id` is the oldest entry of its stream not yet acknowledged: everything before it is applied. */
