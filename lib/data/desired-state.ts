@@ -6,18 +6,24 @@
 // agent pushes them again); and, for each live release whose container the
 // snapshot lacks, the release's spec (its image tag and stored configuration) so the agent can recreate it.
 // Sealed for the host, stored under its keys for two minutes, and pointed at by a `host.converge` job; the
-// agent deletes it once read.
+// agent deletes it once read. Answers cost what they must at 1,000 hosts: one query for the host (its domain and
+// its seal key), one for its services (none for most hosts, then nothing more is asked), and the job added
+// through a queue per host that shares the process's admin connection (call-host.ts's `sendToHost` opens two
+// connections per host, one of them blocking on the host's events, which nothing here listens to).
 import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER } from "@/lib/deploy/states";
 import { containerBase, containerName, releaseRepository, routeId, serviceHostnames } from "@/lib/deploy/names";
 import { env as appEnv } from "@/lib/env";
-import { sendToHost } from "@/lib/hosts/call-host";
 import { desiredState, desiredStateKey, type DesiredService, type DesiredState } from "@/lib/hosts/desired-state";
 import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
 import { sealForHost } from "@/lib/hosts/host-seal";
 import type { ContainerSummary } from "@/lib/hosts/protocol";
+import { hostQueueName } from "@/lib/hosts/protocol";
 import { hostConvergeJob } from "@/lib/jobs/host-jobs";
+import { queueOptions } from "@/lib/jobs/redis";
 import { adminRedis } from "@/lib/redis/admin";
 import { berthRegistry } from "./deployments/registry";
 import { releaseSpec } from "./deployments/spec";
@@ -27,8 +33,11 @@ const MAX_RESTORES = 20;
 
 /** The host's desired state; `present`: the containers its last snapshot listed (to see what is missing). */
 export async function desiredStateFor(hostId: string, basis: string, present: ContainerSummary[]): Promise<DesiredState | null> {
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { id: true, baseDomain: true } });
-  if (!host) return null;
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { baseDomain: true } });
+  return host && desiredStateOf(hostId, host.baseDomain, basis, present);
+}
+
+async function desiredStateOf(hostId: string, baseDomain: string, basis: string, present: ContainerSummary[]): Promise<DesiredState> {
   // A service moved to another host stays this host's until a release there is live: the old one serves meanwhile.
   const services = await db.service.findMany({
     where: { OR: [{ hostId }, { liveDeployment: { hostId } }] },
@@ -70,7 +79,7 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
       containerName: containerName(s),
       network: containerBase(s),
       port: s.httpPort,
-      route: s.httpPort ? { id: routeId(s.id), hosts: serviceHostnames(s, host.baseDomain, s.domains as string[]) } : null,
+      route: s.httpPort ? { id: routeId(s.id), hosts: serviceHostnames(s, baseDomain, s.domains as string[]) } : null,
       live: live
         ? {
             deploymentId: live.id,
@@ -98,13 +107,43 @@ export async function desiredStateFor(hostId: string, basis: string, present: Co
 
 /** Answers a snapshot: the desired state, sealed for the host, and the job that tells its agent to converge. */
 export async function sendDesiredState(hostId: string, basis: string, present: ContainerSummary[]): Promise<void> {
-  const [state, host] = await Promise.all([
-    desiredStateFor(hostId, basis, present),
-    db.host.findUnique({ where: { id: hostId }, select: { tokenHash: true } }),
-  ]);
-  if (!state || !host) return;
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { baseDomain: true, tokenHash: true } });
+  if (!host) return;
+  const state = await desiredStateOf(hostId, host.baseDomain, basis, present);
   const nonce = randomUUID();
   const key = desiredStateKey(appEnv.queuePrefix, hostId, nonce);
   await adminRedis().set(key, sealForHost(host.tokenHash, key, state), "EX", TTL_SECONDS);
-  await sendToHost(hostId, hostConvergeJob, { nonce });
+  await convergeQueue(hostId).add(hostConvergeJob.name, hostConvergeJob.schema.parse({ nonce }), hostConvergeJob.options);
+}
+
+const queues = new Map<string, Queue>();
+let shared: Redis | undefined; // every host's queue on one connection (each adds its listeners to it)
+function convergeQueue(hostId: string): Queue {
+  let q = queues.get(hostId);
+  if (!q) {
+    if (!shared) {
+      shared = new Redis(appEnv.redisUrl, { maxRetriesPerRequest: null });
+      shared.setMaxListeners(0);
+      shared.on("error", (e) => console.error(`redis (host queues): ${e.message}`));
+    }
+    q = new Queue(hostQueueName(hostId), { ...queueOptions(), connection: shared });
+    queues.set(hostId, q);
+  }
+  return q;
+}
+
+/** Forgets the queues of hosts that no longer exist (their keys went with them). */
+export function retainConvergeQueues(hostIds: Set<string>) {
+  for (const [id, q] of queues) {
+    if (hostIds.has(id)) continue;
+    queues.delete(id);
+    void q.close().catch(() => {});
+  }
+}
+
+export async function closeConvergeQueues() {
+  await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
+  queues.clear();
+  await shared?.quit().catch(() => {});
+  shared = undefined;
 }

@@ -1,6 +1,8 @@
 // Batched reports on the real Redis (workers/control/report-stream.ts `flush`): entries `apply` staged are
 // acknowledged only once the flush wrote them; a stream's next entry waits for its staged ones to be written; a
 // flush that fails leaves the staged entries pending, and they are read and written again before anything after.
+// Streams are applied concurrently: many streams' interleaved heartbeats and other reports, with slow applies
+// and flushes overlapping, are each written in their stream's order, every one exactly once.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -26,7 +28,7 @@ async function stream(...values: string[]) {
 }
 const pending = async (key: string) => ((await redis().xpending(key, GROUP)) as [number])[0];
 
-/** A consumer whose `apply` stages entries starting with "hb" and writes the others at once, into `written`. */
+/** A consumer that stages entries starting with "hb" and writes the others at once (`apply`), into `written`. */
 function batching(streams: string[], failFlushes = 0) {
   const written: string[] = [];
   let queue: string[] = [];
@@ -37,12 +39,12 @@ function batching(streams: string[], failFlushes = 0) {
     group: GROUP,
     consumer: "batch",
     keys: () => streams,
-    apply: async (_k, _id, fields) => {
+    stage: (_k, _id, fields) => {
       const v = fields[fields.indexOf("report") + 1]!;
-      if (!v.startsWith("hb")) return void written.push(v);
-      queue.push(v);
-      return "staged";
+      if (v.startsWith("hb")) queue.push(v);
+      return v.startsWith("hb");
     },
+    apply: async (_k, _id, fields) => void written.push(fields[fields.indexOf("report") + 1]!),
     flush: async () => {
       const batch = queue;
       queue = [];
@@ -89,5 +91,65 @@ describe("batched reports", () => {
     expect(written.filter((v) => v.endsWith("a1") || v === "bye-a")).toEqual(["hb-a1", "bye-a"]);
     expect(written).toContain("hb-b1");
     expect(await c.settled(a)).toBe(true);
+  });
+
+  it("applies many streams at once, each one's reports written in its order, every one once", async () => {
+    const pause = () => new Promise((r) => setTimeout(r, Math.floor(Math.random() * 4)));
+    const kinds = ["hb", "hb", "ev", "hb", "bye", "hb", "ev", "ev", "hb", "hb"];
+    const sent = new Map<string, string[]>();
+    for (let s = 0; s < 24; s++) {
+      const values = kinds.map((k, n) => `${k}-${s}-${n}`);
+      sent.set(await stream(...values), values);
+    }
+    const streams = [...sent.keys()];
+    const written: string[] = [];
+    let queue: string[] = [];
+    let applying = 0;
+    let mostAtOnce = 0;
+    let duringFlush = 0; // entries applied while a flush was writing
+    let flushingNow = 0;
+    const c = createStreamConsumer({
+      reader: redis(),
+      writer: redis(),
+      group: GROUP,
+      consumer: "many",
+      keys: () => streams,
+      stage: (_k, _id, fields) => {
+        const v = fields[fields.indexOf("report") + 1]!;
+        if (v.startsWith("hb")) queue.push(v);
+        return v.startsWith("hb");
+      },
+      apply: async (_k, _id, fields) => {
+        applying++;
+        mostAtOnce = Math.max(mostAtOnce, applying);
+        if (flushingNow) duringFlush++;
+        await pause();
+        applying--;
+        written.push(fields[fields.indexOf("report") + 1]!);
+      },
+      flush: async () => {
+        const batch = queue;
+        queue = [];
+        flushingNow++;
+        await pause();
+        await pause();
+        flushingNow--;
+        written.push(...batch); // "committed" only now
+      },
+      healthy: async () => true,
+      reclaimAfterMs: 30_000,
+      log: () => {},
+    });
+    const total = streams.length * kinds.length;
+    for (let i = 0; i < 100 && written.length < total; i++) await c.step();
+    expect(written.length).toBe(total);
+    expect(new Set(written).size).toBe(total); // none twice
+    for (const [key, values] of sent) {
+      const s = values[0]!.split("-")[1];
+      expect(written.filter((v) => v.split("-")[1] === s)).toEqual(values);
+      expect(await pending(key)).toBe(0);
+    }
+    expect(mostAtOnce).toBeGreaterThan(1); // streams were applied concurrently
+    expect(duringFlush).toBeGreaterThan(0); // and while flushes of others' staged entries were writing
   });
 });

@@ -9,7 +9,7 @@
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { applyDeploymentReport, applyReleaseReport, dispatchAndTell as dispatchAndTellTeams, expireLeases } from "@/lib/data/deployments";
-import { sendDesiredState } from "@/lib/data/desired-state";
+import { closeConvergeQueues, retainConvergeQueues, sendDesiredState } from "@/lib/data/desired-state";
 import { applyContainerRemoved, applyContainerReport, applySnapshot, type ContainersOutcome } from "@/lib/data/container-reports";
 import {
   allHostCredentials,
@@ -57,7 +57,9 @@ export function startHostReports() {
     const hosts = await allHostStreams();
     streams = new Map(hosts.map((h) => [hostReportStream(env.queuePrefix, h.id), h.id]));
     otherProtocol = new Set(hosts.filter((h) => h.protocolProblem).map((h) => h.id));
-    heartbeats.retain(new Set(hosts.map((h) => h.id)));
+    const ids = new Set(hosts.map((h) => h.id));
+    heartbeats.retain(ids);
+    retainConvergeQueues(ids);
     for (const key of streams.keys()) {
       if (groupsMade.has(key)) continue;
       await writer.xgroup("CREATE", key, GROUP, "0", "MKSTREAM").catch((e: Error) => {
@@ -109,18 +111,12 @@ export function startHostReports() {
   const cleanUpTimer = setInterval(() => void cleanUp(), CLEANUP_EVERY_MS);
 
   /**
-   * Applies one report; throws (and the entry stays pending, to be tried again) if it could not be. A heartbeat
-   * is only staged: the stream's next flush writes it with the others of the round.
+   * Applies one report; throws (and the entry stays pending, to be tried again) if it could not be. Heartbeats
+   * are staged instead (`stage`): the stream's next flush writes them with the others of the round.
    */
-  async function apply(key: string, id: string, fields: string[]): Promise<void | "staged"> {
+  async function apply(key: string, id: string, fields: string[]): Promise<void> {
     const hostId = streams.get(key);
-    const raw = fields[fields.indexOf("report") + 1];
-    let parsed: unknown;
-    try {
-      parsed = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseFields(fields);
     if (hostId && !(await protocolAllows(hostId, parsed))) return;
     const report = hostId ? hostReport.safeParse(parsed) : undefined;
     if (!hostId || !report?.success) {
@@ -129,9 +125,8 @@ export function startHostReports() {
     }
     const r = report.data;
     switch (r.type) {
-      case "heartbeat":
-        heartbeats.stage({ hostId, facts: r.facts, deployments: r.deployments ?? [] });
-        return "staged";
+      case "heartbeat": // (`stage` takes every heartbeat that gets this far)
+        throw new Error("a heartbeat reached apply: it should have been staged");
       case "deployment": {
         const out = await applyDeploymentReport(hostId, r);
         if (out)
@@ -173,6 +168,36 @@ export function startHostReports() {
         throw new Error(`unknown report ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  const parsedOf = new WeakMap<string[], unknown>(); // an entry's report, parsed once (by `stages`, then `apply`)
+  function parseFields(fields: string[]): unknown {
+    if (parsedOf.has(fields)) return parsedOf.get(fields);
+    const raw = fields[fields.indexOf("report") + 1];
+    let parsed: unknown;
+    try {
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    parsedOf.set(fields, parsed);
+    return parsed;
+  }
+
+  /** Stages a well-formed heartbeat of a known host in this protocol (heartbeat-batch.ts writes it with the
+   * round's others); any other entry goes to `apply`. Synchronous: see report-stream.ts `stage`. */
+  function stage(key: string, _id: string, fields: string[]): boolean {
+    const hostId = streams.get(key);
+    if (!hostId) return false;
+    const parsed = parseFields(fields);
+    const beat = heartbeatProtocol.safeParse(parsed);
+    if (!beat.success || protocolProblem(beat.data.facts.protocolVersion ?? 1) !== null) return false;
+    const report = hostReport.safeParse(parsed);
+    if (!report.success || report.data.type !== "heartbeat") return false;
+    otherProtocol.delete(hostId); // its heartbeat clears the problem in Postgres
+    dropsLogged.delete(hostId);
+    heartbeats.stage({ hostId, facts: report.data.facts, deployments: report.data.deployments ?? [] });
+    return true;
   }
 
   /** Tells the team what a container report changed: the host (status, counts), then its rows. */
@@ -222,6 +247,7 @@ export function startHostReports() {
     consumer: CONSUMER,
     keys: () => [...streams.keys()],
     apply,
+    stage,
     flush: heartbeats.flush,
     healthy: databaseReachable,
     reclaimAfterMs: RECLAIM_AFTER_MS,
@@ -281,6 +307,7 @@ export function startHostReports() {
       reader.disconnect();
       await running;
       await consumer.close().catch((e) => console.error("control: giving back report shards failed:", (e as Error).message));
+      await closeConvergeQueues();
       await writer.quit().catch(() => {});
     },
   };

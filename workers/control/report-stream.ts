@@ -34,14 +34,17 @@ export type StreamConsumerOptions = {
   group: string;
   consumer: string;
   keys: () => string[];
-  apply: (key: string, id: string, fields: string[]) => Promise<void | "staged">;
+  apply: (key: string, id: string, fields: string[]) => Promise<void>;
   /**
-   * Optional batching (host-reports.ts: heartbeats): `apply` may answer "staged" for an entry it only queued, and
-   * `flush` writes everything queued at once (emptying its queue whether it succeeds or not). Staged entries are
-   * acknowledged only once `flush` resolved; the consumer flushes at the end of each round and before applying
-   * anything more of a stream with staged entries, so a host's reports stay in order. If `flush` fails, the
-   * streams with staged entries wait and read them again from their pending list, like a failed entry.
+   * Optional batching (host-reports.ts: heartbeats): `stage` queues an entry it takes (answering true; false: the
+   * entry goes to `apply`), synchronously, so that no flush can start between its queueing and the consumer's
+   * record of it; `flush` writes everything queued at once (emptying its queue whether it succeeds or not).
+   * Staged entries are acknowledged only once `flush` resolved; the consumer flushes at the end of each round
+   * and before applying an entry of a stream with staged entries (a run of staged entries needs none), so a
+   * host's reports stay in order. If `flush` fails, the streams with staged entries wait and read them again
+   * from their pending list, like a failed entry.
    */
+  stage?: (key: string, id: string, fields: string[]) => boolean;
   flush?: () => Promise<void>;
   /** Whether the database answers: a failure while it does is the entry's own. */
   healthy: () => Promise<boolean>;
@@ -59,7 +62,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
   const history = new Set<string>(); // streams read from this consumer's pending list before new entries
   const retryAt = new Map<string, number>();
   const attempts = new Map<string, number>();
-  const staged = new Map<string, string[]>(); // stream → entries `apply` staged, written by the next flush
+  const staged = new Map<string, string[]>(); // stream → entries staged, written by the next flush
   const flushing = new Map<string, Promise<boolean>>(); // stream → the flush writing its staged entries now
   let flushFailures = 0;
   const leases = o.shards && createShardLeases({ ...o.shards, redis: o.writer, owner: o.consumer, log: o.log });
@@ -75,14 +78,16 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         await o.writer.xack(key, o.group, id); // trimmed away before it was applied: nothing to apply
         continue;
       }
-      if (staged.has(key) && !(await flushStaged())) return;
+      // At most one flush writes a stream's entries at a time: its next entry waits for one under way.
       const inFlight = flushing.get(key);
       if (inFlight && !(await inFlight)) return;
+      if (o.stage?.(key, id, fields)) {
+        staged.set(key, [...(staged.get(key) ?? []), id]);
+        continue; // acknowledged once written
+      }
+      if (staged.has(key) && !(await flushStaged())) return;
       try {
-        if ((await o.apply(key, id, fields)) === "staged") {
-          staged.set(key, [...(staged.get(key) ?? []), id]);
-          continue; // acknowledged once written
-        }
+        await o.apply(key, id, fields);
       } catch (e) {
         const n = (attempts.get(id) ?? 0) + 1;
         attempts.set(id, n);
@@ -101,7 +106,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     }
   }
 
-  /** Writes what `apply` staged, then acknowledges it. False if the write failed: those streams wait. Flushes
+  /** Writes what was staged, then acknowledges it. False if the write failed: those streams wait. Flushes
    * may overlap (concurrent streams): each writes and acknowledges only what was staged before it started. */
   function flushStaged(): Promise<boolean> {
     if (staged.size === 0 || !o.flush) return Promise.resolve(true);
