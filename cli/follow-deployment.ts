@@ -72,8 +72,8 @@ export async function followDeployment(api: Api, d: Created, o: { progress: Prog
 
 /**
  * Prints `▸ STEP` once for each step the deployment has started. The stream reports the status it sees
- * every quarter second, so a quick step (a clone, a health check) can fall between two reports: the
- * deployment's timed steps fill those in. The terminal status is the outcome, printed by the caller.
+ * each time it re-reads the deployment, so a quick step (a clone, a health check) can fall between two
+ * reports: the deployment's timed steps fill those in. The terminal status is the outcome, printed by the caller.
  */
 function stepPrinter(api: Api, d: Created, progress: Progress, to: NodeJS.WriteStream) {
   const printed = new Set<string>();

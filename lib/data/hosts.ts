@@ -13,6 +13,8 @@ import { authorize, type TeamContext } from "./context";
 import { newHostToken } from "./host-auth";
 import { issueEnrollToken } from "./host-enrollment";
 import { assertBaseDomainFree } from "./host-routes";
+import { publishLive } from "@/lib/live/publish";
+import { adminRedis } from "@/lib/redis/admin";
 
 export const hostNameInput = z.object({
   name: z.string({ error: "Enter a name." }).trim().min(1, "Enter a name.").max(60, "Use at most 60 characters."),
@@ -181,14 +183,26 @@ export async function updateHostDeploySettings(ctx: TeamContext, hostId: string,
 export async function removeHost(ctx: TeamContext, hostId: string) {
   authorize(ctx, "host.manage");
   const host = await getHost(ctx, hostId);
-  await db.$transaction(async (tx) => {
+  const ended = await db.$transaction(async (tx) => {
     // Its unfinished deployments end here: nothing would ever run or report them again.
     const now = new Date();
-    for (const d of await tx.deployment.findMany({ where: { hostId: host.id, status: { in: [...ACTIVE_ORDER] } }, select: { id: true, steps: true } })) {
+    const open = await tx.deployment.findMany({
+      where: { hostId: host.id, status: { in: [...ACTIVE_ORDER] } },
+      select: { id: true, steps: true, serviceId: true },
+    });
+    for (const d of open) {
       await tx.deployment.update({ where: { id: d.id }, data: { ...ending(d.steps, "FAILED", now), error: `The host ${host.name} was removed.`, log: "" } });
     }
     await tx.host.delete({ where: { id: host.id } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.remove", target: { type: "host", id: host.id, label: host.name } });
+    return open;
   });
   await forgetHost(host.id);
+  // The team's pages drop the host, and pages and log streams of its deployments learn of their end now (no
+  // agent will report it).
+  await publishLive(adminRedis(), ctx.team.id, { kind: "host", hostId: host.id }).catch(() => {});
+  for (const d of ended)
+    await publishLive(adminRedis(), ctx.team.id, { kind: "deployment", hostId: host.id, serviceId: d.serviceId, deploymentId: d.id, status: "FAILED" }).catch(
+      () => {},
+    );
 }

@@ -13,6 +13,8 @@ import { containerBase } from "@/lib/deploy/names";
 import { callHost, sendToHost } from "@/lib/hosts/call-host";
 import { deploymentCancelJob, environmentRemoveJob, serviceRemoveJob } from "@/lib/jobs/host-jobs";
 import { forgetRegistryImages, type RegistryImage, registryImages } from "./deployments/registry-gc";
+import { publishLive } from "@/lib/live/publish";
+import { adminRedis } from "@/lib/redis/admin";
 
 export type DoomedService = {
   id: string;
@@ -67,7 +69,15 @@ export async function stopDeployments(serviceIds: string[]): Promise<number> {
   if (serviceIds.length === 0) return 0;
   const open = await db.deployment.findMany({
     where: { serviceId: { in: serviceIds }, status: { in: [...ACTIVE_ORDER] } },
-    select: { id: true, steps: true, hostId: true, dispatchedAt: true, host: { select: { status: true } } },
+    select: {
+      id: true,
+      steps: true,
+      hostId: true,
+      serviceId: true,
+      dispatchedAt: true,
+      host: { select: { status: true } },
+      service: { select: { environment: { select: { project: { select: { teamId: true } } } } } },
+    },
   });
   const now = new Date();
   const running: { id: string; hostId: string; online: boolean }[] = [];
@@ -78,6 +88,11 @@ export async function stopDeployments(serviceIds: string[]): Promise<number> {
       where: { id: d.id, status: "QUEUED", dispatchedAt: null },
       data: { ...ending(d.steps, "CANCELLED", now), cancelRequested: true, log: "" },
     });
+    if (waiting.count > 0) {
+      // Cancelled here, before any agent had it: nobody else will tell its pages and log streams.
+      const news = { kind: "deployment", hostId: d.hostId ?? "", serviceId: d.serviceId, deploymentId: d.id, status: "CANCELLED" } as const;
+      await publishLive(adminRedis(), d.service.environment.project.teamId, news).catch(() => {});
+    }
     if (waiting.count > 0 || !d.hostId) continue;
     await db.deployment.updateMany({ where: { id: d.id, status: { in: [...ACTIVE_ORDER] } }, data: { cancelRequested: true } });
     await sendToHost(d.hostId, deploymentCancelJob, { deploymentId: d.id }).catch((e) =>

@@ -7,6 +7,7 @@ import { readSse, type SseEvent } from "@/cli/sse";
 import { deploymentLogStream } from "@/lib/api/streams/deployment-log";
 import type { TeamContext } from "@/lib/data/context";
 import { applyDeploymentReport } from "@/lib/data/deployments/report";
+import { removeHost } from "@/lib/data/hosts";
 import { createProject } from "@/lib/data/projects";
 import { createService } from "@/lib/data/services";
 import { db } from "@/lib/db";
@@ -62,6 +63,7 @@ async function running(ctx?: TeamContext) {
   return {
     ctx: owner,
     id: d.id,
+    hostId: host.id,
     key,
     /** Lines written as the agent writes them. */
     append: async (...lines: string[]) => {
@@ -206,6 +208,17 @@ describe("a deployment's log, pushed", () => {
     } finally {
       monitor.stop();
     }
+  });
+});
+
+describe("a deployment's log, ended by Berth itself", () => {
+  it("ends at once when its host is removed (no agent will ever report it), not at the safety re-read", async () => {
+    const d = await running();
+    const v = await view(d.ctx, d.id);
+    await until(() => v.statuses().length === 2);
+    await removeHost(d.ctx, d.hostId);
+    await until(() => v.ended(), 5_000);
+    expect(v.statuses().at(-1)).toBe("FAILED");
   });
 });
 

@@ -331,6 +331,7 @@ export async function startFaultWorld() {
     BERTH_DEPLOY_LEASE_MS: "8000",
     BERTH_HOST_OFFLINE_AFTER_MS: "3000",
     BERTH_REPORT_RECLAIM_MS: "2000",
+    BERTH_REPORT_LEASE_MS: "3000", // a restarted control worker takes its dead predecessor's hosts over this soon
   };
   let agentUrl = "";
 
