@@ -2,7 +2,8 @@
 // Redis) under many simulated hosts and signed-in viewers, measured at BENCH_FIRST hosts (100; `name_100=value`)
 // and again at BENCH_HOSTS (1,000; `name=value`), each host with BENCH_CONTAINERS (50) containers of which 1 %
 // change state per minute, and BENCH_VIEWERS (50) viewers holding live pages open. Each figure is taken over a
-// steady window of BENCH_WINDOW_S (60) seconds after a warm-up.
+// steady window of BENCH_WINDOW_S (60) seconds after a warm-up. BENCH_WEBS and BENCH_WORKERS (1 each) say how
+// many web processes and control workers Berth runs; control_cpu_pct and control_rss_mb add them all up.
 //
 // The hosts (bench/support/sim-*.ts) are added through the JSON API with an admin token and enrolled at
 // /api/agent/enroll with their install command's one-time token, as the agent image is; each then speaks the
@@ -64,6 +65,9 @@ const FIRST = Math.min(num("BENCH_FIRST", 100), HOSTS);
 const CONTAINERS = num("BENCH_CONTAINERS", 50);
 const VIEWERS = num("BENCH_VIEWERS", 50);
 const WINDOW_S = num("BENCH_WINDOW_S", 60);
+/** Web processes and control workers Berth runs (1 each; several web processes sit behind the front in Caddy). */
+const WEBS = num("BENCH_WEBS", 1);
+const WORKERS = num("BENCH_WORKERS", 1);
 const WARMUP_S = num("BENCH_WARMUP_S", 20);
 const BIG = 2000;
 const SIMS = 2;
@@ -228,10 +232,10 @@ async function main() {
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 
   try {
-    const berth = (made.berth = await startBerth());
+    const berth = (made.berth = await startBerth({ webs: WEBS, workers: WORKERS }));
     const pids = berth.pids?.();
     if (!pids?.web || !pids.worker) throw new Error("startBerth gave no process ids");
-    const control = [pids.web, pids.worker];
+    const control = [...pids.webs, ...pids.workers].filter((p): p is number => p !== undefined);
     const base = berth.baseUrl;
     const team = (made.team = await makeTeam(stamp, VIEWER_USERS));
     console.error(`Berth at ${base}, team ${team.slug} (${elapsed(t0)})`);
