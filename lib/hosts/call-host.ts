@@ -7,37 +7,21 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { AnsweringJobDefinition, JobDefinition } from "@/lib/jobs/define-job";
 import { queueOptions, redisConnection } from "@/lib/jobs/redis";
-import { adminRedis } from "@/lib/redis/admin";
 import { hostQueueName } from "./protocol";
 import { createReplyKey, openReply } from "./reply";
 
-type Pair = { queue: Queue; events: Promise<QueueEvents> };
+type Pair = { queue: Queue; events: QueueEvents; ready: Promise<unknown> };
 const pairs = new Map<string, Pair>();
 
 function pair(hostId: string): Pair {
   let p = pairs.get(hostId);
   if (!p) {
     const name = hostQueueName(hostId);
-    const queue = new Queue(name, queueOptions());
-    p = { queue, events: listen(queue, name) };
-    p.events.catch(() => {
-      pairs.delete(hostId); // the next call tries again
-      void queue.close().catch(() => {});
-    });
+    const events = new QueueEvents(name, { connection: redisConnection(), prefix: env.queuePrefix });
+    p = { queue: new Queue(name, queueOptions()), events, ready: events.waitUntilReady() };
     pairs.set(hostId, p);
   }
   return p;
-}
-
-/**
- * The queue's events, read from its stream's current end: QueueEvents' default (`$`) starts only at its first
- * blocked read, which comes after it says it is ready, and an answer written in between would be missed.
- */
-async function listen(queue: Queue, name: string): Promise<QueueEvents> {
-  const [last] = (await adminRedis().xrevrange(queue.keys.events!, "+", "-", "COUNT", 1)) as [string, string[]][];
-  const events = new QueueEvents(name, { connection: redisConnection(), prefix: env.queuePrefix, lastEventId: last?.[0] ?? "0-0" });
-  await events.waitUntilReady();
-  return events;
 }
 
 /** Docker refused, or the agent failed: the message is shown to the user as it is. */
@@ -55,12 +39,12 @@ export async function callHost<S extends z.ZodType, R extends z.ZodType>(
   timeoutMs = 30_000,
 ): Promise<z.output<R>> {
   const p = pair(hostId);
-  const events = await p.events;
+  await p.ready;
   const reply = createReplyKey();
   // Listening before the job exists: BullMQ's own waitUntilFinished listens after, then asks whether the job
   // finished, and a job a fast agent already answered and removed reads as "Missing key" (a lost answer).
   const jobId = randomUUID();
-  const answered = answerOf(events, jobId, timeoutMs);
+  const answered = answerOf(p.events, jobId, timeoutMs);
   answered.catch(() => {}); // awaited below; a failure before that must not be unhandled
   await p.queue.add(def.name, { ...(def.schema.parse(data) as object), replyKey: reply.publicKey }, { ...def.options, jobId });
   let answer: unknown;
@@ -125,18 +109,10 @@ export async function forgetHostCalls(hostId: string) {
   const p = pairs.get(hostId);
   if (!p) return;
   pairs.delete(hostId);
-  await Promise.all([p.queue.close(), p.events.then((e) => e.close())]).catch(() => {});
+  await Promise.all([p.queue.close(), p.events.close()]).catch(() => {});
 }
 
 export async function closeHostCalls() {
-  await Promise.all(
-    [...pairs.values()].flatMap((p) => [
-      p.queue.close(),
-      p.events.then(
-        (e) => e.close(),
-        () => {},
-      ),
-    ]),
-  );
+  await Promise.all([...pairs.values()].flatMap((p) => [p.queue.close(), p.events.close()]));
   pairs.clear();
 }
