@@ -10,9 +10,23 @@ import { openVariables } from "./variables";
 type EnvRef = { id: string; projectId: string };
 type ServiceRef = { id: string; name: string };
 
+/**
+ * A preview environment receives only the secrets its base environment allows in previews, at every scope
+ * (team and project secrets included): a pull request's code never sees another secret. Null: not a preview.
+ */
+async function previewSecretAllowList(envId: string): Promise<Set<string> | null> {
+  const p = await db.preview.findUnique({
+    where: { environmentId: envId },
+    select: { service: { select: { previewBase: { select: { previewSecretKeys: true } }, environment: { select: { previewSecretKeys: true } } } } },
+  });
+  if (!p) return null;
+  return new Set((p.service.previewBase ?? p.service.environment).previewSecretKeys);
+}
+
 export async function environmentLayers(teamId: string, env: EnvRef, services: ServiceRef[]): Promise<ConfigLayers> {
   const owners = [`team:${teamId}`, `project:${env.projectId}`, `environment:${env.id}`, ...services.map((s) => `service:${s.id}`)];
-  const vars = await openVariables(teamId, owners);
+  const allowed = await previewSecretAllowList(env.id);
+  const vars = (await openVariables(teamId, owners)).filter((v) => !allowed || !v.secret || allowed.has(v.key));
   const pick = (owner: string) => vars.filter((v) => v.owner === owner).map(({ key, value, secret }) => ({ key, value, secret }));
   return {
     team: pick(owners[0]!),

@@ -8,6 +8,8 @@ import { redisConnection } from "@/lib/jobs/redis";
 import { env } from "@/lib/env";
 import { handleControlJob } from "./handlers";
 import { startHostReports } from "./host-reports";
+import { startNotificationSender } from "./notification-sender";
+import { startPreviewReaper } from "./preview-reaper";
 import { startRegistryGc } from "./registry-gc";
 
 const RELAY_EVERY_MS = 30_000;
@@ -32,12 +34,16 @@ export function startControlWorker() {
   void relay();
   const reports = startHostReports();
   const registryGc = startRegistryGc();
+  const notifications = startNotificationSender();
+  const previewReaper = startPreviewReaper();
 
   return {
     worker,
     async close() {
       clearInterval(timer);
       registryGc.close();
+      await notifications.close();
+      previewReaper.close();
       await reports.close();
       await worker.close();
       await closeQueues();

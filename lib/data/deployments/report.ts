@@ -19,6 +19,7 @@ import { leaseMs } from "./lease";
 import { pruneOldReleases } from "./prune";
 import { forgetPrunedReleases } from "./registry-gc";
 import { configAad } from "./spec";
+import { previewDeploymentEnded } from "../previews/status";
 
 /** A reused image's commit comes without its message (nothing was cloned): the deployment that built it had it. */
 async function commitColumns(serviceId: string, c: NonNullable<DeploymentReport["commit"]>) {
@@ -83,6 +84,7 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
       console.error(`control: telling host ${movedFrom} that ${d.serviceId} moved failed: ${(e as Error).message}`),
     );
   if (r.status === "LIVE") await pruneOldReleases(d.serviceId).catch((e) => console.error(`control: pruning releases of ${d.serviceId} failed:`, e));
+  if (ended) await previewDeploymentEnded(d.id).catch((e) => console.error(`control: preview status of ${d.id} failed:`, e));
   return { teamId: d.teamId, serviceId: d.serviceId, hostId, ended };
 }
 

@@ -7,15 +7,20 @@ import { db, type Tx } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { AppError, NotFoundError } from "@/lib/errors";
 import type { HeaderSource } from "@/lib/webhooks/headers";
+import { isPullRequestEvent } from "@/lib/webhooks/pull-request";
 import { detectProvider, parsePush, verifyWebhook } from "@/lib/webhooks/verify";
 import { webhookSecretAad } from "../git-services";
+import { receivePullRequest } from "../previews/lifecycle";
 import { insertDeployment, nudgeScheduler } from "./create";
 import { retryOnConflict } from "./retry";
 import { lockService } from "./service-lock";
 
 const SAME_PUSH_MS = 10 * 60_000;
 
-export type WebhookOutcome = { status: number; body: { deployment?: string; number?: number; ignored?: string; duplicate?: boolean } };
+export type WebhookOutcome = {
+  status: number;
+  body: { deployment?: string; number?: number; ignored?: string; duplicate?: boolean; preview?: string; waiting?: string; closed?: boolean };
+};
 
 export async function receivePushWebhook(serviceId: string, headers: HeaderSource, rawBody: Buffer): Promise<WebhookOutcome> {
   const s = await db.service.findFirst({
@@ -39,6 +44,8 @@ export async function receivePushWebhook(serviceId: string, headers: HeaderSourc
   } catch {
     throw new AppError("The webhook body is not JSON.", 400, "invalid");
   }
+  // Pull/merge request events drive previews (lib/data/previews/lifecycle.ts); everything else is a push.
+  if (isPullRequestEvent(provider, headers)) return receivePullRequest(s.id, provider, headers, body);
   const push = parsePush(provider, headers, body);
   if (!push.ok) {
     if (push.reason.startsWith("ignored")) return { status: 202, body: { ignored: push.reason } };
@@ -103,7 +110,7 @@ async function samePush(tx: Tx, serviceId: string, commit: string) {
  * started (the scheduler's claim is the same compare-and-set on status and dispatchedAt), and the newer one
  * waits for it. Steps change only with status, which the condition pins, so the ones read are current.
  */
-async function supersedeQueuedPushes(tx: Tx, serviceId: string, newer: { id: string; number: number }) {
+export async function supersedeQueuedPushes(tx: Tx, serviceId: string, newer: { id: string; number: number }) {
   const waiting = { serviceId, trigger: "webhook", status: "QUEUED", dispatchedAt: null, id: { not: newer.id } } as const;
   const older = await tx.deployment.findMany({ where: waiting, select: { id: true, steps: true } });
   const now = new Date();
