@@ -8,6 +8,7 @@ import { redisConnection } from "@/lib/jobs/redis";
 import { env } from "@/lib/env";
 import { handleControlJob } from "./handlers";
 import { startHostReports } from "./host-reports";
+import { startNotificationSender } from "./notification-sender";
 import { startPreviewReaper } from "./preview-reaper";
 import { startRegistryGc } from "./registry-gc";
 
@@ -33,6 +34,7 @@ export function startControlWorker() {
   void relay();
   const reports = startHostReports();
   const registryGc = startRegistryGc();
+  const notifications = startNotificationSender();
   const previewReaper = startPreviewReaper();
 
   return {
@@ -40,6 +42,7 @@ export function startControlWorker() {
     async close() {
       clearInterval(timer);
       registryGc.close();
+      await notifications.close();
       previewReaper.close();
       await reports.close();
       await worker.close();
