@@ -15,6 +15,7 @@ import { issueEnrollToken } from "./host-enrollment";
 import { assertBaseDomainFree } from "./host-routes";
 import { publishLive } from "@/lib/live/publish";
 import { adminRedis } from "@/lib/redis/admin";
+import { notifyDeploymentEnded } from "@/lib/notify/deployment";
 
 export const hostNameInput = z.object({
   name: z.string({ error: "Enter a name." }).trim().min(1, "Enter a name.").max(60, "Use at most 60 characters."),
@@ -191,7 +192,9 @@ export async function removeHost(ctx: TeamContext, hostId: string) {
       select: { id: true, steps: true, serviceId: true },
     });
     for (const d of open) {
-      await tx.deployment.update({ where: { id: d.id }, data: { ...ending(d.steps, "FAILED", now), error: `The host ${host.name} was removed.`, log: "" } });
+      const error = `The host ${host.name} was removed.`;
+      await tx.deployment.update({ where: { id: d.id }, data: { ...ending(d.steps, "FAILED", now), error, log: "" } });
+      await notifyDeploymentEnded(tx, { id: d.id, teamId: ctx.team.id }, "FAILED", error);
     }
     await tx.host.delete({ where: { id: host.id } });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "host.remove", target: { type: "host", id: host.id, label: host.name } });

@@ -6,6 +6,7 @@
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { sendToHost } from "@/lib/hosts/call-host";
+import { notifyDeploymentEnded } from "@/lib/notify/deployment";
 import { deploymentStartJob } from "@/lib/jobs/host-jobs";
 import { leaseMs } from "./lease";
 import { prepareSpec } from "./spec";
@@ -68,9 +69,12 @@ export async function dispatchDeployments(): Promise<{ deploymentId: string; tea
       // Still QUEUED means the agent never began it (steps change only with status, so these are current).
       const now = new Date();
       const d = await db.deployment.findUniqueOrThrow({ where: { id: c.id }, select: { steps: true } });
-      await db.deployment.updateMany({
-        where: { id: c.id, status: "QUEUED" },
-        data: { ...ending(d.steps, "FAILED", now), error: (e as Error).message, log: "" },
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.deployment.updateMany({
+          where: { id: c.id, status: "QUEUED" },
+          data: { ...ending(d.steps, "FAILED", now), error: (e as Error).message, log: "" },
+        });
+        if (count > 0) await notifyDeploymentEnded(tx, c, "FAILED", (e as Error).message);
       });
     }
   }

@@ -3,6 +3,7 @@
 // is failed, or cancelled if a cancel was asked for, so nothing stays "running" forever.
 import { db, type Tx } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
+import { notifyDeploymentEnded } from "@/lib/notify/deployment";
 import { finalLog } from "./log-stream";
 
 /** Long enough for several 5 s heartbeats to be missed before giving up (tests shorten it). */
@@ -36,11 +37,15 @@ export async function expireLeases(now = new Date(), settled: (hostId: string | 
     const log = await finalLog(d.hostId, d.id);
     // Only if nothing moved it since the read: a report that arrived meanwhile (a new step, a renewed lease,
     // the end) wins, a cancel asked meanwhile is seen by the next pass, and the steps written are the ones read.
-    const { count } = await db.deployment.updateMany({
-      where: { id: d.id, status: d.status, cancelRequested: d.cancelRequested, leaseExpiresAt: { lt: now } },
-      data: { ...ending(d.steps, status, now), error: d.cancelRequested ? null : LEASE_EXPIRED, log },
+    const moved = await db.$transaction(async (tx) => {
+      const { count } = await tx.deployment.updateMany({
+        where: { id: d.id, status: d.status, cancelRequested: d.cancelRequested, leaseExpiresAt: { lt: now } },
+        data: { ...ending(d.steps, status, now), error: d.cancelRequested ? null : LEASE_EXPIRED, log },
+      });
+      if (count > 0) await notifyDeploymentEnded(tx, d, status, LEASE_EXPIRED);
+      return count > 0;
     });
-    if (count > 0) ended.push(d);
+    if (moved) ended.push(d);
   }
   return ended;
 }

@@ -11,6 +11,7 @@ import type { DeploymentReport, ReleaseReport } from "@/lib/hosts/protocol";
 import { releaseRepository } from "@/lib/deploy/names";
 import { sendToHost } from "@/lib/hosts/call-host";
 import { serviceRemoveJob } from "@/lib/jobs/host-jobs";
+import { notifyDeploymentEnded } from "@/lib/notify/deployment";
 import { adminRedis } from "@/lib/redis/admin";
 import { finalLog } from "./log-stream";
 import { recordReportedHostKeys } from "../git-host-keys";
@@ -60,6 +61,7 @@ export async function applyDeploymentReport(hostId: string, r: DeploymentReport)
     });
     if (count === 0) return false;
     await recordReportedHostKeys(tx, d.serviceId, r);
+    await notifyDeploymentEnded(tx, d, r.status, r.error);
     if (r.status === "LIVE") {
       const before = await tx.service.findUnique({ where: { id: d.serviceId }, select: { liveDeployment: { select: { hostId: true } } } });
       const was = before?.liveDeployment?.hostId;
