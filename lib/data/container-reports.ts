@@ -9,6 +9,7 @@ import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CONTAINER_STATES, type ContainerSummary } from "@/lib/hosts/protocol";
 import type { ContainerPatch, HostPatch } from "@/lib/live/channels";
+import { noteRestarts, restartOf } from "./crash-loops";
 import { asyncCommit, markHostSeen } from "./host-reports";
 
 const ROW = {
@@ -135,10 +136,14 @@ export async function applySnapshot(hostId: string, at: Date, containers: Contai
       });
       resync ||= count !== added.length;
     }
+    const restarts = [];
     for (const c of changed) {
       const { count } = await tx.container.updateMany({ where: { hostId, dockerId: c.dockerId, reportedAt: { lte: at } }, data: containerData(c, at) });
       resync ||= count === 0;
+      const restartAt = count ? restartOf(held.get(c.dockerId), c) : null;
+      if (restartAt) restarts.push({ name: c.name, labels: c.labels, at: restartAt });
     }
+    await noteRestarts(tx, seen.teamId, hostId, restarts);
     if (gone.length) {
       const { count } = await tx.container.deleteMany({ where: { hostId, dockerId: { in: gone }, reportedAt: { lte: at } } });
       resync ||= count !== gone.length;
@@ -166,6 +171,8 @@ export async function applyContainerReport(hostId: string, at: Date, c: Containe
       ? await tx.container.updateMany({ where: { hostId, dockerId: c.dockerId, reportedAt: { lte: at } }, data })
       : await tx.container.createMany({ data: [{ hostId, dockerId: c.dockerId, ...data }], skipDuplicates: true });
     if (count === 0) return null; // a newer report got there first
+    const restartAt = restartOf(row, c);
+    if (restartAt) await noteRestarts(tx, host.teamId, hostId, [{ name: c.name, labels: c.labels, at: restartAt }]);
     return { counts: !row || row.state !== c.state ? await containerCounts(hostId, tx) : null };
   });
   if (!written) return nothing;

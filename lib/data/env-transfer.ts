@@ -11,6 +11,7 @@ import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
 import { createEnvironment, getEnvironment } from "./projects";
 import { assertReferencesResolve } from "./reference-check";
+import { notifyVariablesChanged } from "./variable-alerts";
 import { openVariables, VAR_KEY, writableOwner, writeVariable } from "./variables";
 
 const envOwner = (id: string) => `environment:${id}`;
@@ -78,6 +79,7 @@ export async function promoteVariables(ctx: TeamContext, projectSlug: string, fr
       const v = source.get(key)!;
       await writeVariable(tx, ctx, target, { key, value: v.value, secret: v.secret }, "promote");
     }
+    await notifyVariablesChanged(tx, ctx, target, keys, "promote");
   });
   return { promoted: keys.length };
 }
@@ -113,6 +115,13 @@ export async function applyImport(ctx: TeamContext, environmentId: string, text:
   await assertReferencesResolve(ctx.team.id, target, changes, force);
   await db.$transaction(async (tx) => {
     for (const e of changes) await writeVariable(tx, ctx, target, e, "import");
+    await notifyVariablesChanged(
+      tx,
+      ctx,
+      target,
+      changes.map((e) => e.key),
+      "import",
+    );
   });
   const changed = new Set(changes.map((e) => e.key));
   return {

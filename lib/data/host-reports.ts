@@ -8,6 +8,7 @@ import { ACTIVE_ORDER } from "@/lib/deploy/states";
 import type { HostFacts, HostReport } from "@/lib/hosts/protocol";
 import type { HostPatch } from "@/lib/live/channels";
 import { leaseMs } from "./deployments/lease";
+import { notifyHostStatus } from "./host-alerts";
 
 /**
  * Makes the current transaction's commit asynchronous (`SET LOCAL synchronous_commit = off`): it returns before
@@ -28,7 +29,7 @@ export type Heartbeat = { hostId: string; facts: HostFacts; deployments: string[
 /** A host as a heartbeat left it: `status` set when it came online or its protocol problem ended (tell at once). */
 export type HeartbeatOutcome = { hostId: string; teamId: string | null; status: HostPatch | null };
 
-type SeenRow = { id: string; teamId: string | null; statusSince: Date; problemCleared: boolean };
+type SeenRow = { id: string; teamId: string | null; statusSince: Date; problemCleared: boolean; previousStatus: string };
 
 /**
  * Heartbeats of many hosts in one transaction of at most two statements: every host's facts, `lastHeartbeatAt`
@@ -69,7 +70,7 @@ export async function applyHeartbeats(
     ) AS v(id, agent_version, docker_version, api_version, os, kernel, cpu_count, cpu_percent, mem_total, mem_used, images, protocol_version, in_container)
     JOIN "Host" AS old ON old.id = v.id
     WHERE h.id = v.id
-    RETURNING h.id, h."teamId", h."statusSince", old."protocolProblem" IS NOT NULL AS "problemCleared"`;
+    RETURNING h.id, h."teamId", h."statusSince", old."protocolProblem" IS NOT NULL AS "problemCleared", old."status"::text AS "previousStatus"`;
   const renew = db.deployment.updateMany({
     where: {
       OR: withLeases.map((b) => ({ hostId: b.hostId, id: { in: b.deployments } })),
@@ -87,7 +88,22 @@ export async function applyHeartbeats(
         : null;
     return { hostId: r.id, teamId: r.teamId, status };
   });
+  // Back from OFFLINE (rare): told after the batch, so the batch stays two statements; keyed by statusSince,
+  // so telling it again is harmless.
+  const back = rows.filter((r) => cameBack(r, now));
+  if (back.length)
+    await db.$transaction(async (tx) => {
+      for (const r of back) await notifyHostStatus(tx, "host.online", { hostId: r.id, teamId: r.teamId, statusSince: r.statusSince });
+    });
   return { applied, refused };
+}
+
+/**
+ * Came online now, and not on its first join. `previousStatus` is read by the same statement, but a concurrent
+ * offline marking can make it stale (ONLINE): `statusSince` is not.
+ */
+function cameBack(r: { statusSince: Date; previousStatus: string }, now: Date) {
+  return r.statusSince.getTime() === now.getTime() && r.previousStatus !== "PENDING";
 }
 
 const INT4 = 2 ** 31 - 1;
@@ -107,25 +123,34 @@ function unstorable(f: HostFacts): string | null {
  * online, the patch that says so; null if the host was removed meanwhile.
  */
 export async function markHostSeen(hostId: string, now = new Date(), snapshot = false, client: Tx | typeof db = db) {
-  const rows = await client.$queryRaw<{ teamId: string | null; statusSince: Date }[]>`
-    UPDATE "Host" SET
+  const rows = await client.$queryRaw<{ teamId: string | null; statusSince: Date; previousStatus: string }[]>`
+    UPDATE "Host" AS h SET
       "lastHeartbeatAt" = ${now},
-      "lastSnapshotAt" = COALESCE(${snapshot ? now : null}, "lastSnapshotAt"),
+      "lastSnapshotAt" = COALESCE(${snapshot ? now : null}, h."lastSnapshotAt"),
       "status" = 'ONLINE',
-      "statusSince" = CASE WHEN "status" = 'ONLINE' THEN "statusSince" ELSE ${now} END,
+      "statusSince" = CASE WHEN h."status" = 'ONLINE' THEN h."statusSince" ELSE ${now} END,
       "updatedAt" = ${now}
-    WHERE id = ${hostId}
-    RETURNING "teamId", "statusSince"`;
+    FROM "Host" AS old
+    WHERE h.id = ${hostId} AND old.id = h.id
+    RETURNING h."teamId", h."statusSince", old."status"::text AS "previousStatus"`;
   const row = rows[0];
   if (!row) return null;
+  if (cameBack(row, now)) await notifyHostStatus(client, "host.online", { hostId, teamId: row.teamId, statusSince: row.statusSince });
   const cameOnline = row.statusSince.getTime() === now.getTime();
   return { teamId: row.teamId, patch: cameOnline ? ({ id: hostId, status: "ONLINE", statusSince: row.statusSince.toISOString() } satisfies HostPatch) : null };
 }
 
 /** The agent said goodbye (it is stopping): OFFLINE now. Returns the team and the patch; null if removed. */
 export async function markHostGone(hostId: string, now = new Date()) {
-  const rows = await db.$queryRaw<{ teamId: string | null }[]>`
-    UPDATE "Host" SET "status" = 'OFFLINE', "statusSince" = ${now}, "updatedAt" = ${now} WHERE id = ${hostId} RETURNING "teamId"`;
+  const rows = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ teamId: string | null; previousStatus: string }[]>`
+      UPDATE "Host" AS h SET "status" = 'OFFLINE', "statusSince" = ${now}, "updatedAt" = ${now}
+      FROM "Host" AS old WHERE h.id = ${hostId} AND old.id = h.id RETURNING h."teamId", old."status"::text AS "previousStatus"`;
+    // A goodbye alerts too: the host takes no work until its agent is back, whoever stopped it.
+    if (rows[0]?.previousStatus === "ONLINE")
+      await notifyHostStatus(tx, "host.offline", { hostId, teamId: rows[0].teamId, statusSince: now, detail: "Its agent stopped (it said goodbye)." });
+    return rows;
+  });
   if (!rows[0]) return null;
   return { teamId: rows[0].teamId, patch: { id: hostId, status: "OFFLINE", statusSince: now.toISOString() } satisfies HostPatch };
 }
@@ -206,10 +231,15 @@ export async function databaseReachable(): Promise<boolean> {
 export async function markSilentHostsOffline(afterMs: number) {
   const now = new Date();
   const cutoff = new Date(now.getTime() - afterMs);
-  const rows = await db.$queryRaw<{ id: string; teamId: string | null }[]>`
-    UPDATE "Host" SET "status" = 'OFFLINE', "statusSince" = ${now}, "updatedAt" = ${now}
-    WHERE "status" = 'ONLINE' AND ("lastHeartbeatAt" IS NULL OR "lastHeartbeatAt" < ${cutoff})
-    RETURNING id, "teamId"`;
+  const rows = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string; teamId: string | null }[]>`
+      UPDATE "Host" SET "status" = 'OFFLINE', "statusSince" = ${now}, "updatedAt" = ${now}
+      WHERE "status" = 'ONLINE' AND ("lastHeartbeatAt" IS NULL OR "lastHeartbeatAt" < ${cutoff})
+      RETURNING id, "teamId"`;
+    const detail = `No heartbeat for ${Math.round(afterMs / 1000)} s.`;
+    for (const r of rows) await notifyHostStatus(tx, "host.offline", { hostId: r.id, teamId: r.teamId, statusSince: now, detail });
+    return rows;
+  });
   return rows.map((r) => ({ ...r, patch: { id: r.id, status: "OFFLINE", statusSince: now.toISOString() } satisfies HostPatch }));
 }
 

@@ -10,6 +10,7 @@ import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
 import { assertCanChange } from "./projects";
 import { assertReferencesResolve } from "./reference-check";
+import { notifyVariablesChanged } from "./variable-alerts";
 
 export const VAR_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A checkbox in a form ("on"), or a boolean from code. */
@@ -155,7 +156,11 @@ export async function setVariable(ctx: TeamContext, ref: OwnerRef, input: unknow
   const { force } = parseInput(saveAnywayInput, input);
   const o = await writableOwner(ctx, ref);
   await assertReferencesResolve(ctx.team.id, o, [data], force || action === "restore");
-  return db.$transaction((tx) => writeVariable(tx, ctx, o, data, action));
+  return db.$transaction(async (tx) => {
+    const row = await writeVariable(tx, ctx, o, data, action);
+    await notifyVariablesChanged(tx, ctx, o, [data.key], action);
+    return row;
+  });
 }
 
 export async function deleteVariable(ctx: TeamContext, ref: OwnerRef, key: string) {
@@ -167,6 +172,7 @@ export async function deleteVariable(ctx: TeamContext, ref: OwnerRef, key: strin
     await tx.variable.delete({ where: { id: row.id } });
     await writeVersion(tx, ctx, o, { variableId: null, key, action: "delete", secret: row.secret, value: null, sealed: null });
     await recordAudit(tx, ctx.actor, { teamId: ctx.team.id, action: "variable.delete", target: { type: "variable", id: row.id, label: `${o.label}:${key}` } });
+    await notifyVariablesChanged(tx, ctx, o, [key], "delete");
   });
 }
 

@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { applyDeploymentReport, applyReleaseReport, dispatchAndTell as dispatchAndTellTeams, expireLeases } from "@/lib/data/deployments";
 import { closeConvergeQueues, retainConvergeQueues, sendDesiredState } from "@/lib/data/desired-state";
 import { applyContainerRemoved, applyContainerReport, applySnapshot, type ContainersOutcome } from "@/lib/data/container-reports";
+import { forgetQuietCrashLoops } from "@/lib/data/crash-loops";
 import {
   allHostCredentials,
   allHostStreams,
@@ -108,7 +109,10 @@ export function startHostReports() {
       if (!stopped) console.error("control: cleaning up deleted hosts' Redis keys failed:", (e as Error).message);
     }
   }
-  const cleanUpTimer = setInterval(() => void cleanUp(), CLEANUP_EVERY_MS);
+  const cleanUpTimer = setInterval(() => {
+    void cleanUp();
+    forgetQuietCrashLoops().catch((e) => !stopped && console.error("control: forgetting quiet crash loops failed:", (e as Error).message));
+  }, CLEANUP_EVERY_MS);
 
   /**
    * Applies one report; throws (and the entry stays pending, to be tried again) if it could not be. Heartbeats
