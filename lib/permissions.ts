@@ -40,6 +40,8 @@ const table = {
   "config.export-secrets": ["ADMIN", "read:secrets"], // .env export with secret values, from any environment
   "service.git-host-key": ["ADMIN", "write"],
   "service.webhook-secret": ["DEVELOPER", "read:secrets"], // read a git service's webhook secret (admins only when protected) // trust another SSH host key for a service's git server than the pinned one
+  "preview.secrets": ["ADMIN", "admin"], // choose which of an environment's secrets its pull request previews receive
+  "member.git-usernames": ["VIEWER", "write"], // set one's own git usernames (anyone's also needs member.manage)
   "token.manage": ["ADMIN", "admin"], // see and revoke other members' API tokens (everyone manages their own)
 } as const satisfies Record<string, readonly [Role, Scope]>;
 

@@ -7,6 +7,7 @@ import { hostOps } from "./operations/hosts";
 import { instanceOps } from "./operations/instance";
 import { memberOps } from "./operations/members";
 import { metaOps } from "./operations/meta";
+import { previewOps } from "./operations/previews";
 import { projectOps } from "./operations/projects";
 import { serviceOps } from "./operations/services";
 import { teamOps } from "./operations/teams";
@@ -24,5 +25,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...serviceOps,
   ...variableOps,
   ...deploymentOps,
+  ...previewOps,
   ...metaOps,
 ];

@@ -39,6 +39,8 @@ const EXPECTED: Record<Action, [boolean, boolean, boolean, boolean]> = {
   "config.team": [Y, Y, N, N],
   "config.export-secrets": [Y, Y, N, N],
   "service.deploy": [Y, Y, Y, N],
+  "preview.secrets": [Y, Y, N, N],
+  "member.git-usernames": [Y, Y, Y, Y],
   "token.manage": [Y, Y, N, N],
   "service.git-host-key": [Y, Y, N, N],
   "service.webhook-secret": [Y, Y, Y, N],
