@@ -11,7 +11,7 @@ export async function listMembers(ctx: TeamContext) {
   authorize(ctx, "member.manage");
   return db.membership.findMany({
     where: { teamId: ctx.team.id },
-    select: { id: true, role: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
+    select: { id: true, role: true, createdAt: true, gitUsernames: true, user: { select: { id: true, name: true, email: true } } },
     orderBy: [{ createdAt: "asc" }],
   });
 }

@@ -6,6 +6,8 @@ export const member = z.object({
   id: z.string(),
   role,
   createdAt: timestamp,
+  /** Usernames on git providers ("github:alice"): their pull requests from the repository need no approval. */
+  gitUsernames: z.array(z.string()),
   user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
 });
 

@@ -2,15 +2,19 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { GitUsernamesForm } from "@/components/previews/git-usernames-form";
+import { myGitUsernames } from "@/lib/data/git-usernames";
 import { requireTeam } from "@/lib/auth/session";
 import { can } from "@/lib/permissions";
 import { deleteTeamAction, leaveTeamAction, renameTeamAction } from "./actions";
+import { setGitUsernamesAction } from "./git-username-actions";
 
 export const metadata = { title: "Team settings" };
 
 export default async function TeamSettingsPage({ params }: { params: Promise<{ slug: string }> }) {
   const ctx = await requireTeam((await params).slug);
   const team = <input type="hidden" name="team" value={ctx.team.slug} />;
+  const mine = await myGitUsernames(ctx);
   return (
     <div className="space-y-6">
       <Card title="Team name" description={`URL: /t/${ctx.team.slug}`}>
@@ -25,6 +29,13 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ s
             <span className="font-medium text-slate-900">{ctx.team.name}</span> · only admins and owners can rename the team.
           </p>
         )}
+      </Card>
+
+      <Card
+        title="Your git usernames"
+        description={`Your pull requests from a service's own repository deploy their previews without waiting for approval. Only in ${ctx.team.name}.`}
+      >
+        <GitUsernamesForm team={ctx.team.slug} membershipId={mine.membershipId} usernames={mine.gitUsernames} action={setGitUsernamesAction} />
       </Card>
 
       <Card title="Leave team" description="You lose access to this team until someone invites you again.">

@@ -11,6 +11,8 @@ import { listInvites } from "@/lib/data/invites";
 import { listMembers } from "@/lib/data/members";
 import { can, canAssignRole, canRemoveMember, ROLE_LABEL, ROLES } from "@/lib/permissions";
 import { INVITE_DAYS_DEFAULT } from "@/lib/validation/schemas";
+import { GitUsernamesForm } from "@/components/previews/git-usernames-form";
+import { setGitUsernamesAction } from "../git-username-actions";
 import { changeRoleAction, createInviteAction, removeMemberAction, revokeInviteAction } from "./actions";
 
 export const metadata = { title: "Members" };
@@ -57,6 +59,19 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
                   <p className="truncate text-xs text-slate-500">
                     {m.user.email} · joined <RelativeTime date={m.createdAt} />
                   </p>
+                  <details className="mt-1 text-xs text-slate-500">
+                    <summary className="cursor-pointer">Git usernames: {m.gitUsernames.length ? m.gitUsernames.join(", ") : "none"}</summary>
+                    <div className="mt-2">
+                      <GitUsernamesForm
+                        team={ctx.team.slug}
+                        membershipId={m.id}
+                        usernames={m.gitUsernames}
+                        action={setGitUsernamesAction}
+                        label={`Git usernames of ${m.user.name}`}
+                        compact
+                      />
+                    </div>
+                  </details>
                 </div>
                 <div className="flex items-center gap-2">
                   {roles.length > 1 && !self ? (

@@ -6,6 +6,8 @@ import { ServiceFields } from "@/components/config/service-form";
 import { GitServiceFields } from "@/components/deploy/git-service-fields";
 import { VariableEditor } from "@/components/config/variable-editor";
 import { LiveRefresh } from "@/components/live/live-refresh";
+import { PreviewSecretsCard } from "@/components/previews/preview-secrets-card";
+import { previewSecretChoices } from "@/lib/data/preview-secret-keys";
 import { hostChoices } from "@/lib/data/hosts";
 import { resolvedServices } from "@/lib/data/resolved-config";
 import { listServices } from "@/lib/data/services";
@@ -23,6 +25,7 @@ import { deleteEnvironmentAction, protectEnvironmentAction } from "../../actions
 import { createServiceAction, deleteServiceAction, deployAllPendingAction, deployImageAction, updateServiceAction } from "../../service-actions";
 import { applyImportAction, previewImportAction } from "../../transfer-actions";
 import { createGitServiceAction, deployGitAction } from "../../deploy-actions";
+import { setPreviewSecretKeysAction } from "../../preview-actions";
 import {
   deleteEnvironmentVariableAction,
   deleteServiceVariableAction,
@@ -41,10 +44,11 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
   const vars = await listVariables(ctx, { scope: "ENVIRONMENT", environmentId: env.id });
   const path = `/t/${ctx.team.slug}/projects/${project.slug}/${env.slug}`;
   const canWrite = canChangeEnvironment(ctx.role, env);
-  const [services, resolved, hosts] = await Promise.all([
+  const [services, resolved, hosts, previewSecrets] = await Promise.all([
     listServices(ctx, env.id),
     resolvedServices(ctx, { id: env.id, projectId: project.id }),
     hostChoices(ctx),
+    previewSecretChoices(ctx, project.slug, env.slug),
   ]);
   const serviceVars = await Promise.all(services.map((s) => listVariables(ctx, { scope: "SERVICE", serviceId: s.id })));
   const pending = resolved.filter((r) => r.pending);
@@ -170,6 +174,14 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
           }
         />
       </Card>
+      <div className="mt-6">
+        <PreviewSecretsCard
+          secrets={previewSecrets.secrets}
+          canChange={can(ctx.role, "preview.secrets")}
+          action={setPreviewSecretKeysAction}
+          inputs={hiddenInputs}
+        />
+      </div>
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
         {canWrite && (
           <Card title="Import .env" description="Paste or upload; you see what would change before anything is saved.">

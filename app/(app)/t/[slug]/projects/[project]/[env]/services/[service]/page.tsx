@@ -4,6 +4,7 @@ import { DeploymentStatusBadge, formatMs } from "@/components/deploy/status-badg
 import { GitConnectionCard } from "@/components/deploy/git-connection-card";
 import { GitServiceFields } from "@/components/deploy/git-service-fields";
 import { ServingState } from "@/components/deploy/serving-state";
+import { PreviewSettingsCard } from "@/components/previews/preview-settings-card";
 import { ServiceFields } from "@/components/config/service-form";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { PageHeader } from "@/components/shell/page-header";
@@ -18,6 +19,7 @@ import { requireTeam } from "@/lib/auth/session";
 import { listDeployments } from "@/lib/data/deployments";
 import { serviceView } from "@/lib/data/service-view";
 import { hostChoices } from "@/lib/data/hosts";
+import { previewSettings } from "@/lib/data/preview-settings";
 import { NotFoundError } from "@/lib/errors";
 import { can, canChangeEnvironment } from "@/lib/permissions";
 import {
@@ -31,6 +33,7 @@ import {
   testGitConnectionAction,
   updateGitServiceAction,
 } from "../../../../deploy-actions";
+import { updatePreviewSettingsAction } from "../../../../preview-actions";
 import { deployImageAction, updateServiceAction } from "../../../../service-actions";
 
 const TRIGGER = { manual: "Deploy button", webhook: "push", rollback: "rollback", promote: "promotion" } as Record<string, string>;
@@ -66,7 +69,7 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
   const ctx = await requireTeam(slug);
   const s = await serviceView(ctx, projectSlug, envSlug, decodeURIComponent(name)).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
   const git = s.kind === "git";
-  const [deployments, hosts] = await Promise.all([listDeployments(ctx, s.id), hostChoices(ctx)]);
+  const [deployments, hosts, previews] = await Promise.all([listDeployments(ctx, s.id), hostChoices(ctx), git ? previewSettings(ctx, s.id) : null]);
   const canWrite = canChangeEnvironment(ctx.role, s.env);
   const hidden = { team: ctx.team.slug, project: s.project.slug, env: s.env.slug, service: s.name, serviceId: s.id };
   const inputs = Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />);
@@ -298,6 +301,12 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
               </ActionForm>
             )}
           </Card>
+        </div>
+      )}
+
+      {s.kind === "git" && previews && (
+        <div className="mb-6">
+          <PreviewSettingsCard settings={previews} branch={s.gitBranch ?? ""} canChange={canWrite} action={updatePreviewSettingsAction} inputs={inputs} />
         </div>
       )}
 
