@@ -43,6 +43,8 @@ const table = {
   "preview.secrets": ["ADMIN", "admin"], // choose which of an environment's secrets its pull request previews receive
   "member.git-usernames": ["VIEWER", "write"], // set one's own git usernames (anyone's also needs member.manage)
   "token.manage": ["ADMIN", "admin"], // see and revoke other members' API tokens (everyone manages their own)
+  "notification.read": ["DEVELOPER", "read"], // notification channels (their targets' origins only), rules and deliveries
+  "notification.manage": ["ADMIN", "admin"], // add, change, delete channels (their URLs and signing secrets) and rules; resend; send a test
 } as const satisfies Record<string, readonly [Role, Scope]>;
 
 export type Action = keyof typeof table;

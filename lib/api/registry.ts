@@ -7,6 +7,7 @@ import { hostOps } from "./operations/hosts";
 import { instanceOps } from "./operations/instance";
 import { memberOps } from "./operations/members";
 import { metaOps } from "./operations/meta";
+import { notificationOps } from "./operations/notifications";
 import { previewOps } from "./operations/previews";
 import { projectOps } from "./operations/projects";
 import { serviceOps } from "./operations/services";
@@ -25,6 +26,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...serviceOps,
   ...variableOps,
   ...deploymentOps,
+  ...notificationOps,
   ...previewOps,
   ...metaOps,
 ];

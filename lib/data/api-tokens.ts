@@ -152,7 +152,7 @@ export async function createApiToken(ctx: TeamContext, input: unknown) {
 }
 
 /** The project (and environment) a new token is limited to, checked to be the team's own. */
-async function limitOf(ctx: TeamContext, projectId?: string, environmentId?: string) {
+export async function limitOf(ctx: TeamContext, projectId?: string, environmentId?: string) {
   if (environmentId) {
     const env = await db.environment.findFirst({
       where: { id: environmentId, project: { teamId: ctx.team.id } },

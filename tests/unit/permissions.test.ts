@@ -44,6 +44,8 @@ const EXPECTED: Record<Action, [boolean, boolean, boolean, boolean]> = {
   "token.manage": [Y, Y, N, N],
   "service.git-host-key": [Y, Y, N, N],
   "service.webhook-secret": [Y, Y, Y, N],
+  "notification.read": [Y, Y, Y, N],
+  "notification.manage": [Y, Y, N, N],
 };
 
 describe("permission table", () => {
