@@ -5,6 +5,7 @@
 import { db } from "@/lib/db";
 import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
 import { env as appEnv } from "@/lib/env";
+import { postPreviewStatus } from "./commit-status";
 
 export type PreviewStatus = "waiting" | "deploying" | "ready" | "failed" | "closed";
 
@@ -16,8 +17,7 @@ export function statusOfDeployment(status: string): PreviewStatus {
 
 /** Tells the pull request (a commit status, where a token is configured). Best effort: never throws. */
 export async function tellPullRequest(previewId: string): Promise<void> {
-  // TODO(PUI): call postPreviewStatus(previewId) from ./commit-status once it exists.
-  void previewId;
+  await postPreviewStatus(previewId).catch((e) => console.error(`previews: the status of ${previewId} was not posted: ${(e as Error).message}`));
 }
 
 /** The preview's URL: its pull request service's generated route in the preview environment. */
