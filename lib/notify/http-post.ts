@@ -17,6 +17,9 @@ export type PostOutcome =
 
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
+/** The outbound rules name a Docker host's setting; a channel has its own. */
+const forChannel = (error: string) => error.replace("this host does not", "this channel does not").replace("in the host's settings", "for this channel");
+
 /** A `lookup` that answers only the checked addresses, whatever name is asked. */
 function pinnedLookup(addresses: string[]): LookupFunction {
   const entries = addresses.map((address) => ({ address, family: isIP(address) }));
@@ -42,7 +45,8 @@ export async function postJson(
   if (url.protocol !== "https:" && url.protocol !== "http:") return { kind: "refused", error: `Berth posts only to http and https URLs, not ${url.protocol}` };
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const check = await checkOutboundHost(host, policy, { lookup: opts.lookup });
-  if (!check.ok) return check.reason === "refused" ? { kind: "refused", error: `Refused address: ${check.error}` } : { kind: "failed", error: check.error };
+  if (!check.ok)
+    return check.reason === "refused" ? { kind: "refused", error: `Refused address: ${forChannel(check.error)}` } : { kind: "failed", error: check.error };
 
   const client = url.protocol === "https:" ? https : http;
   return new Promise<PostOutcome>((resolve) => {
