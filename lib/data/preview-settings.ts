@@ -10,7 +10,7 @@ import { flag } from "@/lib/validation/fields";
 import { parseInput } from "@/lib/validation/parse";
 import { blankToUndefined } from "@/lib/validation/proxy-settings";
 import { recordAudit } from "./audit";
-import type { TeamContext } from "./context";
+import { authorize, type TeamContext } from "./context";
 import { webhookUrl } from "./git-services";
 import { assertCanChange } from "./projects";
 import { getService } from "./services";
@@ -145,4 +145,12 @@ export async function openPreviewStatusToken(serviceId: string): Promise<string 
   const row = await db.service.findUnique({ where: { id: serviceId }, select: { previewStatusToken: true } });
   if (!row) throw new NotFoundError("Service not found");
   return row.previewStatusToken ? open(row.previewStatusToken, statusTokenAad(serviceId), masterKeysFromEnv()) : null;
+}
+
+/** The service a preview of the team belongs to (another team's preview is "not found"). */
+export async function previewPlace(ctx: TeamContext, previewId: string): Promise<string> {
+  authorize(ctx, "project.read");
+  const p = await db.preview.findFirst({ where: { id: String(previewId), teamId: ctx.team.id }, select: { serviceId: true } });
+  if (!p) throw new NotFoundError("Preview not found");
+  return p.serviceId;
 }

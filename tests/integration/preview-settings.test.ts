@@ -8,7 +8,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invoke } from "@/lib/api/invoke";
 import type { Operation } from "@/lib/api/operation";
-import { setGitUsernamesOp, setPreviewSecretKeysOp, updatePreviewSettingsOp } from "@/lib/api/operations/previews";
+import {
+  approvePreviewOp,
+  closePreviewOp,
+  listPreviewsOp,
+  setGitUsernamesOp,
+  setPreviewSecretKeysOp,
+  updatePreviewSettingsOp,
+} from "@/lib/api/operations/previews";
 import { listMembersOp } from "@/lib/api/operations/members";
 import { createGitServiceOp } from "@/lib/api/operations/services";
 import type { Principal } from "@/lib/api/principal";
@@ -20,7 +27,7 @@ import { postPreviewStatus } from "@/lib/data/previews/commit-status";
 import { createProject, getEnvironment } from "@/lib/data/projects";
 import { setVariable } from "@/lib/data/variables";
 import { db } from "@/lib/db";
-import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { statusRequest } from "@/lib/git/commit-status-api";
 import { addMember, makeTeam, membershipOf, uniq } from "./support/factory";
 
@@ -372,5 +379,44 @@ describe("commit status on the pull request", () => {
     expect(await postPreviewStatus(failing.preview.id)).toEqual({ posted: false, reason: "no status token" });
     expect(await postPreviewStatus("no-such-preview")).toEqual({ posted: false, reason: "no such preview" });
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe("previews: list, approve, close", () => {
+  it("lists for viewers; approving and closing take a developer, another team's preview is not found, a stale commit is refused", async () => {
+    const { preview, owner, project, sha } = await previewOn("github");
+    const viewer = await addMember(owner, "VIEWER");
+    const dev = await addMember(owner, "DEVELOPER");
+
+    const listed = (await call(listPreviewsOp, viewer, { project: project.slug })) as { previews: Record<string, unknown>[] };
+    expect(listed.previews).toHaveLength(1);
+    expect(listed.previews[0]).toMatchObject({ id: preview.id, number: 7, status: "waiting", needsApproval: true, fromFork: true, headSha: sha });
+    expect(Date.parse(listed.previews[0]!.expiresAt as string)).toBeGreaterThan(Date.now());
+    expect(await rejection(call(listPreviewsOp, viewer, {}))).toBeInstanceOf(ValidationError);
+
+    expect(await rejection(call(approvePreviewOp, viewer, { previewId: preview.id, sha }))).toBeInstanceOf(ForbiddenError);
+    expect(await rejection(call(closePreviewOp, viewer, { previewId: preview.id }))).toBeInstanceOf(ForbiddenError);
+
+    const stranger = await makeTeam();
+    expect(await rejection(call(approvePreviewOp, stranger, { previewId: preview.id, sha }))).toBeInstanceOf(NotFoundError);
+    expect(await rejection(call(closePreviewOp, stranger, { previewId: preview.id }))).toBeInstanceOf(NotFoundError);
+    expect(await call(listPreviewsOp, stranger, { serviceId: preview.serviceId })).toEqual({ previews: [] });
+
+    // A token limited to another project of the team does not reach it.
+    const elsewhere = await createProject(owner, { name: uniq("other") });
+    const limited = await createApiToken(dev, { name: uniq("tok"), scopes: ["deploy"], projectId: elsewhere.id });
+    const asLimited = { kind: "token" as const, token: limited.token };
+    expect(await rejection(call(approvePreviewOp, asLimited, { previewId: preview.id, sha }, owner.team.slug))).toBeInstanceOf(ForbiddenError);
+    expect(await rejection(call(listPreviewsOp, asLimited, { project: project.slug }, owner.team.slug))).toBeInstanceOf(ForbiddenError);
+
+    // Only the head Berth knows is approved.
+    expect(await rejection(call(approvePreviewOp, dev, { previewId: preview.id, sha: "fedcba9876543210fedcba9876543210fedcba98" }))).toBeInstanceOf(
+      ConflictError,
+    );
+    expect((await db.preview.findUniqueOrThrow({ where: { id: preview.id } })).approvedSha).toBeNull();
+
+    await call(closePreviewOp, dev, { previewId: preview.id });
+    expect(await db.preview.findUniqueOrThrow({ where: { id: preview.id } })).toMatchObject({ status: "closed" });
+    expect(await db.auditEvent.count({ where: { teamId: owner.team.id, action: "preview.close", actorEmail: dev.actor.email } })).toBe(1);
   });
 });

@@ -22,10 +22,10 @@ export const PREVIEW_STATUSES = ["waiting", "deploying", "ready", "failed", "clo
 
 export const preview = z.object({
   id: z.string(),
-  serviceId: z.string(),
-  provider: z.enum(["github", "gitlab", "gitea"]),
+  provider: z.string().pipe(z.enum(["github", "gitlab", "gitea"])),
   number: z.number().int(),
   title: z.string(),
+  /** Provider-qualified, "github:alice". */
   author: z.string(),
   headRef: z.string(),
   headSha: z.string(),
@@ -33,12 +33,20 @@ export const preview = z.object({
   authorIsMember: z.boolean(),
   /** The commit a developer approved; a gated preview deploys only that commit. */
   approvedSha: z.string().nullable(),
-  status: z.enum(PREVIEW_STATUSES),
+  /** Gated (a fork, or an author who is not a member) and its head commit not approved yet. */
+  needsApproval: z.boolean(),
+  status: z.string().pipe(z.enum(PREVIEW_STATUSES)),
   url: z.string().nullable(),
-  environmentId: z.string().nullable(),
+  /** The pull request's service (in the base environment) and its preview environment, null once torn down. */
+  service: z.object({ id: z.string(), name: z.string(), environmentSlug: z.string() }),
+  environment: z.object({ id: z.string(), name: z.string(), slug: z.string() }).nullable(),
   lastPushAt: timestamp,
-  /** When the time-to-live reaps it, counted from its last push. */
-  expiresAt: timestamp,
+  /** When the time-to-live reaps it, counted from its last push; null once closed. */
+  expiresAt: timestamp.nullable(),
   closedAt: timestamp.nullable(),
   createdAt: timestamp,
 });
+
+export const approvedPreview = z.object({ deployment: z.string(), number: z.number().int() });
+
+export const closedPreview = z.object({ services: z.number().int(), variables: z.number().int(), cancelled: z.number().int() });

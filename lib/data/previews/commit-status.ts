@@ -1,13 +1,13 @@
 // A preview's state on its pull request, as a commit status on its head commit ("berth/preview"), when the
 // service has a status token. Best effort: a failure is logged and recorded in the team's audit log, never
-// thrown into the lifecycle that asked for it. The API host passes the outbound rules (the service's host's
-// policy) right before the request, which goes to exactly the address checked: 15 s, redirects not followed.
-import https from "node:https";
-import type { LookupFunction } from "node:net";
+// thrown into the lifecycle that asked for it. The request is the notification sender's (lib/notify/http-post.ts):
+// the API host checked against the service's host's outbound policy right before it, the connection pinned to
+// the address checked, 15 s, redirects not followed.
 import { db } from "@/lib/db";
 import { env as appEnv } from "@/lib/env";
 import { type GitProvider, type StatusState, statusRequest } from "@/lib/git/commit-status-api";
 import { checkOutboundHost } from "@/lib/net/outbound";
+import { postJson } from "@/lib/notify/http-post";
 import { recordAudit } from "../audit";
 import { openPreviewStatusToken } from "../preview-settings";
 
@@ -30,43 +30,6 @@ function stateOf(status: string): { state: StatusState; description: string } | 
     default:
       return null;
   }
-}
-
-/** A lookup that answers only the addresses the outbound check approved. */
-function pinned(addresses: string[]): LookupFunction {
-  return (_host, options, callback) => {
-    const all = addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
-    if ((options as { all?: boolean }).all) (callback as (e: null, a: typeof all) => void)(null, all);
-    else callback(null, all[0]!.address, all[0]!.family);
-  };
-}
-
-function post(url: string, headers: Record<string, string>, body: unknown, addresses: string[]): Promise<{ status: number; text: string }> {
-  const data = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      url,
-      {
-        method: "POST",
-        headers: { ...headers, "content-type": "application/json", "content-length": String(data.length), "user-agent": "Berth" },
-        lookup: pinned(addresses),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (c: Buffer) => {
-          // Only the start of an answer is kept, for the record.
-          if (size < 2048) chunks.push(c);
-          size += c.length;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8").slice(0, 300) }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(data);
-  });
 }
 
 /** Posts the preview's current state to its pull request's head commit. Never throws. */
@@ -109,11 +72,16 @@ export async function postPreviewStatus(previewId: string): Promise<StatusOutcom
     const request = statusRequest(p.provider as GitProvider, s.gitUrl, p.headSha, { ...shown, targetUrl, context: STATUS_CONTEXT }, token ?? "");
     if (!request || !token) return fail(`no ${p.provider} status API for ${s.gitUrl}`);
     const hostname = new URL(request.url).hostname;
-    const check = await checkOutboundHost(hostname, { allowPrivateNetworks: s.host?.allowPrivateNetworks ?? false });
-    if (!check.ok) return fail(`refused: ${check.error}`);
-    const answer = await post(request.url, request.headers, request.body, check.addresses).catch((e: Error) => ({ status: 0, text: e.message }));
+    const policy = { allowPrivateNetworks: s.host?.allowPrivateNetworks ?? false };
+    const answer = await postJson(request.url, JSON.stringify(request.body), request.headers, policy, { timeoutMs: TIMEOUT_MS });
+    if (answer.kind === "refused") {
+      // The sender words a refusal for notification channels; this one is the service's host's policy.
+      const c = await checkOutboundHost(hostname, policy);
+      return fail(c.ok ? answer.error : `Refused address: ${c.error}`);
+    }
+    if (answer.kind !== "answered") return fail(answer.error);
     if (answer.status >= 200 && answer.status < 300) return { posted: true, state: shown.state };
-    return fail(answer.status ? `${hostname} answered ${answer.status}: ${answer.text}` : `${hostname}: ${answer.text}`);
+    return fail(`${hostname} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
   } catch (e) {
     console.error(`previews: the commit status of ${previewId} was not posted:`, (e as Error).message);
     return { posted: false, reason: (e as Error).message };

@@ -2,7 +2,7 @@
 // Pull request previews: server actions made from the operations (lib/api/operations/previews.ts), which
 // authenticate, authorise and validate; here only what each form shows afterwards.
 import { formAction } from "@/lib/api/form";
-import { setPreviewSecretKeysOp, updatePreviewSettingsOp } from "@/lib/api/operations/previews";
+import { approvePreviewOp, closePreviewOp, setPreviewSecretKeysOp, updatePreviewSettingsOp } from "@/lib/api/operations/previews";
 
 const envPath = (v: Record<string, string>) => `/t/${v.team}/projects/${v.project}/${v.env}`;
 
@@ -17,4 +17,13 @@ export const updatePreviewSettingsAction = formAction(updatePreviewSettingsOp, {
 export const setPreviewSecretKeysAction = formAction(setPreviewSecretKeysOp, {
   input: (v, form) => ({ ...v, keys: form.getAll("keys").map(String) }),
   done: (r, v) => ({ revalidate: envPath(v), message: `Saved: previews receive ${r.keys.length === 1 ? "1 secret" : `${r.keys.length} secrets`}.` }),
+});
+
+/** The environment list re-renders (`revalidate` of the projects' layout) to show the new status. */
+export const approvePreviewAction = formAction(approvePreviewOp, {
+  done: (r, v) => ({ revalidate: [`/t/${v.team}/projects`, "layout"], message: `Approved: #${r.number} is deploying.` }),
+});
+
+export const closePreviewAction = formAction(closePreviewOp, {
+  done: (_r, v) => ({ revalidate: [`/t/${v.team}/projects`, "layout"], message: "Closed." }),
 });

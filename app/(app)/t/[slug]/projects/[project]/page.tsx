@@ -1,6 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { VariableEditor } from "@/components/config/variable-editor";
+import { LiveRefresh } from "@/components/live/live-refresh";
+import { PreviewsSection } from "@/components/previews/previews-section";
+import { listPreviews } from "@/lib/data/previews";
 import { PageHeader } from "@/components/shell/page-header";
 import { ActionForm } from "@/components/ui/action-form";
 import { Alert } from "@/components/ui/alert";
@@ -16,6 +19,7 @@ import { can } from "@/lib/permissions";
 import { DangerZone } from "@/components/config/danger-zone";
 import { servicesPerEnvironment } from "@/lib/data/delete-project";
 import { archiveProjectAction, createEnvironmentAction, deleteProjectAction, renameProjectAction } from "../actions";
+import { approvePreviewAction, closePreviewAction } from "../preview-actions";
 import { cloneEnvironmentAction } from "../transfer-actions";
 import { Select } from "@/components/ui/field";
 import { deleteProjectVariableAction, setProjectVariableAction } from "../../variables/actions";
@@ -24,10 +28,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
   const { slug, project: projectSlug } = await params;
   const ctx = await requireTeam(slug);
   const project = await getProject(ctx, projectSlug).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
-  const [vars, usage, serviceCounts] = await Promise.all([
+  const [vars, usage, serviceCounts, previews] = await Promise.all([
     listVariables(ctx, { scope: "PROJECT", projectId: project.id }),
     sharedVariableUsage(ctx, "project", project.id),
     servicesPerEnvironment(ctx, project.id),
+    listPreviews(ctx, { projectSlug: project.slug }),
   ]);
   const services = Object.values(serviceCounts).reduce((a, b) => a + b, 0);
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
@@ -68,6 +73,17 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           </Link>
         ))}
       </div>
+
+      {/* Preview deployments move on as they build: the list follows them. */}
+      {previews.length > 0 && <LiveRefresh slug={ctx.team.slug} kind="deployment" />}
+      <PreviewsSection
+        previews={previews}
+        team={ctx.team.slug}
+        base={base}
+        canAct={can(ctx.role, "service.deploy")}
+        approve={approvePreviewAction}
+        close={closePreviewAction}
+      />
 
       <div className="mt-8 space-y-6">
         <Card title="Project variables" description="Shared by every environment of this project; environment and service variables override them.">
