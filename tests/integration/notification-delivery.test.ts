@@ -20,6 +20,7 @@ import { closeHostCalls } from "@/lib/hosts/call-host";
 import { closeQueues } from "@/lib/jobs/enqueue";
 import type { NotificationEvent } from "@/lib/notify/events";
 import type { NotificationMessage } from "@/lib/notify/message";
+import { postJson } from "@/lib/notify/http-post";
 import { notify } from "@/lib/notify/notify";
 import { queueTestDelivery, resendDelivery } from "@/lib/notify/queue";
 import { newSigningSecret, sealChannelUrl, sealSigningSecret } from "@/lib/notify/secrets";
@@ -35,7 +36,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // --- The receiver -------------------------------------------------------------------------------------
 type Received = { path: string; headers: Record<string, string>; body: string; verified: boolean };
-type Answer = "ok" | "fail" | "hang" | "gone";
+type Answer = "ok" | "fail" | "hang" | "gone" | "redirect";
 const received: Received[] = [];
 const secrets = new Map<string, string>(); // path → the channel's signing secret
 const answers = new Map<string, (nth: number) => Answer>(); // path → what to answer its nth request
@@ -144,6 +145,7 @@ beforeAll(async () => {
       received.push({ path: p, headers, body, verified: verify(secrets.get(p), body, headers) });
       const answer = answers.get(p)?.(requestsTo(p).length) ?? "ok";
       if (answer === "hang") return void hanging.push(res);
+      if (answer === "redirect") return void res.writeHead(302, { location: `${p}/moved` }).end();
       res.writeHead(answer === "ok" ? 200 : answer === "gone" ? 410 : 500, { "content-type": "text/plain" });
       res.end(answer === "ok" ? "thanks" : `no: ${"x".repeat(5000)}`);
     });
@@ -433,6 +435,65 @@ describe("notification deliveries", () => {
       expect(m.subject).toBe(`[Berth] Deployment failed: ${d.service.name} in ${d.project.name} / production`);
       expect(m.body).toContain("exit 137");
       expect(m.body).toContain(`Open in Berth: ${env.appUrl}/t/${ctx.team.slug}/deployments/${d.deployment.id}`);
+    }
+  });
+});
+
+describe("the sender's HTTP request", () => {
+  it("connects to the address the outbound check approved, not to a second DNS answer", async () => {
+    const p = `/${uniq("pinned")}`;
+    const port = (server.address() as AddressInfo).port;
+    let asked = 0;
+    // The check's resolver: hooks.example.test is 127.0.0.1 (which the system resolver does not know).
+    const lookup = async (host: string) => {
+      asked++;
+      return host === "hooks.example.test" ? ["127.0.0.1"] : [];
+    };
+    const r = await postJson(`http://hooks.example.test:${port}${p}`, "{}", {}, { allowPrivateNetworks: true }, { timeoutMs: 5000, lookup });
+    expect(r).toEqual({ kind: "answered", status: 200, body: "thanks", location: null });
+    expect(asked).toBe(1);
+    expect(requestsTo(p).map((q) => q.headers.host)).toEqual([`hooks.example.test:${port}`]);
+
+    const metadata = async () => ["169.254.169.254"];
+    const refused = await postJson(`http://hooks.example.test:${port}${p}`, "{}", {}, { allowPrivateNetworks: true }, { timeoutMs: 5000, lookup: metadata });
+    expect(refused.kind).toBe("refused");
+    expect(requestsTo(p)).toHaveLength(1);
+  });
+
+  it("does not follow a redirect, and tries the delivery again later", async () => {
+    const ch = await makeChannel(ctx, "webhook");
+    answers.set(ch.path, () => "redirect");
+    const id = await db.$transaction((tx) => queueTestDelivery(tx, { id: ch.id, teamId: ctx.team.id }));
+    const waiting = await waitFor(
+      () => delivery(id),
+      (r) => r.attempts >= 1 && r.lockedUntil === null,
+    );
+    expect(waiting.status).toBe("PENDING");
+    expect(waiting.responseStatus).toBe(302);
+    expect(waiting.error).toBe(`redirected to ${ch.path}/moved; Berth does not follow redirects`);
+    expect(requestsTo(`${ch.path}/moved`)).toHaveLength(0);
+    await db.notificationDelivery.delete({ where: { id } });
+  });
+
+  it("reads at most 64 KB of an answer and keeps its first KB", async () => {
+    const big = http.createServer((_req, res) => {
+      res.on("error", () => {}); // the sender hangs up mid-answer
+      res.writeHead(200);
+      const chunk = "y".repeat(16 * 1024);
+      const more = () => {
+        while (res.write(chunk)) {}
+        res.once("drain", more);
+      };
+      more(); // endless: only the sender's limit ends it
+    });
+    await new Promise<void>((resolve) => big.listen(0, "127.0.0.1", resolve));
+    try {
+      const r = await postJson(`http://127.0.0.1:${(big.address() as AddressInfo).port}/`, "{}", {}, { allowPrivateNetworks: true }, { timeoutMs: 10_000 });
+      expect(r.kind).toBe("answered");
+      if (r.kind === "answered") expect(r.body.length).toBe(64 * 1024);
+    } finally {
+      big.closeAllConnections();
+      await new Promise((r) => big.close(r));
     }
   });
 });
