@@ -18,7 +18,7 @@ import { receivePushWebhook } from "@/lib/data/deployments";
 import { createGitService, revealWebhookSecret } from "@/lib/data/git-services";
 import { createHost } from "@/lib/data/hosts";
 import { approvePreview, closePreview, listPreviews, reapExpiredPreviews } from "@/lib/data/previews";
-import { createProject, getEnvironment } from "@/lib/data/projects";
+import { createEnvironment, createProject, getEnvironment } from "@/lib/data/projects";
 import { setVariable } from "@/lib/data/variables";
 import { containerBase, routeId } from "@/lib/deploy/names";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
@@ -347,7 +347,18 @@ describe("other providers and the time-to-live", () => {
   }, 120_000);
 
   it("a preview whose last push is older than its time-to-live is reaped; a fresh one stays", async () => {
+    // A second service in the base environment runs in the preview as the base configures it (its branch).
+    await createGitService(ctx, project.slug, "staging", { name: "api", gitUrl: repo.url, gitBranch: "main", httpPort: "8080", healthPath: "/", hostId });
     const live = await livePreview("github", github("opened", 9, await pullRequestCommit("refs/pull/9/head", "ttl nine\n")), 9);
+    expect(live.serviceIds).toHaveLength(2);
+    const api = await db.service.findFirstOrThrow({ where: { environmentId: live.envId, name: "api" } });
+    const apiRun = await waitFor(
+      () => db.deployment.findFirstOrThrow({ where: { serviceId: api.id } }),
+      (d) => ["LIVE", "FAILED", "CANCELLED"].includes(d.status),
+      90_000,
+    );
+    expect(apiRun).toMatchObject({ status: "LIVE", ref: "main", requestedCommit: null });
+    expect(await proxyGet(`api.pr-9.${project.slug}.localhost`)).toEqual({ status: 200, body: "main branch\n" });
     expect(await reapExpiredPreviews()).not.toContain(live.preview.id);
     await db.preview.update({ where: { id: live.preview.id }, data: { lastPushAt: new Date(Date.now() - 73 * 3600_000) } });
     expect(await reapExpiredPreviews()).toContain(live.preview.id);
@@ -355,6 +366,19 @@ describe("other providers and the time-to-live", () => {
     expect(await previewOf(9)).toMatchObject({ status: "closed" });
     expect(await db.auditEvent.count({ where: { teamId: ctx.team.id, action: "preview.close", actorEmail: "system:preview-ttl" } })).toBe(1);
   }, 120_000);
+
+  it("an environment pr-<n> that is not a preview is a conflict, and the delivery is not used up", async () => {
+    await createEnvironment(ctx, project.slug, { name: "pr-11" });
+    const body = github("opened", 11, await pullRequestCommit("refs/pull/11/head", "eleven\n"));
+    const id = randomUUID();
+    await expect(deliver("github", body, id)).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/pr-11 that is not this pull request's preview/),
+    });
+    // Nothing of it stayed: a redelivery once the name is free acts.
+    expect(await db.preview.count({ where: { serviceId: web.id, number: 11 } })).toBe(0);
+    expect(await db.webhookDelivery.count({ where: { serviceId: web.id, deliveryId: id } })).toBe(0);
+  });
 
   it("ignores pull requests against other branches, and everything while previews are off", async () => {
     const b = github("opened", 10, "a".repeat(40));
