@@ -2,6 +2,15 @@
 // Default: 5 s, 5 min, 30 min, 2 h, 5 h, 8 h, 8 h after each failed attempt (8 attempts over about 23.6 h),
 // then FAILED. BERTH_NOTIFY_RETRY_MS="200,400" replaces the waits (tests).
 
+/** A positive number of milliseconds from the environment (tests shorten waits), or `fallback`. */
+export function envMs(name: string, fallback: number, env: Record<string, string | undefined> = process.env): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0) throw new Error(`${name} is "${raw}": write a positive number of milliseconds`);
+  return ms;
+}
+
 export const DEFAULT_RETRY_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 28_800_000, 28_800_000];
 
 export function retrySchedule(raw: string | undefined = process.env.BERTH_NOTIFY_RETRY_MS): number[] {

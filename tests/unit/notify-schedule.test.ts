@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { emailMessage, slackBody, slackEscape, webhookBody } from "@/lib/notify/formats";
 import type { NotificationMessage } from "@/lib/notify/message";
-import { DEFAULT_RETRY_MS, isPermanentStatus, nextRetryMs, retrySchedule } from "@/lib/notify/schedule";
+import { DEFAULT_RETRY_MS, envMs, isPermanentStatus, nextRetryMs, retrySchedule } from "@/lib/notify/schedule";
 
 describe("retry schedule", () => {
   it("spreads 8 attempts over about a day", () => {
@@ -28,6 +28,12 @@ describe("retry schedule", () => {
     expect(retrySchedule(undefined)).toBe(DEFAULT_RETRY_MS);
     expect(() => retrySchedule("5s,10s")).toThrow(/BERTH_NOTIFY_RETRY_MS/);
     expect(() => retrySchedule("-1")).toThrow(/milliseconds/);
+  });
+
+  it("reads the sender's other waits, refusing what would make it spin", () => {
+    expect(envMs("X", 15_000, {})).toBe(15_000);
+    expect(envMs("X", 15_000, { X: "1500" })).toBe(1500);
+    for (const bad of ["abc", "0", "-5", "1.5"]) expect(() => envMs("X", 1, { X: bad }), bad).toThrow(/X is/);
   });
 
   it("gives up at once only on 4xx answers that retrying cannot change", () => {

@@ -3,15 +3,15 @@
 // up to 4 at a time, each within BERTH_NOTIFY_TIMEOUT_MS (15 s). Claims only as many as it has room for,
 // so nothing it holds waits behind a slow receiver. On close it claims no more and waits for the sends in
 // flight (each bounded by its timeout); a worker killed mid-send leaves its claim to run out (60 s).
-import { retrySchedule } from "@/lib/notify/schedule";
+import { envMs, retrySchedule } from "@/lib/notify/schedule";
 import { sendDelivery } from "@/lib/notify/send";
 import { claimDueDeliveries } from "@/lib/notify/store";
 
 const CONCURRENCY = 4;
 
 export function startNotificationSender() {
-  const pollMs = Number(process.env.BERTH_NOTIFY_POLL_MS || 1000);
-  const opts = { timeoutMs: Number(process.env.BERTH_NOTIFY_TIMEOUT_MS || 15_000), schedule: retrySchedule() };
+  const pollMs = envMs("BERTH_NOTIFY_POLL_MS", 1000);
+  const opts = { timeoutMs: envMs("BERTH_NOTIFY_TIMEOUT_MS", 15_000), schedule: retrySchedule() };
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   let wake: (() => void) | null = null;
