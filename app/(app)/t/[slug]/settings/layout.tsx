@@ -10,6 +10,7 @@ export default async function SettingsLayout({ children, params }: { children: R
     { href: `${base}/variables`, label: "Shared variables" },
     { href: `${base}/tokens`, label: "API tokens" },
   ];
+  if (can(ctx.role, "notification.read")) items.push({ href: `${base}/notifications`, label: "Notifications" });
   if (can(ctx.role, "member.manage")) items.push({ href: `${base}/members`, label: "Members" });
   if (can(ctx.role, "audit.read")) items.push({ href: `${base}/audit`, label: "Audit log" });
   if (can(ctx.role, "outbox.read")) items.push({ href: `${base}/outbox`, label: "Email outbox" });
