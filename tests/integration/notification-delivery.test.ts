@@ -11,9 +11,10 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import type { TeamContext } from "@/lib/data/context";
-import { deployImage } from "@/lib/data/deployments";
+import { deployImage, expireLeases } from "@/lib/data/deployments";
+import { LEASE_EXPIRED } from "@/lib/data/deployments/lease";
 import { applyDeploymentReport } from "@/lib/data/deployments/report";
-import { createHost } from "@/lib/data/hosts";
+import { createHost, removeHost } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
 import { env } from "@/lib/env";
 import { closeHostCalls } from "@/lib/hosts/call-host";
@@ -235,6 +236,32 @@ describe("notification deliveries", () => {
     expect(requestsTo(ch.path)[0]!.verified).toBe(true);
   });
 
+  it("a deployment whose lease ran out, or whose host was removed, fails with one notification each", async () => {
+    const team = await makeTeam();
+    const host = (await createHost(team, { name: uniq("edge") })).id;
+    const ch = await makeChannel(team, "webhook");
+    await makeRule(team, ch.id, ["deployment.failed"]);
+    const leased = await queuedDeployment(team, host);
+    await db.deployment.update({
+      where: { id: leased.deployment.id },
+      data: { status: "BUILDING", dispatchedAt: new Date(), leaseExpiresAt: new Date(Date.now() - 1000) },
+    });
+    await expireLeases(); // the control worker's pass may have ended it first: either way, once
+    await expireLeases();
+    const removed = await queuedDeployment(team, host);
+    await removeHost(team, host);
+    const rows = await waitFor(
+      () => deliveriesOf(ch.id),
+      (r) => r.length === 2,
+    );
+    const byKey = new Map(rows.map((r) => [r.eventKey, r.payload as unknown as NotificationMessage]));
+    expect([...byKey.keys()].sort()).toEqual([`deployment:${leased.deployment.id}:failed`, `deployment:${removed.deployment.id}:failed`].sort());
+    expect(byKey.get(`deployment:${leased.deployment.id}:failed`)!.detail).toBe(LEASE_EXPIRED);
+    const gone = byKey.get(`deployment:${removed.deployment.id}:failed`)!;
+    expect(gone.detail).toMatch(/^The host edge-\w+ was removed\.$/);
+    expect(gone.host?.id).toBe(host); // named as it was when it happened
+  });
+
   it("routes per project and environment: a rule for project A says nothing about project B", async () => {
     const team = await makeTeam();
     const host = (await createHost(team, { name: uniq("edge") })).id;
@@ -440,6 +467,30 @@ describe("notification deliveries", () => {
 });
 
 describe("the sender's HTTP request", () => {
+  it("on SIGTERM, finishes the send in flight and records it before the worker exits", async () => {
+    const ch = await makeChannel(ctx, "webhook");
+    answers.set(ch.path, () => "hang");
+    const id = await db.$transaction((tx) => queueTestDelivery(tx, { id: ch.id, teamId: ctx.team.id }));
+    await waitFor(
+      async () => requestsTo(ch.path).length,
+      (n) => n === 1,
+    );
+    const sender = await waitFor(
+      () => delivery(id),
+      (r) => r.lockedUntil !== null,
+    );
+    expect(sender.attempts).toBe(1);
+    const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    for (const w of live) kill(w, "SIGTERM");
+    await Promise.all(live.map(exited));
+    expect(live.map((w) => w.child.exitCode)).toEqual(live.map(() => 0));
+    const after = await delivery(id);
+    expect(after.lockedUntil).toBeNull(); // not left claimed for a minute
+    expect(after.error).toBe(`no answer within ${TIMEOUT_MS / 1000} s`);
+    await db.notificationDelivery.delete({ where: { id } });
+    startWorker();
+  });
+
   it("connects to the address the outbound check approved, not to a second DNS answer", async () => {
     const p = `/${uniq("pinned")}`;
     const port = (server.address() as AddressInfo).port;
