@@ -11,6 +11,7 @@ import { recordAudit } from "./audit";
 import { authorize, type TeamContext } from "./context";
 import { createEnvironment, getEnvironment } from "./projects";
 import { assertReferencesResolve } from "./reference-check";
+import { copyService, SERVICE_COPY_SELECT } from "./service-copy";
 import { notifyVariablesChanged } from "./variable-alerts";
 import { openVariables, VAR_KEY, writableOwner, writeVariable } from "./variables";
 
@@ -181,21 +182,16 @@ export async function cloneEnvironment(ctx: TeamContext, projectSlug: string, fr
   if (data.withSecrets) assertMayCopySecretsOut(ctx, from);
   const created = await createEnvironment(ctx, projectSlug, { name: data.name });
   const target = await writableOwner(ctx, { scope: "ENVIRONMENT", environmentId: created.id });
-  const services = await db.service.findMany({
-    where: { environmentId: from.id },
-    select: { id: true, name: true, image: true, command: true, ports: true, volumes: true, restartPolicy: true, hostId: true },
-  });
+  const services = await db.service.findMany({ where: { environmentId: from.id }, select: SERVICE_COPY_SELECT });
   const vars = await openVariables(ctx.team.id, [envOwner(from.id), ...services.map((s) => `service:${s.id}`)]);
   await db.$transaction(async (tx) => {
     for (const v of vars.filter((v) => v.owner === envOwner(from.id) && (data.withSecrets || !v.secret))) {
       await writeVariable(tx, ctx, target, { key: v.key, value: v.value, secret: v.secret }, "clone");
     }
     for (const s of services) {
-      const { id, ...rest } = s;
-      const copy = await tx.service.create({
-        data: { ...rest, command: rest.command ?? [], ports: rest.ports ?? [], volumes: rest.volumes ?? [], environmentId: created.id },
-        select: { id: true },
-      });
+      const { id } = s;
+      // Git services stay git services (service-copy.ts), with their credential sealed again to the copy.
+      const copy = await copyService(tx, s, created.id);
       const owner = { owner: `service:${copy.id}`, scope: "SERVICE" as const, label: `${created.name}/${s.name}`, env: created };
       for (const v of vars.filter((v) => v.owner === `service:${id}` && (data.withSecrets || !v.secret))) {
         await writeVariable(tx, ctx, owner, { key: v.key, value: v.value, secret: v.secret }, "clone");

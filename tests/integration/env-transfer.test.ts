@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { createGitService } from "@/lib/data/git-services";
 import { applyImport, cloneEnvironment, compareEnvironments, exportEnvironment, previewImport, promoteVariables } from "@/lib/data/env-transfer";
 import { createProject, getEnvironment } from "@/lib/data/projects";
 import { createService } from "@/lib/data/services";
@@ -113,7 +114,15 @@ describe("cloning an environment", () => {
   it("copies variables and services, secrets only when asked", async () => {
     const { owner, p, staging } = await setup();
     await createService(owner, p.slug, "staging", { name: "api", image: "nginx:1.27" });
+    await createGitService(owner, p.slug, "staging", { name: "site", gitUrl: "https://git.example.com/app.git", gitBranch: "main", httpPort: "8080" });
     const plain = await cloneEnvironment(owner, p.slug, "staging", { name: "preview" });
+    // A git service stays one (it used to become an image service with no image).
+    expect(await db.service.findFirst({ where: { environmentId: plain.id, name: "site" } })).toMatchObject({
+      source: "git",
+      gitUrl: "https://git.example.com/app.git",
+      gitBranch: "main",
+      httpPort: 8080,
+    });
     const keys = (await listVariables(owner, { scope: "ENVIRONMENT", environmentId: plain.id })).map((v) => v.key);
     expect(keys).toEqual(["DIFFERS", "ONLY_STAGING", "SAME"]);
     expect(await db.service.count({ where: { environmentId: plain.id, name: "api" } })).toBe(1);

@@ -29,7 +29,7 @@ import { parseAgentUrl } from "@/workers/agent/config";
 import { createProxy } from "@/workers/agent/proxy/caddy";
 import { startAgent } from "@/workers/agent/start";
 import { startControlWorker } from "@/workers/control/start";
-import { ensureFixtureImage, removeTestContainers } from "../support/fixture-image";
+import { ensureFixtureImage, FIXTURE_IMAGE, removeTestContainers } from "../support/fixture-image";
 import { HTTPD_DOCKERFILE, makeBareRepo } from "../support/git-repo";
 import { proxyGet } from "../support/proxy-http";
 import { addMember, makeTeam, uniq } from "./support/factory";
@@ -365,6 +365,17 @@ describe("other providers and the time-to-live", () => {
     expect(await leftovers(live.envId, live.serviceIds, 9)).toEqual(NOTHING);
     expect(await previewOf(9)).toMatchObject({ status: "closed" });
     expect(await db.auditEvent.count({ where: { teamId: ctx.team.id, action: "preview.close", actorEmail: "system:preview-ttl" } })).toBe(1);
+  }, 120_000);
+
+  it("a head that does not build: the preview is failed, and says so in the list", async () => {
+    const branch = `tmp-${randomUUID().slice(0, 8)}`;
+    const sha = await repo.commit({ Dockerfile: `FROM ${FIXTURE_IMAGE}\nRUN false\n` }, "broken", branch);
+    await run("git", ["-C", repo.bare, "update-ref", "refs/pull/12/head", sha]);
+    const r = await deliver("github", github("opened", 12, sha));
+    expect((await settle(r.body.deployment!)).status).toBe("FAILED");
+    expect((await readyPreview(12)).status).toBe("failed");
+    expect((await listPreviews(ctx, { serviceId: web.id })).find((p) => p.number === 12)).toMatchObject({ status: "failed", url: null });
+    await closePreview(ctx, (await previewOf(12)).id);
   }, 120_000);
 
   it("an environment pr-<n> that is not a preview is a conflict, and the delivery is not used up", async () => {

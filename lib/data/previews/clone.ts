@@ -3,11 +3,10 @@
 // service builds the pull request's head, the others their own branch); custom domains stay behind (they
 // belong to the base); a secret is copied only when the base environment allows its key in previews
 // (resolved-config.ts applies the same rule to team and project secrets).
-import { masterKeysFromEnv, open, seal } from "@/lib/crypto/secret-box";
 import type { Tx } from "@/lib/db";
 import { ConflictError, ValidationError } from "@/lib/errors";
 import { recordAudit, type AuditActor } from "../audit";
-import { credentialAad } from "../git-services";
+import { copyService, SERVICE_COPY_SELECT } from "../service-copy";
 import { openVariables, writeVariable } from "../variables";
 import { actingContext } from "./actor";
 
@@ -21,30 +20,6 @@ export type PreviewSource = {
 export type ClonedService = { id: string; name: string; source: string; hostId: string | null; image: string; gitBranch: string | null; baseId: string };
 
 export const previewSlug = (n: number) => `pr-${n}`;
-
-const COPIED = {
-  id: true,
-  name: true,
-  source: true,
-  image: true,
-  command: true,
-  ports: true,
-  volumes: true,
-  restartPolicy: true,
-  hostId: true,
-  gitUrl: true,
-  gitBranch: true,
-  gitSubdir: true,
-  dockerfile: true,
-  httpPort: true,
-  healthPath: true,
-  healthTimeoutSec: true,
-  gitAuth: true,
-  gitPublicKey: true,
-  gitCredential: true,
-  gitHostKeys: true,
-  keepReleases: true,
-} as const;
 
 /** Creates pr-<n> with its services and variables; returns it and its services. */
 export async function createPreviewEnvironment(tx: Tx, src: PreviewSource, actor: AuditActor) {
@@ -65,7 +40,7 @@ export async function createPreviewEnvironment(tx: Tx, src: PreviewSource, actor
 
   const allowed = new Set(base.previewSecretKeys);
   const keep = (v: { secret: boolean; key: string }) => !v.secret || allowed.has(v.key);
-  const services = await tx.service.findMany({ where: { environmentId: base.id }, select: COPIED, orderBy: { name: "asc" } });
+  const services = await tx.service.findMany({ where: { environmentId: base.id }, select: SERVICE_COPY_SELECT, orderBy: { name: "asc" } });
   const all = await openVariables(src.teamId, [`environment:${base.id}`, ...services.map((s) => `service:${s.id}`)]);
   const vars = all.filter(keep);
   const ctx = actingContext(src.team, actor);
@@ -76,24 +51,12 @@ export async function createPreviewEnvironment(tx: Tx, src: PreviewSource, actor
   }
   const copies: ClonedService[] = [];
   for (const s of services) {
-    const { id: baseId, gitCredential, command, ports, volumes, ...rest } = s;
-    const copy = await tx.service.create({
-      data: { ...rest, command: command ?? [], ports: ports ?? [], volumes: volumes ?? [], domains: [], environmentId: env.id },
-      select: { id: true },
-    });
-    // The credential is sealed to its service: opened with the base's binding, sealed again to the copy's.
-    if (gitCredential) {
-      const keys = masterKeysFromEnv();
-      await tx.service.update({
-        where: { id: copy.id },
-        data: { gitCredential: seal(open(gitCredential, credentialAad(baseId), keys), credentialAad(copy.id), keys) },
-      });
-    }
+    const copy = await copyService(tx, s, env.id);
     const owner = { owner: `service:${copy.id}`, scope: "SERVICE" as const, label: `${label}/${s.name}`, env: { protected: false, name: env.name } };
-    for (const v of vars.filter((v) => v.owner === `service:${baseId}`)) {
+    for (const v of vars.filter((v) => v.owner === `service:${s.id}`)) {
       await writeVariable(tx, ctx, owner, { key: v.key, value: v.value, secret: v.secret }, "preview");
     }
-    copies.push({ id: copy.id, name: s.name, source: s.source, hostId: s.hostId, image: s.image, gitBranch: s.gitBranch, baseId });
+    copies.push({ id: copy.id, name: s.name, source: s.source, hostId: s.hostId, image: s.image, gitBranch: s.gitBranch, baseId: s.id });
   }
   await recordAudit(tx, actor, {
     teamId: src.teamId,

@@ -3,9 +3,11 @@
 import { db } from "@/lib/db";
 import { authorize, type TeamContext } from "../context";
 import { needsApproval } from "./load";
+import { settleDeployingPreviews } from "./status";
 
 export async function listPreviews(ctx: TeamContext, filter: { projectSlug?: string; serviceId?: string } = {}) {
   authorize(ctx, "project.read");
+  await settleDeployingPreviews(ctx.team.id);
   const rows = await db.preview.findMany({
     where: {
       teamId: ctx.team.id,

@@ -1,7 +1,8 @@
 // A preview's status follows its pull request's deployment: this is the one place that maps one onto the
 // other. `waiting` (gated, unapproved) and `closed` are set by the lifecycle; `deploying` when a deployment
 // of the head commit is queued; `ready`/`failed` when that deployment ends (deployments/report.ts calls
-// previewDeploymentEnded).
+// previewDeploymentEnded); a deployment that ended elsewhere (its lease ran out, its dispatch failed, its
+// host was removed) is caught up with when the team's previews are listed (settleDeployingPreviews).
 import { db } from "@/lib/db";
 import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
 import { env as appEnv } from "@/lib/env";
@@ -59,4 +60,20 @@ export async function previewDeploymentEnded(deploymentId: string): Promise<void
     data: { status, ...(url ? { url } : {}) },
   });
   if (count) await tellPullRequest(p.id);
+}
+
+/** Catches up with "deploying" previews of the team whose head's deployment has ended meanwhile. */
+export async function settleDeployingPreviews(teamId: string): Promise<void> {
+  const deploying = await db.preview.findMany({
+    where: { teamId, status: "deploying", environmentId: { not: null } },
+    select: { environmentId: true, headSha: true, service: { select: { name: true } } },
+  });
+  for (const p of deploying) {
+    const d = await db.deployment.findFirst({
+      where: { requestedCommit: p.headSha, service: { environmentId: p.environmentId!, name: p.service.name } },
+      orderBy: { number: "desc" },
+      select: { id: true, status: true },
+    });
+    if (d && statusOfDeployment(d.status) !== "deploying") await previewDeploymentEnded(d.id);
+  }
 }
