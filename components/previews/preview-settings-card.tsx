@@ -38,9 +38,9 @@ export function PreviewSettingsCard({
       <div data-testid="preview-settings">
         <p className="mb-3 text-sm text-slate-600">
           Uses the webhook above: in the git host, let it <strong>send pull request events too</strong> (GitHub: &ldquo;Pull requests&rdquo;; GitLab:
-          &ldquo;Merge request events&rdquo;; Gitea: &ldquo;Pull Request&rdquo;). Pull requests from forks, or by authors who are not members (set your git
-          usernames in the team settings), wait until a developer approves their exact commit. Previews receive only the secrets the base environment&apos;s
-          admins allow.
+          &ldquo;Merge request events&rdquo;; Gitea: &ldquo;Pull Request&rdquo;). Pull requests from forks, or by authors who are not developers of the team
+          (members set their git usernames in the team settings), wait until a developer approves their exact commit. Previews receive only the secrets the base
+          environment&apos;s admins allow.
         </p>
         {canChange ? (
           <ActionForm action={action} className="space-y-4">

@@ -38,6 +38,7 @@ export function PreviewsSection({
   canAct,
   approve,
   close,
+  live,
 }: {
   previews: PreviewRow[];
   team: string;
@@ -46,14 +47,19 @@ export function PreviewsSection({
   canAct: boolean;
   approve: FormAction;
   close: FormAction;
+  /** Shown beside the heading (the page's live indicator). */
+  live?: React.ReactNode;
 }) {
   const open = previews.filter((p) => p.status !== "closed");
   return (
     <section id="previews" className="mt-8" data-testid="previews">
-      <h2 className="mb-1 text-lg font-semibold">Previews</h2>
+      <div className="mb-1 flex items-center justify-between gap-3">
+        <h2 className="text-lg font-semibold">Previews</h2>
+        {live}
+      </div>
       <p className="mb-3 text-sm text-slate-500">
         One environment per open pull request of a git service with previews turned on (in its settings). Pull requests from forks or from authors who are not
-        members wait for a developer to approve their exact commit.
+        developers of the team wait for a developer to approve their exact commit.
       </p>
       {open.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-6 text-center text-sm text-slate-500">No open pull request previews.</p>
@@ -72,7 +78,7 @@ export function PreviewsSection({
                     <p className="mt-0.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500">
                       <span>by {p.author}</span>
                       {p.fromFork && <Badge color="purple">fork</Badge>}
-                      {!p.authorIsMember && <Badge>not a member</Badge>}
+                      {!p.authorIsMember && <Badge>not a team developer</Badge>}
                       <span>
                         · {p.service.name} · commit <span className="font-mono">{sha}</span>
                       </span>
@@ -109,7 +115,7 @@ export function PreviewsSection({
                 {p.needsApproval && (
                   <div className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
                     <p>
-                      {p.fromFork ? "From a fork" : "By an author who is not a member"}: nothing runs until a developer approves commit{" "}
+                      {p.fromFork ? "From a fork" : "By an author who is not a developer of the team"}: nothing runs until a developer approves commit{" "}
                       <span className="font-mono">{sha}</span>. Approving runs that commit&apos;s code with the secrets its base environment allows for
                       previews; a later push needs a new approval.
                     </p>

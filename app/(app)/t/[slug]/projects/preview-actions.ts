@@ -21,7 +21,7 @@ export const setPreviewSecretKeysAction = formAction(setPreviewSecretKeysOp, {
 
 /** The environment list re-renders (`revalidate` of the projects' layout) to show the new status. */
 export const approvePreviewAction = formAction(approvePreviewOp, {
-  done: (r, v) => ({ revalidate: [`/t/${v.team}/projects`, "layout"], message: `Approved: #${r.number} is deploying.` }),
+  done: (_r, v) => ({ revalidate: [`/t/${v.team}/projects`, "layout"], message: "Approved: the preview is deploying." }),
 });
 
 export const closePreviewAction = formAction(closePreviewOp, {

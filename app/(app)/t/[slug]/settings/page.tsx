@@ -33,7 +33,7 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ s
 
       <Card
         title="Your git usernames"
-        description={`Your pull requests from a service's own repository deploy their previews without waiting for approval. Only in ${ctx.team.name}.`}
+        description={`As a developer or above in ${ctx.team.name}, your pull requests from a service's own repository deploy their previews without waiting for approval.`}
       >
         <GitUsernamesForm team={ctx.team.slug} membershipId={mine.membershipId} usernames={mine.gitUsernames} action={setGitUsernamesAction} />
       </Card>

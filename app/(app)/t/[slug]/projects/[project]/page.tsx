@@ -74,8 +74,6 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         ))}
       </div>
 
-      {/* Preview deployments move on as they build: the list follows them. */}
-      {previews.length > 0 && <LiveRefresh slug={ctx.team.slug} kind="deployment" />}
       <PreviewsSection
         previews={previews}
         team={ctx.team.slug}
@@ -83,6 +81,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         canAct={can(ctx.role, "service.deploy")}
         approve={approvePreviewAction}
         close={closePreviewAction}
+        live={previews.length > 0 ? <LiveRefresh slug={ctx.team.slug} kind="deployment" /> : undefined}
       />
 
       <div className="mt-8 space-y-6">
