@@ -38,6 +38,22 @@ export function describeAudit(e: Event): string {
       return `created API token ${t} (${Array.isArray(d.scopes) ? d.scopes.join(", ") : ""}${d.limit ? `; limited to ${d.limit}` : ""})`;
     case "token.revoke":
       return `revoked API token ${t}`;
+    case "service.previews.update":
+      return `${d.enabled ? "turned on" : "turned off"} pull request previews of ${t}`;
+    case "environment.preview-secrets": {
+      const list = (k: string) => (Array.isArray(d[k]) ? (d[k] as unknown as string[]) : []);
+      const parts = [
+        list("allowed").length ? `allowed ${list("allowed").join(", ")}` : "",
+        list("withdrawn").length ? `withdrew ${list("withdrawn").join(", ")}` : "",
+      ];
+      return `changed the secrets previews of ${t} receive (${parts.filter(Boolean).join("; ") || "no change"})`;
+    }
+    case "member.git-usernames": {
+      const to = Array.isArray(d.to) ? (d.to as unknown as string[]) : [];
+      return `set the git usernames of ${t} to ${to.length ? to.join(", ") : "none"}`;
+    }
+    case "preview.commit-status.failed":
+      return `could not post the commit status of ${t} (${String(d.error ?? "")})`;
     case "api.read":
       return `read through the API (${t})`;
     case "instance.local-host.attach":
