@@ -46,7 +46,7 @@ export const setGitUsernamesOp = teamOp({
   method: "PUT",
   path: "/teams/{team}/members/{membershipId}/git-usernames",
   summary:
-    'A member\'s usernames on git providers ("github:alice", "gitlab:alice", "gitea:alice"; at most 10): their pull requests from the service\'s own repository deploy previews without approval. Your own with any role; another member\'s as an admin or owner. Audited.',
+    'A member\'s usernames on git providers ("github:alice", "gitlab:alice", "gitea:alice"; at most 10): pull requests by developers (and above) from the service\'s own repository deploy previews without approval. Your own with any role; another member\'s as an admin or owner. Audited.',
   permission: "member.git-usernames",
   input: gitUsernamesInput,
   output: gitUsernamesOutput,
@@ -80,7 +80,7 @@ export const approvePreviewOp = teamOp({
   method: "POST",
   path: "/teams/{team}/previews/{previewId}/approve",
   summary:
-    "Approve one exact commit (`sha`, the preview's current head) of a gated pull request (from a fork, or by an author who is not a member): it is built and runs with the secrets its base environment allows. A later push needs a new approval. Developers and above; audited.",
+    "Approve one exact commit (`sha`, the preview's current head) of a gated pull request (from a fork, or by an author who is not a developer of the team): it is built and runs with the secrets its base environment allows. A later push needs a new approval. Developers and above; audited.",
   permission: "service.deploy",
   targets: "filtered",
   input: previewRef.extend({ sha: z.string({ error: "Name the commit you approve." }).trim().min(1, "Name the commit you approve.").max(64) }),
