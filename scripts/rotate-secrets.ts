@@ -7,7 +7,7 @@ import { resealAllSecrets } from "@/lib/data/rotate-secrets";
 resealAllSecrets()
   .then(async (r) => {
     console.log(
-      `re-sealed ${r.variables} variables, ${r.versions} history versions, ${r.services} git services' credentials and webhook secrets and ${r.deployments} releases' configurations under the current master key`,
+      `re-sealed ${r.variables} variables, ${r.versions} history versions, ${r.services} git services' credentials and webhook secrets, ${r.deployments} releases' configurations and ${r.notificationChannels} notification channels' URLs and signing secrets under the current master key`,
     );
     await db.$disconnect();
   })

@@ -5,9 +5,12 @@ import { db } from "@/lib/db";
 import { configAad } from "./deployments/spec";
 import { credentialAad, webhookSecretAad } from "./git-services";
 import { variableAad as aad } from "./variables";
+import { channelSecretAad, channelUrlAad } from "@/lib/notify/secrets";
 
 /** `teamId` limits the pass to one team (tests; or re-running for a team whose rows failed). */
-export async function resealAllSecrets(teamId?: string): Promise<{ variables: number; versions: number; services: number; deployments: number }> {
+export async function resealAllSecrets(
+  teamId?: string,
+): Promise<{ variables: number; versions: number; services: number; deployments: number; notificationChannels: number }> {
   const keys = masterKeysFromEnv();
   let variables = 0;
   let versions = 0;
@@ -47,5 +50,16 @@ export async function resealAllSecrets(teamId?: string): Promise<{ variables: nu
     await db.deployment.update({ where: { id: d.id }, data: { config } });
     deployments++;
   }
-  return { variables, versions, services, deployments };
+  let notificationChannels = 0;
+  for (const c of await db.notificationChannel.findMany({
+    where: { OR: [{ urlSealed: { not: null } }, { signingSecret: { not: null } }], ...(teamId ? { teamId } : {}) },
+    select: { id: true, urlSealed: true, signingSecret: true },
+  })) {
+    const urlSealed = reseal(c.urlSealed, channelUrlAad(c.id));
+    const signingSecret = reseal(c.signingSecret, channelSecretAad(c.id));
+    if (!urlSealed && !signingSecret) continue;
+    await db.notificationChannel.update({ where: { id: c.id }, data: { ...(urlSealed ? { urlSealed } : {}), ...(signingSecret ? { signingSecret } : {}) } });
+    notificationChannels++;
+  }
+  return { variables, versions, services, deployments, notificationChannels };
 }

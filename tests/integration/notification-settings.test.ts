@@ -56,6 +56,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Control workers of later test runs share this database: leave them no deliveries to public addresses.
+  await db.notificationDelivery.deleteMany({ where: { teamId: { in: [owner.team.id, stranger.team.id] } } });
   await db.$disconnect();
 });
 

@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createGitService, openGitCredential, revealWebhookSecret } from "@/lib/data/git-services";
+import { createChannel } from "@/lib/data/notifications/channels";
 import { createProject } from "@/lib/data/projects";
 import { resealAllSecrets } from "@/lib/data/rotate-secrets";
 import { openVariables, setVariable } from "@/lib/data/variables";
+import { openChannelUrl, openSigningSecret } from "@/lib/notify/secrets";
 import { makeTeam } from "./support/factory";
 
 // Only this test's team is re-sealed: the shared test database also holds other runs' secrets, sealed
@@ -30,6 +32,7 @@ describe("master key rotation", () => {
       token: "tok-keep-me",
     });
     const webhookSecret = await revealWebhookSecret(ctx, svc.id);
+    const channel = await createChannel(ctx, { name: "alerts", kind: "webhook", url: "https://8.8.8.8/hooks/keep-me" });
 
     process.env.BERTH_MASTER_KEYS_PREVIOUS = process.env.BERTH_MASTER_KEY;
     process.env.BERTH_MASTER_KEY = randomBytes(32).toString("hex");
@@ -37,7 +40,8 @@ describe("master key rotation", () => {
     expect(r.variables).toBeGreaterThanOrEqual(1);
     expect(r.versions).toBeGreaterThanOrEqual(2);
     expect(r.services).toBe(1);
-    expect(await resealAllSecrets(ctx.team.id)).toEqual({ variables: 0, versions: 0, services: 0, deployments: 0 });
+    expect(r.notificationChannels).toBe(1);
+    expect(await resealAllSecrets(ctx.team.id)).toEqual({ variables: 0, versions: 0, services: 0, deployments: 0, notificationChannels: 0 });
 
     process.env.BERTH_MASTER_KEYS_PREVIOUS = ""; // the old key is gone
     expect((await openVariables(ctx.team.id, [`project:${p.id}`])).find((v) => v.key === "TOKEN")?.value).toBe("keep-me-2");
@@ -45,5 +49,8 @@ describe("master key rotation", () => {
     expect(row.sealed).not.toContain("keep-me");
     expect(await revealWebhookSecret(ctx, svc.id)).toBe(webhookSecret);
     expect(await openGitCredential(db, svc.id)).toEqual({ kind: "token", token: "tok-keep-me" });
+    const sealed = await db.notificationChannel.findUniqueOrThrow({ where: { id: channel.id } });
+    expect(openChannelUrl(sealed.id, sealed.urlSealed!)).toBe("https://8.8.8.8/hooks/keep-me");
+    expect(openSigningSecret(sealed.id, sealed.signingSecret!)).toBe(channel.signingSecret);
   });
 });
