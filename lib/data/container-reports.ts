@@ -9,7 +9,7 @@ import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CONTAINER_STATES, type ContainerSummary } from "@/lib/hosts/protocol";
 import type { ContainerPatch, HostPatch } from "@/lib/live/channels";
-import { noteRestarts, restartOf } from "./crash-loops";
+import { noteRestarts, type Restart, restartOf } from "./crash-loops";
 import { asyncCommit, markHostSeen } from "./host-reports";
 
 const ROW = {
@@ -136,7 +136,7 @@ export async function applySnapshot(hostId: string, at: Date, containers: Contai
       });
       resync ||= count !== added.length;
     }
-    const restarts = [];
+    const restarts: Restart[] = [];
     for (const c of changed) {
       const { count } = await tx.container.updateMany({ where: { hostId, dockerId: c.dockerId, reportedAt: { lte: at } }, data: containerData(c, at) });
       resync ||= count === 0;
