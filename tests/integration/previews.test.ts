@@ -300,6 +300,10 @@ describe("a pull request from a fork", () => {
     await closePreview(dev, p.id);
     expect(await leftovers(p.environmentId!, serviceIds, 3)).toEqual(NOTHING);
     expect(await previewOf(3)).toMatchObject({ status: "closed", environmentId: null });
+    // Closing it again finds nothing to do and records nothing.
+    const audits = await db.auditEvent.count({ where: { teamId: ctx.team.id, action: "preview.close" } });
+    expect(await closePreview(dev, p.id)).toMatchObject({ services: 0, variables: 0, cancelled: 0 });
+    expect(await db.auditEvent.count({ where: { teamId: ctx.team.id, action: "preview.close" } })).toBe(audits);
   }, 180_000);
 
   it("a pull request by someone who is not a member waits too", async () => {

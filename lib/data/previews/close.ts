@@ -23,6 +23,8 @@ export async function teardownPreview(previewId: string, actor: AuditActor, reas
   });
   const label = `${p.service.environment.project.name}/pr-${p.number}`;
   const envId = p.environmentId;
+  // Already closed and nothing left (a second close, a reaper that lost the race): nothing to do or record.
+  if (p.status === "closed" && !envId) return { services: 0, variables: 0, cancelled: 0, hosts: [] };
   const services = envId ? await doomedServices(p.teamId, { environmentId: envId }) : [];
   const cancelled = await stopDeployments(services.map((s) => s.id));
   const variables = await db.$transaction(async (tx) => {
