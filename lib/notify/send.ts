@@ -46,6 +46,8 @@ export async function sendDelivery(c: Claimed, opts: SendOptions): Promise<void>
   if (!channel) return; // deleted meanwhile: its deliveries went with it
   const message = c.payload as NotificationMessage;
   const fail = (error: string) => recordOutcome(c, { status: "FAILED", error });
+  // Disabling a channel stops what it still had to send; a test is what an admin asks of it anyway.
+  if (!channel.enabled && c.event !== "test") return void (await fail("the channel is disabled; nothing was sent"));
   if (channel.kind === "email") {
     if (!channel.emails.length) return void (await fail("the channel has no recipients"));
     return deliverByEmail(c, channel.emails, emailMessage(message));

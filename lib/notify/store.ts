@@ -30,7 +30,7 @@ export async function claimDueDeliveries(limit: number, now = new Date()): Promi
 export async function loadChannel(channelId: string) {
   return db.notificationChannel.findUnique({
     where: { id: channelId },
-    select: { id: true, teamId: true, kind: true, urlSealed: true, signingSecret: true, emails: true, allowPrivateNetworks: true },
+    select: { id: true, teamId: true, kind: true, urlSealed: true, signingSecret: true, emails: true, allowPrivateNetworks: true, enabled: true },
   });
 }
 

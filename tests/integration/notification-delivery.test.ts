@@ -423,6 +423,29 @@ describe("notification deliveries", () => {
     expect(await db.$transaction((tx) => resendDelivery(tx, "no-such-delivery"))).toBe(false);
   });
 
+  it("sends nothing more through a channel once it is disabled, but still its test", async () => {
+    const ch = await makeChannel(ctx, "webhook", { enabled: false });
+    const queued = await db.notificationDelivery.create({
+      data: { teamId: ctx.team.id, channelId: ch.id, event: "deployment.failed", eventKey: uniq("k"), payload: { title: "queued before it was disabled" } },
+    });
+    const test = await db.$transaction((tx) => queueTestDelivery(tx, { id: ch.id, teamId: ctx.team.id }));
+    const stopped = await waitFor(
+      () => delivery(queued.id),
+      (r) => r.status !== "PENDING",
+    );
+    expect(stopped.status).toBe("FAILED");
+    expect(stopped.error).toBe("the channel is disabled; nothing was sent");
+    expect(
+      (
+        await waitFor(
+          () => delivery(test),
+          (r) => r.status !== "PENDING",
+        )
+      ).status,
+    ).toBe("DELIVERED");
+    expect(requestsTo(ch.path).map((r) => r.headers["webhook-id"])).toEqual([test]);
+  });
+
   it("posts Slack's incoming-webhook body, unsigned", async () => {
     const ch = await makeChannel(ctx, "slack");
     await makeRule(ctx, ch.id, ["deployment.failed"]);
