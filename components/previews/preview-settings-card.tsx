@@ -11,6 +11,8 @@ export type PreviewSettingsView = {
   previewBaseEnvironmentId: string;
   previewTtlHours: number;
   statusTokenSet: boolean;
+  /** The service is a pull request preview's copy: its settings live on the service it was cloned from. */
+  inPreview: boolean;
   webhookUrl: string;
   environments: { id: string; name: string; protected: boolean }[];
 };
@@ -29,6 +31,12 @@ export function PreviewSettingsCard({
   inputs: React.ReactNode;
 }) {
   const base = s.environments.find((e) => e.id === s.previewBaseEnvironmentId);
+  if (s.inPreview)
+    return (
+      <Card title="Pull request previews" description="This service is a pull request's preview: it builds the pull request's head commit.">
+        <p className="text-sm text-slate-600">Preview settings live on the service it was cloned from; closing the pull request removes this environment.</p>
+      </Card>
+    );
   return (
     <Card
       title="Pull request previews"

@@ -55,10 +55,13 @@ async function gitServiceOf(ctx: TeamContext, serviceId: string) {
       previewTtlHours: true,
       previewStatusToken: true,
       host: { select: { allowPrivateNetworks: true } },
+      environment: { select: { preview: { select: { number: true } } } },
     },
   });
   if (row.source !== "git") throw new ValidationError(`${s.name} runs an image: previews are for services built from git.`);
-  return { ...s, ...row, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` };
+  // A preview's own copy of the service builds its pull request; previews of previews make no sense.
+  const { environment: place, ...columns } = row;
+  return { ...s, ...columns, inPreview: place.preview !== null, label: `${s.environment.project.name}/${s.environment.name}/${s.name}` };
 }
 
 /** Environments a preview may be cloned from: the project's own, never another preview. */
@@ -80,6 +83,7 @@ export async function previewSettings(ctx: TeamContext, serviceId: string) {
     previewBaseEnvironmentId: s.previewBaseEnvironmentId ?? s.environment.id,
     previewTtlHours: s.previewTtlHours,
     statusTokenSet: s.previewStatusToken !== null,
+    inPreview: s.inPreview,
     webhookUrl: webhookUrl(s.id),
     environments,
   };
@@ -92,6 +96,7 @@ export async function previewSettings(ctx: TeamContext, serviceId: string) {
 export async function updatePreviewSettings(ctx: TeamContext, serviceId: string, input: unknown) {
   const s = await gitServiceOf(ctx, serviceId);
   assertCanChange(ctx, s.environment);
+  if (s.inPreview) throw new ValidationError(`${s.environment.name} is a pull request's preview: previews are set on the service it was cloned from.`);
   const data = parseInput(previewSettingsInput, input);
   const environments = await baseChoices(s.environment.project.id);
   const baseId = data.previewBaseEnvironmentId ?? s.environment.id;

@@ -134,6 +134,40 @@ describe("preview settings of a git service", () => {
       },
     });
     expect(await rejection(call(updatePreviewSettingsOp, owner, { serviceId: image.id, previewsEnabled: true }))).toBeInstanceOf(ValidationError);
+    // A preview's own copy of the service takes no preview settings.
+    const pr = await db.environment.create({ data: { projectId: project.id, name: "pr-3", slug: "pr-3" } });
+    const copy = await db.service.create({
+      data: {
+        environmentId: pr.id,
+        name: "web",
+        source: "git",
+        image: "",
+        command: [],
+        ports: [],
+        volumes: [],
+        gitUrl: "https://github.com/acme/shop.git",
+        gitBranch: "main",
+      },
+    });
+    await db.preview.create({
+      data: {
+        teamId: owner.team.id,
+        serviceId,
+        environmentId: pr.id,
+        provider: "github",
+        number: 3,
+        title: "t",
+        author: "github:a",
+        headRef: "b",
+        headSha: "a".repeat(40),
+        fromFork: false,
+        authorIsMember: true,
+        status: "deploying",
+      },
+    });
+    expect((await previewSettings(owner, copy.id)).inPreview).toBe(true);
+    expect((await rejection(call(updatePreviewSettingsOp, owner, { serviceId: copy.id, previewsEnabled: true }))).message).toMatch(/pull request's preview/);
+    expect((await previewSettings(owner, serviceId)).environments.map((e) => e.name)).toEqual(["development", "staging", "production"]);
   });
 });
 
