@@ -84,6 +84,7 @@ const exited = (w: { child: ChildProcess }) =>
 // --- Test data -------------------------------------------------------------------------------------------
 let ctx: TeamContext;
 let hostId: string;
+const channels: string[] = [];
 
 async function makeChannel(
   team: TeamContext,
@@ -100,6 +101,7 @@ async function makeChannel(
       enabled: opts.enabled ?? true,
     },
   });
+  channels.push(c.id);
   if (kind === "email") return { id: c.id, path: "" };
   const p = opts.path ?? `/${uniq("hook")}`;
   const url = opts.url ?? `${base}${p}`;
@@ -160,6 +162,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of workers) kill(w);
+  // Nothing of this file's is left for later control workers to send to a receiver that is gone.
+  await db.notificationDelivery.deleteMany({ where: { channelId: { in: channels }, status: "PENDING" } });
   for (const res of hanging) res.destroy();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
@@ -370,6 +374,8 @@ describe("notification deliveries", () => {
     expect(waiting.status).toBe("PENDING");
     expect(waiting.nextAttemptAt.getTime()).toBeGreaterThan(Date.now()); // still waiting for its retry
     for (const w of workers) kill(w);
+    // Nothing of this file's is left for later control workers to send to a receiver that is gone.
+    await db.notificationDelivery.deleteMany({ where: { channelId: { in: channels }, status: "PENDING" } });
     await Promise.all(workers.map(exited));
     // Two fresh workers race for the retry.
     startWorker();
