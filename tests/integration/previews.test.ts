@@ -190,6 +190,20 @@ afterAll(async () => {
       .remove({ force: true })
       .catch(() => {});
   await removeTestContainers(docker);
+  // A failed test may leave its environments' networks and release images behind.
+  for (const n of await docker.listNetworks())
+    if (project && n.Name.startsWith(`berth-${project.slug}-`))
+      await docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {});
+  const ours = await db.service.findMany({ where: { environment: { project: { teamId: ctx?.team.id } } }, select: { id: true } });
+  for (const tag of (await docker.listImages()).flatMap((i) => i.RepoTags ?? []))
+    if (ours.some((s) => tag.startsWith(`berth-${s.id}:`)))
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch(() => {});
   await closeHostCalls();
   await closeQueues();
   await closeAdminRedis();

@@ -5,7 +5,7 @@
 import { db } from "@/lib/db";
 import { ROLE_RANK } from "@/lib/permissions";
 import type { HeaderSource } from "@/lib/webhooks/headers";
-import { parsePullRequest, type PullRequestEvent } from "@/lib/webhooks/pull-request";
+import { parsePullRequest } from "@/lib/webhooks/pull-request";
 import type { Provider } from "@/lib/webhooks/verify";
 import { AppError, NotFoundError } from "@/lib/errors";
 import { recordAudit } from "../audit";
@@ -114,5 +114,3 @@ export async function receivePullRequest(serviceId: string, provider: Provider, 
   if (out.previewId) await tellPullRequest(out.previewId);
   return out.outcome;
 }
-
-export type { PullRequestEvent };
