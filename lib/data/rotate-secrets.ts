@@ -4,6 +4,7 @@ import { masterKeysFromEnv, needsReseal, open, seal } from "@/lib/crypto/secret-
 import { db } from "@/lib/db";
 import { configAad } from "./deployments/spec";
 import { credentialAad, webhookSecretAad } from "./git-services";
+import { statusTokenAad } from "./preview-settings";
 import { variableAad as aad } from "./variables";
 import { channelSecretAad, channelUrlAad } from "@/lib/notify/secrets";
 
@@ -34,13 +35,17 @@ export async function resealAllSecrets(
   let services = 0;
   const gitServices = await db.service.findMany({
     where: { source: "git", ...(teamId ? { environment: { project: { teamId } } } : {}) },
-    select: { id: true, gitCredential: true, webhookSecret: true },
+    select: { id: true, gitCredential: true, webhookSecret: true, previewStatusToken: true },
   });
   for (const s of gitServices) {
     const gitCredential = reseal(s.gitCredential, credentialAad(s.id));
     const webhookSecret = reseal(s.webhookSecret, webhookSecretAad(s.id));
-    if (!gitCredential && !webhookSecret) continue;
-    await db.service.update({ where: { id: s.id }, data: { ...(gitCredential ? { gitCredential } : {}), ...(webhookSecret ? { webhookSecret } : {}) } });
+    const previewStatusToken = reseal(s.previewStatusToken, statusTokenAad(s.id));
+    if (!gitCredential && !webhookSecret && !previewStatusToken) continue;
+    await db.service.update({
+      where: { id: s.id },
+      data: { ...(gitCredential ? { gitCredential } : {}), ...(webhookSecret ? { webhookSecret } : {}), ...(previewStatusToken ? { previewStatusToken } : {}) },
+    });
     services++;
   }
   let deployments = 0;

@@ -1,6 +1,7 @@
 // Everything a user sets for pull request previews, through the chain (lib/api/invoke.ts) as the console's
 // forms and the API call it: a git service's preview settings, which secrets previews receive, members' git
 // usernames; and the commit status posted to a local HTTPS receiver standing in for GitHub, GitLab and Gitea.
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -21,10 +22,11 @@ import { createGitServiceOp } from "@/lib/api/operations/services";
 import type { Principal } from "@/lib/api/principal";
 import { createApiToken } from "@/lib/data/api-tokens";
 import type { TeamContext } from "@/lib/data/context";
-import { previewSettings } from "@/lib/data/preview-settings";
+import { openPreviewStatusToken, previewSettings } from "@/lib/data/preview-settings";
 import { previewSecretChoices } from "@/lib/data/preview-secret-keys";
 import { postPreviewStatus } from "@/lib/data/previews/commit-status";
 import { createProject, getEnvironment } from "@/lib/data/projects";
+import { resealAllSecrets } from "@/lib/data/rotate-secrets";
 import { setVariable } from "@/lib/data/variables";
 import { db } from "@/lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
@@ -168,6 +170,24 @@ describe("preview settings of a git service", () => {
     expect((await previewSettings(owner, copy.id)).inPreview).toBe(true);
     expect((await rejection(call(updatePreviewSettingsOp, owner, { serviceId: copy.id, previewsEnabled: true }))).message).toMatch(/pull request's preview/);
     expect((await previewSettings(owner, serviceId)).environments.map((e) => e.name)).toEqual(["development", "staging", "production"]);
+  });
+});
+
+describe("the status token and master key rotation", () => {
+  it("is re-sealed under the new key and opens without the old one", async () => {
+    const { owner, serviceId } = await setup();
+    await call(updatePreviewSettingsOp, owner, { serviceId, previewStatusToken: "tok-rotate-me" });
+    const original = { current: process.env.BERTH_MASTER_KEY, previous: process.env.BERTH_MASTER_KEYS_PREVIOUS };
+    try {
+      process.env.BERTH_MASTER_KEYS_PREVIOUS = process.env.BERTH_MASTER_KEY;
+      process.env.BERTH_MASTER_KEY = randomBytes(32).toString("hex");
+      expect((await resealAllSecrets(owner.team.id)).services).toBe(1);
+      process.env.BERTH_MASTER_KEYS_PREVIOUS = "";
+      expect(await openPreviewStatusToken(serviceId)).toBe("tok-rotate-me");
+    } finally {
+      process.env.BERTH_MASTER_KEY = original.current;
+      process.env.BERTH_MASTER_KEYS_PREVIOUS = original.previous ?? "";
+    }
   });
 });
 
