@@ -36,7 +36,7 @@ export function DeliveriesTable({ deliveries, team, resend }: { deliveries: Deli
               <RelativeTime date={d.createdAt} />
             </td>
             <td className="px-4 py-3">
-              <p className="font-medium text-slate-900">{d.channel.name}</p>
+              <p className="whitespace-nowrap font-medium text-slate-900">{d.channel.name}</p>
               <p className="text-xs text-slate-500">{d.channel.kind}</p>
             </td>
             <td className="max-w-xs px-4 py-3">
@@ -68,16 +68,23 @@ export function DeliveriesTable({ deliveries, team, resend }: { deliveries: Deli
             </td>
             <td className="max-w-sm px-4 py-3 text-xs">
               {d.responseStatus !== null && <p className="font-mono text-slate-700">HTTP {d.responseStatus}</p>}
-              {d.responseBody && <p className="mt-0.5 line-clamp-2 break-all font-mono text-slate-500">{d.responseBody}</p>}
+              {d.responseBody && <p className="mt-0.5 line-clamp-2 break-words font-mono text-slate-500">{d.responseBody}</p>}
               {d.error && <p className="mt-0.5 text-red-700">{d.error}</p>}
               {d.responseStatus === null && !d.error && <span className="text-slate-400">{d.status === "PENDING" ? "not sent yet" : "—"}</span>}
             </td>
             <td className="px-4 py-3 text-right">
-              {resend && d.status !== "PENDING" && (
-                <ActionForm action={resend} className="inline-flex flex-col items-end gap-1">
+              {resend && (
+                // Kept while pending (disabled), so the form's outcome stays in view after it is sent again.
+                <ActionForm action={resend} className="inline-flex max-w-48 flex-col items-end gap-1 text-left">
                   <input type="hidden" name="team" value={team} />
                   <input type="hidden" name="deliveryId" value={d.id} />
-                  <SubmitButton variant="ghost" pendingLabel="Queuing…">
+                  <SubmitButton
+                    variant="ghost"
+                    pendingLabel="Queuing…"
+                    disabled={d.status === "PENDING"}
+                    className="disabled:text-slate-300 disabled:hover:bg-transparent"
+                    title={d.status === "PENDING" ? "Waiting for its next attempt" : "Send this message again"}
+                  >
                     Resend
                   </SubmitButton>
                 </ActionForm>
