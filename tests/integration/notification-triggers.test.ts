@@ -16,7 +16,7 @@ import Dockerode from "dockerode";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TeamContext } from "@/lib/data/context";
-import { noteRestarts } from "@/lib/data/crash-loops";
+import { forgetQuietCrashLoops, noteRestarts } from "@/lib/data/crash-loops";
 import { applyImport, promoteVariables } from "@/lib/data/env-transfer";
 import { createHost, getHost } from "@/lib/data/hosts";
 import { createProject, getEnvironment } from "@/lib/data/projects";
@@ -239,6 +239,12 @@ describe("crash-looping containers", () => {
     expect(JSON.stringify(alert!.payload)).not.toContain("secret-svc");
     expect((await db.crashLoop.findUnique({ where: { hostId_containerName: { hostId, containerName: spoof } } }))?.serviceId).toBeNull();
     await noneElsewhere("container.crash_looping");
+
+    // A loop quiet for longer than any window is forgotten (the control worker's cleanup); a recent one is kept.
+    await db.$executeRaw`UPDATE "CrashLoop" SET "updatedAt" = now() - interval '25 hours' WHERE "hostId" = ${hostId} AND "containerName" = ${spoof}`;
+    expect(await forgetQuietCrashLoops()).toBeGreaterThanOrEqual(1);
+    expect(await db.crashLoop.findUnique({ where: { hostId_containerName: { hostId, containerName: spoof } } })).toBeNull();
+    expect(await loop()).not.toBeNull();
   });
 });
 
