@@ -22,7 +22,6 @@ const ERROR = {
   required: ["error"],
 };
 
-const PRODUCES = { "text/event-stream": "A stream of server-sent events.", "text/plain": "Text.", "application/json": "A JSON document." };
 
 function describeAccess(op: Operation): { security: object[]; extra: Record<string, unknown>; note: string } {
   const both = [{ bearerToken: [] }, { session: [] }];

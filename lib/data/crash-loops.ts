@@ -6,7 +6,7 @@
 // Engine's own (`startedAt`), so windows compare times from one clock. Work happens only on a restart.
 import { db, type Tx } from "@/lib/db";
 import type { ContainerSummary } from "@/lib/hosts/protocol";
-import { notify } from "@/lib/notify/notify";
+import { notify } from "@/lib/data/notifications/notify";
 
 export type CrashRule = { id: string; projectId: string | null; environmentId: string | null; crashRestarts: number; crashWindowMinutes: number };
 export type LoopState = { restarts: Date[]; openedAt: Date | null };

@@ -2,7 +2,7 @@
 // A host belongs to no project: notify's routing gives its events only to rules not limited to a project or
 // environment.
 import type { db, Tx } from "@/lib/db";
-import { notify } from "@/lib/notify/notify";
+import { notify } from "@/lib/data/notifications/notify";
 
 export type HostTransition = { hostId: string; teamId: string | null; statusSince: Date; detail?: string };
 

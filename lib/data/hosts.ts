@@ -15,7 +15,7 @@ import { issueEnrollToken } from "./host-enrollment";
 import { assertBaseDomainFree } from "./host-routes";
 import { publishLive } from "@/lib/live/publish";
 import { adminRedis } from "@/lib/redis/admin";
-import { notifyDeploymentEnded } from "@/lib/notify/deployment";
+import { notifyDeploymentEnded } from "@/lib/data/notifications/deployment-alerts";
 
 export const hostNameInput = z.object({
   name: z.string({ error: "Enter a name." }).trim().min(1, "Enter a name.").max(60, "Use at most 60 characters."),

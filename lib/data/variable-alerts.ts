@@ -2,7 +2,7 @@
 // import or promotion), inside its transaction, naming who changed which keys, never a value.
 import { randomUUID } from "node:crypto";
 import type { Tx } from "@/lib/db";
-import { notify } from "@/lib/notify/notify";
+import { notify } from "@/lib/data/notifications/notify";
 import type { TeamContext } from "./context";
 import type { Owner } from "./variables";
 

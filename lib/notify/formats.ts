@@ -1,5 +1,5 @@
 // What each kind of channel receives for one message. Pure.
-import type { NotificationMessage } from "./message";
+import type { NotificationMessage } from "@/lib/data/notifications/message";
 
 /** A webhook channel's body: Standard Webhooks' envelope, the message as `data`. */
 export function webhookBody(m: NotificationMessage): string {

@@ -3,7 +3,6 @@
 // in Redis, reference errors stop a deploy before it is queued, and a later variable change shows as staged
 // until a redeploy applies it (the new container replaces the old one).
 import Dockerode from "dockerode";
-import { Redis } from "ioredis";
 import { monitorRedis, type RedisMonitor } from "./support/redis-monitor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";

@@ -1,7 +1,7 @@
 // The retry schedule of notification deliveries, which answers are final, and what each channel receives.
 import { describe, expect, it } from "vitest";
 import { emailMessage, slackBody, slackEscape, webhookBody } from "@/lib/notify/formats";
-import type { NotificationMessage } from "@/lib/notify/message";
+import type { NotificationMessage } from "@/lib/data/notifications/message";
 import { DEFAULT_RETRY_MS, envMs, isPermanentStatus, nextRetryMs, retrySchedule } from "@/lib/notify/schedule";
 
 describe("retry schedule", () => {

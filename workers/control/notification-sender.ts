@@ -1,11 +1,11 @@
 // Sends notification deliveries: about every second (BERTH_NOTIFY_POLL_MS) claims the PENDING rows that are
-// due (lib/notify/store.ts: one UPDATE … FOR UPDATE SKIP LOCKED, so workers never share a row) and sends
+// due (lib/data/notifications/store.ts: one UPDATE … FOR UPDATE SKIP LOCKED, so workers never share a row) and sends
 // up to 4 at a time, each within BERTH_NOTIFY_TIMEOUT_MS (15 s). Claims only as many as it has room for,
 // so nothing it holds waits behind a slow receiver. On close it claims no more and waits for the sends in
 // flight (each bounded by its timeout); a worker killed mid-send leaves its claim to run out (60 s).
 import { envMs, retrySchedule } from "@/lib/notify/schedule";
-import { sendDelivery } from "@/lib/notify/send";
-import { claimDueDeliveries } from "@/lib/notify/store";
+import { sendDelivery } from "@/lib/data/notifications/send";
+import { claimDueDeliveries } from "@/lib/data/notifications/store";
 
 const CONCURRENCY = 4;
 

@@ -6,7 +6,7 @@
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { sendToHost } from "@/lib/hosts/call-host";
-import { notifyDeploymentEnded } from "@/lib/notify/deployment";
+import { notifyDeploymentEnded } from "@/lib/data/notifications/deployment-alerts";
 import { deploymentStartJob } from "@/lib/jobs/host-jobs";
 import { leaseMs } from "./lease";
 import { prepareSpec } from "./spec";

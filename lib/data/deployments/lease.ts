@@ -3,7 +3,7 @@
 // is failed, or cancelled if a cancel was asked for, so nothing stays "running" forever.
 import { db, type Tx } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
-import { notifyDeploymentEnded } from "@/lib/notify/deployment";
+import { notifyDeploymentEnded } from "@/lib/data/notifications/deployment-alerts";
 import { finalLog } from "./log-stream";
 
 /** Long enough for several 5 s heartbeats to be missed before giving up (tests shorten it). */

@@ -11,7 +11,7 @@ import type { DeploymentReport, ReleaseReport } from "@/lib/hosts/protocol";
 import { releaseRepository } from "@/lib/deploy/names";
 import { sendToHost } from "@/lib/hosts/call-host";
 import { serviceRemoveJob } from "@/lib/jobs/host-jobs";
-import { notifyDeploymentEnded } from "@/lib/notify/deployment";
+import { notifyDeploymentEnded } from "@/lib/data/notifications/deployment-alerts";
 import { adminRedis } from "@/lib/redis/admin";
 import { finalLog } from "./log-stream";
 import { recordReportedHostKeys } from "../git-host-keys";

@@ -5,7 +5,7 @@
 import { db } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { newSigningSecret, openChannelUrl, sealChannelUrl, sealSigningSecret, urlLabel } from "@/lib/notify/secrets";
-import { queueTestDelivery } from "@/lib/notify/queue";
+import { queueTestDelivery } from "@/lib/data/notifications/queue";
 import { channelCreateInput, channelIdInput, channelUpdateInput } from "@/lib/validation/notifications";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "../audit";

@@ -4,7 +4,7 @@
 import { db } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { resendDelivery as queueResend } from "@/lib/notify/queue";
+import { resendDelivery as queueResend } from "@/lib/data/notifications/queue";
 import { deliveryIdInput, deliveryListQuery } from "@/lib/validation/notifications";
 import { parseInput } from "@/lib/validation/parse";
 import { recordAudit } from "../audit";

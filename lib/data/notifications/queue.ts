@@ -1,7 +1,6 @@
 // Engine entry points the notification settings (lib/data/notifications/, after their team and role checks)
 // call: a channel's "send test", and sending a delivery again.
 import { randomUUID } from "node:crypto";
-// biome-ignore lint/style/noRestrictedImports: lib/notify is the notification engine and writes its own rows (issue #14).
 import type { Tx } from "@/lib/db";
 import { testMessage } from "./message";
 

@@ -1,9 +1,8 @@
 // The notification entry point: called INSIDE the transaction that records what happened, so a delivery
 // exists exactly when the change committed. The control worker's sender (workers/control/notification-sender.ts)
 // sends the PENDING rows this writes.
-// biome-ignore lint/style/noRestrictedImports: lib/notify is the notification engine and writes its own rows (issue #14).
 import type { Tx } from "@/lib/db";
-import type { NotificationFacts } from "./events";
+import type { NotificationFacts } from "@/lib/notify/events";
 import { buildMessage, type NotificationMessage } from "./message";
 
 /** Whether a rule's routing covers the message: null = any project / environment. */

@@ -1,6 +1,5 @@
 // The sender's rows: claiming due deliveries and recording what became of each. Worker side, no team
 // context: a delivery and its channel belong to the same team by construction (notify, queue.ts).
-// biome-ignore lint/style/noRestrictedImports: lib/notify is the notification engine and keeps its own rows (issue #14).
 import { db } from "@/lib/db";
 import { dispatchOutboxEmail, queueOutboxEmail } from "@/lib/data/outbox";
 

@@ -1,5 +1,4 @@
 // The deployment triggers: called inside the transaction that writes a deployment's terminal status.
-// biome-ignore lint/style/noRestrictedImports: lib/notify is the notification engine and writes its own rows (issue #14).
 import type { Tx } from "@/lib/db";
 import { notify } from "./notify";
 

@@ -3,12 +3,12 @@
 // the schedule (schedule.ts), FAILED when it is used up.
 import type { Claimed, Outcome } from "./store";
 import { deliverByEmail, loadChannel, recordOutcome } from "./store";
-import { emailMessage, slackBody, webhookBody } from "./formats";
+import { emailMessage, slackBody, webhookBody } from "@/lib/notify/formats";
 import type { NotificationMessage } from "./message";
-import { type PostOutcome, postJson } from "./http-post";
-import { isPermanentStatus, nextRetryMs } from "./schedule";
-import { openChannelUrl, openSigningSecret } from "./secrets";
-import { signedHeaders } from "./signing";
+import { type PostOutcome, postJson } from "@/lib/notify/http-post";
+import { isPermanentStatus, nextRetryMs } from "@/lib/notify/schedule";
+import { openChannelUrl, openSigningSecret } from "@/lib/notify/secrets";
+import { signedHeaders } from "@/lib/notify/signing";
 
 export type SendOptions = { timeoutMs: number; schedule: number[] };
 

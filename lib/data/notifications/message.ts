@@ -2,10 +2,9 @@
 // environment, service, host, commit) and a link to the page that shows it. Names and links only: never a
 // variable's value, a credential or a log. Every name is read with the team's id in the filter, so facts
 // naming another team's rows yield nothing of that team.
-// biome-ignore lint/style/noRestrictedImports: lib/notify is the notification engine and writes its own rows (issue #14).
 import type { Tx } from "@/lib/db";
 import { env } from "@/lib/env";
-import { EVENT_LABELS, type MessageEvent, type NotificationFacts } from "./events";
+import { EVENT_LABELS, type MessageEvent, type NotificationFacts } from "@/lib/notify/events";
 
 type Named = { id: string; name: string; slug: string };
 
