@@ -1,5 +1,6 @@
 // Projects, environments and configuration transfer through the chain (lib/api/invoke.ts), as the console's
 // forms and the CLI call them: a session, and real API tokens with scopes and project/environment limits.
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { apiHandlers } from "@/lib/api/http";
 import { invoke } from "@/lib/api/invoke";
@@ -56,9 +57,9 @@ async function setup() {
   const staging = (await getEnvironment(owner, shop.slug, "staging")).env;
   const production = (await getEnvironment(owner, shop.slug, "production")).env;
   const used = await db.host.create({
-    data: { teamId: owner.team.id, name: uniq("used"), tokenHash: uniq("h"), status: "OFFLINE", lastHeartbeatAt: new Date() },
+    data: { teamId: owner.team.id, name: uniq("used"), tokenHash: randomBytes(32).toString("hex"), status: "OFFLINE", lastHeartbeatAt: new Date() },
   });
-  const idle = await db.host.create({ data: { teamId: owner.team.id, name: uniq("idle"), tokenHash: uniq("h") } });
+  const idle = await db.host.create({ data: { teamId: owner.team.id, name: uniq("idle"), tokenHash: randomBytes(32).toString("hex") } });
   const api = await createService(owner, shop.slug, "staging", { name: "api", image: "nginx:1.27" });
   await db.service.update({ where: { id: api.id }, data: { hostId: used.id } });
   const live = await db.deployment.create({

@@ -1,6 +1,7 @@
 // Deployment logs pushed, not polled, against the real PostgreSQL and Redis: the log stream as the API serves it,
 // read with the CLI's own SSE parser. A running deployment's lines are appended to its Redis stream as its agent
 // does; its steps and end are applied as the control worker does (applyDeploymentReport, then publishLive).
+import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSse, type SseEvent } from "@/cli/sse";
@@ -37,7 +38,7 @@ afterAll(async () => {
 /** A team with a host and a service, and a deployment of it running on the host (PULLING). */
 async function running(ctx?: TeamContext) {
   const owner = ctx ?? (await makeTeam());
-  const host = await db.host.create({ data: { teamId: owner.team.id, name: uniq("host"), tokenHash: uniq("h"), status: "ONLINE" } });
+  const host = await db.host.create({ data: { teamId: owner.team.id, name: uniq("host"), tokenHash: randomBytes(32).toString("hex"), status: "ONLINE" } });
   const project = await createProject(owner, { name: uniq("Shop") });
   const service = await createService(owner, project.slug, "staging", { name: uniq("api"), image: "nginx:1.27" });
   await db.service.update({ where: { id: service.id }, data: { hostId: host.id } });

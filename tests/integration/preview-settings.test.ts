@@ -320,7 +320,9 @@ afterAll(async () => {
 /** A preview row of a service whose repository is on the local receiver, with a host that reaches private networks. */
 async function previewOn(provider: "github" | "gitlab" | "gitea", opts: { allowPrivate?: boolean; status?: string; url?: string | null } = {}) {
   const { owner, project, serviceId, staging } = await setup();
-  const host = await db.host.create({ data: { teamId: owner.team.id, name: uniq("h"), tokenHash: uniq("hash"), allowPrivateNetworks: true } });
+  const host = await db.host.create({
+    data: { teamId: owner.team.id, name: uniq("h"), tokenHash: randomBytes(32).toString("hex"), allowPrivateNetworks: true },
+  });
   await db.service.update({ where: { id: serviceId }, data: { gitUrl: `https://localhost:${port}/acme/shop.git`, hostId: host.id } });
   await call(updatePreviewSettingsOp, owner, { serviceId, previewsEnabled: true, previewStatusToken: `tok-${provider}` });
   // An admin may take the allowance back later: the check at send time holds then.
