@@ -33,8 +33,6 @@ export type ChannelActions = {
 
 const KIND_LABEL: Record<string, string> = { webhook: "Webhook", slack: "Slack", email: "Email" };
 
-const ghostDanger = "text-red-700 hover:bg-red-50 hover:text-red-800";
-
 function routing(r: ChannelView["rules"][number]) {
   if (r.environment && r.project) return `${r.project.name} / ${r.environment.name} only`;
   if (r.project) return `${r.project.name}, every environment`;
@@ -79,7 +77,7 @@ function ChannelButton({
         <input key={k} type="hidden" name={k} value={v} />
       ))}
       {children}
-      <SubmitButton variant="ghost" pendingLabel={pending} className={danger ? ghostDanger : ""}>
+      <SubmitButton variant={danger ? "ghostDanger" : "ghost"} pendingLabel={pending}>
         {label}
       </SubmitButton>
     </ActionForm>
@@ -178,7 +176,7 @@ export function ChannelCard({
                         <ActionForm action={actions.deleteRule} confirm="Delete this rule?">
                           <input type="hidden" name="team" value={team} />
                           <input type="hidden" name="ruleId" value={r.id} />
-                          <SubmitButton variant="ghost" pendingLabel="Deleting…" className={ghostDanger}>
+                          <SubmitButton variant="ghostDanger" pendingLabel="Deleting…">
                             Delete rule
                           </SubmitButton>
                         </ActionForm>

@@ -118,12 +118,7 @@ export function ApiTokenTable({
               >
                 <input type="hidden" name="team" value={team} />
                 <input type="hidden" name="tokenId" value={t.id} />
-                <SubmitButton
-                  variant="ghost"
-                  pendingLabel="Revoking…"
-                  className="text-red-700 hover:bg-red-50 hover:text-red-800"
-                  aria-label={`Revoke ${t.name}`}
-                >
+                <SubmitButton variant="ghostDanger" pendingLabel="Revoking…" aria-label={`Revoke ${t.name}`}>
                   Revoke
                 </SubmitButton>
               </ActionForm>

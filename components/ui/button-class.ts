@@ -4,6 +4,8 @@ const VARIANTS = {
   secondary: "bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
   danger: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-600/50",
   ghost: "text-slate-600 hover:bg-slate-100 hover:text-slate-900",
+  // A quiet destructive action in a row of ghost buttons (extra classes cannot recolour a variant reliably).
+  ghostDanger: "text-red-700 hover:bg-red-50 hover:text-red-800",
 } as const;
 
 export type ButtonVariant = keyof typeof VARIANTS;
