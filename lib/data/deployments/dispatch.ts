@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { sendToHost } from "@/lib/hosts/call-host";
 import { notifyDeploymentEnded } from "@/lib/data/notifications/deployment-alerts";
+import { previewDeploymentEnded } from "../previews/status";
 import { deploymentStartJob } from "@/lib/jobs/host-jobs";
 import { leaseMs } from "./lease";
 import { prepareSpec } from "./spec";
@@ -69,13 +70,15 @@ export async function dispatchDeployments(): Promise<{ deploymentId: string; tea
       // Still QUEUED means the agent never began it (steps change only with status, so these are current).
       const now = new Date();
       const d = await db.deployment.findUniqueOrThrow({ where: { id: c.id }, select: { steps: true } });
-      await db.$transaction(async (tx) => {
+      const failed = await db.$transaction(async (tx) => {
         const { count } = await tx.deployment.updateMany({
           where: { id: c.id, status: "QUEUED" },
           data: { ...ending(d.steps, "FAILED", now), error: (e as Error).message, log: "" },
         });
         if (count > 0) await notifyDeploymentEnded(tx, c, "FAILED", (e as Error).message);
+        return count > 0;
       });
+      if (failed) await previewDeploymentEnded(c.id).catch((err) => console.error(`control: preview status of ${c.id} failed:`, err));
     }
   }
   return claimed.map(({ id, teamId, serviceId, hostId }) => ({ deploymentId: id, teamId, serviceId, hostId }));

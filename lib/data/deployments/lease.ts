@@ -4,6 +4,7 @@
 import { db, type Tx } from "@/lib/db";
 import { ACTIVE_ORDER, ending } from "@/lib/deploy/states";
 import { notifyDeploymentEnded } from "@/lib/data/notifications/deployment-alerts";
+import { previewDeploymentEnded } from "../previews/status";
 import { finalLog } from "./log-stream";
 
 /** Long enough for several 5 s heartbeats to be missed before giving up (tests shorten it). */
@@ -45,7 +46,10 @@ export async function expireLeases(now = new Date(), settled: (hostId: string | 
       if (count > 0) await notifyDeploymentEnded(tx, d, status, LEASE_EXPIRED);
       return count > 0;
     });
-    if (moved) ended.push(d);
+    if (moved) {
+      ended.push(d);
+      await previewDeploymentEnded(d.id).catch((e) => console.error(`control: preview status of ${d.id} failed:`, e));
+    }
   }
   return ended;
 }

@@ -1,8 +1,8 @@
 // A preview's status follows its pull request's deployment: this is the one place that maps one onto the
 // other. `waiting` (gated, unapproved) and `closed` are set by the lifecycle; `deploying` when a deployment
-// of the head commit is queued; `ready`/`failed` when that deployment ends (deployments/report.ts calls
-// previewDeploymentEnded); a deployment that ended elsewhere (its lease ran out, its dispatch failed, its
-// host was removed) is caught up with when the team's previews are listed (settleDeployingPreviews).
+// of the head commit is queued; `ready`/`failed` when that deployment ends (deployments/report.ts, lease.ts
+// and dispatch.ts call previewDeploymentEnded once the end committed); one that ended otherwise (its host was
+// removed, a cancel) is caught up with when the team's previews are listed (settleDeployingPreviews).
 import { db } from "@/lib/db";
 import { serviceHostnames, serviceUrls } from "@/lib/deploy/names";
 import { env as appEnv } from "@/lib/env";
