@@ -22,7 +22,6 @@ const ERROR = {
   required: ["error"],
 };
 
-
 function describeAccess(op: Operation): { security: object[]; extra: Record<string, unknown>; note: string } {
   const both = [{ bearerToken: [] }, { session: [] }];
   if (op.kind === "public") return { security: [], extra: {}, note: "No sign-in needed." };
