@@ -41,7 +41,9 @@ const table = {
   "service.git-host-key": ["ADMIN", "write"],
   "service.webhook-secret": ["DEVELOPER", "read:secrets"], // read a git service's webhook secret (admins only when protected) // trust another SSH host key for a service's git server than the pinned one
   "preview.secrets": ["ADMIN", "admin"], // choose which of an environment's secrets its pull request previews receive
-  "member.git-usernames": ["VIEWER", "write"], // set one's own git usernames (anyone's also needs member.manage)
+  // Set one's own git usernames (anyone's also needs member.manage). Developers and up: only their pull
+  // requests skip approval, and a viewer able to would make `write` a viewer's scope.
+  "member.git-usernames": ["DEVELOPER", "write"],
   "token.manage": ["ADMIN", "admin"], // see and revoke other members' API tokens (everyone manages their own)
   "notification.read": ["DEVELOPER", "read"], // notification channels (their targets' origins only), rules and deliveries
   "notification.manage": ["ADMIN", "admin"], // add, change, delete channels (their URLs and signing secrets) and rules; resend; send a test

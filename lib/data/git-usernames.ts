@@ -53,7 +53,7 @@ export async function myGitUsernames(ctx: TeamContext) {
   return { membershipId: m.id, gitUsernames: m.gitUsernames };
 }
 
-/** Replaces a member's usernames: one's own with any role, another member's as an admin or owner. Audited. */
+/** Replaces a member's usernames: one's own as a developer or above, another member's as an admin or owner. Audited. */
 export async function setGitUsernames(ctx: TeamContext, input: unknown) {
   authorize(ctx, "member.git-usernames");
   const { membershipId, usernames } = parseInput(gitUsernamesInput, input);

@@ -238,13 +238,16 @@ describe("secrets allowed in previews", () => {
 });
 
 describe("members' git usernames", () => {
-  it("are validated per provider, set by members for themselves and by admins for anyone, and audited", async () => {
+  it("are validated per provider, set by developers for themselves and by admins for anyone (viewers none), and audited", async () => {
     const owner = await makeTeam();
     const admin = await addMember(owner, "ADMIN");
     const dev = await addMember(owner, "DEVELOPER");
+    const self = await addMember(owner, "DEVELOPER");
     const viewer = await addMember(owner, "VIEWER");
     const devM = (await membershipOf(dev)).id;
+    const selfM = (await membershipOf(self)).id;
     const viewerM = (await membershipOf(viewer)).id;
+    expect(await rejection(call(setGitUsernamesOp, viewer, { membershipId: viewerM, usernames: ["github:viewer"] }))).toBeInstanceOf(ForbiddenError);
 
     for (const bad of [
       "alice",
@@ -256,36 +259,36 @@ describe("members' git usernames", () => {
       "gitea:al ice",
       "github:",
     ]) {
-      const e = await rejection(call(setGitUsernamesOp, viewer, { membershipId: viewerM, usernames: [bad] }));
+      const e = await rejection(call(setGitUsernamesOp, self, { membershipId: selfM, usernames: [bad] }));
       expect(e, bad).toBeInstanceOf(ValidationError);
     }
     expect(
-      await rejection(call(setGitUsernamesOp, viewer, { membershipId: viewerM, usernames: Array.from({ length: 11 }, (_, i) => `github:u${i}`) })),
+      await rejection(call(setGitUsernamesOp, self, { membershipId: selfM, usernames: Array.from({ length: 11 }, (_, i) => `github:u${i}`) })),
     ).toBeInstanceOf(ValidationError);
 
-    expect(await call(setGitUsernamesOp, viewer, { membershipId: viewerM, usernames: "GitHub:Alice-B, gitlab:alice_b.x\ngitea:alice" })).toEqual({
-      membershipId: viewerM,
+    expect(await call(setGitUsernamesOp, self, { membershipId: selfM, usernames: "GitHub:Alice-B, gitlab:alice_b.x\ngitea:alice" })).toEqual({
+      membershipId: selfM,
       gitUsernames: ["github:alice-b", "gitlab:alice_b.x", "gitea:alice"],
     });
-    expect(await rejection(call(setGitUsernamesOp, dev, { membershipId: viewerM, usernames: ["github:mallory"] }))).toBeInstanceOf(ForbiddenError);
+    expect(await rejection(call(setGitUsernamesOp, dev, { membershipId: selfM, usernames: ["github:mallory"] }))).toBeInstanceOf(ForbiddenError);
     await call(setGitUsernamesOp, admin, { membershipId: devM, usernames: ["github:bob"] });
     expect((await membershipOf(dev)).gitUsernames).toEqual(["github:bob"]);
-    expect((await membershipOf(viewer)).gitUsernames).toEqual(["github:alice-b", "gitlab:alice_b.x", "gitea:alice"]);
+    expect((await membershipOf(self)).gitUsernames).toEqual(["github:alice-b", "gitlab:alice_b.x", "gitea:alice"]);
 
     const members = (await call(listMembersOp, admin, {})) as { members: { id: string; gitUsernames: string[] }[] };
     expect(members.members.find((m) => m.id === devM)?.gitUsernames).toEqual(["github:bob"]);
     const audit = await db.auditEvent.findMany({ where: { teamId: owner.team.id, action: "member.git-usernames" }, orderBy: { createdAt: "asc" } });
     expect(audit.map((a) => [a.actorEmail, a.targetLabel, a.data])).toEqual([
-      [viewer.actor.email, viewer.actor.email, { from: [], to: ["github:alice-b", "gitlab:alice_b.x", "gitea:alice"] }],
+      [self.actor.email, self.actor.email, { from: [], to: ["github:alice-b", "gitlab:alice_b.x", "gitea:alice"] }],
       [admin.actor.email, dev.actor.email, { from: [], to: ["github:bob"] }],
     ]);
 
     // Another team's membership is not found, even for its admin; a read-only token sets nothing.
     const stranger = await makeTeam();
     expect(await rejection(call(setGitUsernamesOp, stranger, { membershipId: devM, usernames: [] }))).toBeInstanceOf(NotFoundError);
-    const readToken = await createApiToken(viewer, { name: uniq("tok"), scopes: ["read"] });
+    const readToken = await createApiToken(self, { name: uniq("tok"), scopes: ["read"] });
     expect(
-      await rejection(call(setGitUsernamesOp, { kind: "token", token: readToken.token }, { membershipId: viewerM, usernames: [] }, owner.team.slug)),
+      await rejection(call(setGitUsernamesOp, { kind: "token", token: readToken.token }, { membershipId: selfM, usernames: [] }, owner.team.slug)),
     ).toBeInstanceOf(ForbiddenError);
   });
 });

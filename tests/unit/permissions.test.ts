@@ -40,7 +40,7 @@ const EXPECTED: Record<Action, [boolean, boolean, boolean, boolean]> = {
   "config.export-secrets": [Y, Y, N, N],
   "service.deploy": [Y, Y, Y, N],
   "preview.secrets": [Y, Y, N, N],
-  "member.git-usernames": [Y, Y, Y, Y],
+  "member.git-usernames": [Y, Y, Y, N],
   "token.manage": [Y, Y, N, N],
   "service.git-host-key": [Y, Y, N, N],
   "service.webhook-secret": [Y, Y, Y, N],

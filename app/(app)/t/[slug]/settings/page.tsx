@@ -35,7 +35,11 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ s
         title="Your git usernames"
         description={`As a developer or above in ${ctx.team.name}, your pull requests from a service's own repository deploy their previews without waiting for approval.`}
       >
-        <GitUsernamesForm team={ctx.team.slug} membershipId={mine.membershipId} usernames={mine.gitUsernames} action={setGitUsernamesAction} />
+        {can(ctx.role, "member.git-usernames") ? (
+          <GitUsernamesForm team={ctx.team.slug} membershipId={mine.membershipId} usernames={mine.gitUsernames} action={setGitUsernamesAction} />
+        ) : (
+          <p className="text-sm text-slate-600">Viewers' pull requests always wait for a developer's approval, so there is nothing to set here.</p>
+        )}
       </Card>
 
       <Card title="Leave team" description="You lose access to this team until someone invites you again.">
