@@ -158,7 +158,7 @@ beforeAll(async () => {
   agentUrl = host.agentUrl;
   control = startControlWorker();
   // Only a lost Redis login is worth seeing (another test run re-provisioning this host would cause one).
-  agent = await startAgent(parseAgentUrl(agentUrl), { log: (m) => /NOPERM/.test(m) && console.error(`agent: ${m}`), heartbeatMs: 500 });
+  agent = await startAgent(parseAgentUrl(agentUrl), { log: (m) => /NOPERM/.test(m) && console.error(`agent: ${m}`), heartbeatMs: 500, snapshotMs: 3000 });
   await waitFor(
     () => db.host.findUniqueOrThrow({ where: { id: hostId } }),
     (h) => h.status === "ONLINE",
@@ -308,6 +308,12 @@ describe("secrets in Redis", () => {
     // Every kind of host job ran (a new kind must be driven here too), except the release pruning, whose
     // payload is image tags and whose result nobody waits for (so none is kept), and the agent update, which
     // carries a version and answers two versions, and needs an agent in Berth's image (remote-host.test.ts).
+    // host.converge answers a snapshot (every 3 s here): the test can outrun the first one after MONITOR began.
+    await waitFor(
+      async () => seen.some((l) => l.includes("host.converge")),
+      (yes) => yes,
+      20_000,
+    );
     const ran = HOST_JOBS.map((j) => j.name).filter((name) => seen.some((l) => l.includes(name)));
     expect(HOST_JOBS.map((j) => j.name).filter((n) => !ran.includes(n))).toEqual(["release.prune", "agent.update"]);
 
