@@ -1,7 +1,8 @@
 // The agent's side of the protocol handshake (lib/hosts/handshake.ts): on every Redis "ready", and every
 // 15 s (Berth may have been updated without this connection dropping), it reads the `hello` Berth left under
-// the host's keys. If Berth speaks another protocol the agent says so and takes no jobs (its BullMQ worker is
-// paused) until they match again; heartbeats keep flowing, so the console shows why.
+// the host's keys. The BullMQ worker (made with autorun off) starts only once a hello says the protocols match,
+// so no job is taken before that first answer; if Berth later speaks another protocol the worker is paused
+// until they match again. Heartbeats keep flowing, so the console shows why.
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { helloKey, judgeHello } from "@/lib/hosts/handshake";
@@ -11,20 +12,27 @@ const RECHECK_MS = 15_000;
 
 export function watchHandshake({ redis, cfg, worker, log }: { redis: Redis; cfg: AgentConfig; worker: Worker; log: (m: string) => void }) {
   let refusing = false;
+  let started = false;
   let stopped = false;
   let busy = false;
 
   async function check() {
     const verdict = judgeHello(await redis.get(helloKey(cfg.prefix, cfg.hostId)));
     if (stopped) return;
-    if (!verdict.ok && !refusing) {
+    if (!verdict.ok) {
+      if (refusing) return;
       refusing = true;
+      if (started) await worker.pause(true); // paused before it is said, so nothing is taken after the message
       log(verdict.message);
-      await worker.pause(true);
-    } else if (verdict.ok && refusing) {
+      return;
+    }
+    if (!started) {
+      started = true;
+      worker.run().catch((e) => !stopped && log(`queue: ${(e as Error).message}`));
+    } else if (refusing) await worker.resume();
+    if (refusing) {
       refusing = false;
       log("Berth speaks this agent's protocol again: taking jobs.");
-      await worker.resume();
     }
   }
   const run = () => {

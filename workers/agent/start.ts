@@ -108,10 +108,11 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
       connection: agentRedis(cfg, onRedisError),
       prefix: cfg.prefix,
       concurrency: 4,
+      autorun: false, // started by the handshake once Berth's hello matches
     },
   );
   worker.on("error", (e) => log(`queue: ${e.message}`));
-  // No jobs while Berth speaks another protocol (heartbeats go on, so the console shows why).
+  // No jobs before the first hello, nor while Berth speaks another protocol (heartbeats go on, so the console shows why).
   const handshake = watchHandshake({ redis, cfg, worker, log });
 
   const timers = [setInterval(heartbeat, opts.heartbeatMs ?? 4000), setInterval(snapshot, opts.snapshotMs ?? 30_000)];
