@@ -78,6 +78,7 @@ export function startSimHost(creds: EnrollmentCredentials, o: SimHostOptions) {
     prefix: cfg.prefix,
     concurrency: 1,
     skipStalledCheck: true,
+    autorun: false, // the handshake starts it, as the agent's (workers/agent/handshake.ts)
   });
   worker.on("error", (e) => !stopped && log(`queue: ${e.message}`));
   const handshake = watchHandshake({ redis, cfg, worker, log });

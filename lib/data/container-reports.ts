@@ -4,13 +4,16 @@
 // Reports carry the agent's time, and a row is never overwritten or deleted by a report older than the one it
 // comes from (a snapshot taken before an event can be delivered after it). What changed is returned as the live
 // patches the team is told (lib/live/channels.ts), with the host's counts per state when they may have moved.
-// Their commits are asynchronous (host-reports.ts `asyncCommit`): the next snapshot restates all of it.
+// Their commits are asynchronous (host-reports.ts `asyncCommit`): the next snapshot restates all of it. What
+// runs for every report (the reads, an unchanged snapshot, a container's new state) goes through the report
+// pool (report-pool.ts); a snapshot that changed rows, and a new container, through Prisma.
 import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CONTAINER_STATES, type ContainerSummary } from "@/lib/hosts/protocol";
 import type { ContainerPatch, HostPatch } from "@/lib/live/channels";
 import { noteRestarts, type Restart, restartOf } from "./crash-loops";
 import { asyncCommit, markHostSeen } from "./host-reports";
+import { reportQuery } from "./report-pool";
 
 const ROW = {
   dockerId: true,
@@ -31,6 +34,10 @@ const ROW = {
   reportedAt: true,
 } satisfies Prisma.ContainerSelect;
 type Row = Prisma.ContainerGetPayload<{ select: typeof ROW }>;
+/** ROW's columns in SQL, of the table aliased `c`. */
+const COLUMNS = Object.keys(ROW)
+  .map((k) => `c."${k}"`)
+  .join(", ");
 
 /** What a report changed: the host's patch (came online, counts per state) and its containers' rows; null: nothing. */
 export type ContainersOutcome = {
@@ -93,11 +100,14 @@ export function containerRow(c: ContainerSummary, at: Date): ContainerPatch {
   };
 }
 
+const COUNTS = `SELECT "state", count(*)::int AS n FROM "Container" WHERE "hostId" = $1 GROUP BY "state"`;
+
 /** The host's containers per state (every state, zeros included: the page replaces its counts with these). */
-export async function containerCounts(hostId: string, client: Tx | typeof db = db): Promise<Record<string, number>> {
-  const groups = await client.container.groupBy({ by: ["state"], where: { hostId }, _count: { _all: true } });
+export async function containerCounts(hostId: string, client?: Tx): Promise<Record<string, number>> {
+  type Group = { state: string; n: number };
+  const groups = client ? await client.$queryRawUnsafe<Group[]>(COUNTS, hostId) : await reportQuery<Group>(COUNTS, [hostId]);
   const counts: Record<string, number> = Object.fromEntries(CONTAINER_STATES.map((s) => [s, 0]));
-  for (const g of groups) counts[g.state] = g._count._all;
+  for (const g of groups) counts[g.state] = g.n;
   return counts;
 }
 
@@ -106,7 +116,7 @@ export async function containerCounts(hostId: string, client: Tx | typeof db = d
  * added, missing ones deleted (each only if no newer report wrote it); the host is seen (and online).
  */
 export async function applySnapshot(hostId: string, at: Date, containers: ContainerSummary[], now = new Date()): Promise<ContainersOutcome> {
-  const rows = await db.container.findMany({ where: { hostId }, select: ROW });
+  const rows = await reportQuery<Row>(`SELECT ${COLUMNS} FROM "Container" AS c WHERE c."hostId" = $1`, [hostId]);
   const held = new Map(rows.map((r) => [r.dockerId, r]));
   const added = containers.filter((c) => !held.has(c.dockerId));
   const changed = containers.filter((c) => {
@@ -117,10 +127,7 @@ export async function applySnapshot(hostId: string, at: Date, containers: Contai
   const gone = rows.filter((r) => !listed.has(r.dockerId) && r.reportedAt <= at).map((r) => r.dockerId);
 
   if (added.length + changed.length + gone.length === 0) {
-    const seen = await db.$transaction(async (tx) => {
-      await asyncCommit(tx);
-      return markHostSeen(hostId, now, true, tx);
-    });
+    const seen = await markHostSeen(hostId, now, true); // one statement, on the report pool
     return seen && { teamId: seen.teamId, host: seen.patch, containers: null };
   }
   const recount = added.length > 0 || gone.length > 0 || changed.some((c) => held.get(c.dockerId)!.state !== c.state);
@@ -157,46 +164,60 @@ export async function applySnapshot(hostId: string, at: Date, containers: Contai
   });
 }
 
-/** One container as an event left it: written if it differs and no newer report wrote it. */
+const CONTAINER_OF_HOST = `SELECT h."teamId", ${COLUMNS} FROM "Host" AS h LEFT JOIN "Container" AS c ON c."hostId" = h.id AND c."dockerId" = $2 WHERE h.id = $1`;
+const UPDATE_CONTAINER = `
+  UPDATE "Container" SET "name" = $4, "image" = $5, "imageId" = $6, "command" = $7, "state" = $8, "status" = $9, "health" = $10,
+    "ports" = $11::jsonb, "labels" = $12::jsonb, "restartPolicy" = $13, "exitCode" = $14, "createdAt" = $15, "startedAt" = $16,
+    "finishedAt" = $17, "reportedAt" = $3, "updatedAt" = now()
+  WHERE "hostId" = $1 AND "dockerId" = $2 AND "reportedAt" <= $3
+  RETURNING 1`;
+
+/**
+ * One container as an event left it: written if it differs and no newer report wrote it. A known container's
+ * new state is one UPDATE on the report pool (and the counts, if its state moved); a new one is added through
+ * Prisma. A restart is counted (crash-loops.ts) in a transaction of its own right after the write: a crash in
+ * between loses that one restart from a loop's count.
+ */
 export async function applyContainerReport(hostId: string, at: Date, c: ContainerSummary): Promise<ContainersOutcome> {
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { teamId: true, containers: { where: { dockerId: c.dockerId }, select: ROW } } });
-  if (!host) return null;
-  const row = host.containers[0];
-  const nothing = { teamId: host.teamId, host: null, containers: null };
+  type Joined = Row & { teamId: string | null };
+  const [joined] = await reportQuery<Joined>(CONTAINER_OF_HOST, [hostId, c.dockerId]);
+  if (!joined) return null;
+  const { teamId } = joined;
+  const row: Row | undefined = joined.dockerId === null ? undefined : joined;
+  const nothing = { teamId, host: null, containers: null };
   if (row && (row.reportedAt > at || unchanged(row, c))) return nothing;
-  const data = containerData(c, at);
-  const written = await db.$transaction(async (tx) => {
-    await asyncCommit(tx);
-    const { count } = row
-      ? await tx.container.updateMany({ where: { hostId, dockerId: c.dockerId, reportedAt: { lte: at } }, data })
-      : await tx.container.createMany({ data: [{ hostId, dockerId: c.dockerId, ...data }], skipDuplicates: true });
-    if (count === 0) return null; // a newer report got there first
-    const restartAt = restartOf(row, c);
-    if (restartAt) await noteRestarts(tx, host.teamId, hostId, [{ name: c.name, labels: c.labels, at: restartAt }]);
-    return { counts: !row || row.state !== c.state ? await containerCounts(hostId, tx) : null };
-  });
-  if (!written) return nothing;
-  const { counts } = written;
+  const d = containerData(c, at);
+  const written = row
+    ? (
+        await reportQuery(UPDATE_CONTAINER, [
+          ...[hostId, c.dockerId, at, d.name, d.image, d.imageId, d.command, d.state, d.status, d.health],
+          ...[JSON.stringify(d.ports), JSON.stringify(d.labels), d.restartPolicy, d.exitCode, d.createdAt, d.startedAt, d.finishedAt],
+        ])
+      ).length
+    : (await db.container.createMany({ data: [{ hostId, dockerId: c.dockerId, ...d }], skipDuplicates: true })).count;
+  if (written === 0) return nothing; // a newer report got there first
+  const restartAt = restartOf(row, c);
+  if (restartAt) await db.$transaction((tx) => noteRestarts(tx, teamId, hostId, [{ name: c.name, labels: c.labels, at: restartAt }]));
+  const counts = !row || row.state !== c.state ? await containerCounts(hostId) : null;
   return {
-    teamId: host.teamId,
+    teamId,
     host: counts && { id: hostId, containers: counts },
     containers: { upserted: [containerRow(c, at)], removed: [], resync: false },
   };
 }
 
-/** A container is gone (an event): its row deleted unless a newer report wrote it. */
+/** A container is gone (an event): its row deleted unless a newer report wrote it (on the report pool). */
 export async function applyContainerRemoved(hostId: string, at: Date, dockerId: string): Promise<ContainersOutcome> {
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { teamId: true } });
+  const [host] = await reportQuery<{ teamId: string | null; deleted: number }>(
+    `WITH gone AS (DELETE FROM "Container" WHERE "hostId" = $1 AND "dockerId" = $2 AND "reportedAt" <= $3 RETURNING 1)
+     SELECT h."teamId", (SELECT count(*)::int FROM gone) AS deleted FROM "Host" AS h WHERE h.id = $1`,
+    [hostId, dockerId, at],
+  );
   if (!host) return null;
-  const counts = await db.$transaction(async (tx) => {
-    await asyncCommit(tx);
-    const { count } = await tx.container.deleteMany({ where: { hostId, dockerId, reportedAt: { lte: at } } });
-    return count === 0 ? null : containerCounts(hostId, tx);
-  });
-  if (!counts) return { teamId: host.teamId, host: null, containers: null };
+  if (host.deleted === 0) return { teamId: host.teamId, host: null, containers: null };
   return {
     teamId: host.teamId,
-    host: { id: hostId, containers: counts },
+    host: { id: hostId, containers: await containerCounts(hostId) },
     containers: { upserted: [], removed: [dockerId], resync: false },
   };
 }

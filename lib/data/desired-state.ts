@@ -7,7 +7,8 @@
 // snapshot lacks, the release's spec (its image tag and stored configuration) so the agent can recreate it.
 // Sealed for the host, stored under its keys for two minutes, and pointed at by a `host.converge` job; the
 // agent deletes it once read. Answers cost what they must at 1,000 hosts: one query for the host (its domain and
-// its seal key), one for its services (none for most hosts, then nothing more is asked), and the job added
+// its seal key), one whether it has services (none for most hosts, then nothing more is asked; both on the
+// report pool), and the job added
 // through a queue per host that shares the process's admin connection (call-host.ts's `sendToHost` opens two
 // connections per host, one of them blocking on the host's events, which nothing here listens to).
 import { randomUUID } from "node:crypto";
@@ -26,6 +27,7 @@ import { hostConvergeJob } from "@/lib/jobs/host-jobs";
 import { queueOptions } from "@/lib/jobs/redis";
 import { adminRedis } from "@/lib/redis/admin";
 import { berthRegistry } from "./deployments/registry";
+import { reportQuery } from "./report-pool";
 import { releaseSpec } from "./deployments/spec";
 
 const TTL_SECONDS = 120;
@@ -33,13 +35,29 @@ const MAX_RESTORES = 20;
 
 /** The host's desired state; `present`: the containers its last snapshot listed (to see what is missing). */
 export async function desiredStateFor(hostId: string, basis: string, present: ContainerSummary[]): Promise<DesiredState | null> {
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { baseDomain: true } });
+  const host = await hostToAnswer(hostId);
   return host && desiredStateOf(hostId, host.baseDomain, basis, present);
 }
 
-async function desiredStateOf(hostId: string, baseDomain: string, basis: string, present: ContainerSummary[]): Promise<DesiredState> {
-  // A service moved to another host stays this host's until a release there is live: the old one serves meanwhile.
-  const services = await db.service.findMany({
+/** The host's domain and seal key (its token's hash), on the report pool: asked at every snapshot. */
+async function hostToAnswer(hostId: string) {
+  const [host] = await reportQuery<{ baseDomain: string; tokenHash: string }>(`SELECT "baseDomain", "tokenHash" FROM "Host" WHERE id = $1`, [hostId]);
+  return host ?? null;
+}
+
+/** Whether any service is this host's: placed on it, or live on it (both indexed). Most hosts' answer is no. */
+async function hasServices(hostId: string): Promise<boolean> {
+  const [row] = await reportQuery<{ yes: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "Service" WHERE "hostId" = $1)
+         OR EXISTS (SELECT 1 FROM "Deployment" AS d JOIN "Service" AS s ON s."liveDeploymentId" = d.id WHERE d."hostId" = $1) AS yes`,
+    [hostId],
+  );
+  return row?.yes ?? false;
+}
+
+/** The services whose containers and routes this host keeps (placed here, or live here until moved). */
+function servicesOf(hostId: string) {
+  return db.service.findMany({
     where: { OR: [{ hostId }, { liveDeployment: { hostId } }] },
     orderBy: { createdAt: "asc" },
     select: {
@@ -55,7 +73,12 @@ async function desiredStateOf(hostId: string, baseDomain: string, basis: string,
       },
     },
   });
-  // Most hosts answered every 30 s run no service: no query for them.
+}
+
+async function desiredStateOf(hostId: string, baseDomain: string, basis: string, present: ContainerSummary[]): Promise<DesiredState> {
+  // A service moved to another host stays this host's until a release there is live: the old one serves meanwhile.
+  const services = (await hasServices(hostId)) ? await servicesOf(hostId) : [];
+  // Most hosts answered every 30 s run no service: no more queries for them.
   const newest = new Map(
     services.length === 0
       ? []
@@ -107,7 +130,7 @@ async function desiredStateOf(hostId: string, baseDomain: string, basis: string,
 
 /** Answers a snapshot: the desired state, sealed for the host, and the job that tells its agent to converge. */
 export async function sendDesiredState(hostId: string, basis: string, present: ContainerSummary[]): Promise<void> {
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { baseDomain: true, tokenHash: true } });
+  const host = await hostToAnswer(hostId);
   if (!host) return;
   const state = await desiredStateOf(hostId, host.baseDomain, basis, present);
   const nonce = randomUUID();

@@ -8,7 +8,8 @@ import { ACTIVE_ORDER } from "@/lib/deploy/states";
 import type { HostFacts, HostReport } from "@/lib/hosts/protocol";
 import type { HostPatch } from "@/lib/live/channels";
 import { leaseMs } from "./deployments/lease";
-import { notifyHostStatus } from "./host-alerts";
+import { notifyHostStatus, notifyHostsStatus } from "./host-alerts";
+import { reportQuery, reportTransaction } from "./report-pool";
 
 /**
  * Makes the current transaction's commit asynchronous (`SET LOCAL synchronous_commit = off`): it returns before
@@ -32,9 +33,10 @@ export type HeartbeatOutcome = { hostId: string; teamId: string | null; status: 
 type SeenRow = { id: string; teamId: string | null; statusSince: Date; problemCleared: boolean; previousStatus: string };
 
 /**
- * Heartbeats of many hosts in one transaction of at most two statements: every host's facts, `lastHeartbeatAt`
- * and ONLINE status (its `statusSince` kept unless it was not online) in one UPDATE, and the leases of the
- * deployments they run renewed in one more. Hosts removed meanwhile are left out of the answer.
+ * Heartbeats of many hosts in one transaction of at most two statements (on the report pool, report-pool.ts):
+ * every host's facts, `lastHeartbeatAt` and ONLINE status (its `statusSince` kept unless it was not online) in
+ * one UPDATE, and the leases of the deployments they run renewed in one more. Hosts removed meanwhile are left
+ * out of the answer.
  */
 export async function applyHeartbeats(
   beats: Heartbeat[],
@@ -49,37 +51,52 @@ export async function applyHeartbeats(
   const sorted = [...fit].sort((a, b) => (a.hostId < b.hostId ? -1 : 1)); // one lock order for every batch
   const col = <T>(f: (b: Heartbeat) => T) => sorted.map(f);
   const f = (b: Heartbeat) => b.facts;
-  const withLeases = sorted.filter((b) => b.deployments.length > 0);
+  const leases = sorted.flatMap((b) => b.deployments.map((d) => [b.hostId, d] as const));
   // Parameters are whole arrays (one per column, unnest'ed): the statement's size does not grow with the batch.
-  const update = db.$queryRaw<SeenRow[]>`
+  const update = `
     UPDATE "Host" AS h SET
-      "lastHeartbeatAt" = ${now},
+      "lastHeartbeatAt" = $1,
       "agentVersion" = v.agent_version, "dockerVersion" = v.docker_version, "apiVersion" = v.api_version,
       "os" = v.os, "kernel" = v.kernel, "cpuCount" = v.cpu_count, "cpuPercent" = v.cpu_percent,
       "memTotalBytes" = v.mem_total, "memUsedBytes" = v.mem_used, "images" = v.images,
       "protocolVersion" = v.protocol_version, "protocolProblem" = NULL, "agentInContainer" = v.in_container,
       "status" = 'ONLINE',
-      "statusSince" = CASE WHEN h."status" = 'ONLINE' THEN h."statusSince" ELSE ${now} END,
-      "updatedAt" = ${now}
-    FROM unnest(
-      ${col((b) => b.hostId)}::text[], ${col((b) => f(b).agentVersion)}::text[], ${col((b) => f(b).dockerVersion)}::text[],
-      ${col((b) => f(b).apiVersion)}::text[], ${col((b) => f(b).os)}::text[], ${col((b) => f(b).kernel)}::text[],
-      ${col((b) => f(b).cpuCount)}::int[], ${col((b) => f(b).cpuPercent)}::float8[],
-      ${col((b) => String(Math.round(f(b).memTotalBytes)))}::bigint[], ${col((b) => String(Math.round(f(b).memUsedBytes)))}::bigint[],
-      ${col((b) => f(b).images)}::int[], ${col((b) => f(b).protocolVersion)}::int[], ${col((b) => f(b).inContainer)}::boolean[]
-    ) AS v(id, agent_version, docker_version, api_version, os, kernel, cpu_count, cpu_percent, mem_total, mem_used, images, protocol_version, in_container)
+      "statusSince" = CASE WHEN h."status" = 'ONLINE' THEN h."statusSince" ELSE $1 END,
+      "updatedAt" = $1
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::float8[],
+                $10::bigint[], $11::bigint[], $12::int[], $13::int[], $14::boolean[])
+      AS v(id, agent_version, docker_version, api_version, os, kernel, cpu_count, cpu_percent, mem_total, mem_used, images, protocol_version, in_container)
     JOIN "Host" AS old ON old.id = v.id
     WHERE h.id = v.id
     RETURNING h.id, h."teamId", h."statusSince", old."protocolProblem" IS NOT NULL AS "problemCleared", old."status"::text AS "previousStatus"`;
-  const renew = db.deployment.updateMany({
-    where: {
-      OR: withLeases.map((b) => ({ hostId: b.hostId, id: { in: b.deployments } })),
-      status: { in: [...ACTIVE_ORDER] },
-      dispatchedAt: { not: null },
-    },
-    data: { leaseExpiresAt: new Date(now.getTime() + leaseMs()) },
-  });
-  const [, rows] = withLeases.length ? await db.$transaction([asyncCommit(db), update, renew]) : await db.$transaction([asyncCommit(db), update]);
+  const params = [
+    now,
+    col((b) => b.hostId),
+    col((b) => f(b).agentVersion),
+    col((b) => f(b).dockerVersion),
+    col((b) => f(b).apiVersion),
+    col((b) => f(b).os),
+    col((b) => f(b).kernel),
+    col((b) => f(b).cpuCount),
+    col((b) => f(b).cpuPercent),
+    col((b) => String(Math.round(f(b).memTotalBytes))),
+    col((b) => String(Math.round(f(b).memUsedBytes))),
+    col((b) => f(b).images),
+    col((b) => f(b).protocolVersion),
+    col((b) => f(b).inContainer),
+  ];
+  // The leases of the deployments the hosts run, renewed in the same transaction.
+  const renew = `
+    UPDATE "Deployment" AS d SET "leaseExpiresAt" = $1
+    FROM unnest($2::text[], $3::text[]) AS l(host_id, deployment_id)
+    WHERE d.id = l.deployment_id AND d."hostId" = l.host_id AND d."dispatchedAt" IS NOT NULL AND d."status"::text = ANY($4::text[])`;
+  const rows = leases.length
+    ? await reportTransaction(async (c) => {
+        const { rows } = await c.query<SeenRow>(update, params);
+        await c.query(renew, [new Date(now.getTime() + leaseMs()), leases.map((l) => l[0]), leases.map((l) => l[1]), [...ACTIVE_ORDER]]);
+        return rows;
+      })
+    : await reportQuery<SeenRow>(update, params);
   const applied = rows.map((r) => {
     const cameOnline = r.statusSince.getTime() === now.getTime();
     const status: HostPatch | null =
@@ -92,9 +109,13 @@ export async function applyHeartbeats(
   // so telling it again is harmless.
   const back = rows.filter((r) => cameBack(r, now));
   if (back.length)
-    await db.$transaction(async (tx) => {
-      for (const r of back) await notifyHostStatus(tx, "host.online", { hostId: r.id, teamId: r.teamId, statusSince: r.statusSince });
-    });
+    await db.$transaction((tx) =>
+      notifyHostsStatus(
+        tx,
+        "host.online",
+        back.map((r) => ({ hostId: r.id, teamId: r.teamId, statusSince: r.statusSince })),
+      ),
+    );
   return { applied, refused };
 }
 
@@ -118,24 +139,33 @@ function unstorable(f: HostFacts): string | null {
   return null;
 }
 
+const SEEN = `
+  UPDATE "Host" AS h SET
+    "lastHeartbeatAt" = $2,
+    "lastSnapshotAt" = COALESCE($3, h."lastSnapshotAt"),
+    "status" = 'ONLINE',
+    "statusSince" = CASE WHEN h."status" = 'ONLINE' THEN h."statusSince" ELSE $2 END,
+    "updatedAt" = $2
+  FROM "Host" AS old
+  WHERE h.id = $1 AND old.id = h.id
+  RETURNING h."teamId", h."statusSince", old."status"::text AS "previousStatus"`;
+type Seen = { teamId: string | null; statusSince: Date; previousStatus: string };
+
 /**
  * The host was heard from (a snapshot): seen now, ONLINE if it was not. Returns its team and, if it came
- * online, the patch that says so; null if the host was removed meanwhile.
+ * online, the patch that says so; null if the host was removed meanwhile. In `client`'s transaction, or alone
+ * on the report pool (an unchanged snapshot: then a return from OFFLINE is told in a transaction of its own
+ * right after, as for heartbeats: its key makes telling it twice harmless).
  */
-export async function markHostSeen(hostId: string, now = new Date(), snapshot = false, client: Tx | typeof db = db) {
-  const rows = await client.$queryRaw<{ teamId: string | null; statusSince: Date; previousStatus: string }[]>`
-    UPDATE "Host" AS h SET
-      "lastHeartbeatAt" = ${now},
-      "lastSnapshotAt" = COALESCE(${snapshot ? now : null}, h."lastSnapshotAt"),
-      "status" = 'ONLINE',
-      "statusSince" = CASE WHEN h."status" = 'ONLINE' THEN h."statusSince" ELSE ${now} END,
-      "updatedAt" = ${now}
-    FROM "Host" AS old
-    WHERE h.id = ${hostId} AND old.id = h.id
-    RETURNING h."teamId", h."statusSince", old."status"::text AS "previousStatus"`;
+export async function markHostSeen(hostId: string, now = new Date(), snapshot = false, client?: Tx) {
+  const params = [hostId, now, snapshot ? now : null];
+  const rows = client ? await client.$queryRawUnsafe<Seen[]>(SEEN, ...params) : await reportQuery<Seen>(SEEN, params);
   const row = rows[0];
   if (!row) return null;
-  if (cameBack(row, now)) await notifyHostStatus(client, "host.online", { hostId, teamId: row.teamId, statusSince: row.statusSince });
+  if (cameBack(row, now)) {
+    const t = { hostId, teamId: row.teamId, statusSince: row.statusSince };
+    await (client ? notifyHostStatus(client, "host.online", t) : db.$transaction((tx) => notifyHostStatus(tx, "host.online", t)));
+  }
   const cameOnline = row.statusSince.getTime() === now.getTime();
   return { teamId: row.teamId, patch: cameOnline ? ({ id: hostId, status: "ONLINE", statusSince: row.statusSince.toISOString() } satisfies HostPatch) : null };
 }
@@ -237,7 +267,11 @@ export async function markSilentHostsOffline(afterMs: number) {
       WHERE "status" = 'ONLINE' AND ("lastHeartbeatAt" IS NULL OR "lastHeartbeatAt" < ${cutoff})
       RETURNING id, "teamId"`;
     const detail = `No heartbeat for ${Math.round(afterMs / 1000)} s.`;
-    for (const r of rows) await notifyHostStatus(tx, "host.offline", { hostId: r.id, teamId: r.teamId, statusSince: now, detail });
+    await notifyHostsStatus(
+      tx,
+      "host.offline",
+      rows.map((r) => ({ hostId: r.id, teamId: r.teamId, statusSince: now, detail })),
+    );
     return rows;
   });
   return rows.map((r) => ({ ...r, patch: { id: r.id, status: "OFFLINE", statusSince: now.toISOString() } satisfies HostPatch }));

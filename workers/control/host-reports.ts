@@ -22,6 +22,7 @@ import {
   markHostGone,
   markSilentHostsOffline,
 } from "@/lib/data/host-reports";
+import { closeReportPool } from "@/lib/data/report-pool";
 import { env } from "@/lib/env";
 import { heartbeatProtocol, protocolProblem } from "@/lib/hosts/handshake";
 import { hostReport, hostReportStream } from "@/lib/hosts/protocol";
@@ -312,6 +313,7 @@ export function startHostReports() {
       await running;
       await consumer.close().catch((e) => console.error("control: giving back report shards failed:", (e as Error).message));
       await closeConvergeQueues();
+      await closeReportPool().catch(() => {});
       await writer.quit().catch(() => {});
     },
   };
