@@ -24,8 +24,18 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
+// Stream key → its hash, remembered: every round asks for each of a thousand hosts' streams.
+const hashes = new Map<string, number>();
+const MAX_HASHES = 100_000;
+
 export function shardOf(streamKey: string, shards = SHARDS): number {
-  return hash(streamKey) % shards;
+  let h = hashes.get(streamKey);
+  if (h === undefined) {
+    h = hash(streamKey);
+    if (hashes.size >= MAX_HASHES) hashes.clear();
+    hashes.set(streamKey, h);
+  }
+  return h % shards;
 }
 
 // KEYS: leases; ARGV: owner, ms. Renews each lease still held by owner; 1 renewed, 0 lost.

@@ -24,6 +24,13 @@ const COUNT = 100;
 /** Streams applied at once: below the Postgres pool (lib/db.ts: 10), which the sweep and the flushes share. */
 const CONCURRENTLY = 8;
 const BLOCK_MS = 1000;
+/**
+ * The shortest time between two reads of new entries. Each read names every stream this worker holds (at 1,000
+ * hosts ~80 KB to send, and a thousand keys for Redis to look at and block on), and under load a read returned
+ * after every few reports: socket writes of those reads were a fifth of the worker's CPU. So a busy worker takes
+ * what arrived in this time in one read; a report waits at most this much longer.
+ */
+const MIN_ROUND_MS = 50;
 
 type Entry = [id: string, fields: string[] | null];
 type ReadResult = [key: string, entries: Entry[]][] | null;
@@ -68,6 +75,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
   const leases = o.shards && createShardLeases({ ...o.shards, redis: o.writer, owner: o.consumer, log: o.log });
   const owned = new Set<string>(); // with leases: streams taken over (their pending entries claimed)
   let lastReclaim = 0;
+  let lastRead = 0;
   const backoff = (attempt: number) => Math.min(250 * 2 ** (attempt - 1), o.maxRetryDelayMs ?? 5000);
 
   /** Applies entries in order; stops at the first failure (the rest wait in the pending list). */
@@ -247,6 +255,9 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         await new Promise((r) => setTimeout(r, keys.length ? block : 500));
         return;
       }
+      const early = lastRead + MIN_ROUND_MS - Date.now();
+      if (early > 0) await new Promise((r) => setTimeout(r, early));
+      lastRead = Date.now();
       const res = (await o.reader.xreadgroup(
         "GROUP",
         o.group,
