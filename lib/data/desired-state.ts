@@ -8,12 +8,8 @@
 // Sealed for the host, stored under its keys for two minutes, and pointed at by a `host.converge` job; the
 // agent deletes it once read. Answers cost what they must at 1,000 hosts: one query for the host (its domain and
 // its seal key), one whether it has services (none for most hosts, then nothing more is asked; both on the
-// report pool), and the job added
-// through a queue per host that shares the process's admin connection (call-host.ts's `sendToHost` opens two
-// connections per host, one of them blocking on the host's events, which nothing here listens to).
+// report pool), and the job added through the host's queue (call-host.ts: every host's queue on one connection).
 import { randomUUID } from "node:crypto";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { db } from "@/lib/db";
 import { ACTIVE_ORDER } from "@/lib/deploy/states";
 import { containerBase, containerName, releaseRepository, routeId, serviceHostnames } from "@/lib/deploy/names";
@@ -21,10 +17,9 @@ import { env as appEnv } from "@/lib/env";
 import { desiredState, desiredStateKey, type DesiredService, type DesiredState } from "@/lib/hosts/desired-state";
 import type { DeploymentSpec } from "@/lib/hosts/deployment-spec";
 import { sealForHost } from "@/lib/hosts/host-seal";
+import { sendToHost } from "@/lib/hosts/call-host";
 import type { ContainerSummary } from "@/lib/hosts/protocol";
-import { hostQueueName } from "@/lib/hosts/protocol";
 import { hostConvergeJob } from "@/lib/jobs/host-jobs";
-import { queueOptions } from "@/lib/jobs/redis";
 import { adminRedis } from "@/lib/redis/admin";
 import { berthRegistry } from "./deployments/registry";
 import { reportQuery } from "./report-pool";
@@ -136,37 +131,5 @@ export async function sendDesiredState(hostId: string, basis: string, present: C
   const nonce = randomUUID();
   const key = desiredStateKey(appEnv.queuePrefix, hostId, nonce);
   await adminRedis().set(key, sealForHost(host.tokenHash, key, state), "EX", TTL_SECONDS);
-  await convergeQueue(hostId).add(hostConvergeJob.name, hostConvergeJob.schema.parse({ nonce }), hostConvergeJob.options);
-}
-
-const queues = new Map<string, Queue>();
-let shared: Redis | undefined; // every host's queue on one connection (each adds its listeners to it)
-function convergeQueue(hostId: string): Queue {
-  let q = queues.get(hostId);
-  if (!q) {
-    if (!shared) {
-      shared = new Redis(appEnv.redisUrl, { maxRetriesPerRequest: null });
-      shared.setMaxListeners(0);
-      shared.on("error", (e) => console.error(`redis (host queues): ${e.message}`));
-    }
-    q = new Queue(hostQueueName(hostId), { ...queueOptions(), connection: shared });
-    queues.set(hostId, q);
-  }
-  return q;
-}
-
-/** Forgets the queues of hosts that no longer exist (their keys went with them). */
-export function retainConvergeQueues(hostIds: Set<string>) {
-  for (const [id, q] of queues) {
-    if (hostIds.has(id)) continue;
-    queues.delete(id);
-    void q.close().catch(() => {});
-  }
-}
-
-export async function closeConvergeQueues() {
-  await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
-  queues.clear();
-  await shared?.quit().catch(() => {});
-  shared = undefined;
+  await sendToHost(hostId, hostConvergeJob, { nonce });
 }

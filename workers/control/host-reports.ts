@@ -9,7 +9,7 @@
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { applyDeploymentReport, applyReleaseReport, dispatchAndTell as dispatchAndTellTeams, expireLeases } from "@/lib/data/deployments";
-import { closeConvergeQueues, retainConvergeQueues, sendDesiredState } from "@/lib/data/desired-state";
+import { sendDesiredState } from "@/lib/data/desired-state";
 import { applyContainerRemoved, applyContainerReport, applySnapshot, type ContainersOutcome } from "@/lib/data/container-reports";
 import { forgetQuietCrashLoops } from "@/lib/data/crash-loops";
 import {
@@ -24,6 +24,7 @@ import {
 } from "@/lib/data/host-reports";
 import { closeReportPool } from "@/lib/data/report-pool";
 import { env } from "@/lib/env";
+import { closeHostCalls, retainHostCalls } from "@/lib/hosts/call-host";
 import { heartbeatProtocol, protocolProblem } from "@/lib/hosts/handshake";
 import { hostReport, hostReportStream } from "@/lib/hosts/protocol";
 import { sweepRemovedHosts } from "@/lib/hosts/forget-host";
@@ -61,7 +62,7 @@ export function startHostReports() {
     otherProtocol = new Set(hosts.filter((h) => h.protocolProblem).map((h) => h.id));
     const ids = new Set(hosts.map((h) => h.id));
     heartbeats.retain(ids);
-    retainConvergeQueues(ids);
+    retainHostCalls(ids);
     for (const key of streams.keys()) {
       if (groupsMade.has(key)) continue;
       await writer.xgroup("CREATE", key, GROUP, "0", "MKSTREAM").catch((e: Error) => {
@@ -312,7 +313,7 @@ export function startHostReports() {
       reader.disconnect();
       await running;
       await consumer.close().catch((e) => console.error("control: giving back report shards failed:", (e as Error).message));
-      await closeConvergeQueues();
+      await closeHostCalls();
       await closeReportPool().catch(() => {});
       await writer.quit().catch(() => {});
     },
