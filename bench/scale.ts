@@ -84,7 +84,8 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "unmeasured");
 const elapsed = (t0: number) => `${((now() - t0) / 1000).toFixed(0)} s`;
 
 /**
- * Changes reported by the simulator, each matched once per viewer with the first push after it that names it.
+ * Changes reported by the simulator, each matched once per viewer whose page shows its host (its stream's scope)
+ * with the first push after it that names it.
  * Matched a moment later (the simulator's word of a change comes over IPC in batches, and may arrive after the
  * push): pushes are kept for MISSED_AFTER_MS.
  */
@@ -97,7 +98,8 @@ function createChangeTracker() {
   let until = Number.POSITIVE_INFINITY;
   let latencies: number[] = [];
   let missed = 0;
-  let viewerCount = 0;
+  let scopes: (Set<string> | null)[] = [];
+  const audience = (hostId: string) => scopes.filter((s) => !s || s.has(hostId)).length;
   const names = (p: Push, c: Change) => (p.rows ? p.rows.some((u) => u.dockerId === c.dockerId && u.state === c.state) : !p.removedOnly); // no rows: the first push counts
   return {
     add(e: SimEvent) {
@@ -118,9 +120,10 @@ function createChangeTracker() {
           c.seen.add(p.viewer);
           latencies.push(p.at - c.at);
         }
-        if (c.seen.size >= viewerCount) return false;
+        const n = audience(c.hostId);
+        if (c.seen.size >= n) return false;
         if (c.at >= cutoff) return true;
-        missed += viewerCount - c.seen.size;
+        missed += n - c.seen.size;
         return false;
       });
       for (const [host, list] of pushes) {
@@ -130,14 +133,14 @@ function createChangeTracker() {
       }
     },
     running: () => from !== Number.POSITIVE_INFINITY,
-    start(viewers: number) {
+    start(viewerScopes: (string[] | undefined)[]) {
       from = now();
       until = Number.POSITIVE_INFINITY;
       changes = [];
       pushes.clear();
       latencies = [];
       missed = 0;
-      viewerCount = viewers;
+      scopes = viewerScopes.map((s) => (s ? new Set(s) : null));
     },
     /** Stops taking new changes; pushes are still taken for the ones taken (see `finish`). */
     close() {
@@ -145,7 +148,7 @@ function createChangeTracker() {
     },
     finish() {
       this.sweep();
-      const out = { latencies, missed: missed + changes.reduce((n, c) => n + viewerCount - c.seen.size, 0) };
+      const out = { latencies, missed: missed + changes.reduce((n, c) => n + audience(c.hostId) - c.seen.size, 0) };
       from = Number.POSITIVE_INFINITY;
       changes = [];
       pushes.clear();
@@ -309,15 +312,17 @@ async function main() {
     const t = `/t/${team.slug}`;
     const servicePage = `${t}/projects/${project.slug}/production/services/web`;
     const pagesFor = async (): Promise<ViewerPage[]> => {
+      // The hosts page's first page, as it lists them (the JSON list is the same query).
+      const firstPage = (await api<{ hosts: { id: string }[] }>(base, team.token, "GET", `/teams/${team.slug}/hosts`)).hosts.map((x) => x.id);
       const pages: ViewerPage[] = [];
       for (let i = 0; i < VIEWERS; i++) {
         const h = hosts[Math.floor((i / VIEWERS) * hosts.length)]!.hostId;
         switch (i % 4) {
           case 0:
-            pages.push({ what: "hosts", path: `${t}/hosts` });
+            pages.push({ what: "hosts", path: `${t}/hosts`, scope: firstPage });
             break;
           case 1:
-            pages.push({ what: "host", path: `${t}/hosts/${h}`, hostId: h });
+            pages.push({ what: "host", path: `${t}/hosts/${h}`, hostId: h, scope: [h] });
             break;
           case 2: {
             const c = await firstContainer(h);
@@ -327,12 +332,13 @@ async function main() {
               what: "container",
               path: `${t}/hosts/${ch}/containers/${cc}`,
               hostId: ch,
+              scope: [ch],
               polls: [`${api}/logs?tail=200&timestamps=1`, `${api}/stats`],
             });
             break;
           }
           default:
-            pages.push({ what: "deployments", path: servicePage, serviceId: service.id });
+            pages.push({ what: "deployments", path: servicePage, serviceId: service.id, scope: [] });
         }
       }
       return pages;
@@ -371,7 +377,7 @@ async function main() {
       console.error(`${pages.length} viewers open; warming up ${warmupS} s`);
       await sleep(warmupS * 1000);
       const before = made.viewers.map((v) => v.stats.refreshes);
-      tracker.start(made.viewers.length);
+      tracker.start(pages.map((p) => p.scope));
       const sampler = startSampler(reads);
       const ownCpu = process.cpuUsage();
       const window = await measureWindow({ seconds: WINDOW_S, control, sim: simPids(), databaseUrl, redis });

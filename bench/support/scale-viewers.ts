@@ -5,7 +5,8 @@
 // applies (its host, its service). Messages are parsed loosely so the same viewer measures the old format
 // (ids only, every message a re-read) and the new one. A container page also polls its logs and stats every
 // 2 s, as its LogViewer and StatsCharts do. A viewer keeps at most one re-read in flight (one more waits),
-// which is gentler on the server than router.refresh, which does not wait.
+// which is gentler on the server than router.refresh, which does not wait. Each names the hosts its page shows
+// (`?hosts=`), as the browser's LiveProvider does: other hosts' usage and container news is not sent to it.
 
 /** What a push may say, in either format. */
 export type LivePush = {
@@ -27,6 +28,8 @@ export type ViewerPage = {
   serviceId?: string;
   /** Read every 2 s while the page is open. */
   polls?: string[];
+  /** The hosts the page shows, which its stream names (`?hosts=`); absent: the whole team's news. */
+  scope?: string[];
 };
 
 /** Whether the page can apply this message itself. */
@@ -106,7 +109,8 @@ export function startViewer(baseUrl: string, cookie: string, page: ViewerPage, o
   };
 
   const follow = async () => {
-    const res = await fetch(`${baseUrl}/api/v1/teams/${slug}/live`, { headers: { cookie }, signal: ctrl.signal });
+    const scope = page.scope ? `?hosts=${encodeURIComponent([...page.scope].sort().join(","))}` : "";
+    const res = await fetch(`${baseUrl}/api/v1/teams/${slug}/live${scope}`, { headers: { cookie }, signal: ctrl.signal });
     if (!res.ok) throw new Error(`live stream: ${res.status} ${await res.text()}`);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();

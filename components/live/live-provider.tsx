@@ -3,7 +3,8 @@
 // with `useLive` and patches itself from what a message carries; what it cannot patch it hands to `refresh`,
 // which re-renders the page on the server once for a burst. Each time the stream is ready (the first time, and
 // after every reconnect) the page is re-rendered too: a change made between the page's render and the
-// subscription, or while disconnected, is not missed.
+// subscription, or while disconnected, is not missed. A page names the hosts it shows (`hosts`), and its stream
+// leaves out other hosts' usage and container news (lib/live/channels.ts `scopeMessage`); without, all of it.
 import { useRouter } from "next/navigation";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { LiveMessage } from "@/lib/live/channels";
@@ -18,7 +19,7 @@ const LiveContext = createContext<Live | null>(null);
 /** How long a burst of "cannot patch" news is gathered into one server render. */
 const REFRESH_COALESCE_MS = 50;
 
-export function LiveProvider({ slug, children }: { slug: string; children: React.ReactNode }) {
+export function LiveProvider({ slug, hosts, children }: { slug: string; hosts?: string[]; children: React.ReactNode }) {
   const router = useRouter();
   const [connection, setConnection] = useState<Connection>("connecting");
   const listeners = useRef(new Set<Listener>());
@@ -31,8 +32,9 @@ export function LiveProvider({ slug, children }: { slug: string; children: React
       router.refresh();
     }, REFRESH_COALESCE_MS);
   }, [router]);
+  const scope = hosts ? `?hosts=${encodeURIComponent([...hosts].sort().join(","))}` : "";
   useEffect(() => {
-    const es = new EventSource(`/api/v1/teams/${slug}/live`);
+    const es = new EventSource(`/api/v1/teams/${slug}/live${scope}`);
     // `ready` comes once the server's subscription is in place (the stream's open may come before it).
     es.addEventListener("ready", () => {
       setConnection("live");
@@ -45,7 +47,7 @@ export function LiveProvider({ slug, children }: { slug: string; children: React
       for (const l of listeners.current) l(msg);
     };
     return () => es.close();
-  }, [slug, refresh]);
+  }, [slug, scope, refresh]);
   const subscribe = useCallback((l: Listener) => {
     listeners.current.add(l);
     return () => void listeners.current.delete(l);

@@ -31,7 +31,7 @@ export function RefreshOn(only: Only) {
 /** A page's own stream with the Live indicator: `hostId` / `serviceId` / `kind` narrow what it refreshes for. */
 export function LiveRefresh({ slug, ...only }: { slug: string } & Only) {
   return (
-    <LiveProvider slug={slug}>
+    <LiveProvider slug={slug} hosts={only.hostId ? [only.hostId] : []}>
       <RefreshOn {...only} />
       <LiveStatus />
     </LiveProvider>

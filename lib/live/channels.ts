@@ -74,3 +74,28 @@ export type LiveNews = LiveMessage extends infer M ? (M extends LiveMessage ? Om
 export function teamChannel(teamId: string) {
   return `berth:live:team:${teamId}`;
 }
+
+/**
+ * A stream's scope: the hosts its page shows (`?hosts=<id>,<id>`; empty: none). Without one, the whole team's
+ * news. Host ids are cuids; a page shows at most a few hundred hosts.
+ */
+export const liveHostsScope = z
+  .string()
+  .max(40_000)
+  .transform((s) => (s === "" ? [] : s.split(",")))
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be host ids separated by commas")).max(500, "may name at most 500 hosts"));
+
+/**
+ * What of `msg` a stream scoped to `hosts` carries (null: nothing). The frequent news about one host, its
+ * heartbeat usage and its container rows, goes only to pages that show that host: at 1,000 hosts every page
+ * was sent every host's usage each second. A host's own message (`host`: its status, counts, or that it was
+ * added or removed, which may move it onto a filtered list) and deployments always pass. `hosts` null: all.
+ */
+export function scopeMessage(msg: LiveMessage, hosts: ReadonlySet<string> | null): LiveMessage | null {
+  if (!hosts) return msg;
+  if (msg.kind === "containers") return hosts.has(msg.hostId) ? msg : null;
+  if (msg.kind !== "hosts") return msg;
+  const shown = msg.hosts.filter((h) => hosts.has(h.id));
+  if (shown.length === 0) return null;
+  return shown.length === msg.hosts.length ? msg : { ...msg, hosts: shown };
+}

@@ -7,6 +7,7 @@ import { auditFilterInput, createTeamInput, renameTeamInput } from "@/lib/valida
 import { auditEvent, myTeam, teamOverview as overviewOutput, teamRef } from "../outputs/team";
 import { teamOp, userOp, type Operation } from "../operation";
 import { teamLiveStream } from "../streams/team-live";
+import { liveHostsScope } from "@/lib/live/channels";
 
 export const listTeamsOp = userOp({
   id: "teams.list",
@@ -98,12 +99,12 @@ export const teamLiveOp = teamOp({
   method: "GET",
   path: "/teams/{team}/live",
   summary:
-    "Server-sent events telling the team's pages that something changed: `{ kind, hostId, serviceId? }` ids only, to re-read through the API. The whole team's news, so tokens limited to a project or environment cannot follow it.",
+    "Server-sent events telling the team's pages what changed (`{ kind, hostId?, ... }`, with the change where a page can patch itself: a host's status and usage, container rows), to re-read the rest through the API. `hosts` (ids, comma-separated; empty: none) leaves out the usage and container news of every other host. The whole team's news, so tokens limited to a project or environment cannot follow it.",
   permission: "team.read",
-  input: z.object({}),
+  input: z.object({ hosts: liveHostsScope.optional() }),
   output: z.never(),
   produces: "text/event-stream",
-  run: async (ctx, _i, call) => teamLiveStream(ctx, call.signal),
+  run: async (ctx, i, call) => teamLiveStream(ctx, call.signal, i.hosts ? new Set(i.hosts) : null),
 });
 
 export const teamOps: Operation[] = [listTeamsOp, createTeamOp, getTeamOp, renameTeamOp, deleteTeamOp, leaveTeamOp, listAuditOp, teamLiveOp];

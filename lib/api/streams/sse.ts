@@ -1,6 +1,15 @@
 // A server-sent event stream that a pump writes to until it returns or the client goes away.
 export type Send = (event: { data: unknown; id?: string; event?: string }) => void;
 
+// One serialisation per message, however many streams send it (a team's news goes to each of its open pages).
+const serialised = new WeakMap<object, string>();
+function json(data: unknown): string {
+  if (typeof data !== "object" || data === null) return JSON.stringify(data);
+  let s = serialised.get(data);
+  if (s === undefined) serialised.set(data, (s = JSON.stringify(data)));
+  return s;
+}
+
 export function sseResponse(signal: AbortSignal, pump: (send: Send, isOpen: () => boolean) => Promise<void>): Response {
   const encoder = new TextEncoder();
   let open = true;
@@ -10,7 +19,7 @@ export function sseResponse(signal: AbortSignal, pump: (send: Send, isOpen: () =
       const send: Send = ({ data, id, event }) => {
         if (!open) return;
         const head = `${id !== undefined ? `id: ${id}\n` : ""}${event ? `event: ${event}\n` : ""}`;
-        controller.enqueue(encoder.encode(`${head}data: ${JSON.stringify(data)}\n\n`));
+        controller.enqueue(encoder.encode(`${head}data: ${json(data)}\n\n`));
       };
       controller.enqueue(encoder.encode("retry: 1000\n\n"));
       try {

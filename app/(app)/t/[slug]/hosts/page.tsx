@@ -38,7 +38,7 @@ export default async function HostsPage({
   const filtered = Boolean(query.q || query.status);
   const kept = { q: query.q, status: query.status, limit: query.limit === HOSTS_PER_PAGE ? undefined : query.limit };
   return (
-    <LiveProvider slug={ctx.team.slug}>
+    <LiveProvider slug={ctx.team.slug} hosts={list.items.map((h) => h.id)}>
       <PageHeader title="Hosts" description="Docker hosts whose agents report to this team." actions={<LiveStatus />} />
       {localWaits && (
         <div className="mb-4">

@@ -20,7 +20,7 @@ export default async function HostLayout({ children, params }: { children: React
   const base = `/t/${ctx.team.slug}/hosts/${host.id}`;
   const berthVersion = currentAgentImage()?.version ?? null;
   return (
-    <LiveProvider slug={ctx.team.slug}>
+    <LiveProvider slug={ctx.team.slug} hosts={[host.id]}>
       <div className="mb-6">
         <Link href={`/t/${ctx.team.slug}/hosts`} className="text-sm text-slate-500 hover:text-slate-800">
           ← Hosts
