@@ -5,7 +5,7 @@ import { concerns } from "@/components/live/live-refresh";
 import { type ContainerRow, type ContainersView, containersNews, mergeNewer } from "@/components/live/patch-containers";
 import { type HostRow, hostNews, hostsNews } from "@/components/live/patch-hosts";
 import { pageHref, pageWindow } from "@/components/ui/pagination";
-import type { LiveMessage } from "@/lib/live/channels";
+import { type LiveMessage, type LiveNews, liveHostsScope, scopeMessage } from "@/lib/live/channels";
 import { containerListQuery, fromSearchParams, hostListQuery } from "@/lib/validation/list-query";
 
 const host = (id: string, over: Partial<HostRow> = {}): HostRow => ({
@@ -164,5 +164,33 @@ describe("paging", () => {
     expect(fromSearchParams(hostListQuery, { page: "-2", limit: "100000", status: "ASLEEP", q: " web " })).toEqual({ q: "web", page: 1, limit: 50 });
     expect(fromSearchParams(containerListQuery, { page: ["3", "4"], state: "exited" })).toEqual({ page: 3, limit: 100, state: "exited" });
     expect(hostListQuery.safeParse({ page: "0" }).success).toBe(false);
+  });
+});
+
+describe("a stream's scope (the hosts its page shows)", () => {
+  const usage = (id: string) => ({ id, cpuPercent: 1 });
+  const msg = (m: LiveNews) => ({ ...m, at: 1 }) as LiveMessage;
+
+  it("keeps only the shown hosts' usage and containers; host news and deployments always pass", () => {
+    const shown = new Set(["a"]);
+    const both = msg({ kind: "hosts", hosts: [usage("a"), usage("b")] });
+    expect(scopeMessage(both, shown)).toEqual({ ...both, hosts: [usage("a")] });
+    expect(scopeMessage(msg({ kind: "hosts", hosts: [usage("b")] }), shown)).toBeNull();
+    expect(scopeMessage(msg({ kind: "containers", hostId: "b", resync: true }), shown)).toBeNull();
+    const mine = msg({ kind: "containers", hostId: "a", resync: true });
+    expect(scopeMessage(mine, shown)).toBe(mine);
+    for (const m of [msg({ kind: "host", hostId: "b" }), msg({ kind: "deployment", hostId: "b", serviceId: "s" })]) {
+      expect(scopeMessage(m, shown)).toBe(m);
+      expect(scopeMessage(m, new Set())).toBe(m);
+    }
+    expect(scopeMessage(both, null)).toBe(both); // no scope: the whole team
+  });
+
+  it("is read from ?hosts=, empty meaning none, and a bad one is refused with why", () => {
+    expect(liveHostsScope.parse("cmabc1,cmabc2")).toEqual(["cmabc1", "cmabc2"]);
+    expect(liveHostsScope.parse("")).toEqual([]);
+    expect(liveHostsScope.safeParse("a b").error?.issues[0]?.message).toBe("must be host ids separated by commas");
+    expect(liveHostsScope.safeParse("a,,b").success).toBe(false);
+    expect(liveHostsScope.safeParse(Array.from({ length: 501 }, (_, i) => `h${i}`).join(",")).error?.issues[0]?.message).toBe("may name at most 500 hosts");
   });
 });
