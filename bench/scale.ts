@@ -25,7 +25,9 @@
 //                           the agent's reporter, which XADDs it) → a viewer receiving the push that names that
 //                           change (its `upserted` row with the new state); with messages that carry no rows,
 //                           the first `containers` push for that host after it. Over every (change, viewer) pair
-//                           in the window; status_p50_ms too, and status_missed (pairs without a push in 15 s)
+//                           in the window where the viewer's page shows the change's host (its stream is scoped
+//                           to the hosts it shows, as the browser's is: other pages are not sent it);
+//                           status_p50_ms too, status_samples, and status_missed (pairs without a push in 15 s)
 //   control_cpu_pct         CPU time of the web process and the control worker, with their whole process trees
 //                           (/proc), over the window, in % of one core (the machine has 2: 200 is all of it)
 //   control_rss_mb          their resident memory, median of samples every 5 s through the window
@@ -38,6 +40,7 @@
 //   hosts_online            hosts ONLINE when the window ended (of hosts_enrolled)
 //   containers_page_2000_ms median of 7 renders of the containers page of one extra host with 2,000 containers
 //                           (HTML, a session), under the full load; containers_json_2000_ms: its API read
+// It runs on a database of its own, made fresh for the run (scripts/bench.mjs), so only its hosts are measured.
 // Everything made is removed at the end and on Ctrl-C: the simulator's processes, Berth, the team (its hosts'
 // Redis logins and keys go with it) and the keys under the bench's queue prefix.
 import { type ChildProcess, fork } from "node:child_process";
