@@ -42,15 +42,16 @@ export async function closeReportPool() {
 /** Statements on one connection of the report pool in one transaction (rolled back if `fn` throws). */
 export async function reportTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await reportPool().connect();
+  let broken: Error | undefined; // a connection that cannot even roll back is dropped, not reused
   try {
     await c.query("BEGIN");
     const out = await fn(c);
     await c.query("COMMIT");
     return out;
   } catch (e) {
-    await c.query("ROLLBACK").catch(() => {});
+    await c.query("ROLLBACK").catch((r: Error) => (broken = r));
     throw e;
   } finally {
-    c.release();
+    c.release(broken);
   }
 }
