@@ -4,7 +4,7 @@
 // which re-renders the page on the server once for a burst. Each time the stream is ready (the first time, and
 // after every reconnect) the page is re-rendered too: a change made between the page's render and the
 // subscription, or while disconnected, is not missed. A page names the hosts it shows (`hosts`), and its stream
-// leaves out other hosts' usage and container news (lib/live/channels.ts `scopeMessage`); without, all of it.
+// leaves out other hosts' usage, counts and container news (lib/live/channels.ts `scopeMessage`); without, all.
 import { useRouter } from "next/navigation";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { LiveMessage } from "@/lib/live/channels";

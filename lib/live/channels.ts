@@ -87,13 +87,15 @@ export const liveHostsScope = z
 
 /**
  * What of `msg` a stream scoped to `hosts` carries (null: nothing). The frequent news about one host, its
- * heartbeat usage and its container rows, goes only to pages that show that host: at 1,000 hosts every page
- * was sent every host's usage each second. A host's own message (`host`: its status, counts, or that it was
- * added or removed, which may move it onto a filtered list) and deployments always pass. `hosts` null: all.
+ * heartbeat usage, its container rows and its counts per state, goes only to pages that show that host: at
+ * 1,000 hosts every page was sent every host's usage each second, and every container change's new counts. Of
+ * another host a page is sent what may move it onto the page: its status (a list filtered by status) and
+ * news without a patch (added, removed, renamed). Deployments always pass. `hosts` null: all.
  */
 export function scopeMessage(msg: LiveMessage, hosts: ReadonlySet<string> | null): LiveMessage | null {
   if (!hosts) return msg;
   if (msg.kind === "containers") return hosts.has(msg.hostId) ? msg : null;
+  if (msg.kind === "host") return !msg.host || msg.host.status !== undefined || hosts.has(msg.hostId) ? msg : null;
   if (msg.kind !== "hosts") return msg;
   const shown = msg.hosts.filter((h) => hosts.has(h.id));
   if (shown.length === 0) return null;

@@ -1,6 +1,6 @@
-// A team's live stream scoped to the hosts a page shows (`?hosts=`): it carries those hosts' heartbeat usage and
-// container rows and nothing of the other hosts' (at 1,000 hosts every page was sent every host's usage each
-// second), while every host's own messages (status, added, removed) and deployments still pass. Real Redis, the
+// A team's live stream scoped to the hosts a page shows (`?hosts=`): it carries those hosts' heartbeat usage,
+// counts and container rows and nothing of the other hosts' (at 1,000 hosts every page was sent every host's usage
+// each second), while every host's status, additions and removals and deployments still pass. Real Redis, the
 // process's one team subscription, the stream the API serves.
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -58,7 +58,7 @@ const row = (dockerId: string) => ({
 });
 
 describe("a live stream scoped to the hosts its page shows", () => {
-  it("gets their usage and containers, other hosts' status and every deployment, and nothing else", async () => {
+  it("gets their usage, counts and containers, other hosts' status and every deployment, and nothing else", async () => {
     const ctx = await makeTeam();
     const [shown, other] = ["host-shown", "host-other"];
     const scoped = await open(ctx, [shown]);
@@ -69,6 +69,8 @@ describe("a live stream scoped to the hosts its page shows", () => {
       { kind: "hosts", hosts: [usage(other, 30)] },
       { kind: "containers", hostId: shown, upserted: [row("a".repeat(64))], removed: [] },
       { kind: "containers", hostId: other, upserted: [row("b".repeat(64))], removed: [] },
+      { kind: "host", hostId: other, host: { id: other, containers: { running: 1 } } },
+      { kind: "host", hostId: shown, host: { id: shown, containers: { running: 2 } } },
       { kind: "host", hostId: other, host: { id: other, status: "OFFLINE" } },
       { kind: "deployment", hostId: other, serviceId: "s1", deploymentId: "d1", status: "LIVE" },
       { kind: "host", hostId: "host-last" }, // the last, so every stream has had all of them once it has this
@@ -83,7 +85,7 @@ describe("a live stream scoped to the hosts its page shows", () => {
     ).toBe(true);
 
     const said = (got: LiveMessage[]) => got.map((m) => (m.kind === "hosts" ? `hosts:${m.hosts.map((h) => h.id).join("+")}` : `${m.kind}:${m.hostId}`));
-    expect(said(scoped)).toEqual([`hosts:${shown}`, `containers:${shown}`, `host:${other}`, `deployment:${other}`, "host:host-last"]);
+    expect(said(scoped)).toEqual([`hosts:${shown}`, `containers:${shown}`, `host:${shown}`, `host:${other}`, `deployment:${other}`, "host:host-last"]);
     const usageShown = scoped.find((m) => m.kind === "hosts");
     expect(usageShown?.kind === "hosts" && usageShown.hosts[0]).toMatchObject({ id: shown, cpuPercent: 10 });
     expect(said(none)).toEqual([`host:${other}`, `deployment:${other}`, "host:host-last"]);
@@ -92,6 +94,8 @@ describe("a live stream scoped to the hosts its page shows", () => {
       `hosts:${other}`,
       `containers:${shown}`,
       `containers:${other}`,
+      `host:${other}`,
+      `host:${shown}`,
       `host:${other}`,
       `deployment:${other}`,
       "host:host-last",

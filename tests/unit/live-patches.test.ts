@@ -171,7 +171,7 @@ describe("a stream's scope (the hosts its page shows)", () => {
   const usage = (id: string) => ({ id, cpuPercent: 1 });
   const msg = (m: LiveNews) => ({ ...m, at: 1 }) as LiveMessage;
 
-  it("keeps only the shown hosts' usage and containers; host news and deployments always pass", () => {
+  it("keeps only the shown hosts' usage, counts and containers; other hosts' status and news and deployments pass", () => {
     const shown = new Set(["a"]);
     const both = msg({ kind: "hosts", hosts: [usage("a"), usage("b")] });
     expect(scopeMessage(both, shown)).toEqual({ ...both, hosts: [usage("a")] });
@@ -183,6 +183,12 @@ describe("a stream's scope (the hosts its page shows)", () => {
       expect(scopeMessage(m, shown)).toBe(m);
       expect(scopeMessage(m, new Set())).toBe(m);
     }
+    const counts = (id: string) => msg({ kind: "host", hostId: id, host: { id, containers: { running: 3 } } });
+    expect(scopeMessage(counts("b"), shown)).toBeNull(); // another host's counts: a container changed there
+    expect(scopeMessage(counts("a"), shown)).toEqual(counts("a"));
+    const offline = msg({ kind: "host", hostId: "b", host: { id: "b", status: "OFFLINE", containers: {} } });
+    expect(scopeMessage(offline, shown)).toBe(offline); // may move it onto a page filtered by status
+    expect(scopeMessage(counts("b"), null)).toEqual(counts("b"));
     expect(scopeMessage(both, null)).toBe(both); // no scope: the whole team
   });
 
