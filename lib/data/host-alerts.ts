@@ -2,7 +2,7 @@
 // A host belongs to no project: notify's routing gives its events only to rules not limited to a project or
 // environment.
 import type { db, Tx } from "@/lib/db";
-import { notify } from "@/lib/data/notifications/notify";
+import { listeningTeams, notify } from "@/lib/data/notifications/notify";
 
 export type HostTransition = { hostId: string; teamId: string | null; statusSince: Date; detail?: string };
 type HostEvent = "host.offline" | "host.online";
@@ -27,12 +27,6 @@ export async function notifyHostStatus(client: Tx | typeof db, event: HostEvent,
  */
 export async function notifyHostsStatus(tx: Tx, event: HostEvent, ts: HostTransition[]): Promise<void> {
   const teamIds = [...new Set(ts.flatMap((t) => (t.teamId ? [t.teamId] : [])))];
-  if (!teamIds.length) return;
-  const listening = await tx.notificationRule.findMany({
-    where: { teamId: { in: teamIds }, events: { has: event }, channel: { enabled: true } },
-    select: { teamId: true },
-    distinct: ["teamId"],
-  });
-  const told = new Set(listening.map((r) => r.teamId));
+  const told = await listeningTeams(tx, teamIds, event);
   for (const t of ts) if (t.teamId && told.has(t.teamId)) await notifyHostStatus(tx, event, t);
 }

@@ -12,6 +12,18 @@ export function routes(rule: { projectId: string | null; environmentId: string |
   return true;
 }
 
+/** The rules that hear `event` in these teams: theirs, on an enabled channel of the same team. */
+function listeningRules(teamIds: string[], event: NotificationFacts["event"]) {
+  return { teamId: { in: teamIds }, events: { has: event }, channel: { enabled: true, teamId: { in: teamIds } } };
+}
+
+/** Which of `teamIds` have any rule for `event` (a cheap pre-check before telling many hosts' news). */
+export async function listeningTeams(tx: Tx, teamIds: string[], event: NotificationFacts["event"]): Promise<Set<string>> {
+  if (!teamIds.length) return new Set();
+  const rules = await tx.notificationRule.findMany({ where: listeningRules(teamIds, event), select: { teamId: true }, distinct: ["teamId"] });
+  return new Set(rules.map((r) => r.teamId));
+}
+
 /**
  * Queues one delivery per enabled channel with a rule matching the event and routing (and, with
  * `facts.ruleIds`, only those rules). Two rules on one channel, or the same key again, make one delivery.
@@ -20,12 +32,7 @@ export function routes(rule: { projectId: string | null; environmentId: string |
 export async function notify(tx: Tx, facts: NotificationFacts): Promise<number> {
   if (facts.ruleIds && !facts.ruleIds.length) return 0;
   const rules = await tx.notificationRule.findMany({
-    where: {
-      teamId: facts.teamId,
-      events: { has: facts.event },
-      channel: { enabled: true, teamId: facts.teamId },
-      ...(facts.ruleIds ? { id: { in: facts.ruleIds } } : {}),
-    },
+    where: { ...listeningRules([facts.teamId], facts.event), ...(facts.ruleIds ? { id: { in: facts.ruleIds } } : {}) },
     select: { channelId: true, projectId: true, environmentId: true },
   });
   if (!rules.length) return 0;
