@@ -51,7 +51,7 @@ export async function getContainer(ctx: TeamContext, hostId: string, dockerId: s
   authorize(ctx, "host.read");
   const row = await db.container.findFirst({
     where: { dockerId: String(dockerId), hostId: String(hostId), host: { teamId: ctx.team.id } },
-    select: { ...containerSelect, host: { select: { id: true, name: true, status: true, lastSnapshotAt: true } } },
+    select: { ...containerSelect, host: { select: { id: true, name: true, status: true, protocolProblem: true, lastSnapshotAt: true } } },
   });
   if (!row) throw new NotFoundError("Container not found");
   return row;

@@ -21,12 +21,22 @@ import { getHost } from "./hosts";
 import { maskSecrets } from "@/lib/config/mask";
 import { secretValuesOfService } from "./resolved-config";
 
-async function onlineHost(ctx: TeamContext, hostId: string) {
-  const host = await getHost(ctx, hostId);
+/** A host whose agent takes jobs: online, and speaking Berth's protocol (lib/hosts/handshake.ts). */
+function takingJobs<H extends { name: string; status: string; protocolProblem: string | null }>(host: H): H {
   if (host.status !== "ONLINE") throw new ValidationError(`${host.name} is offline: its agent has not reported for a while.`);
-  // Its agent takes no jobs until it speaks Berth's protocol (lib/hosts/handshake.ts).
   if (host.protocolProblem) throw new ValidationError(host.protocolProblem);
   return host;
+}
+
+async function onlineHost(ctx: TeamContext, hostId: string) {
+  return takingJobs(await getHost(ctx, hostId));
+}
+
+/** The team's container and, in the same read, that its host takes jobs (the container page polls these). */
+async function containerOnline(ctx: TeamContext, hostId: string, dockerId: string) {
+  const c = await getContainer(ctx, hostId, dockerId);
+  takingJobs(c.host);
+  return c;
 }
 
 /** Start, stop, restart, kill, remove: a protected environment's containers only by those who may change it. */
@@ -34,7 +44,7 @@ export async function actOnContainer(ctx: TeamContext, hostId: string, dockerId:
   authorize(ctx, "container.act");
   const c = await getContainer(ctx, hostId, dockerId);
   authorize(ctx, await containerPermissionFor(ctx, c, "act"));
-  await onlineHost(ctx, hostId);
+  takingJobs(c.host);
   await callHost(hostId, containerActionJob, { dockerId: c.dockerId, action });
   await db.$transaction((tx) =>
     recordAudit(tx, ctx.actor, {
@@ -47,8 +57,7 @@ export async function actOnContainer(ctx: TeamContext, hostId: string, dockerId:
 
 /** Log lines; in a container Berth deployed, the secret values it was given are masked. */
 export async function containerLogs(ctx: TeamContext, hostId: string, dockerId: string, opts: { tail: number; since?: number; timestamps: boolean }) {
-  const c = await getContainer(ctx, hostId, dockerId);
-  await onlineHost(ctx, hostId);
+  const c = await containerOnline(ctx, hostId, dockerId);
   const res = await callHost(hostId, containerLogsJob, { dockerId: c.dockerId, ...opts });
   const serviceId = (c.labels as Record<string, string>)["berth.service.id"];
   const secrets = serviceId ? await secretValuesOfService(ctx.team.id, serviceId) : [];
@@ -56,14 +65,12 @@ export async function containerLogs(ctx: TeamContext, hostId: string, dockerId: 
 }
 
 export async function containerStats(ctx: TeamContext, hostId: string, dockerId: string) {
-  const c = await getContainer(ctx, hostId, dockerId);
-  await onlineHost(ctx, hostId);
+  const c = await containerOnline(ctx, hostId, dockerId);
   return callHost(hostId, containerStatsJob, { dockerId: c.dockerId }, 10_000);
 }
 
 export async function containerDetails(ctx: TeamContext, hostId: string, dockerId: string) {
-  const c = await getContainer(ctx, hostId, dockerId);
-  await onlineHost(ctx, hostId);
+  const c = await containerOnline(ctx, hostId, dockerId);
   return callHost(hostId, containerInspectJob, { dockerId: c.dockerId }, 10_000);
 }
 
@@ -72,7 +79,7 @@ export async function revealContainerEnv(ctx: TeamContext, hostId: string, docke
   authorize(ctx, "container.env");
   const c = await getContainer(ctx, hostId, dockerId);
   authorize(ctx, await containerPermissionFor(ctx, c, "env"));
-  await onlineHost(ctx, hostId);
+  takingJobs(c.host);
   const res = await callHost(hostId, containerEnvJob, { dockerId: c.dockerId }, 10_000);
   await db.$transaction((tx) =>
     recordAudit(tx, ctx.actor, {

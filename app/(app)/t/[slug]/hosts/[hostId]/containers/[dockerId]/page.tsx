@@ -20,14 +20,17 @@ import { containerAction, revealEnvAction } from "../../../actions";
 export default async function ContainerPage({ params }: { params: Promise<{ slug: string; hostId: string; dockerId: string }> }) {
   const { slug, hostId, dockerId } = await params;
   const ctx = await requireTeam(slug);
+  // The agent's answer is the slow part: asked at once, while the row is read and its rights decided.
+  const asked = containerDetails(ctx, hostId, dockerId).catch((e) => (e instanceof AppError ? { error: e.message } : Promise.reject(e)));
+  asked.catch(() => {}); // awaited below; not unhandled if the page ends first (not found)
   const c = await getContainer(ctx, hostId, dockerId).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
-  const details = await containerDetails(ctx, hostId, dockerId).catch((e) => (e instanceof AppError ? { error: e.message } : Promise.reject(e)));
   const api = `/api/v1/teams/${ctx.team.slug}/hosts/${c.host.id}/containers/${c.dockerId}`;
   const owner = berthLabels(c.labels);
   const labels = Object.entries(c.labels as Record<string, string>);
   const ports = c.ports as { privatePort: number; publicPort: number | null; type: string; ip: string | null }[];
   const running = c.state === "running";
   const rights = (await containerRights(ctx, [c]))[0]!; // a protected environment's containers need an admin
+  const details = await asked;
 
   return (
     <div className="space-y-6">
