@@ -35,7 +35,9 @@
 //   redis_ops_per_s         commands per second Redis ran (INFO total_commands_processed), everyone's: the
 //                           hosts', the control plane's
 //   sim_cpu_pct             CPU the simulator's processes took in the window, same unit as control_cpu_pct;
-//                           bench_cpu_pct: this process's (the viewers, the timed reads)
+//                           bench_cpu_pct: this process's (the viewers, the timed reads); pg_cpu_pct:
+//                           PostgreSQL's (every `postgres` process); redis_cpu_pct: Redis's (INFO cpu);
+//                           machine_cpu_pct: the whole machine's busy time (/proc/stat), so what is left is idle
 //   viewer_refreshes_per_s  page re-reads the viewers made per second (0 when every push patches)
 //   hosts_online            hosts ONLINE when the window ended (of hosts_enrolled)
 //   containers_page_2000_ms median of 7 renders of the containers page of one extra host with 2,000 containers
@@ -406,6 +408,9 @@ async function main() {
       out("status_missed", String(missed));
       out("sim_cpu_pct", f1(window.simCpuPct));
       out("bench_cpu_pct", f1(((own.user + own.system) / 1e6 / WINDOW_S) * 100));
+      out("pg_cpu_pct", f1(window.pgCpuPct));
+      out("redis_cpu_pct", f1(window.redisCpuPct));
+      out("machine_cpu_pct", f1(window.machineCpuPct));
       out("viewer_refreshes_per_s", f1(refreshes / WINDOW_S));
       out("hosts_online", String(online));
       out("hosts_enrolled", String(hosts.length));
@@ -420,7 +425,7 @@ async function main() {
       made.viewers = [];
     };
 
-    await phase("_100", WARMUP_S);
+    await phase(HOSTS > FIRST ? `_${FIRST}` : "", WARMUP_S);
     if (HOSTS > FIRST) {
       await enroll(HOSTS);
       await phase("", WARMUP_S + 10);

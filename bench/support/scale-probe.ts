@@ -27,19 +27,45 @@ function tree(pid: number): number[] {
   return all;
 }
 
+/** CPU ticks (user + system) one process has used so far; 0 when it is gone. */
+function ticksOf(pid: number): number {
+  const stat = readOr(`/proc/${pid}/stat`);
+  if (!stat) return 0;
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after the command name, which may hold spaces
+  return Number(f[11]) + Number(f[12]); // utime, stime
+}
+
 /** Seconds of CPU (user + system) the processes and their descendants have used so far. */
 export function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const p of pids.flatMap(tree)) {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after the command name, which may hold spaces
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
-    } catch {
-      /* gone */
-    }
+  return pids.flatMap(tree).reduce((n, p) => n + ticksOf(p), 0) / TICKS;
+}
+
+/** Seconds of CPU every process named `comm` has used so far (PostgreSQL's server and backends: "postgres"). */
+export function cpuSecondsOf(comm: string): number {
+  const pids = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d) && readOr(`/proc/${d}/comm`).trim() === comm);
+  return pids.reduce((n, p) => n + ticksOf(Number(p)), 0) / TICKS;
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return "";
   }
-  return ticks / TICKS;
+}
+
+/** Seconds of CPU the whole machine has spent busy so far (all cores; /proc/stat, less idle and iowait). */
+export function machineCpuSeconds(): number {
+  const f = readOr("/proc/stat").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return (user + nice + system + irq + softirq + steal) / TICKS;
+}
+
+/** Seconds of CPU Redis has used so far, as it says itself (INFO cpu). */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info("cpu");
+  const num = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return num("used_cpu_sys") + num("used_cpu_user");
 }
 
 export function rssMb(pids: number[]): number {
@@ -74,15 +100,10 @@ export async function redisCommands(redis: Redis): Promise<number> {
 }
 
 /** A window's figures: counters read at its start and end, memory sampled through it. */
-export async function measureWindow(o: {
-  seconds: number;
-  control: number[];
-  sim: number[];
-  databaseUrl: string;
-  redis: Redis;
-}): Promise<{ controlCpuPct: number; controlRssMb: number; simCpuPct: number; pgWritesPerS: number; redisOpsPerS: number }> {
+export async function measureWindow(o: { seconds: number; control: number[]; sim: number[]; databaseUrl: string; redis: Redis }) {
   const t0 = performance.now();
   const [c0, s0, p0, r0] = [cpuSeconds(o.control), cpuSeconds(o.sim), await pgWrites(o.databaseUrl), await redisCommands(o.redis)];
+  const [pc0, rc0, m0] = [cpuSecondsOf("postgres"), await redisCpuSeconds(o.redis), machineCpuSeconds()];
   const rss: number[] = [];
   const end = t0 + o.seconds * 1000;
   while (performance.now() < end) {
@@ -91,6 +112,7 @@ export async function measureWindow(o: {
   }
   const s = (performance.now() - t0) / 1000;
   const [c1, s1, p1, r1] = [cpuSeconds(o.control), cpuSeconds(o.sim), await pgWrites(o.databaseUrl), await redisCommands(o.redis)];
+  const [pc1, rc1, m1] = [cpuSecondsOf("postgres"), await redisCpuSeconds(o.redis), machineCpuSeconds()];
   rss.push(rssMb(o.control));
   return {
     controlCpuPct: ((c1 - c0) / s) * 100,
@@ -98,5 +120,8 @@ export async function measureWindow(o: {
     simCpuPct: ((s1 - s0) / s) * 100,
     pgWritesPerS: (p1 - p0) / s,
     redisOpsPerS: (r1 - r0) / s,
+    pgCpuPct: ((pc1 - pc0) / s) * 100,
+    redisCpuPct: ((rc1 - rc0) / s) * 100,
+    machineCpuPct: ((m1 - m0) / s) * 100,
   };
 }
