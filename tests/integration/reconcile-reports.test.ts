@@ -127,4 +127,34 @@ describe("the host report stream", () => {
     expect(applied).toEqual(["2"]);
     expect(await pending(key)).toBe(0);
   });
+
+  it("trims what it applied away, and never an entry still pending with another consumer", async () => {
+    const key = await stream(3);
+    const values = async () => ((await redis().xrange(key, "-", "+")) as [string, string[]][]).map(([, f]) => value(f));
+    // A worker that dies holding 1, 2 and 3; 4 and 5 come after and go to a live one, which trims.
+    const dead = consumer(key, "dead", () => new Promise(() => {}));
+    void dead.step();
+    await waitFor(
+      () => pending(key),
+      (n) => n === 3,
+      5_000,
+    );
+    for (const v of ["4", "5"]) await redis().xadd(key, "*", "report", v);
+    const applied: string[] = [];
+    const live = consumer(key, "live", async (_k, _id, fields) => void applied.push(value(fields)), { trimEveryMs: 0 });
+    await run(live, () => applied.length === 2);
+    await live.step(); // a round after: the trim
+    expect(applied).toEqual(["4", "5"]);
+    expect(await values()).toEqual(["1", "2", "3", "4", "5"]); // 1-3 are pending, the oldest is 1: nothing goes
+
+    // Once it has taken 1-3 over and applied them, everything up to the last it acknowledged goes.
+    const next = consumer(key, "next", async (_k, _id, fields) => void applied.push(value(fields)), { trimEveryMs: 0, reclaimAfterMs: 100 });
+    await run(next, async () => applied.length === 5 && (await pending(key)) === 0);
+    await redis().xadd(key, "*", "report", "6");
+    await run(next, () => applied.length === 6);
+    await next.step();
+    expect(applied.slice(2).sort()).toEqual(["1", "2", "3", "6"]);
+    expect(await values()).toEqual(["6"]); // the last acknowledged stays: XTRIM MINID keeps it
+    expect(await next.settled(key)).toBe(true);
+  });
 });

@@ -16,7 +16,10 @@
 // one task): applying waits mostly on Postgres commits and Redis round trips, so one stream at a time left a
 // 1,000-host control plane idle and behind. A stream never applies an entry while its staged entries are being
 // written by a flush someone else started: it waits for that flush (and stops if it failed).
+// What was applied is trimmed away every TRIM_EVERY_MS (below the oldest entry pending anywhere in the group):
+// the agent's MAXLEN (workers/agent/reporter.ts, 5,000 entries) bounds a stream only while nobody reads it.
 import type { Redis } from "ioredis";
+import { compareEntryIds } from "@/lib/redis/stream-tail";
 import { createShardLeases, type ShardLeasesOptions } from "./host-shards";
 
 const MAX_ATTEMPTS = 10;
@@ -31,6 +34,12 @@ const BLOCK_MS = 1000;
  * what arrived in this time in one read; a report waits at most this much longer.
  */
 const MIN_ROUND_MS = 50;
+/**
+ * How often applied entries are trimmed. Kept, a host's acknowledged reports filled its stream up to the agent's
+ * MAXLEN: hours of snapshots, about 15 MB per host of 50 containers, 15 GB of Redis at 1,000 hosts, which every
+ * AOF rewrite (a forked copy of the data set, every half minute under that load) wrote out again.
+ */
+const TRIM_EVERY_MS = 30_000;
 
 type Entry = [id: string, fields: string[] | null];
 type ReadResult = [key: string, entries: Entry[]][] | null;
@@ -56,6 +65,8 @@ export type StreamConsumerOptions = {
   /** Whether the database answers: a failure while it does is the entry's own. */
   healthy: () => Promise<boolean>;
   reclaimAfterMs: number;
+  /** How often applied entries are trimmed away (TRIM_EVERY_MS). */
+  trimEveryMs?: number;
   /** The longest pause before a failed entry is tried again (the pause doubles from 250 ms). */
   maxRetryDelayMs?: number;
   log: (m: string) => void;
@@ -75,6 +86,8 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
   const leases = o.shards && createShardLeases({ ...o.shards, redis: o.writer, owner: o.consumer, log: o.log });
   const owned = new Set<string>(); // with leases: streams taken over (their pending entries claimed)
   let lastReclaim = 0;
+  const acked = new Map<string, string>(); // stream → the last entry acknowledged here since the last trim
+  let lastTrim = Date.now();
   let lastRead = 0;
   const backoff = (attempt: number) => Math.min(250 * 2 ** (attempt - 1), o.maxRetryDelayMs ?? 5000);
 
@@ -84,6 +97,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
       if (leases && !leases.owns(key)) return; // lost meanwhile: the next owner takes these over
       if (!fields) {
         await o.writer.xack(key, o.group, id); // trimmed away before it was applied: nothing to apply
+        acked.set(key, id);
         continue;
       }
       // At most one flush writes a stream's entries at a time: its next entry waits for one under way.
@@ -111,6 +125,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
       }
       attempts.delete(id);
       await o.writer.xack(key, o.group, id);
+      acked.set(key, id);
     }
   }
 
@@ -147,6 +162,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     const p = o.writer.pipeline();
     for (const [key, ids] of held) p.xack(key, o.group, ...ids);
     for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+    for (const [key, ids] of held) acked.set(key, ids.at(-1)!);
     return true;
   }
 
@@ -182,6 +198,32 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     });
   }
 
+  /**
+   * Trims what was applied: each stream up to the last entry acknowledged here, or below the oldest entry
+   * pending in the group if that is older (another consumer's, unacknowledged), so nothing unapplied goes.
+   */
+  async function trim() {
+    if (Date.now() - lastTrim < (o.trimEveryMs ?? TRIM_EVERY_MS) || acked.size === 0) return;
+    lastTrim = Date.now();
+    const done = [...acked];
+    acked.clear();
+    try {
+      const p = o.writer.pipeline();
+      for (const [k] of done) p.xpending(k, o.group);
+      const pend = (await p.exec()) ?? [];
+      const t = o.writer.pipeline();
+      done.forEach(([k, id], i) => {
+        const [err, summary] = pend[i] ?? [new Error("no answer")];
+        if (err) return;
+        const [count, oldest] = summary as [number, string | null];
+        t.xtrim(k, "MINID", count > 0 && oldest && compareEntryIds(oldest, id) < 0 ? oldest : id);
+      });
+      for (const [err] of (await t.exec()) ?? []) if (err) throw err;
+    } catch (e) {
+      o.log(`trimming applied reports failed (${(e as Error).message}); tried again later`);
+    }
+  }
+
   /** Streams of shards gained since the last round: every entry pending on them becomes this consumer's. */
   async function takeOver(keys: string[]) {
     for (const k of owned) if (!leases!.owns(k)) forget(k);
@@ -213,6 +255,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
 
   function forget(k: string) {
     owned.delete(k);
+    acked.delete(k);
     seen.delete(k);
     history.delete(k);
     retryAt.delete(k);
@@ -233,6 +276,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         seen.add(k);
       }
       await reclaim(keys);
+      await trim();
       const now = Date.now();
       const due = keys.filter((k) => history.has(k) && (retryAt.get(k) ?? 0) <= now);
       if (due.length) {
@@ -291,6 +335,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     /** Forget a stream's state (its group was recreated, e.g. after Redis lost it). */
     reset() {
       seen.clear();
+      acked.clear();
       history.clear();
       retryAt.clear();
       owned.clear();
