@@ -2,13 +2,12 @@ import Link from "next/link";
 import { Logo } from "@/components/logo";
 import { TeamSwitcher } from "@/components/shell/team-switcher";
 import { UserMenu } from "@/components/shell/user-menu";
-import { requireUser } from "@/lib/auth/session";
+import { myTeams, requireUser } from "@/lib/auth/session";
 import { isInstanceOwner } from "@/lib/data/instance-owner";
-import { listMyTeams } from "@/lib/data/teams";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
-  const [teams, instanceOwner] = await Promise.all([listMyTeams(user), isInstanceOwner(user)]);
+  const [teams, instanceOwner] = await Promise.all([myTeams(), isInstanceOwner(user)]);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">

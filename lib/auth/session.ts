@@ -3,7 +3,7 @@
 import { getServerSession } from "next-auth";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
-import { resolveTeamContext, type Actor, type TeamContext } from "@/lib/data/context";
+import { type Actor, type MyTeam, readMemberships, resolveTeamContext, type TeamContext, teamContextIn } from "@/lib/data/context";
 import { findSessionUser } from "@/lib/data/sessions";
 import { NotFoundError, UnauthorizedError } from "@/lib/errors";
 import type { Principal } from "@/lib/api/principal";
@@ -26,11 +26,18 @@ export async function requireUser(): Promise<Actor> {
   return user;
 }
 
+/** The signed-in user's teams (and role in each), read once per request: the team switcher and requireTeam. */
+const myMemberships = cache(async () => readMemberships(await requireUser()));
+
+export async function myTeams(): Promise<MyTeam[]> {
+  return (await myMemberships()).teams;
+}
+
 /** For pages: the team context for `slug`, or Next's not-found page when the user is not a member. */
 export const requireTeam = cache(async (slug: string): Promise<TeamContext> => {
-  const user = await requireUser();
+  const memberships = await myMemberships();
   try {
-    return await resolveTeamContext(user, slug);
+    return teamContextIn(memberships, slug);
   } catch (e) {
     if (e instanceof NotFoundError) {
       notFound();

@@ -26,6 +26,28 @@ export type TeamContext = {
   readonly grant?: TokenGrant;
 };
 
+/** A user's teams and role in each, as read by `readMemberships` (only: the symbol stays in this module). */
+const READ = Symbol("memberships");
+export type MyTeam = { id: string; slug: string; name: string; role: Role };
+export type Memberships = { readonly actor: Actor; readonly teams: MyTeam[]; readonly [READ]: true };
+
+/** Every team the user is a member of, by name: a page shows them (the team switcher) and enters one. */
+export async function readMemberships(actor: Actor): Promise<Memberships> {
+  const rows = await db.membership.findMany({
+    where: { userId: actor.id },
+    select: { role: true, team: { select: { id: true, slug: true, name: true } } },
+    orderBy: { team: { name: "asc" } },
+  });
+  return Object.freeze({ actor, teams: rows.map((r) => ({ ...r.team, role: r.role })), [READ]: true as const });
+}
+
+/** The context for `slug` among memberships just read (a page's request reads them once for both uses). */
+export function teamContextIn(m: Memberships, slug: string): TeamContext {
+  const t = m.teams.find((x) => x.slug === slug);
+  if (!t) throw new NotFoundError("Team not found");
+  return Object.freeze({ team: { id: t.id, slug: t.slug, name: t.name }, actor: m.actor, role: t.role });
+}
+
 export async function resolveTeamContext(actor: Actor, slug: string): Promise<TeamContext> {
   const membership = await db.membership.findFirst({
     where: { userId: actor.id, team: { slug } },

@@ -7,7 +7,7 @@ import { slugify } from "@/lib/validation/fields";
 import { parseInput } from "@/lib/validation/parse";
 import { createTeamInput, deleteTeamInput, renameTeamInput } from "@/lib/validation/schemas";
 import { recordAudit } from "./audit";
-import { authorize, type Actor, type TeamContext } from "./context";
+import { authorize, readMemberships, type Actor, type TeamContext } from "./context";
 import { adoptLocalHost } from "./local-host";
 import { isUniqueViolation } from "./unique-violation";
 
@@ -15,12 +15,7 @@ import { isUniqueViolation } from "./unique-violation";
 const RESERVED = new Set(["new", "api", "settings", "admin", "invite", "signin", "signup", "account", "teams"]);
 
 export async function listMyTeams(actor: Actor) {
-  const rows = await db.membership.findMany({
-    where: { userId: actor.id },
-    select: { role: true, team: { select: { id: true, slug: true, name: true } } },
-    orderBy: { team: { name: "asc" } },
-  });
-  return rows.map((r) => ({ ...r.team, role: r.role }));
+  return (await readMemberships(actor)).teams;
 }
 
 export async function createTeam(actor: Actor, input: unknown) {

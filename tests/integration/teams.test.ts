@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { resolveTeamContext } from "@/lib/data/context";
+import { readMemberships, resolveTeamContext, teamContextIn } from "@/lib/data/context";
 import { createTeam, deleteTeam, listMyTeams, renameTeam, teamOverview } from "@/lib/data/teams";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { addMember, makeTeam, makeUser, uniq } from "./support/factory";
@@ -34,6 +34,12 @@ describe("teams", () => {
     const theirs = await makeTeam();
     await expect(resolveTeamContext(mine.actor, theirs.team.slug)).rejects.toBeInstanceOf(NotFoundError);
     await expect(resolveTeamContext(mine.actor, "no-such-team")).rejects.toBeInstanceOf(NotFoundError);
+    // A page's way in (its memberships read once for the team switcher): the same answers, the same context.
+    const read = await readMemberships(mine.actor);
+    expect(() => teamContextIn(read, theirs.team.slug)).toThrow(NotFoundError);
+    expect(() => teamContextIn(read, "no-such-team")).toThrow(NotFoundError);
+    expect(teamContextIn(read, mine.team.slug)).toEqual(await resolveTeamContext(mine.actor, mine.team.slug));
+    expect(read.teams.map((t) => t.slug)).toEqual([mine.team.slug]);
   });
 
   it("lets admins rename but not developers or viewers", async () => {
