@@ -7,6 +7,7 @@ import type { EnrollmentCredentials } from "@/lib/hosts/enrollment";
 import { type ContainerSummary, hostQueueName, PROTOCOL_VERSION } from "@/lib/hosts/protocol";
 import { configFromCredentials } from "@/workers/agent/config";
 import { watchHandshake } from "@/workers/agent/handshake";
+import { JOB_WORKER_OPTIONS } from "@/workers/agent/job-worker-options";
 import { agentRedis } from "@/workers/agent/redis";
 import { createReporter } from "@/workers/agent/reporter";
 import { changeState, makeContainers } from "./sim-containers";
@@ -74,10 +75,9 @@ export function startSimHost(creds: EnrollmentCredentials, o: SimHostOptions) {
 
   // One connection for commands (shared with the reporter) and BullMQ's own blocking one: two per host.
   const worker = new Worker(hostQueueName(cfg.hostId), createSimJobHandler({ redis, cfg, containers, report, changed, deployments }), {
+    ...JOB_WORKER_OPTIONS, // an agent's: what its idle wait costs Redis
     connection: redis,
     prefix: cfg.prefix,
-    concurrency: 1,
-    skipStalledCheck: true,
     autorun: false, // the handshake starts it, as the agent's (workers/agent/handshake.ts)
   });
   worker.on("error", (e) => !stopped && log(`queue: ${e.message}`));

@@ -23,6 +23,7 @@ import { watchForRemoval } from "./removed";
 import { removeRetiredAgents } from "./self-update";
 import { createReconciler } from "./reconcile/reconciler";
 import { AGENT_VERSION } from "./version";
+import { JOB_WORKER_OPTIONS } from "./job-worker-options";
 
 export { AGENT_VERSION };
 
@@ -105,9 +106,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions = {}) {
     hostQueueName(cfg.hostId),
     createJobHandler({ docker, redis, cfg, deployments, reconciler, proxy, afterAction: reportContainer, log }),
     {
+      ...JOB_WORKER_OPTIONS,
       connection: agentRedis(cfg, onRedisError),
       prefix: cfg.prefix,
-      concurrency: 4,
       autorun: false, // started by the handshake once Berth's hello matches
     },
   );
