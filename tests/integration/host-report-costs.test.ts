@@ -85,11 +85,12 @@ const told = <K extends LiveMessage["kind"]>(kind: K, hostId?: string) =>
   heard.filter((m): m is Extract<LiveMessage, { kind: K }> => m.kind === kind && (!hostId || !("hostId" in m) || m.hostId === hostId));
 const allApplied = async (hostId: string) => {
   const key = hostReportStream(env.queuePrefix, hostId);
-  const [groups, len] = await Promise.all([admin.xinfo("GROUPS", key).catch(() => []), admin.xlen(key)]);
+  const [groups, stream] = await Promise.all([admin.xinfo("GROUPS", key).catch(() => []), admin.xinfo("STREAM", key)]);
   const g = (groups as (string | number)[][])[0];
   if (!g) return false;
-  const f = Object.fromEntries(g.flatMap((v, i) => (i % 2 ? [] : [[String(v), g[i + 1]]])));
-  return Number(f.pending) === 0 && Number(f["entries-read"]) === len;
+  const fields = (flat: unknown[]) => Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[String(v), flat[i + 1]]])));
+  // By ids, not counts: the control worker trims what it applied away.
+  return Number(fields(g).pending) === 0 && fields(g)["last-delivered-id"] === fields(stream as unknown[])["last-generated-id"];
 };
 
 beforeAll(async () => {
