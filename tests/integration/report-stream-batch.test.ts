@@ -2,7 +2,8 @@
 // acknowledged only once the flush wrote them; a stream's next entry waits for its staged ones to be written; a
 // flush that fails leaves the staged entries pending, and they are read and written again before anything after.
 // Streams are applied concurrently: many streams' interleaved heartbeats and other reports, with slow applies
-// and flushes overlapping, are each written in their stream's order, every one exactly once.
+// and flushes overlapping, are each written in their stream's order, every one exactly once; a stream slow to
+// apply goes on alone while the others are read.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -151,5 +152,41 @@ describe("batched reports", () => {
     }
     expect(mostAtOnce).toBeGreaterThan(1); // streams were applied concurrently
     expect(duringFlush).toBeGreaterThan(0); // and while flushes of others' staged entries were writing
+  });
+
+  it("goes on reading other streams while one is slow to apply, and keeps the slow one's order", async () => {
+    const slow = await stream("slow-1", "slow-2");
+    const quick = await stream("quick-1");
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const written: string[] = [];
+    const c = createStreamConsumer({
+      reader: redis(),
+      writer: redis(),
+      group: GROUP,
+      consumer: "patient",
+      keys: () => [slow, quick],
+      apply: async (_k, _id, fields) => {
+        const v = fields[fields.indexOf("report") + 1]!;
+        if (v === "slow-1") await held; // a transaction waiting on a lock
+        written.push(v);
+      },
+      healthy: async () => true,
+      reclaimAfterMs: 30_000,
+      log: () => {},
+    });
+    const w = redis();
+    for (let i = 0; i < 20 && !written.includes("quick-1"); i++) await c.step();
+    expect(written).toEqual(["quick-1"]); // the round went on without the slow stream
+    await w.xadd(quick, "*", "report", "quick-2");
+    await w.xadd(slow, "*", "report", "slow-3");
+    for (let i = 0; i < 20 && !written.includes("quick-2"); i++) await c.step();
+    expect(written).toEqual(["quick-1", "quick-2"]); // news of the others keeps coming through
+    expect(await pending(slow)).toBe(2); // slow-1 being applied, slow-2 waiting behind it; slow-3 not read yet
+    release();
+    for (let i = 0; i < 20 && written.length < 5; i++) await c.step();
+    expect(written.filter((v) => v.startsWith("slow"))).toEqual(["slow-1", "slow-2", "slow-3"]);
+    expect((await pending(slow)) + (await pending(quick))).toBe(0);
+    await c.close();
   });
 });

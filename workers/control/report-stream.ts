@@ -14,7 +14,9 @@
 // new entries; a stream it loses is neither read nor applied any further.
 // The streams of a round are applied CONCURRENTLY streams at a time (each stream's entries strictly in order, by
 // one task): applying waits mostly on Postgres commits and Redis round trips, so one stream at a time left a
-// 1,000-host control plane idle and behind. A stream never applies an entry while its staged entries are being
+// 1,000-host control plane idle and behind. A round waits for its streams at most PATIENCE_MS once all have
+// started: one still being applied then goes on alone, and is left out of the reads until it is done (so its
+// order holds), while the next round reads every other host's news. A stream never applies an entry while its staged entries are being
 // written by a flush someone else started: it waits for that flush (and stops if it failed).
 // What was applied is trimmed away every TRIM_EVERY_MS (below the oldest entry pending anywhere in the group):
 // the agent's MAXLEN (workers/agent/reporter.ts, 5,000 entries) bounds a stream only while nobody reads it.
@@ -26,6 +28,12 @@ const MAX_ATTEMPTS = 10;
 const COUNT = 100;
 /** Streams applied at once: below the Postgres pool (lib/db.ts: 10), which the sweep and the flushes share. */
 const CONCURRENTLY = 8;
+/**
+ * How long a round waits for its slowest streams. One slow apply (a snapshot's transaction waiting on a lock or
+ * a commit, for hundreds of ms on a loaded machine) held every other host's news with it: at 1,000 hosts most
+ * rounds over 200 ms were a single entry's apply.
+ */
+const PATIENCE_MS = 100;
 const BLOCK_MS = 1000;
 /**
  * The shortest time between two reads of new entries. Each read names every stream this worker holds (at 1,000
@@ -86,6 +94,9 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
   const leases = o.shards && createShardLeases({ ...o.shards, redis: o.writer, owner: o.consumer, log: o.log });
   const owned = new Set<string>(); // with leases: streams taken over (their pending entries claimed)
   let lastReclaim = 0;
+  const busy = new Map<string, Promise<void>>(); // streams whose entries are being applied (by a round gone on)
+  let slotsTaken = 0;
+  const slotWaiters: (() => void)[] = [];
   const acked = new Map<string, string>(); // stream → the last entry acknowledged here since the last trim
   let lastTrim = Date.now();
   let lastRead = 0;
@@ -166,19 +177,47 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     return true;
   }
 
-  /** Applies each stream's entries (in order), CONCURRENTLY streams at a time, then writes what was staged. */
+  /** Runs `fn` once one of the CONCURRENTLY slots (shared by every round) is free. */
+  async function inSlot<T>(fn: () => Promise<T>, started: () => void): Promise<T> {
+    if (slotsTaken >= CONCURRENTLY) await new Promise<void>((r) => slotWaiters.push(r));
+    slotsTaken++;
+    started();
+    try {
+      return await fn();
+    } finally {
+      slotsTaken--;
+      slotWaiters.shift()?.();
+    }
+  }
+
+  /**
+   * Applies each stream's entries (in order), CONCURRENTLY streams at a time, then writes what was staged. Returns
+   * once they are all applied, or PATIENCE_MS after the last one started: the rest go on (`busy`), and a failure
+   * of theirs is logged and their entries read again from the pending list.
+   */
   async function handleAll(work: [string, Entry[]][]) {
-    let next = 0;
     let failed: unknown = null;
-    const worker = async () => {
-      while (next < work.length && failed === null) {
-        const [k, entries] = work[next++]!;
-        await handle(k, entries).catch((e) => {
-          failed ??= e;
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENTLY, work.length) }, worker));
+    let gone = false;
+    let waiting = work.length;
+    let allStarted!: () => void;
+    const started = new Promise<void>((r) => (allStarted = r));
+    const tasks = work.map(([k, entries]) => {
+      const task = inSlot(
+        () => handle(k, entries),
+        () => --waiting === 0 && allStarted(),
+      )
+        .catch((e) => {
+          history.add(k); // whatever it left pending is read again, in order
+          if (!gone) failed ??= e;
+          else o.log(`applying the reports on ${k} failed (${(e as Error).message}); they stay pending and are read again`);
+        })
+        .finally(() => busy.delete(k));
+      busy.set(k, task);
+      return task;
+    });
+    if (work.length === 0) allStarted();
+    await Promise.race([Promise.all(tasks), started.then(() => new Promise((r) => setTimeout(r, PATIENCE_MS)))]);
+    gone = true;
     if (failed !== null) throw failed;
     await flushStaged();
   }
@@ -278,7 +317,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
       await reclaim(keys);
       await trim();
       const now = Date.now();
-      const due = keys.filter((k) => history.has(k) && (retryAt.get(k) ?? 0) <= now);
+      const due = keys.filter((k) => history.has(k) && !busy.has(k) && (retryAt.get(k) ?? 0) <= now);
       if (due.length) {
         const res = (await o.reader.xreadgroup("GROUP", o.group, o.consumer, "COUNT", COUNT, "STREAMS", ...due, ...due.map(() => "0"))) as ReadResult;
         const got = new Map(res ?? []);
@@ -292,8 +331,9 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
         }
         await handleAll(work);
       }
-      const fresh = keys.filter((k) => !history.has(k));
+      const fresh = keys.filter((k) => !history.has(k) && !busy.has(k));
       const waits = [...retryAt.values()].map((t) => t - Date.now());
+      if (busy.size) waits.push(PATIENCE_MS); // a stream gone on is read again soon after it is done
       const block = waits.length ? Math.max(10, Math.min(BLOCK_MS, ...waits)) : BLOCK_MS;
       if (fresh.length === 0) {
         await new Promise((r) => setTimeout(r, keys.length ? block : 500));
@@ -341,8 +381,10 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
       owned.clear();
     },
 
-    /** Gives this worker's shards back (if it holds any), so the others take its hosts over at once. */
+    /** Gives this worker's shards back (if it holds any), so the others take its hosts over at once; first
+     * lets the streams still being applied finish (for up to 10 s). */
     async close() {
+      await Promise.race([Promise.allSettled(busy.values()), new Promise((r) => setTimeout(r, 10_000))]);
       await leases?.close();
     },
 
