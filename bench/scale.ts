@@ -27,7 +27,10 @@
 //                           the first `containers` push for that host after it. Over every (change, viewer) pair
 //                           in the window where the viewer's page shows the change's host (its stream is scoped
 //                           to the hosts it shows, as the browser's is: other pages are not sent it);
-//                           status_p50_ms too, status_samples, and status_missed (pairs without a push in 15 s)
+//                           status_p50_ms too, status_samples, and status_missed (pairs without a push in 15 s);
+//                           status_published_p95_ms: the part until the control worker published it (the rest
+//                           is the web process's fan-out and the viewer's stream); status_stored_p95_ms: the
+//                           part until the simulator's report was in its stream (its own, and Redis's)
 //   control_cpu_pct         CPU time of the web process and the control worker, with their whole process trees
 //                           (/proc), over the window, in % of one core (the machine has 2: 200 is all of it)
 //   control_rss_mb          their resident memory, median of samples every 5 s through the window
@@ -96,12 +99,14 @@ const elapsed = (t0: number) => `${((now() - t0) / 1000).toFixed(0)} s`;
  */
 function createChangeTracker() {
   type Change = SimEvent & { seen: Set<number> };
-  type Push = { viewer: number; at: number; rows?: { dockerId: string; state: string }[]; removedOnly: boolean };
+  type Push = { viewer: number; at: number; published: number; rows?: { dockerId: string; state: string }[]; removedOnly: boolean };
   let changes: Change[] = [];
   const pushes = new Map<string, Push[]>();
   let from = Number.POSITIVE_INFINITY;
   let until = Number.POSITIVE_INFINITY;
   let latencies: number[] = [];
+  let publishing: number[] = []; // the part before Berth published the push
+  let storing: number[] = []; // the part before the simulator's report was in its stream (the simulator's)
   let missed = 0;
   let scopes: (Set<string> | null)[] = [];
   const audience = (hostId: string) => scopes.filter((s) => !s || s.has(hostId)).length;
@@ -114,7 +119,7 @@ function createChangeTracker() {
       if (m.kind !== "containers" || !m.hostId || at < from) return;
       let list = pushes.get(m.hostId);
       if (!list) pushes.set(m.hostId, (list = []));
-      list.push({ viewer, at, rows: m.upserted, removedOnly: !m.upserted && Boolean(m.removed) });
+      list.push({ viewer, at, published: m.at ?? Number.NaN, rows: m.upserted, removedOnly: !m.upserted && Boolean(m.removed) });
     },
     /** Matches what can be matched; a change older than MISSED_AFTER_MS counts the viewers it never reached. */
     sweep() {
@@ -124,6 +129,8 @@ function createChangeTracker() {
           if (p.at < c.at || c.seen.has(p.viewer) || !names(p, c)) continue;
           c.seen.add(p.viewer);
           latencies.push(p.at - c.at);
+          publishing.push(p.published - c.at);
+          storing.push(c.stored - c.at);
         }
         const n = audience(c.hostId);
         if (c.seen.size >= n) return false;
@@ -144,6 +151,8 @@ function createChangeTracker() {
       changes = [];
       pushes.clear();
       latencies = [];
+      publishing = [];
+      storing = [];
       missed = 0;
       scopes = viewerScopes.map((s) => (s ? new Set(s) : null));
     },
@@ -153,7 +162,7 @@ function createChangeTracker() {
     },
     finish() {
       this.sweep();
-      const out = { latencies, missed: missed + changes.reduce((n, c) => n + audience(c.hostId) - c.seen.size, 0) };
+      const out = { latencies, publishing, storing, missed: missed + changes.reduce((n, c) => n + audience(c.hostId) - c.seen.size, 0) };
       from = Number.POSITIVE_INFINITY;
       changes = [];
       pushes.clear();
@@ -390,7 +399,7 @@ async function main() {
       const own = process.cpuUsage(ownCpu);
       tracker.close();
       await sleep(MISSED_AFTER_MS); // pushes for the window's last changes
-      const { latencies, missed } = tracker.finish();
+      const { latencies, publishing, storing, missed } = tracker.finish();
       const refreshes = made.viewers.reduce((n, v, i) => n + v.stats.refreshes - before[i]!, 0);
       const refreshErrors = made.viewers.reduce((n, v) => n + v.stats.refreshErrors + v.stats.pollErrors, 0);
       const online = (await teamOverview(team.ctx)).hostsOnline;
@@ -404,6 +413,8 @@ async function main() {
       out("redis_ops_per_s", f1(window.redisOpsPerS));
       for (const [what, xs] of times) out(`api_p95_ms_${what}`, f1(pct(xs, 95)));
       out("status_p50_ms", f1(median(latencies)));
+      out("status_published_p95_ms", f1(pct(publishing, 95)));
+      out("status_stored_p95_ms", f1(pct(storing.filter(Number.isFinite), 95)));
       out("status_samples", String(latencies.length));
       out("status_missed", String(missed));
       out("sim_cpu_pct", f1(window.simCpuPct));

@@ -18,6 +18,8 @@ export type LivePush = {
   upserted?: { dockerId: string; state: string }[];
   removed?: string[];
   resync?: boolean;
+  /** When Berth published it (ms, wall clock). */
+  at?: number;
 };
 
 export type ViewerPage = {

@@ -17,7 +17,8 @@ const HEARTBEAT_MS = 4000;
 const SNAPSHOT_MS = 30_000;
 
 /** A change reported: when the report was handed to the reporter (epoch ms), and what it said. */
-export type SimEvent = { hostId: string; dockerId: string; state: string; at: number };
+/** A container's change: handed to the reporter `at`, in the stream `stored` (NaN: it never got there). */
+export type SimEvent = { hostId: string; dockerId: string; state: string; at: number; stored: number };
 
 export type SimHostOptions = { containers: number; log: (m: string) => void; onEvent: (e: SimEvent) => void };
 
@@ -40,8 +41,17 @@ export function startSimHost(creds: EnrollmentCredentials, o: SimHostOptions) {
   const now = () => new Date().toISOString();
 
   const changed = (c: ContainerSummary) => {
-    o.onEvent({ hostId: cfg.hostId, dockerId: c.dockerId, state: c.state, at: epochMs() });
-    void safely("container report", report({ type: "container", at: now(), container: c }));
+    const event = { hostId: cfg.hostId, dockerId: c.dockerId, state: c.state, at: epochMs() };
+    void safely(
+      "container report",
+      report({ type: "container", at: now(), container: c }).then(
+        () => o.onEvent({ ...event, stored: epochMs() }),
+        (e) => {
+          o.onEvent({ ...event, stored: Number.NaN });
+          throw e;
+        },
+      ),
+    );
   };
   const cpu = 5 + Math.random() * 30;
   const heartbeat = () =>
