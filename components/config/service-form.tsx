@@ -2,6 +2,7 @@
 // proxy fields are optional: with a port there, the service gets a URL and a health-gated switch.
 import { Field, Select, TextAreaField } from "@/components/ui/field";
 import { HostSelect } from "@/components/hosts/host-select";
+import type { HostChoices } from "@/lib/data/hosts";
 import { RESTART_POLICIES } from "@/lib/hosts/service-spec";
 
 type Port = { container: number; host: number | null; protocol: string };
@@ -20,14 +21,14 @@ export type ServiceValues = {
   keepReleases: number;
 };
 
-export function ServiceFields({ hosts, service }: { hosts: { id: string; name: string }[]; service?: ServiceValues }) {
+export function ServiceFields({ hosts, team, service }: { hosts: HostChoices; team: string; service?: ServiceValues }) {
   const lines = <T,>(xs: unknown, f: (x: T) => string) => (Array.isArray(xs) ? (xs as T[]).map(f).join("\n") : "");
   return (
     <>
       <div className="grid gap-4 sm:grid-cols-2">
         {!service && <Field label="Name" name="name" placeholder="api" />}
         <Field label="Image" name="image" placeholder="nginx:1.27" defaultValue={service?.image} />
-        <HostSelect hosts={hosts} value={service?.hostId} />
+        <HostSelect choices={hosts} team={team} value={service?.hostId} />
         <Select label="Restart policy" name="restartPolicy" defaultValue={service?.restartPolicy ?? "unless-stopped"}>
           {RESTART_POLICIES.map((r) => (
             <option key={r} value={r}>

@@ -3,6 +3,7 @@
 // environment page also holds the image-service form, with fields of the same names.
 import { HostSelect } from "@/components/hosts/host-select";
 import { Field, Select } from "@/components/ui/field";
+import type { HostChoices } from "@/lib/data/hosts";
 
 export type GitServiceValues = {
   gitUrl: string | null;
@@ -18,7 +19,7 @@ export type GitServiceValues = {
   hostId: string | null;
 };
 
-export function GitServiceFields({ hosts, service }: { hosts: { id: string; name: string }[]; service?: GitServiceValues }) {
+export function GitServiceFields({ hosts, team, service }: { hosts: HostChoices; team: string; service?: GitServiceValues }) {
   return (
     <div className="grid gap-4 sm:grid-cols-2">
       {!service && <Field id="git-name" label="Name" name="name" placeholder="web" hint="Lowercase letters, digits and dashes; part of its URL." />}
@@ -79,7 +80,7 @@ export function GitServiceFields({ hosts, service }: { hosts: { id: string; name
         defaultValue={service?.domains.join(" ")}
         hint="Space-separated; point their DNS at the host."
       />
-      <HostSelect id="git-hostId" hosts={hosts} value={service?.hostId} />
+      <HostSelect id="git-hostId" choices={hosts} team={team} value={service?.hostId} />
       <Select id="git-gitAuth" label="Repository access" name="gitAuth" defaultValue={service?.gitAuth ?? "none"}>
         <option value="none">Public repository</option>
         <option value="ssh">Deploy key (Berth generates one; paste its public half into the git host)</option>

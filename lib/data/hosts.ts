@@ -71,15 +71,29 @@ export async function listHosts(ctx: TeamContext, query: unknown = {}) {
   return { items, total, page, limit } satisfies ListPage<(typeof items)[number]>;
 }
 
-/** Every host of the team, for choosing one (a service's host; this machine's first): ids and names, no counts. */
-export async function hostChoices(ctx: TeamContext) {
+/** How many hosts a service form lists; a team with more gets a search (components/hosts/host-picker.tsx). */
+export const HOST_CHOICES_LISTED = 50;
+
+/**
+ * The team's hosts for choosing one (a service's host; this machine's first): ids and names, no counts. All of
+ * them up to HOST_CHOICES_LISTED; past that the first ones and those in `include` (the current choices), with
+ * the total, and the form searches instead: at 1,000 hosts a list was 1,000 options in every service form.
+ */
+export async function hostChoices(ctx: TeamContext, include: readonly (string | null | undefined)[] = []) {
   authorize(ctx, "host.read");
-  return db.host.findMany({
-    where: { teamId: ctx.team.id },
-    select: { id: true, name: true, status: true },
-    orderBy: [{ isLocal: "desc" }, { createdAt: "asc" }],
-  });
+  const where = { teamId: ctx.team.id };
+  const select = { id: true, name: true, status: true } as const;
+  const first = await db.host.findMany({ where, select, orderBy: [{ isLocal: "desc" }, { createdAt: "asc" }], take: HOST_CHOICES_LISTED + 1 });
+  if (first.length <= HOST_CHOICES_LISTED) return { hosts: first, total: first.length };
+  const listed = first.slice(0, HOST_CHOICES_LISTED);
+  const missing = [...new Set(include.filter((id): id is string => Boolean(id) && !listed.some((h) => h.id === id)))];
+  const [named, total] = await Promise.all([
+    missing.length ? db.host.findMany({ where: { ...where, id: { in: missing } }, select }) : [],
+    db.host.count({ where }),
+  ]);
+  return { hosts: [...listed, ...named], total };
 }
+export type HostChoices = Awaited<ReturnType<typeof hostChoices>>;
 
 export async function getHost(ctx: TeamContext, hostId: string) {
   authorize(ctx, "host.read");

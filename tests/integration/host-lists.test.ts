@@ -8,7 +8,7 @@ import { listContainersOp, listHostsOp } from "@/lib/api/operations/hosts";
 import type { Principal } from "@/lib/api/principal";
 import type { TeamContext } from "@/lib/data/context";
 import { listContainers } from "@/lib/data/containers";
-import { hostChoices, listHosts } from "@/lib/data/hosts";
+import { HOST_CHOICES_LISTED, hostChoices, listHosts } from "@/lib/data/hosts";
 import { db } from "@/lib/db";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { closeAdminRedis } from "@/lib/redis/admin";
@@ -83,7 +83,13 @@ describe("listHosts", () => {
     expect(ours).toMatchObject({ items: [], total: 0 });
     const ourIds = new Set((await listHosts(owner, { limit: 500 })).items.map((h) => h.id));
     for (const h of theirs.items) expect(ourIds.has(h.id)).toBe(false);
-    expect(await hostChoices(owner)).toHaveLength(120);
+    // A form lists the first 50 (and the current choice), with the total: past 50 it searches instead.
+    const choices = await hostChoices(owner);
+    expect(choices.total).toBe(120);
+    expect(choices.hosts).toHaveLength(HOST_CHOICES_LISTED);
+    const last = ourIds.size ? [...ourIds].find((id) => !choices.hosts.some((h) => h.id === id))! : "";
+    const withCurrent = await hostChoices(owner, [last, null, theirs.items[0]!.id]); // another team's id names nothing
+    expect(withCurrent.hosts.map((h) => h.id)).toEqual([...choices.hosts.map((h) => h.id), last]);
     // A viewer reads the list too.
     expect((await listHosts(await addMember(owner, "VIEWER"), { limit: 1 })).total).toBe(120);
   });

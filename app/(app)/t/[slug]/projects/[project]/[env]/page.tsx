@@ -44,13 +44,20 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
   const vars = await listVariables(ctx, { scope: "ENVIRONMENT", environmentId: env.id });
   const path = `/t/${ctx.team.slug}/projects/${project.slug}/${env.slug}`;
   const canWrite = canChangeEnvironment(ctx.role, env);
-  const [services, resolved, hosts, previewSecrets] = await Promise.all([
+  const [services, resolved, previewSecrets] = await Promise.all([
     listServices(ctx, env.id),
     resolvedServices(ctx, { id: env.id, projectId: project.id }),
-    hostChoices(ctx),
     previewSecretChoices(ctx, project.slug, env.slug),
   ]);
-  const serviceVars = await Promise.all(services.map((s) => listVariables(ctx, { scope: "SERVICE", serviceId: s.id })));
+  const [hosts, serviceVars] = await Promise.all([
+    canWrite
+      ? hostChoices(
+          ctx,
+          services.map((s) => s.hostId),
+        )
+      : { hosts: [], total: 0 }, // only its forms choose a host
+    Promise.all(services.map((s) => listVariables(ctx, { scope: "SERVICE", serviceId: s.id }))),
+  ]);
   const pending = resolved.filter((r) => r.pending);
   const hidden = { team: ctx.team.slug, project: project.slug, env: env.slug };
   const hiddenInputs = Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />);
@@ -108,7 +115,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
                 <ActionForm action={updateServiceAction} className="mt-3 space-y-4">
                   {hiddenInputs}
                   <input type="hidden" name="serviceId" value={s.id} />
-                  <ServiceFields hosts={hosts} service={s} />
+                  <ServiceFields hosts={hosts} team={ctx.team.slug} service={s} />
                   <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
                 </ActionForm>
               </details>
@@ -142,7 +149,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
             </p>
             <ActionForm action={createGitServiceAction} className="mt-3 space-y-4" data-testid="add-git-service">
               {hiddenInputs}
-              <GitServiceFields hosts={hosts} />
+              <GitServiceFields hosts={hosts} team={ctx.team.slug} />
               <SubmitButton pendingLabel="Adding…">Add git service</SubmitButton>
             </ActionForm>
           </details>
@@ -151,7 +158,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ sl
             <p className="mt-1 text-sm text-slate-500">An image to run on one of the team&apos;s hosts, in this environment&apos;s own network.</p>
             <ActionForm action={createServiceAction} resetOnSuccess className="mt-3 space-y-4" data-testid="add-image-service">
               {hiddenInputs}
-              <ServiceFields hosts={hosts} />
+              <ServiceFields hosts={hosts} team={ctx.team.slug} />
               <SubmitButton pendingLabel="Adding…">Add service</SubmitButton>
             </ActionForm>
           </details>

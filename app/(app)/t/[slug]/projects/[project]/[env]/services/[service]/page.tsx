@@ -18,7 +18,7 @@ import { Select } from "@/components/ui/field";
 import { requireTeam } from "@/lib/auth/session";
 import { listDeployments } from "@/lib/data/deployments";
 import { serviceView } from "@/lib/data/service-view";
-import { hostChoices } from "@/lib/data/hosts";
+import { getHost, hostChoices } from "@/lib/data/hosts";
 import { previewSettings } from "@/lib/data/preview-settings";
 import { NotFoundError } from "@/lib/errors";
 import { can, canChangeEnvironment } from "@/lib/permissions";
@@ -69,15 +69,25 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
   const ctx = await requireTeam(slug);
   const s = await serviceView(ctx, projectSlug, envSlug, decodeURIComponent(name)).catch((e) => (e instanceof NotFoundError ? notFound() : Promise.reject(e)));
   const git = s.kind === "git";
-  const [deployments, hosts, previews] = await Promise.all([listDeployments(ctx, s.id), hostChoices(ctx), git ? previewSettings(ctx, s.id) : null]);
   const canWrite = canChangeEnvironment(ctx.role, s.env);
+  const [deployments, hosts, previews] = await Promise.all([
+    listDeployments(ctx, s.id),
+    canWrite ? hostChoices(ctx, [s.hostId]) : null, // only the settings form chooses a host
+    git ? previewSettings(ctx, s.id) : null,
+  ]);
   const hidden = { team: ctx.team.slug, project: s.project.slug, env: s.env.slug, service: s.name, serviceId: s.id };
   const inputs = Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />);
   const releases = deployments.filter((d) => d.status === "LIVE" && d.imageId && !d.imagePrunedAt);
   const otherEnvs = s.project.environments.filter((e) => e.id !== s.env.id);
   const live = deployments.find((d) => d.id === s.liveDeploymentId);
   // Moved to another host: the old one serves the live release until a release on the new one is live.
-  const servedFrom = live?.hostId && live.hostId !== s.hostId ? (hosts.find((h) => h.id === live.hostId)?.name ?? "its previous host") : null;
+  const servedFrom =
+    live?.hostId && live.hostId !== s.hostId
+      ? await getHost(ctx, live.hostId).then(
+          (h) => h.name,
+          () => "its previous host",
+        )
+      : null;
 
   return (
     <>
@@ -328,7 +338,11 @@ export default async function ServicePage({ params }: { params: Promise<{ slug: 
           <summary className="cursor-pointer text-sm font-medium text-slate-700">Settings of {s.name}</summary>
           <ActionForm action={s.kind === "git" ? updateGitServiceAction : updateServiceAction} className="mt-3 space-y-4">
             {inputs}
-            {s.kind === "git" ? <GitServiceFields hosts={hosts} service={s} /> : <ServiceFields hosts={hosts} service={s} />}
+            {s.kind === "git" ? (
+              <GitServiceFields hosts={hosts!} team={ctx.team.slug} service={s} />
+            ) : (
+              <ServiceFields hosts={hosts!} team={ctx.team.slug} service={s} />
+            )}
             <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
           </ActionForm>
         </details>
