@@ -87,34 +87,35 @@ export function HostPicker({ team, initial }: { team: string; initial: Choice | 
         }`}
       />
       {open && (
-        <ul
+        <div
           id={`${id}-list`}
           role="listbox"
           className="absolute z-10 mt-1 max-h-72 w-full overflow-auto rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg"
         >
-          {problem && <li className="px-3 py-2 text-red-600">{problem}</li>}
-          {!problem && !found && <li className="px-3 py-2 text-slate-500">Searching…</li>}
-          {!problem && found?.hosts.length === 0 && <li className="px-3 py-2 text-slate-500">No host matches “{text.trim()}”.</li>}
+          {problem && <p className="px-3 py-2 text-red-600">{problem}</p>}
+          {!problem && !found && <p className="px-3 py-2 text-slate-500">Searching…</p>}
+          {!problem && found?.hosts.length === 0 && <p className="px-3 py-2 text-slate-500">No host matches “{text.trim()}”.</p>}
           {!problem &&
             found?.hosts.map((h) => (
-              <li key={h.id} role="option" aria-selected={h.id === chosen?.id}>
-                <button
-                  type="button"
-                  onMouseDown={(e) => e.preventDefault()}
-                  onClick={() => choose(h)}
-                  className={`flex w-full items-center justify-between px-3 py-1.5 text-left hover:bg-slate-50 ${h.id === chosen?.id ? "font-medium text-brand-700" : ""}`}
-                >
-                  <span>{h.name}</span>
-                  <span className="text-xs text-slate-400">{h.status.toLowerCase()}</span>
-                </button>
-              </li>
+              <button
+                key={h.id}
+                type="button"
+                role="option"
+                aria-selected={h.id === chosen?.id}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => choose(h)}
+                className={`flex w-full items-center justify-between px-3 py-1.5 text-left hover:bg-slate-50 ${h.id === chosen?.id ? "font-medium text-brand-700" : ""}`}
+              >
+                <span>{h.name}</span>
+                <span className="text-xs text-slate-400">{h.status.toLowerCase()}</span>
+              </button>
             ))}
           {!problem && found && found.total > found.hosts.length && (
-            <li className="px-3 py-1.5 text-xs text-slate-400">
+            <p className="px-3 py-1.5 text-xs text-slate-400">
               {found.hosts.length} of {found.total}: type more of a name to narrow.
-            </li>
+            </p>
           )}
-        </ul>
+        </div>
       )}
       {error ? (
         <p className="mt-1 text-sm text-red-600">{error[0]}</p>
