@@ -16,8 +16,8 @@ import { createSimJobHandler } from "./sim-jobs";
 const HEARTBEAT_MS = 4000;
 const SNAPSHOT_MS = 30_000;
 
-/** A change reported: when the report was handed to the reporter (epoch ms), and what it said. */
-/** A container's change: handed to the reporter `at`, in the stream `stored` (NaN: it never got there). */
+/** A container's change reported: what it said, when it was handed to the reporter (`at`, epoch ms) and when it
+ * was in the stream (`stored`; NaN: it never got there). */
 export type SimEvent = { hostId: string; dockerId: string; state: string; at: number; stored: number };
 
 export type SimHostOptions = { containers: number; log: (m: string) => void; onEvent: (e: SimEvent) => void };

@@ -26,7 +26,8 @@ export type TeamContext = {
   readonly grant?: TokenGrant;
 };
 
-/** A user's teams and role in each, as read by `readMemberships` (only: the symbol stays in this module). */
+/** A user's teams and role in each. Only `readMemberships` makes one (its symbol is not exported), so a context is
+ * still made only here. */
 const READ = Symbol("memberships");
 export type MyTeam = { id: string; slug: string; name: string; role: Role };
 export type Memberships = { readonly actor: Actor; readonly teams: MyTeam[]; readonly [READ]: true };

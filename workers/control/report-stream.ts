@@ -16,8 +16,9 @@
 // one task): applying waits mostly on Postgres commits and Redis round trips, so one stream at a time left a
 // 1,000-host control plane idle and behind. A round waits for its streams at most PATIENCE_MS once all have
 // started: one still being applied then goes on alone, and is left out of the reads until it is done (so its
-// order holds), while the next round reads every other host's news. A stream never applies an entry while its staged entries are being
-// written by a flush someone else started: it waits for that flush (and stops if it failed).
+// order holds), while the next round reads every other host's news. A stream never applies an entry while its
+// staged entries are being written by a flush someone else started: it waits for that flush (and stops if it
+// failed).
 // What was applied is trimmed away every TRIM_EVERY_MS (below the oldest entry pending anywhere in the group):
 // the agent's MAXLEN (workers/agent/reporter.ts, 5,000 entries) bounds a stream only while nobody reads it.
 import type { Redis } from "ioredis";
@@ -44,8 +45,8 @@ const BLOCK_MS = 1000;
 const MIN_ROUND_MS = 50;
 /**
  * How often applied entries are trimmed. Kept, a host's acknowledged reports filled its stream up to the agent's
- * MAXLEN: hours of snapshots, about 15 MB per host of 50 containers, 15 GB of Redis at 1,000 hosts, which every
- * AOF rewrite (a forked copy of the data set, every half minute under that load) wrote out again.
+ * MAXLEN: hours of snapshots, several MB per host of 50 containers (gigabytes of Redis at 1,000 hosts), which
+ * every AOF rewrite (a forked copy of the data set) wrote out again.
  */
 const TRIM_EVERY_MS = 30_000;
 
@@ -384,7 +385,7 @@ export function createStreamConsumer(o: StreamConsumerOptions) {
     /** Gives this worker's shards back (if it holds any), so the others take its hosts over at once; first
      * lets the streams still being applied finish (for up to 10 s). */
     async close() {
-      await Promise.race([Promise.allSettled(busy.values()), new Promise((r) => setTimeout(r, 10_000))]);
+      await Promise.race([Promise.allSettled(busy.values()), new Promise((r) => setTimeout(r, 10_000).unref())]);
       await leases?.close();
     },
 
