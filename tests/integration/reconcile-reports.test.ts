@@ -50,6 +50,16 @@ async function run(c: ReturnType<typeof createStreamConsumer>, until: () => bool
 }
 
 const pending = async (key: string) => ((await redis().xpending(key, GROUP)) as [number])[0];
+
+/** A control worker ("dead") that is given the stream's `n` entries and never applies them (its apply never returns). */
+async function diesHolding(key: string, n: number) {
+  void consumer(key, "dead", () => new Promise(() => {})).step();
+  await waitFor(
+    () => pending(key),
+    (p) => p === n,
+    5_000,
+  );
+}
 const value = (fields: string[]) => fields[fields.indexOf("report") + 1]!;
 
 afterAll(async () => {
@@ -81,14 +91,7 @@ describe("the host report stream", () => {
 
   it("takes over the reports a crashed control worker was given but never acknowledged", async () => {
     const key = await stream(3);
-    // The first worker reads them and dies before applying any (its apply never returns).
-    const dead = consumer(key, "dead", () => new Promise(() => {}));
-    void dead.step();
-    await waitFor(
-      () => pending(key),
-      (n) => n === 3,
-      5_000,
-    ); // it was given all three
+    await diesHolding(key, 3); // the first worker reads them and dies before applying any
     expect(await c2settled()).toBe(false); // so leases on this host wait
     const applied: string[] = [];
     const next = consumer(key, "next", async (_k, _id, fields) => void applied.push(value(fields)), { reclaimAfterMs: 300 });
@@ -132,13 +135,7 @@ describe("the host report stream", () => {
     const key = await stream(3);
     const values = async () => ((await redis().xrange(key, "-", "+")) as [string, string[]][]).map(([, f]) => value(f));
     // A worker that dies holding 1, 2 and 3; 4 and 5 come after and go to a live one, which trims.
-    const dead = consumer(key, "dead", () => new Promise(() => {}));
-    void dead.step();
-    await waitFor(
-      () => pending(key),
-      (n) => n === 3,
-      5_000,
-    );
+    await diesHolding(key, 3);
     for (const v of ["4", "5"]) await redis().xadd(key, "*", "report", v);
     const applied: string[] = [];
     const live = consumer(key, "live", async (_k, _id, fields) => void applied.push(value(fields)), { trimEveryMs: 0 });
