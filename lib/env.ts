@@ -43,6 +43,13 @@ export const env = {
   get hostOfflineAfterMs() {
     return Number(process.env.BERTH_HOST_OFFLINE_AFTER_MS || 12_000);
   },
+  /**
+   * How long one minute of a crash-loop window lasts (rules count restarts in whole minutes). Tests shorten it so
+   * a container can run "a whole window" in seconds; never set in production.
+   */
+  get crashWindowMinuteMs() {
+    return Number(process.env.BERTH_CRASH_WINDOW_MINUTE_MS || 60_000);
+  },
   /** Tests clone local fixture repositories (file://); never set in production. */
   get allowLocalGit() {
     return process.env.BERTH_ALLOW_LOCAL_GIT === "1";

@@ -5,6 +5,7 @@
 // run a whole window without a restart: its next loop is a new episode and alerts again. Restart times are the
 // Engine's own (`startedAt`), so windows compare times from one clock. Work happens only on a restart.
 import { db, type Tx } from "@/lib/db";
+import { env } from "@/lib/env";
 import type { ContainerSummary } from "@/lib/hosts/protocol";
 import { notify } from "@/lib/data/notifications/notify";
 
@@ -18,10 +19,9 @@ export type CrashStep = {
   alert: CrashRule[];
 };
 
-const MINUTE = 60_000;
-const windowMs = (r: CrashRule) => r.crashWindowMinutes * MINUTE;
+const windowMs = (r: CrashRule) => r.crashWindowMinutes * env.crashWindowMinuteMs;
 /** The longest window any rule may set (lib/validation/notifications.ts): older rows are forgotten. */
-export const LONGEST_WINDOW_MS = 1440 * MINUTE;
+const longestWindowMs = () => 1440 * env.crashWindowMinuteMs;
 
 /** The new start time if the report shows the container started again since its row was written, else null. */
 export function restartOf(row: { startedAt: Date | null } | undefined, c: Pick<ContainerSummary, "startedAt">): Date | null {
@@ -125,6 +125,6 @@ export async function noteRestarts(tx: Tx, teamId: string | null, hostId: string
  * a container that restarted once long ago keeps no row). The control worker runs it now and then.
  */
 export async function forgetQuietCrashLoops(now = new Date()): Promise<number> {
-  const { count } = await db.crashLoop.deleteMany({ where: { updatedAt: { lt: new Date(now.getTime() - LONGEST_WINDOW_MS) } } });
+  const { count } = await db.crashLoop.deleteMany({ where: { updatedAt: { lt: new Date(now.getTime() - longestWindowMs()) } } });
   return count;
 }

@@ -37,6 +37,10 @@ import { waitFor } from "./support/wait";
 const run = promisify(execFile);
 const docker = new Dockerode();
 process.env.BERTH_HOST_OFFLINE_AFTER_MS = "2000";
+// A crash-loop window's minute lasts 15 s here, so "ran a whole window" takes seconds, not a minute. It stays
+// above 10 s: Docker resets its restart backoff only after a container ran 10 s, and the new loop needs that.
+const WINDOW_MS = 15_000;
+process.env.BERTH_CRASH_WINDOW_MINUTE_MS = String(WINDOW_MS);
 const quiet = { log: () => {}, heartbeatMs: 500 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -209,10 +213,10 @@ describe("crash-looping containers", () => {
     expect(payload(one[0]!).service?.name).toBe("api");
     expect(payload(one[0]!).detail).toMatch(/^Restarted \d+ times in 1 min\.$/);
 
-    // Runs for longer than the window (1 min): the episode is over.
+    // Runs for longer than the window (1 min, of WINDOW_MS each): the episode is over.
     await writeFile(path.join(modeDir, "mode"), "run");
-    const stable = await waitFor(inspect, (i) => i.State.Running && Date.now() - Date.parse(i.State.StartedAt) > 62_000, 120_000, 1000);
-    expect(Date.now() - Date.parse(stable.State.StartedAt)).toBeGreaterThan(62_000);
+    const stable = await waitFor(inspect, (i) => i.State.Running && Date.now() - Date.parse(i.State.StartedAt) > WINDOW_MS + 2000, 120_000, 1000);
+    expect(Date.now() - Date.parse(stable.State.StartedAt)).toBeGreaterThan(WINDOW_MS + 2000);
     expect(await crashes()).toHaveLength(1);
 
     await writeFile(path.join(modeDir, "mode"), "crash");
