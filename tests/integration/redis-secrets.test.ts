@@ -48,7 +48,7 @@ let ctx: TeamContext;
 let hostId: string;
 let agentUrl: string;
 let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
-let control: ReturnType<typeof startControlWorker>;
+let control: ReturnType<typeof startControlWorker> | undefined;
 let repo: Awaited<ReturnType<typeof makeBareRepo>>;
 const admin = new Redis(process.env.REDIS_URL!);
 let monitor: RedisMonitor | undefined;
@@ -381,6 +381,10 @@ describe("removing hosts and teams", () => {
   });
 
   it("a host removed while Redis could not be reached is cleaned up by the sweep, and no other host is touched", async () => {
+    // The control worker sweeps too (once its start-up provisioning is done, slow in a big test database): it
+    // must not take this host before the sweep under test does.
+    await control?.close();
+    control = undefined;
     const team = await makeTeam();
     const [gone, kept] = [await createHost(team, { name: "gone" }), await createHost(team, { name: "kept" })];
     for (const h of [gone, kept]) await admin.set(`${hostKeyPrefix(env.queuePrefix, h.id)}scratch`, "x");
