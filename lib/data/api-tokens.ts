@@ -216,30 +216,12 @@ export async function revokeApiToken(ctx: TeamContext, tokenId: string) {
 export async function tokenTeamContext(token: string, slug: string | null, ip: string): Promise<TeamContext> {
   if (!TOKEN_SHAPE.test(token)) throw new UnauthorizedError("This API token is not valid.");
   const now = new Date();
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: {
-      id: true,
-      name: true,
-      scopes: true,
-      projectId: true,
-      environmentId: true,
-      expiresAt: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      createdAt: true,
-      user: { select: { id: true, email: true, name: true } },
-      team: { select: { id: true, slug: true, name: true } },
-    },
-  });
+  const row = await findToken(hashToken(token));
   if (!row || row.revokedAt) throw new UnauthorizedError("This API token was revoked or does not exist.");
   if (row.expiresAt && row.expiresAt <= now) throw new UnauthorizedError(`This API token expired on ${row.expiresAt.toISOString().slice(0, 10)}.`);
-  const membership = await db.membership.findUnique({
-    where: { teamId_userId: { teamId: row.team.id, userId: row.user.id } },
-    select: { role: true, createdAt: true },
-  });
+  const { role, memberSince } = row;
   // A membership younger than the token means its maker left and came back: leaving ended the token for good.
-  if (!membership || membership.createdAt > row.createdAt) throw new UnauthorizedError("The member who made this API token is no longer in the team.");
+  if (!role || !memberSince || memberSince > row.createdAt) throw new UnauthorizedError("The member who made this API token is no longer in the team.");
   if (slug !== null && slug !== row.team.slug) throw new NotFoundError("Team not found");
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
     await db.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { lastUsedAt: now, lastUsedIp: ip.slice(0, 64) } });
@@ -248,7 +230,7 @@ export async function tokenTeamContext(token: string, slug: string | null, ip: s
   return Object.freeze({
     team: row.team,
     actor,
-    role: membership.role,
+    role,
     grant: Object.freeze({
       tokenId: row.id,
       name: row.name,
@@ -257,6 +239,45 @@ export async function tokenTeamContext(token: string, slug: string | null, ip: s
       environmentId: row.environmentId,
     }),
   });
+}
+
+type TokenRow = {
+  id: string;
+  name: string;
+  scopes: string[];
+  projectId: string | null;
+  environmentId: string | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+  user: { id: string; email: string; name: string };
+  team: { id: string; slug: string; name: string };
+  /** The maker's membership of the token's team now (null once they left). */
+  role: Role | null;
+  memberSince: Date | null;
+};
+
+/**
+ * The token with its maker, its team and the maker's membership there, in one round trip: every API request
+ * starts here, and Prisma reads each relation with a query of its own (four, one after another).
+ */
+async function findToken(tokenHash: string): Promise<TokenRow | null> {
+  type Flat = Omit<TokenRow, "user" | "team"> & Record<"userId" | "userEmail" | "userName" | "teamId" | "teamSlug" | "teamName", string>;
+  const rows = await db.$queryRaw<Flat[]>`
+    SELECT t.id, t.name, t.scopes, t."projectId", t."environmentId", t."expiresAt", t."revokedAt", t."lastUsedAt", t."createdAt",
+           u.id AS "userId", u.email AS "userEmail", u.name AS "userName",
+           tm.id AS "teamId", tm.slug AS "teamSlug", tm.name AS "teamName",
+           m.role::text AS role, m."createdAt" AS "memberSince"
+    FROM "ApiToken" t
+    JOIN "User" u ON u.id = t."userId"
+    JOIN "Team" tm ON tm.id = t."teamId"
+    LEFT JOIN "Membership" m ON m."teamId" = t."teamId" AND m."userId" = t."userId"
+    WHERE t."tokenHash" = ${tokenHash}`;
+  const r = rows[0];
+  if (!r) return null;
+  const { userId, userEmail, userName, teamId, teamSlug, teamName, ...token } = r;
+  return { ...token, user: { id: userId, email: userEmail, name: userName }, team: { id: teamId, slug: teamSlug, name: teamName } };
 }
 
 /** A token's reads are in the audit log too, under its name (its mutations are, like everyone's, by the data layer). */

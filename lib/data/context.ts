@@ -1,5 +1,6 @@
 // The verified team context every team-scoped data function takes. It can only be made here, from a
-// signed-in user and a slug the user is a member of; anything else is "not found".
+// signed-in user and a slug the user is a member of; anything else is "not found". Memberships are read with
+// their teams in one query (Prisma reads a relation with a query of its own): every request starts here.
 import { db } from "@/lib/db";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Role } from "@/lib/generated/prisma/enums";
@@ -34,12 +35,12 @@ export type Memberships = { readonly actor: Actor; readonly teams: MyTeam[]; rea
 
 /** Every team the user is a member of, by name: a page shows them (the team switcher) and enters one. */
 export async function readMemberships(actor: Actor): Promise<Memberships> {
-  const rows = await db.membership.findMany({
-    where: { userId: actor.id },
-    select: { role: true, team: { select: { id: true, slug: true, name: true } } },
-    orderBy: { team: { name: "asc" } },
-  });
-  return Object.freeze({ actor, teams: rows.map((r) => ({ ...r.team, role: r.role })), [READ]: true as const });
+  const teams = await db.$queryRaw<MyTeam[]>`
+    SELECT t.id, t.slug, t.name, m.role::text AS role
+    FROM "Membership" m JOIN "Team" t ON t.id = m."teamId"
+    WHERE m."userId" = ${actor.id}
+    ORDER BY t.name, t.id`;
+  return Object.freeze({ actor, teams, [READ]: true as const });
 }
 
 /** The context for `slug` among memberships just read (a page's request reads them once for both uses). */
@@ -50,12 +51,12 @@ export function teamContextIn(m: Memberships, slug: string): TeamContext {
 }
 
 export async function resolveTeamContext(actor: Actor, slug: string): Promise<TeamContext> {
-  const membership = await db.membership.findFirst({
-    where: { userId: actor.id, team: { slug } },
-    select: { role: true, team: { select: { id: true, slug: true, name: true } } },
-  });
-  if (!membership) throw new NotFoundError("Team not found");
-  return Object.freeze({ team: membership.team, actor, role: membership.role });
+  const [t] = await db.$queryRaw<MyTeam[]>`
+    SELECT t.id, t.slug, t.name, m.role::text AS role
+    FROM "Membership" m JOIN "Team" t ON t.id = m."teamId"
+    WHERE m."userId" = ${actor.id} AND t.slug = ${slug}`;
+  if (!t) throw new NotFoundError("Team not found");
+  return Object.freeze({ team: { id: t.id, slug: t.slug, name: t.name }, actor, role: t.role });
 }
 
 const PLURAL: Record<Role, string> = { OWNER: "owners", ADMIN: "admins and owners", DEVELOPER: "developers and above", VIEWER: "members" };
