@@ -4,9 +4,10 @@
 // the way router.refresh does (GET with `RSC: 1`), coalesced 50 ms, after the filter the page's LiveRefresh
 // applies (its host, its service). Messages are parsed loosely so the same viewer measures the old format
 // (ids only, every message a re-read) and the new one. A container page also polls its logs and stats every
-// 2 s, as its LogViewer and StatsCharts do. A viewer keeps at most one re-read in flight (one more waits),
-// which is gentler on the server than router.refresh, which does not wait. Each names the hosts its page shows
-// (`?hosts=`), as the browser's LiveProvider does: other hosts' usage and container news is not sent to it.
+// 2 s, as its LogViewer (the last 200 lines, then those since the last it has) and StatsCharts do. A viewer keeps
+// at most one re-read in flight (one more waits), which is gentler on the server than router.refresh, which does
+// not wait. Each names the hosts its page shows (`?hosts=`), as the browser's LiveProvider does: other hosts'
+// usage and container news is not sent to it.
 
 /** What a push may say, in either format. */
 export type LivePush = {
@@ -145,14 +146,19 @@ export function startViewer(baseUrl: string, cookie: string, page: ViewerPage, o
   });
 
   for (const p of page.polls ?? []) {
+    // A logs poll asks, as LogViewer does after its first read, only for lines since the last one it has.
+    let since: number | undefined;
     const tick = async () => {
       if (ctrl.signal.aborted) return;
       try {
-        const res = await fetch(`${baseUrl}${p}`, { headers: { cookie }, signal: ctrl.signal });
+        const res = await fetch(`${baseUrl}${p}${since === undefined ? "" : `&since=${since}`}`, { headers: { cookie }, signal: ctrl.signal });
         const text = await res.text();
         if (!res.ok) {
           stats.pollErrors++;
           stats.lastError = `${p}: HTTP ${res.status} ${text.slice(0, 200)}`;
+        } else if (p.includes("/logs?")) {
+          const last = (JSON.parse(text) as { lines?: { ts: string | null }[] }).lines?.at(-1)?.ts;
+          if (last) since = Math.floor(Date.parse(last) / 1000);
         }
       } catch (e) {
         if (!ctrl.signal.aborted) {
