@@ -3,11 +3,12 @@
 // `containers` with `upserted`/`removed`, lib/live/channels.ts) at no cost to the server, or re-reads the page
 // the way router.refresh does (GET with `RSC: 1`), coalesced 50 ms, after the filter the page's LiveRefresh
 // applies (its host, its service). Messages are parsed loosely so the same viewer measures the old format
-// (ids only, every message a re-read) and the new one. A container page also polls its logs and stats every
-// 2 s, as its LogViewer (the last 200 lines, then those since the last it has) and StatsCharts do. A viewer keeps
-// at most one re-read in flight (one more waits), which is gentler on the server than router.refresh, which does
-// not wait. Each names the hosts its page shows (`?hosts=`), as the browser's LiveProvider does: other hosts'
-// usage and container news is not sent to it.
+// (ids only, every message a re-read) and the new one. A container page also polls its logs and stats about
+// every 2 s (lib/poll-delay.ts), as its LogViewer (the last 200 lines, then those since the last it has) and
+// StatsCharts do. A viewer keeps at most one re-read in flight (one more waits), which is gentler on the server
+// than router.refresh, which does not wait. Each names the hosts its page shows (`?hosts=`), as the browser's
+// LiveProvider does: other hosts' usage and container news is not sent to it.
+import { nextPollIn, POLL_MS } from "@/lib/poll-delay";
 
 /** What a push may say, in either format. */
 export type LivePush = {
@@ -166,9 +167,9 @@ export function startViewer(baseUrl: string, cookie: string, page: ViewerPage, o
           stats.lastError = `${p}: ${(e as Error).message}`;
         }
       }
-      if (!ctrl.signal.aborted) setTimeout(tick, 2000);
+      if (!ctrl.signal.aborted) setTimeout(tick, nextPollIn());
     };
-    setTimeout(tick, Math.random() * 2000);
+    setTimeout(tick, Math.random() * POLL_MS);
   }
 
   return {

@@ -1,7 +1,8 @@
 "use client";
-// Container logs: the last N lines, then (when following) new lines every 2 s; stdout and stderr told
-// apart, optional timestamps, a search filter and a download of what is loaded.
+// Container logs: the last N lines, then (when following) new lines about every 2 s (lib/poll-delay.ts); stdout
+// and stderr told apart, optional timestamps, a search filter and a download of what is loaded.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { nextPollIn } from "@/lib/poll-delay";
 
 type Line = { stream: "stdout" | "stderr"; text: string; ts: string | null };
 
@@ -18,8 +19,15 @@ export function LogViewer({ endpoint, name }: { endpoint: string; name: string }
   const load = useCallback(
     async (initial: boolean) => {
       const since = !initial && last.current ? Math.floor(new Date(last.current).getTime() / 1000) : undefined;
-      const res = await fetch(`${endpoint}?tail=${tail}&timestamps=1${since !== undefined ? `&since=${since}` : ""}`);
-      const body = await res.json();
+      let res: Response;
+      let body: { lines: Line[]; error?: { message?: string } };
+      try {
+        res = await fetch(`${endpoint}?tail=${tail}&timestamps=1${since !== undefined ? `&since=${since}` : ""}`);
+        body = await res.json();
+      } catch (e) {
+        setError(`Could not load logs: ${(e as Error).message}`);
+        return;
+      }
       if (!res.ok) {
         setError(body.error?.message ?? "Could not load logs.");
         return;
@@ -39,8 +47,17 @@ export function LogViewer({ endpoint, name }: { endpoint: string; name: string }
   }, [load]);
   useEffect(() => {
     if (!follow) return;
-    const t = setInterval(() => void load(false), 2000);
-    return () => clearInterval(t);
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = async () => {
+      await load(false);
+      if (!stop) timer = setTimeout(tick, nextPollIn());
+    };
+    timer = setTimeout(tick, nextPollIn());
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
   }, [follow, load]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: new lines are what should scroll the box down
   useEffect(() => {

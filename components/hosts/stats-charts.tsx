@@ -1,8 +1,9 @@
 "use client";
-// Live container stats: a sample every 2 s (CPU and memory as Docker's CLI computes them, network and
+// Live container stats: a sample about every 2 s (lib/poll-delay.ts; CPU and memory as Docker's CLI computes them, network and
 // block I/O as rates between samples), the last two minutes drawn as small charts.
 import { useEffect, useState } from "react";
 import { formatBytes, formatPercent } from "@/lib/format";
+import { nextPollIn } from "@/lib/poll-delay";
 
 type Sample = {
   cpuPercent: number;
@@ -42,7 +43,7 @@ export function StatsCharts({ endpoint }: { endpoint: string }) {
       } catch (e) {
         setError((e as Error).message);
       }
-      if (!stop) timer = setTimeout(tick, 2000);
+      if (!stop) timer = setTimeout(tick, nextPollIn());
     };
     let timer = setTimeout(tick, 0);
     return () => {
