@@ -5,7 +5,7 @@ import { env as appEnv } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { serviceHostnames, serviceUrls, volumeName } from "@/lib/deploy/names";
 import { deployStrategy } from "@/lib/deploy/image-rules";
-import type { TeamContext } from "./context";
+import { authorize, type TeamContext } from "./context";
 import { gitServiceView } from "./git-services";
 import { getEnvironment } from "./projects";
 
@@ -51,8 +51,13 @@ export async function imageServiceView(ctx: TeamContext, projectSlug: string, en
 
 /** The service of that name in that environment, as the view of its kind. */
 export async function serviceView(ctx: TeamContext, projectSlug: string, envSlug: string, name: string) {
-  const { env } = await getEnvironment(ctx, projectSlug, envSlug);
-  const row = await db.service.findFirst({ where: { environmentId: env.id, name: String(name) }, select: { source: true } });
+  authorize(ctx, "project.read");
+  // Its kind in one query, by the place's slugs (the view then reads the place with the service): a page's
+  // round trips are one after another, and each costs most when the machine is busiest.
+  const row = await db.service.findFirst({
+    where: { name: String(name), environment: { slug: String(envSlug), project: { slug: String(projectSlug), teamId: ctx.team.id } } },
+    select: { source: true },
+  });
   if (!row) throw new NotFoundError("Service not found");
   return row.source === "git"
     ? { kind: "git" as const, ...(await gitServiceView(ctx, projectSlug, envSlug, name)) }
