@@ -1,6 +1,6 @@
 "use client";
-// Live container stats: a sample about every 2 s (lib/poll-delay.ts; CPU and memory as Docker's CLI computes them, network and
-// block I/O as rates between samples), the last two minutes drawn as small charts.
+// Live container stats: a sample about every 2 s (lib/poll-delay.ts): CPU and memory as Docker's CLI computes
+// them, network and block I/O as rates between samples, the last two minutes drawn as small charts.
 import { useEffect, useState } from "react";
 import { formatBytes, formatPercent } from "@/lib/format";
 import { nextPollIn } from "@/lib/poll-delay";
