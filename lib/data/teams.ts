@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { ConflictError, ValidationError } from "@/lib/errors";
-import { forgetHost } from "@/lib/hosts/forget-host";
+import { forgetHosts } from "@/lib/hosts/forget-host";
 import { slugify } from "@/lib/validation/fields";
 import { parseInput } from "@/lib/validation/parse";
 import { createTeamInput, deleteTeamInput, renameTeamInput } from "@/lib/validation/schemas";
@@ -81,7 +81,7 @@ export async function deleteTeam(ctx: TeamContext, input: unknown) {
     return hosts;
   });
   // Its hosts went with it: their Redis logins and keys go now that the delete is committed.
-  for (const h of hosts) await forgetHost(h.id);
+  await forgetHosts(hosts.map((h) => h.id));
 }
 
 /** Summary numbers for the team's overview page. */

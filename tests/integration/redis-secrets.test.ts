@@ -373,11 +373,16 @@ describe("removing hosts and teams", () => {
       asHost.disconnect();
       expect((await keysOf(h.id)).length).toBeGreaterThan(0);
     }
+    // Its hosts go in one pass over the keyspace: another team's host, in the same pass, stays.
+    const bystander = await createHost(await makeTeam(), { name: "bystander" });
+    await admin.set(`${hostKeyPrefix(env.queuePrefix, bystander.id)}scratch`, "x");
     await deleteTeam(team, { confirm: team.team.name });
     for (const h of hosts) {
       expect(await keysOf(h.id)).toEqual([]);
       expect(await loginAs(h.agentUrl)).toMatch(/WRONGPASS/);
     }
+    expect(await keysOf(bystander.id)).toContain(`${hostKeyPrefix(env.queuePrefix, bystander.id)}scratch`);
+    expect(await loginAs(bystander.agentUrl)).toBe("ok");
   });
 
   it("a host removed while Redis could not be reached is cleaned up by the sweep, and no other host is touched", async () => {
