@@ -105,7 +105,7 @@ export default async function ContainerPage({ params }: { params: Promise<{ slug
         </Card>
       )}
 
-      <Card title="Stats" description={running ? "Sampled every 2 seconds." : "The container is not running."}>
+      <Card title="Stats" description={running ? "Sampled about every 2 seconds." : "The container is not running."}>
         {running ? <StatsCharts endpoint={`${api}/stats`} /> : <p className="text-sm text-slate-500">Start the container to see live stats.</p>}
       </Card>
     </div>
