@@ -82,8 +82,7 @@ async function agentHost(name: string): Promise<string> {
   await provisionHostUser(host.id, tokenHash);
   // The test image registry is on loopback: the hosts' admin allows private networks for its pulls.
   await updateHostDeploySettings(ctx, host.id, { baseDomain: "localhost", buildConcurrency: "2", allowPrivateNetworks: "on" });
-  // Converging every 2 s (30 s by default) lets the recreate and re-push below happen without waiting for the period.
-  agents.push(await startAgent(parseAgentUrl(agentRedisUrl(host.id, token, env.redisUrl)), { log: () => {}, heartbeatMs: 500, snapshotMs: 2000 }));
+  agents.push(await startAgent(parseAgentUrl(agentRedisUrl(host.id, token, env.redisUrl)), { log: () => {}, heartbeatMs: 500 }));
   await waitFor(
     () => db.host.findUniqueOrThrow({ where: { id: host.id } }),
     (h) => h.status === "ONLINE",
